@@ -1,0 +1,180 @@
+//! A zad context: one MLIR context with every upstream dialect registered,
+//! the zad dialect loaded, and MLIR's diagnostics captured into messages.
+//!
+//! Thread safety: an MLIR context must not be used from two threads at once.
+//! Every operation that touches MLIR IR takes the context's lock, so a
+//! context and its modules may be shared between threads; work on one
+//! context is serialised. Compiled functions do not touch the context and
+//! run in parallel.
+
+use crate::{dialect, error::Error, error::Result};
+use melior::{
+    diagnostic::{Diagnostic, DiagnosticSeverity},
+    dialect::DialectRegistry,
+    ir::Location,
+    utility::{register_all_dialects, register_all_llvm_translations, register_all_passes},
+};
+use parking_lot::{Mutex, ReentrantMutex, ReentrantMutexGuard};
+use std::sync::Arc;
+
+/// A handle on a zad context. Cheap to clone; the MLIR context lives until
+/// the last handle, module or function referring to it is dropped.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// State shared by a context and everything created from it.
+pub(crate) struct Shared {
+    /// Declared before `mlir` so that it is dropped first.
+    dialect_definition: Mutex<Option<melior::ir::Module<'static>>>,
+    mlir: melior::Context,
+    lock: ReentrantMutex<()>,
+    diagnostics: Arc<Mutex<Vec<String>>>,
+    /// While text is parsed: the name to show for its locations, which MLIR's
+    /// C API labels "-" (see `Module::parse`).
+    parsing: Arc<Mutex<String>>,
+}
+
+// SAFETY: the MLIR context is only touched while `lock` is held (see
+// `Shared::lock`), which makes sending and sharing it between threads sound.
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// Serialises all use of the MLIR context. Re-entrant so that helpers may
+    /// take it again.
+    pub(crate) fn lock(&self) -> ReentrantMutexGuard<'_, ()> {
+        self.lock.lock()
+    }
+
+    /// The MLIR context, with its lifetime widened to the life of `Shared`.
+    ///
+    /// Callers hold the `Arc<Shared>` for as long as they keep anything
+    /// borrowed from the returned reference, and drop such things first.
+    pub(crate) fn mlir(&self) -> &'static melior::Context {
+        // SAFETY: every object built on this reference (modules, locations)
+        // is stored next to an `Arc<Shared>` and dropped before it, so the
+        // context outlives every use.
+        unsafe { &*(&self.mlir as *const melior::Context) }
+    }
+
+    /// Runs `parse` with diagnostics showing `source_name` for the
+    /// locations of the text being parsed.
+    pub(crate) fn parsing<T>(&self, source_name: &str, parse: impl FnOnce() -> T) -> T {
+        *self.parsing.lock() = source_name.to_string();
+        let result = parse();
+        self.parsing.lock().clear();
+        result
+    }
+
+    /// Takes the diagnostics MLIR reported since the last call, one
+    /// formatted message per diagnostic.
+    pub(crate) fn take_diagnostics(&self) -> Vec<String> {
+        std::mem::take(&mut *self.diagnostics.lock())
+    }
+
+    /// The diagnostics collected so far joined into one message, or
+    /// `fallback` when MLIR said nothing.
+    pub(crate) fn diagnostic_message(&self, fallback: &str) -> String {
+        let diagnostics = self.take_diagnostics();
+        if diagnostics.is_empty() { fallback.to_string() } else { diagnostics.join("\n") }
+    }
+}
+
+impl Context {
+    /// Creates a context: all upstream dialects registered, the zad dialect
+    /// loaded and verified.
+    pub fn new() -> Result<Self> {
+        register_all_passes();
+        let registry = DialectRegistry::new();
+        register_all_dialects(&registry);
+        let mlir = melior::Context::new_with_registry(&registry, false);
+        register_all_llvm_translations(&mlir);
+        let diagnostics = Arc::new(Mutex::new(Vec::new()));
+        let parsing = Arc::new(Mutex::new(String::new()));
+        let (sink, source_name) = (diagnostics.clone(), parsing.clone());
+        mlir.attach_diagnostic_handler(move |diagnostic| {
+            sink.lock().push(format_diagnostic(&diagnostic, &source_name.lock()));
+            true
+        });
+        let shared = Arc::new(Shared {
+            dialect_definition: Mutex::new(None),
+            mlir,
+            lock: ReentrantMutex::new(()),
+            diagnostics,
+            parsing,
+        });
+        {
+            let _guard = shared.lock();
+            let definition = dialect::load(shared.mlir()).map_err(|message| {
+                let details = shared.diagnostic_message("");
+                Error::Internal(format!("the zad dialect failed to load: {message}\n{details}"))
+            })?;
+            *shared.dialect_definition.lock() = Some(definition);
+            shared.take_diagnostics();
+        }
+        Ok(Context { shared })
+    }
+}
+
+/// `file:line:col: error: message`, followed by MLIR's notes, each on its
+/// own line.
+fn format_diagnostic(diagnostic: &Diagnostic, source_name: &str) -> String {
+    let severity = match diagnostic.severity() {
+        DiagnosticSeverity::Error => "error",
+        DiagnosticSeverity::Warning => "warning",
+        DiagnosticSeverity::Note => "note",
+        DiagnosticSeverity::Remark => "remark",
+    };
+    let mut text = format!("{}: {severity}: {diagnostic}", describe_location(diagnostic.location(), source_name));
+    for index in 0..diagnostic.note_count() {
+        if let Ok(note) = diagnostic.note(index) {
+            // The "see current operation" notes repeat the op in generic form;
+            // they help when the location is unknown, so keep them.
+            text.push_str(&format!("\n{}: note: {note}", describe_location(note.location(), source_name)));
+        }
+    }
+    text
+}
+
+/// The most useful `file:line:col` inside a location (name and call-site
+/// locations wrap the file location we want), or "unknown location". A
+/// location in the unnamed buffer "-" is shown in `source_name` when given.
+pub(crate) fn describe_location(location: Location, source_name: &str) -> String {
+    if location.is_file_line_col_range() {
+        let file = location.file_line_col_range_filename();
+        let file = file.as_string_ref();
+        let file = match file.as_str().unwrap_or("?") {
+            UNNAMED_BUFFER if !source_name.is_empty() => source_name,
+            file => file,
+        };
+        return format!(
+            "{}:{}:{}",
+            file,
+            location.file_line_col_range_start_line(),
+            location.file_line_col_range_start_column()
+        );
+    }
+    if location.is_name() {
+        return describe_location(location.name_child_location(), source_name);
+    }
+    if location.is_call_site() {
+        return describe_location(location.call_site_callee(), source_name);
+    }
+    if location.is_fused() {
+        for index in 0..location.fused_num_locations() {
+            let text = describe_location(location.fused_location(index), source_name);
+            if text != UNKNOWN_LOCATION {
+                return text;
+            }
+        }
+    }
+    UNKNOWN_LOCATION.to_string()
+}
+
+const UNKNOWN_LOCATION: &str = "unknown location";
+
+/// The file name MLIR's C API gives text parsed from a string.
+pub(crate) const UNNAMED_BUFFER: &str = "-";

@@ -1,0 +1,56 @@
+//! The error type of the safe Rust layer, and the status codes it maps to at
+//! the C ABI.
+
+/// What went wrong, in the words a user of the C ABI or the CLI reads.
+///
+/// Every variant carries a complete, human-readable message: MLIR's own
+/// diagnostics (with `file:line:col`) where MLIR produced them.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The MLIR text could not be parsed.
+    #[error("{0}")]
+    Parse(String),
+    /// The module parsed but MLIR's verifier rejected it.
+    #[error("{0}")]
+    Verify(String),
+    /// A function (or other symbol) that was asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Arguments or results do not match the function's MLIR signature.
+    #[error("{0}")]
+    Signature(String),
+    /// Lowering or JIT compilation failed.
+    #[error("{0}")]
+    Compile(String),
+    /// A file could not be read.
+    #[error("{0}")]
+    Io(String),
+    /// A caller passed an invalid value (a NULL handle, a negative size, ...).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The kernel uses a construct zad does not (yet) support.
+    #[error("{0}")]
+    Unsupported(String),
+    /// A bug in zad: a panic caught at the ABI boundary.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The status code this error becomes at the C ABI (see `zad_status`).
+    pub fn status(&self) -> i32 {
+        match self {
+            Error::Parse(_) => 1,
+            Error::Verify(_) => 2,
+            Error::NotFound(_) => 3,
+            Error::Signature(_) => 4,
+            Error::Compile(_) => 5,
+            Error::Io(_) => 6,
+            Error::InvalidArgument(_) => 7,
+            Error::Unsupported(_) => 8,
+            Error::Internal(_) => 9,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,457 @@
+//! Argument lists for compiled functions: checked against the MLIR
+//! signature, then marshalled into MLIR's C interface without copying
+//! array data.
+//!
+//! The C interface (`_mlir_ciface_<name>`) takes scalars by value and each
+//! memref as a pointer to a descriptor `{allocated, aligned, offset,
+//! sizes[rank], strides[rank]}`. One scalar result is returned by value;
+//! several results, or any memref result, come back through a pointer to a
+//! struct passed first. The packed wrapper takes a pointer to each of these.
+
+use crate::{
+    error::{Error, Result},
+    signature::{MemRef, ParamType, Scalar, Signature},
+};
+use std::{ffi::c_void, marker::PhantomData};
+
+#[cfg(not(target_endian = "little"))]
+compile_error!("zad marshals scalars assuming a little-endian target");
+
+/// A value returned by a kernel. Memref results are copied out (row-major)
+/// and the kernel's allocation is freed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    F32(f32),
+    F64(f64),
+    I32(i32),
+    I64(i64),
+    Index(i64),
+    Array(Array),
+}
+
+/// An owned, row-major array.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Array {
+    pub shape: Vec<i64>,
+    pub data: ArrayData,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrayData {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Value {
+    /// The value as an f64, for scalars of any type.
+    pub fn as_f64(&self) -> Option<f64> {
+        Some(match *self {
+            Value::F32(x) => x as f64,
+            Value::F64(x) => x,
+            Value::I32(x) => x as f64,
+            Value::I64(x) | Value::Index(x) => x as f64,
+            Value::Array(_) => return None,
+        })
+    }
+}
+
+/// One argument as pushed by the caller.
+enum Slot {
+    Scalar(Scalar, u64),
+    Array { element: Scalar, data: *mut c_void, shape: Vec<i64>, strides: Vec<i64> },
+}
+
+/// A typed argument list, reusable across calls (its buffers are kept, so a
+/// call in a loop allocates nothing for scalar kernels). Not shareable
+/// between threads: use one per thread.
+///
+/// The lifetime ties pushed arrays to the list: the data must stay valid,
+/// and unaliased by anything else the kernel is given, while the list is
+/// used.
+#[derive(Default)]
+pub struct Args<'a> {
+    slots: Vec<Slot>,
+    results: Vec<Value>,
+    descriptor_words: Vec<i64>,
+    descriptor_pointers: Vec<*mut c_void>,
+    pointers: Vec<*mut c_void>,
+    result_words: Vec<u64>,
+    result_struct: *mut c_void,
+    _data: PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> Args<'a> {
+    pub fn new() -> Self {
+        Args {
+            slots: Vec::new(),
+            results: Vec::new(),
+            descriptor_words: Vec::new(),
+            descriptor_pointers: Vec::new(),
+            pointers: Vec::new(),
+            result_words: Vec::new(),
+            result_struct: std::ptr::null_mut(),
+            _data: PhantomData,
+        }
+    }
+
+    /// Forgets the arguments and results, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.results.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    pub fn push_f32(&mut self, value: f32) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::F32, value.to_bits() as u64));
+        self
+    }
+    pub fn push_f64(&mut self, value: f64) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::F64, value.to_bits()));
+        self
+    }
+    pub fn push_i32(&mut self, value: i32) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::I32, value as u32 as u64));
+        self
+    }
+    pub fn push_i64(&mut self, value: i64) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::I64, value as u64));
+        self
+    }
+    pub fn push_index(&mut self, value: i64) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::Index, value as u64));
+        self
+    }
+
+    /// A row-major f64 array of `shape` over `data`.
+    pub fn push_slice_f64(&mut self, data: &'a mut [f64], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        // SAFETY: the slice is valid, row-major of `shape`, and borrowed for 'a.
+        unsafe { self.push_array(Scalar::F64, data.as_mut_ptr().cast(), shape, None) }
+    }
+
+    /// A row-major f32 array of `shape` over `data`.
+    pub fn push_slice_f32(&mut self, data: &'a mut [f32], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        // SAFETY: the slice is valid, row-major of `shape`, and borrowed for 'a.
+        unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, None) }
+    }
+
+    /// An array given as data pointer, shape and strides in elements
+    /// (`None`: contiguous row-major).
+    ///
+    /// # Safety
+    /// Every element addressed by `shape` and `strides` from `data` must be
+    /// valid for reads and writes of `element` while the list is used.
+    pub unsafe fn push_array(
+        &mut self,
+        element: Scalar,
+        data: *mut c_void,
+        shape: &[i64],
+        strides: Option<&[i64]>,
+    ) -> Result<&mut Self> {
+        if !element.is_float() {
+            return Err(Error::InvalidArgument(format!(
+                "arrays of {} are not supported (f32 and f64 are)",
+                element.mlir_name()
+            )));
+        }
+        if let Some(&size) = shape.iter().find(|&&size| size < 0) {
+            return Err(Error::InvalidArgument(format!("array shape {shape:?} has a negative size {size}")));
+        }
+        let strides = match strides {
+            Some(strides) if strides.len() != shape.len() => {
+                return Err(Error::InvalidArgument(format!(
+                    "array has {} dimensions but {} strides",
+                    shape.len(),
+                    strides.len()
+                )));
+            }
+            Some(strides) => strides.to_vec(),
+            None => row_major_strides(shape),
+        };
+        let elements: i64 = shape.iter().product();
+        if data.is_null() && elements > 0 {
+            return Err(Error::InvalidArgument("array data pointer is NULL".into()));
+        }
+        self.slots.push(Slot::Array { element, data, shape: shape.to_vec(), strides });
+        Ok(self)
+    }
+
+    /// The results of the last successful call, in order.
+    pub fn results(&self) -> &[Value] {
+        &self.results
+    }
+
+    /// Checks the arguments against `signature`, calls `packed` and decodes
+    /// the results.
+    pub(crate) fn invoke(&mut self, signature: &Signature, packed: super::PackedFn) -> Result<()> {
+        self.check(signature)?;
+        self.results.clear();
+        let layout = ResultLayout::of(&signature.results);
+
+        self.descriptor_words.clear();
+        for slot in &self.slots {
+            if let Slot::Array { data, shape, strides, .. } = slot {
+                self.descriptor_words.extend([*data as i64, *data as i64, 0]);
+                self.descriptor_words.extend_from_slice(shape);
+                self.descriptor_words.extend_from_slice(strides);
+            }
+        }
+        self.result_words.clear();
+        self.result_words.resize(layout.size.div_ceil(8).max(1), 0);
+        self.result_struct = self.result_words.as_mut_ptr().cast();
+
+        // No buffer is resized below this point, so the pointers stay valid.
+        self.descriptor_pointers.clear();
+        let mut word = 0;
+        for slot in &self.slots {
+            if let Slot::Array { shape, .. } = slot {
+                self.descriptor_pointers.push(self.descriptor_words[word..].as_mut_ptr().cast());
+                word += 3 + 2 * shape.len();
+            }
+        }
+        self.pointers.clear();
+        if layout.by_pointer {
+            self.pointers.push((&mut self.result_struct as *mut *mut c_void).cast());
+        }
+        let mut array = 0;
+        for slot in &mut self.slots {
+            match slot {
+                Slot::Scalar(_, bits) => self.pointers.push((bits as *mut u64).cast()),
+                Slot::Array { .. } => {
+                    self.pointers.push((&mut self.descriptor_pointers[array] as *mut *mut c_void).cast());
+                    array += 1;
+                }
+            }
+        }
+        if !layout.by_pointer && !signature.results.is_empty() {
+            self.pointers.push(self.result_struct);
+        }
+
+        // SAFETY: the pointer list matches the packed wrapper of the C
+        // interface of a function whose signature was just checked: one
+        // pointer per argument (descriptors for memrefs, which point at
+        // caller data valid for 'a), plus the result slot sized by `layout`.
+        unsafe { packed(self.pointers.as_mut_ptr()) };
+
+        let inputs: Vec<*mut c_void> = self
+            .slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Array { data, .. } => Some(*data),
+                Slot::Scalar(..) => None,
+            })
+            .collect();
+        let mut freed = Vec::new();
+        for (ty, offset) in signature.results.iter().zip(&layout.offsets) {
+            // SAFETY: the kernel wrote a value of type `ty` at `offset` in
+            // the result struct, which is `layout.size` bytes long.
+            let value = unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &inputs, &mut freed) };
+            self.results.push(value);
+        }
+        Ok(())
+    }
+
+    fn check(&self, signature: &Signature) -> Result<()> {
+        let name = &signature.name;
+        if self.slots.len() != signature.inputs.len() {
+            return Err(Error::Signature(format!(
+                "@{name} takes {} arguments {} but was given {}",
+                signature.inputs.len(),
+                signature.describe(),
+                self.slots.len()
+            )));
+        }
+        for (index, (slot, expected)) in self.slots.iter().zip(&signature.inputs).enumerate() {
+            let mismatch = |given: String| {
+                Error::Signature(format!("@{name}: argument #{index} must be {expected}, but {given} was given"))
+            };
+            match (slot, expected) {
+                (Slot::Scalar(given, _), ParamType::Scalar(wanted)) if given == wanted => {}
+                (Slot::Scalar(given, _), _) => return Err(mismatch(given.mlir_name().to_string())),
+                (Slot::Array { element, shape, .. }, ParamType::Scalar(_)) => {
+                    return Err(mismatch(format!("an array of {} with shape {shape:?}", element.mlir_name())));
+                }
+                (Slot::Array { element, shape, strides, .. }, ParamType::MemRef(memref)) => {
+                    check_array(*element, shape, strides, memref).map_err(mismatch)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why an array does not fit a memref type, or nothing.
+fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef) -> Result<(), String> {
+    let given = || format!("an array of {} with shape {shape:?} and strides {strides:?}", element.mlir_name());
+    if element != memref.element {
+        return Err(given());
+    }
+    if shape.len() != memref.rank() {
+        return Err(format!("{} (rank {} instead of {})", given(), shape.len(), memref.rank()));
+    }
+    for (dim, (&size, expected)) in shape.iter().zip(&memref.shape).enumerate() {
+        if let Some(expected) = expected
+            && size != *expected
+        {
+            return Err(format!("{} (dimension {dim} is {size}, the type says {expected})", given()));
+        }
+    }
+    for (dim, ((&stride, expected), &size)) in strides.iter().zip(&memref.strides).zip(shape).enumerate() {
+        // A stride is never used to step along a dimension of size 1.
+        if let Some(expected) = expected
+            && stride != *expected
+            && size > 1
+        {
+            let hint = if memref.strides.iter().all(Option::is_none) {
+                String::new()
+            } else {
+                let dynamic = vec!["?"; memref.rank()].join(", ");
+                format!(
+                    "; the type fixes the layout (row-major unless it says otherwise): declare \
+                     the argument as memref<...xf64, strided<[{dynamic}]>> to accept any strides, \
+                     or strided<[1, ?, ...]> for column-major (Fortran) arrays"
+                )
+            };
+            return Err(format!("{} (stride of dimension {dim} is {stride}, the type needs {expected}){hint}", given()));
+        }
+    }
+    if let Some(offset) = memref.offset
+        && offset != 0
+    {
+        return Err(format!("{} (zad passes arrays at offset 0; the type fixes offset {offset})", given()));
+    }
+    Ok(())
+}
+
+fn check_slice_len(len: usize, shape: &[i64]) -> Result<()> {
+    let elements = shape.iter().try_fold(1i64, |acc, &size| if size < 0 { None } else { acc.checked_mul(size) });
+    if elements != Some(len as i64) {
+        return Err(Error::InvalidArgument(format!(
+            "a slice of {len} elements cannot have shape {shape:?}"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn row_major_strides(shape: &[i64]) -> Vec<i64> {
+    let mut strides = vec![1; shape.len()];
+    for dim in (0..shape.len().saturating_sub(1)).rev() {
+        strides[dim] = strides[dim + 1] * shape[dim + 1].max(1);
+    }
+    strides
+}
+
+/// Where each result lies in the result struct, and whether the C
+/// interface returns through a pointer (several results or a memref) or by
+/// value (a single scalar).
+struct ResultLayout {
+    offsets: Vec<usize>,
+    size: usize,
+    by_pointer: bool,
+}
+
+impl ResultLayout {
+    fn of(results: &[ParamType]) -> ResultLayout {
+        let mut offsets = Vec::with_capacity(results.len());
+        let mut size = 0usize;
+        for ty in results {
+            let (field_size, align) = match ty {
+                ParamType::Scalar(scalar) => (scalar.size(), scalar.size()),
+                ParamType::MemRef(memref) => (8 * (3 + 2 * memref.rank()), 8),
+            };
+            size = size.next_multiple_of(align);
+            offsets.push(size);
+            size += field_size;
+        }
+        let by_pointer = results.len() > 1 || results.iter().any(|ty| matches!(ty, ParamType::MemRef(_)));
+        ResultLayout { offsets, size, by_pointer }
+    }
+}
+
+/// The address MLIR gives the `allocated` pointer of memrefs of globals.
+const GLOBAL_MEMREF_SENTINEL: usize = 0xdeadbeef;
+
+/// Reads one result at `at`. Memref results are copied into a row-major
+/// array and their allocation freed, unless it belongs to an input, a
+/// global, or was already freed for an earlier result.
+///
+/// # Safety
+/// `at` points to a value of type `ty` as the kernel's C interface wrote it.
+unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[*mut c_void], freed: &mut Vec<usize>) -> Value {
+    // SAFETY (all reads): `at` is valid for the size of `ty` (caller).
+    unsafe {
+        match ty {
+            ParamType::Scalar(Scalar::F32) => Value::F32(at.cast::<f32>().read_unaligned()),
+            ParamType::Scalar(Scalar::F64) => Value::F64(at.cast::<f64>().read_unaligned()),
+            ParamType::Scalar(Scalar::I32) => Value::I32(at.cast::<i32>().read_unaligned()),
+            ParamType::Scalar(Scalar::I64) => Value::I64(at.cast::<i64>().read_unaligned()),
+            ParamType::Scalar(Scalar::Index) => Value::Index(at.cast::<i64>().read_unaligned()),
+            ParamType::MemRef(memref) => {
+                let words = at.cast::<i64>();
+                let word = |i: usize| words.add(i).read_unaligned();
+                let rank = memref.rank();
+                let allocated = word(0) as usize;
+                let aligned = word(1) as *const u8;
+                let offset = word(2);
+                let shape: Vec<i64> = (0..rank).map(|d| word(3 + d)).collect();
+                let strides: Vec<i64> = (0..rank).map(|d| word(3 + rank + d)).collect();
+                let size = memref.element.size();
+                let base = aligned.offset(offset as isize * size as isize);
+                let data = match memref.element {
+                    Scalar::F32 => ArrayData::F32(gather(base.cast::<f32>(), &shape, &strides)),
+                    _ => ArrayData::F64(gather(base.cast::<f64>(), &shape, &strides)),
+                };
+                let owned_by_caller = inputs.iter().any(|&input| input as usize == allocated);
+                if allocated != 0
+                    && allocated != GLOBAL_MEMREF_SENTINEL
+                    && !owned_by_caller
+                    && !freed.contains(&allocated)
+                {
+                    // The kernel allocated this with `malloc` (MLIR's memref
+                    // lowering); nobody else refers to it once copied.
+                    libc::free(allocated as *mut c_void);
+                    freed.push(allocated);
+                }
+                Value::Array(Array { shape, data })
+            }
+        }
+    }
+}
+
+/// Copies a strided array into a row-major vector.
+///
+/// # Safety
+/// Every element addressed by `shape` and `strides` from `base` is readable.
+unsafe fn gather<T: Copy>(base: *const T, shape: &[i64], strides: &[i64]) -> Vec<T> {
+    let total: i64 = shape.iter().product();
+    let mut out = Vec::with_capacity(total.max(0) as usize);
+    if total <= 0 {
+        return out;
+    }
+    let mut index = vec![0i64; shape.len()];
+    loop {
+        let offset: i64 = index.iter().zip(strides).map(|(i, s)| i * s).sum();
+        // SAFETY: `index` is within `shape` (caller's guarantee).
+        out.push(unsafe { base.offset(offset as isize).read() });
+        let mut dim = shape.len();
+        loop {
+            if dim == 0 {
+                return out;
+            }
+            dim -= 1;
+            index[dim] += 1;
+            if index[dim] < shape[dim] {
+                break;
+            }
+            index[dim] = 0;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! JIT compilation with MLIR's ExecutionEngine, and calling what it made.
+
+mod call;
+mod runtime;
+
+pub use call::{Args, Array, ArrayData, Value};
+
+use crate::{
+    context::Shared,
+    error::{Error, Result},
+    lower,
+    signature::Signature,
+};
+use melior::{StringRef, ir::Module};
+use mlir_sys::MlirExecutionEngine;
+use std::{ffi::c_void, sync::Arc};
+
+/// LLVM optimisation level used for every kernel.
+const OPT_LEVEL: i32 = 3;
+
+/// A JIT-compiled module: the machine code of every function in it.
+pub(crate) struct Engine {
+    raw: MlirExecutionEngine,
+}
+
+// SAFETY: after creation the engine is only used for symbol lookups, which
+// LLVM's ORC JIT makes thread-safe, and the code it holds is immutable.
+unsafe impl Send for Engine {}
+// SAFETY: as above.
+unsafe impl Sync for Engine {}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // SAFETY: `raw` was created by `mlirExecutionEngineCreate` and is
+        // destroyed exactly once, after every function pointer into it is gone
+        // (each `CompiledFunction` holds an `Arc<Engine>`).
+        unsafe { mlir_sys::mlirExecutionEngineDestroy(self.raw) }
+    }
+}
+
+impl Engine {
+    /// Lowers `ir` (a copy of it) to LLVM and JIT-compiles it. The caller
+    /// holds the context lock.
+    pub(crate) fn compile(shared: &Shared, ir: &Module<'static>) -> Result<Engine> {
+        let lowered = lower::to_llvm(shared, ir)?;
+        // SAFETY: `lowered` is a valid module in the LLVM dialect; no shared
+        // libraries are passed.
+        let raw = unsafe {
+            mlir_sys::mlirExecutionEngineCreate(lowered.to_raw(), OPT_LEVEL, 0, std::ptr::null(), false, false)
+        };
+        if raw.ptr.is_null() {
+            return Err(Error::Compile(shared.diagnostic_message(
+                "JIT compilation failed (MLIR's ExecutionEngine could not translate the module to LLVM IR)",
+            )));
+        }
+        let engine = Engine { raw };
+        for (name, address) in runtime::symbols() {
+            // SAFETY: `address` is a function with the C signature MLIR's
+            // lowering expects for `name` (see `runtime`).
+            unsafe {
+                mlir_sys::mlirExecutionEngineRegisterSymbol(engine.raw, StringRef::new(name).to_raw(), address)
+            };
+        }
+        // SAFETY: every symbol the module needs is resolvable now.
+        unsafe { mlir_sys::mlirExecutionEngineInitialize(engine.raw) };
+        Ok(engine)
+    }
+
+    fn lookup(&self, name: &str) -> *mut c_void {
+        // SAFETY: the engine is valid; the name lives across the call.
+        unsafe { mlir_sys::mlirExecutionEngineLookup(self.raw, StringRef::new(name).to_raw()) }
+    }
+
+    fn lookup_packed(&self, name: &str) -> *mut c_void {
+        // SAFETY: as for `lookup`.
+        unsafe { mlir_sys::mlirExecutionEngineLookupPacked(self.raw, StringRef::new(name).to_raw()) }
+    }
+}
+
+/// The packed calling convention: one pointer per argument (and result).
+pub(crate) type PackedFn = unsafe extern "C" fn(*mut *mut c_void);
+
+/// A compiled function. Cheap to clone; callable from many threads at once.
+#[derive(Clone)]
+pub struct CompiledFunction {
+    engine: Arc<Engine>,
+    signature: Arc<Signature>,
+    packed: PackedFn,
+    raw: *mut c_void,
+}
+
+// SAFETY: the function pointers point into immutable JIT code kept alive by
+// `engine`; calling them concurrently is as safe as the kernel itself (zad
+// kernels only touch the memory passed to them).
+unsafe impl Send for CompiledFunction {}
+// SAFETY: as above.
+unsafe impl Sync for CompiledFunction {}
+
+impl CompiledFunction {
+    pub(crate) fn new(engine: Arc<Engine>, signature: Signature) -> Result<CompiledFunction> {
+        let interface = format!("_mlir_ciface_{}", signature.name);
+        let packed = engine.lookup_packed(&interface);
+        let raw = engine.lookup(&interface);
+        if packed.is_null() || raw.is_null() {
+            return Err(Error::Compile(format!(
+                "@{}: the JIT has no symbol {interface}",
+                signature.name
+            )));
+        }
+        // SAFETY: MLIR's packed wrappers have exactly this C signature.
+        let packed = unsafe { std::mem::transmute::<*mut c_void, PackedFn>(packed) };
+        Ok(CompiledFunction { engine, signature: Arc::new(signature), packed, raw })
+    }
+
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// The address of the C interface (`_mlir_ciface_<name>`) for hot loops;
+    /// its calling convention is documented in `zad.h`. Valid while this
+    /// function (or a clone of it) is alive.
+    pub fn raw_pointer(&self) -> *mut c_void {
+        self.raw
+    }
+
+    /// Calls the function with `args`, checked against its signature. The
+    /// results are left in `args` (see [`Args::results`]).
+    pub fn call(&self, args: &mut Args) -> Result<()> {
+        let _keep_alive = &self.engine;
+        args.invoke(&self.signature, self.packed)
+    }
+}

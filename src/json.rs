@@ -1,0 +1,200 @@
+//! The JSON side of the CLI's contract: arguments in, results out.
+//!
+//! Arguments: a JSON array with one entry per parameter: a number for a
+//! float scalar, an integer for an integer or index scalar, and a nested
+//! array for a memref (its shape taken from the nesting). Results: numbers,
+//! or nested arrays for memref results; non-finite floats are written as the
+//! strings "nan", "inf" and "-inf", which JSON cannot express as numbers.
+
+use crate::{
+    error::{Error, Result},
+    exec::{Args, Array, ArrayData, Value},
+    signature::{MemRef, ParamType, Scalar, Signature},
+};
+use serde_json::Value as Json;
+
+/// Arguments decoded from JSON, owning the array data the kernel works on.
+pub struct JsonArgs {
+    values: Vec<Decoded>,
+}
+
+enum Decoded {
+    Scalar(Scalar, Json),
+    F32(Vec<f32>, Vec<i64>),
+    F64(Vec<f64>, Vec<i64>),
+}
+
+impl JsonArgs {
+    /// Decodes `text` (a JSON array) for `signature`.
+    pub fn parse(signature: &Signature, text: &str) -> Result<JsonArgs> {
+        let json: Json = serde_json::from_str(text)
+            .map_err(|error| Error::InvalidArgument(format!("--args is not valid JSON: {error}")))?;
+        let Json::Array(items) = json else {
+            return Err(Error::InvalidArgument("--args must be a JSON array, one entry per argument".into()));
+        };
+        if items.len() != signature.inputs.len() {
+            return Err(Error::Signature(format!(
+                "@{} takes {} arguments {} but --args has {}",
+                signature.name,
+                signature.inputs.len(),
+                signature.describe(),
+                items.len()
+            )));
+        }
+        let values = items
+            .into_iter()
+            .zip(&signature.inputs)
+            .enumerate()
+            .map(|(index, (item, ty))| {
+                decode(item, ty).map_err(|why| {
+                    Error::Signature(format!("@{}: argument #{index} ({ty}): {why}", signature.name))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(JsonArgs { values })
+    }
+
+    /// Pushes the decoded arguments onto `args`, borrowing the array data.
+    pub fn push_onto<'a>(&'a mut self, args: &mut Args<'a>) -> Result<()> {
+        for value in &mut self.values {
+            match value {
+                Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
+                Decoded::F32(data, shape) => {
+                    args.push_slice_f32(data, shape)?;
+                }
+                Decoded::F64(data, shape) => {
+                    args.push_slice_f64(data, shape)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The current contents of argument `index` as JSON (arrays after a
+    /// kernel wrote to them; scalars as given).
+    pub fn to_json(&self, index: usize) -> Json {
+        match &self.values[index] {
+            Decoded::Scalar(_, json) => json.clone(),
+            Decoded::F32(data, shape) => nest(&data.iter().map(|&x| float(x as f64)).collect::<Vec<_>>(), shape),
+            Decoded::F64(data, shape) => nest(&data.iter().map(|&x| float(x)).collect::<Vec<_>>(), shape),
+        }
+    }
+}
+
+fn push_scalar(args: &mut Args, scalar: Scalar, json: &Json) {
+    // `decode` checked that the JSON number fits the type.
+    match scalar {
+        Scalar::F32 => args.push_f32(json.as_f64().unwrap_or_default() as f32),
+        Scalar::F64 => args.push_f64(json.as_f64().unwrap_or_default()),
+        Scalar::I32 => args.push_i32(json.as_i64().unwrap_or_default() as i32),
+        Scalar::I64 => args.push_i64(json.as_i64().unwrap_or_default()),
+        Scalar::Index => args.push_index(json.as_i64().unwrap_or_default()),
+    };
+}
+
+fn decode(item: Json, ty: &ParamType) -> Result<Decoded, String> {
+    match ty {
+        ParamType::Scalar(scalar) if scalar.is_float() => match item.as_f64() {
+            Some(_) => Ok(Decoded::Scalar(*scalar, item)),
+            None => Err(format!("expected a number, got {item}")),
+        },
+        ParamType::Scalar(scalar) => {
+            let value = item.as_i64().ok_or_else(|| format!("expected an integer, got {item}"))?;
+            if *scalar == Scalar::I32 && i32::try_from(value).is_err() {
+                return Err(format!("{value} does not fit in i32"));
+            }
+            Ok(Decoded::Scalar(*scalar, item))
+        }
+        ParamType::MemRef(memref) => decode_array(&item, memref),
+    }
+}
+
+fn decode_array(item: &Json, memref: &MemRef) -> Result<Decoded, String> {
+    let mut seen = vec![None; memref.rank()];
+    let mut flat = Vec::new();
+    flatten(item, 0, &mut seen, &mut flat)?;
+    // An empty array leaves the dimensions below it unseen: they are empty.
+    let shape: Vec<i64> = seen.into_iter().map(|size| size.unwrap_or(0)).collect();
+    for (dim, (size, expected)) in shape.iter().zip(&memref.shape).enumerate() {
+        if let Some(expected) = expected
+            && size != expected
+        {
+            return Err(format!("dimension {dim} has {size} elements, the type says {expected}"));
+        }
+    }
+    Ok(match memref.element {
+        Scalar::F32 => Decoded::F32(flat.into_iter().map(|x| x as f32).collect(), shape),
+        _ => Decoded::F64(flat, shape),
+    })
+}
+
+/// Walks a nested array of depth `shape.len()`, recording its (rectangular)
+/// shape and its numbers in row-major order.
+fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], flat: &mut Vec<f64>) -> Result<(), String> {
+    if depth == shape.len() {
+        return match item.as_f64() {
+            Some(x) => {
+                flat.push(x);
+                Ok(())
+            }
+            None => Err(format!("expected a number at depth {depth}, got {item}")),
+        };
+    }
+    let Json::Array(items) = item else {
+        return Err(format!("expected a nested array of depth {} (one level per dimension), got {item}", shape.len()));
+    };
+    let len = items.len() as i64;
+    match shape[depth] {
+        None => shape[depth] = Some(len),
+        Some(size) if size != len => {
+            return Err(format!("ragged array: dimension {depth} has {len} elements here but {size} elsewhere"));
+        }
+        Some(_) => {}
+    }
+    items.iter().try_for_each(|item| flatten(item, depth + 1, shape, flat))
+}
+
+/// A float as JSON: a number when finite, else "nan", "inf" or "-inf".
+pub fn float(x: f64) -> Json {
+    if x.is_finite() {
+        Json::from(x)
+    } else if x.is_nan() {
+        Json::from("nan")
+    } else if x > 0.0 {
+        Json::from("inf")
+    } else {
+        Json::from("-inf")
+    }
+}
+
+/// Nests row-major `flat` values according to `shape`.
+fn nest(flat: &[Json], shape: &[i64]) -> Json {
+    match shape.split_first() {
+        None => flat.first().cloned().unwrap_or(Json::Null),
+        Some((&outer, inner)) => {
+            let chunk = inner.iter().product::<i64>().max(0) as usize;
+            Json::Array(
+                (0..outer.max(0) as usize)
+                    .map(|i| nest(&flat[(i * chunk).min(flat.len())..((i + 1) * chunk).min(flat.len())], inner))
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// A kernel's result as JSON.
+pub fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::F32(x) => float(*x as f64),
+        Value::F64(x) => float(*x),
+        Value::I32(x) => Json::from(*x),
+        Value::I64(x) | Value::Index(x) => Json::from(*x),
+        Value::Array(Array { shape, data }) => {
+            let flat: Vec<Json> = match data {
+                ArrayData::F32(data) => data.iter().map(|&x| float(x as f64)).collect(),
+                ArrayData::F64(data) => data.iter().map(|&x| float(x)).collect(),
+            };
+            nest(&flat, shape)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! zad: automatic differentiation of MLIR kernels, embeddable through a
+//! stable C ABI (`include/zad.h`).
+//!
+//! The safe Rust layer: [`Context`] (one MLIR context with the zad dialect),
+//! [`Module`] (parsed and verified kernels), [`CompiledFunction`] (JIT code,
+//! cached per module) and [`Args`] (typed, checked argument lists). The C ABI
+//! in [`ffi`] is a thin shell over these.
+
+pub mod context;
+pub mod dialect;
+pub mod error;
+pub mod exec;
+pub mod ffi;
+pub mod json;
+pub mod lower;
+pub mod module;
+pub mod signature;
+
+pub use context::Context;
+pub use error::{Error, Result};
+pub use exec::{Args, Array, ArrayData, CompiledFunction, Value};
+pub use lower::Stage;
+pub use module::Module;
+pub use signature::{ParamType, Scalar, Signature};
