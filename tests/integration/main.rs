@@ -1,1 +1,13 @@
+//! The one integration-test binary (every test binary links MLIR, so there
+//! is one): each module is a suite.
+//!
+//! Environment: `ZAD_BLESS=1` rewrites expectation files instead of
+//! comparing; `ZAD_FILTER=text` runs only the IR files whose path contains it.
 
+mod support;
+
+mod abi_programs;
+mod api;
+mod cli;
+mod header;
+mod kernels;

@@ -1,0 +1,529 @@
+//! The handles of the C ABI and the functions on them.
+
+use super::boundary::{c_str, free_handle, guard, guard_infallible, handle, handle_mut, last_error, out_param};
+pub use super::boundary::{
+    ZAD_COMPILE_ERROR, ZAD_INTERNAL, ZAD_INVALID_ARGUMENT, ZAD_IO_ERROR, ZAD_NOT_FOUND, ZAD_OK, ZAD_PARSE_ERROR,
+    ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
+};
+use crate::{
+    Args, Array, ArrayData, CompiledFunction, Context, Module, Value,
+    error::Error,
+    signature::{ParamType, Scalar},
+};
+use std::ffi::{c_char, c_void};
+
+/// Element or scalar type codes.
+pub type zad_type = i32;
+/// 32-bit float (`float`, `real(4)`).
+pub const ZAD_F32: zad_type = 0;
+/// 64-bit float (`double`, `real(8)`).
+pub const ZAD_F64: zad_type = 1;
+/// 32-bit signed integer.
+pub const ZAD_I32: zad_type = 2;
+/// 64-bit signed integer.
+pub const ZAD_I64: zad_type = 3;
+/// MLIR `index`, passed as a 64-bit signed integer.
+pub const ZAD_INDEX: zad_type = 4;
+
+/// A zad context: one MLIR context with the zad dialect loaded.
+///
+/// Thread safety: a context and the modules made from it may be used from
+/// several threads; zad serialises the work on one context (parsing,
+/// compiling). Use one context per thread to compile in parallel.
+pub struct zad_context {
+    inner: Context,
+}
+
+/// A parsed and verified MLIR module. Keeps its context alive.
+pub struct zad_module {
+    inner: Module,
+}
+
+/// A JIT-compiled function. Keeps its machine code alive, independently of
+/// its module and context. Callable from many threads at once (each with its
+/// own `zad_args`).
+pub struct zad_function {
+    inner: CompiledFunction,
+}
+
+/// A typed argument list for `zad_function_call`, with bindings for the
+/// results. Reusable: `zad_args_clear` keeps its buffers. Not thread-safe:
+/// use one per thread.
+pub struct zad_args {
+    inner: Args<'static>,
+    results: Vec<ResultBinding>,
+}
+
+/// An array returned by a kernel, owned by the caller: row-major, copied out
+/// of the kernel's memory.
+pub struct zad_array {
+    inner: Array,
+}
+
+enum ResultBinding {
+    Scalar(Scalar, *mut c_void),
+    Array(*mut *mut zad_array),
+}
+
+/// The version of zad, e.g. "0.1.0". Static storage; never NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The message of the last failed zad call on the calling thread, or "" if
+/// none failed. Owned by zad; valid until the next failing call on this
+/// thread. Messages carry MLIR's diagnostics with `file:line:col`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_last_error() -> *const c_char {
+    guard_infallible(c"".as_ptr(), last_error)
+}
+
+/// Creates a context. On success `*out` is a new context owned by the
+/// caller, freed with `zad_context_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_new(out: *mut *mut zad_context) -> zad_status {
+    guard(|| {
+        out_param(out, "out")?;
+        let context = Box::new(zad_context { inner: Context::new()? });
+        // SAFETY: `out` is non-null and points to writable storage (caller).
+        unsafe { *out = Box::into_raw(context) };
+        Ok(())
+    })
+}
+
+/// Frees a context. Accepts NULL. Modules and functions made from it stay
+/// valid: they keep what they need alive.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_free(context: *mut zad_context) {
+    // SAFETY: NULL or a context from `zad_context_new`, freed once (caller).
+    unsafe { free_handle(context) }
+}
+
+/// Parses and verifies MLIR text (`module { ... }` or bare functions).
+/// `source_name` names the text in messages (`name:line:col`); NULL gives
+/// "<string>". Does not take ownership of `source`. On success `*out` is a
+/// new module owned by the caller, freed with `zad_module_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_parse(
+    context: *const zad_context,
+    source: *const c_char,
+    source_name: *const c_char,
+    out: *mut *mut zad_module,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let source = unsafe { c_str(source, "source") }?;
+        let name = if source_name.is_null() { "<string>" } else { unsafe { c_str(source_name, "source_name") }? };
+        out_param(out, "out")?;
+        let module = Module::parse(&context.inner, source, name)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
+        Ok(())
+    })
+}
+
+/// Reads, parses and verifies an MLIR file. On success `*out` is a new
+/// module owned by the caller, freed with `zad_module_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_load(
+    context: *const zad_context,
+    path: *const c_char,
+    out: *mut *mut zad_module,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let path = unsafe { c_str(path, "path") }?;
+        out_param(out, "out")?;
+        let module = Module::load(&context.inner, path)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
+        Ok(())
+    })
+}
+
+/// Frees a module. Accepts NULL. Functions compiled from it stay valid.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_free(module: *mut zad_module) {
+    // SAFETY: NULL or a module from zad, freed once (caller).
+    unsafe { free_handle(module) }
+}
+
+/// The compiled function `name` of `module`. The first request lowers and
+/// JIT-compiles the module; later requests, for any function of it, reuse
+/// that code. On success `*out` is a new handle owned by the caller, freed
+/// with `zad_function_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_function(
+    module: *const zad_module,
+    name: *const c_char,
+    out: *mut *mut zad_function,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let module = unsafe { handle(module, "module") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        out_param(out, "out")?;
+        let function = module.inner.function(name)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
+        Ok(())
+    })
+}
+
+/// Frees a function handle. Accepts NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_function_free(function: *mut zad_function) {
+    // SAFETY: NULL or a function from zad, freed once (caller).
+    unsafe { free_handle(function) }
+}
+
+/// The number of arguments and results of a function. Either out-parameter
+/// may be NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_function_arity(
+    function: *const zad_function,
+    num_args: *mut usize,
+    num_results: *mut usize,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or valid pointers (caller).
+        let signature = unsafe { handle(function, "function") }?.inner.signature();
+        unsafe {
+            if let Some(out) = num_args.as_mut() {
+                *out = signature.inputs.len();
+            }
+            if let Some(out) = num_results.as_mut() {
+                *out = signature.results.len();
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The raw entry point of a function, for hot loops: the address of MLIR's C
+/// interface `_mlir_ciface_<name>`, with the calling convention described at
+/// the end of this header. Valid while the function handle lives. No
+/// argument checking happens on this path.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_function_pointer(function: *const zad_function, out: *mut *mut c_void) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or valid pointers (caller).
+        let function = unsafe { handle(function, "function") }?;
+        out_param(out, "out")?;
+        unsafe { *out = function.inner.raw_pointer() };
+        Ok(())
+    })
+}
+
+/// Calls a function with the arguments in `args`, checked against its MLIR
+/// signature (count, element type, rank, static dimensions and layout), and
+/// stores its results through the bindings made with `zad_args_result_*`,
+/// which must match the results in number and type. On failure nothing is
+/// called and no result is written. Thread-safe for distinct `args`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_function_call(function: *const zad_function, args: *mut zad_args) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or valid, unaliased handles (caller).
+        let function = unsafe { handle(function, "function") }?;
+        let args = unsafe { handle_mut(args, "args") }?;
+        check_bindings(&function.inner, &args.results)?;
+        function.inner.call(&mut args.inner)?;
+        for (binding, value) in args.results.iter().zip(args.inner.results()) {
+            // SAFETY: bindings point to writable storage of the bound type
+            // (caller), and `check_bindings` matched types with the results.
+            unsafe { write_result(binding, value) };
+        }
+        Ok(())
+    })
+}
+
+fn check_bindings(function: &CompiledFunction, bindings: &[ResultBinding]) -> Result<(), Error> {
+    let signature = function.signature();
+    if bindings.len() != signature.results.len() {
+        return Err(Error::Signature(format!(
+            "@{} returns {} results {} but {} result bindings were made (zad_args_result_*)",
+            signature.name,
+            signature.results.len(),
+            signature.describe(),
+            bindings.len()
+        )));
+    }
+    for (index, (binding, ty)) in bindings.iter().zip(&signature.results).enumerate() {
+        let fits = match (binding, ty) {
+            (ResultBinding::Scalar(given, _), ParamType::Scalar(wanted)) => given == wanted,
+            (ResultBinding::Array(_), ParamType::MemRef(_)) => true,
+            _ => false,
+        };
+        if !fits {
+            let given = match binding {
+                ResultBinding::Scalar(scalar, _) => scalar.mlir_name().to_string(),
+                ResultBinding::Array(_) => "an array".to_string(),
+            };
+            return Err(Error::Signature(format!(
+                "@{}: result #{index} is {ty}, but it was bound as {given}",
+                signature.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// # Safety
+/// The binding's pointer is valid for writing the value's type.
+unsafe fn write_result(binding: &ResultBinding, value: &Value) {
+    // SAFETY: see above.
+    unsafe {
+        match (binding, value) {
+            (ResultBinding::Scalar(_, out), Value::F32(x)) => out.cast::<f32>().write(*x),
+            (ResultBinding::Scalar(_, out), Value::F64(x)) => out.cast::<f64>().write(*x),
+            (ResultBinding::Scalar(_, out), Value::I32(x)) => out.cast::<i32>().write(*x),
+            (ResultBinding::Scalar(_, out), Value::I64(x) | Value::Index(x)) => out.cast::<i64>().write(*x),
+            (ResultBinding::Array(out), Value::Array(array)) => {
+                **out = Box::into_raw(Box::new(zad_array { inner: array.clone() }));
+            }
+            _ => unreachable!("bindings were checked against the signature"),
+        }
+    }
+}
+
+/// Creates an empty argument list. On success `*out` is owned by the caller,
+/// freed with `zad_args_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_new(out: *mut *mut zad_args) -> zad_status {
+    guard(|| {
+        out_param(out, "out")?;
+        let args = Box::new(zad_args { inner: Args::new(), results: Vec::new() });
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(args) };
+        Ok(())
+    })
+}
+
+/// Frees an argument list. Accepts NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_free(args: *mut zad_args) {
+    // SAFETY: NULL or an argument list from zad, freed once (caller).
+    unsafe { free_handle(args) }
+}
+
+/// Removes all arguments and result bindings, keeping the buffers for reuse.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_clear(args: *mut zad_args) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid, unaliased handle (caller).
+        let args = unsafe { handle_mut(args, "args") }?;
+        args.inner.clear();
+        args.results.clear();
+        Ok(())
+    })
+}
+
+fn push_scalar(args: *mut zad_args, push: impl FnOnce(&mut Args<'static>)) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid, unaliased handle (caller).
+        push(&mut unsafe { handle_mut(args, "args") }?.inner);
+        Ok(())
+    })
+}
+
+/// Appends an f32 scalar argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_f32(args: *mut zad_args, value: f32) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_f32(value);
+    })
+}
+
+/// Appends an f64 scalar argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_f64(args: *mut zad_args, value: f64) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_f64(value);
+    })
+}
+
+/// Appends an i32 scalar argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_i32(args: *mut zad_args, value: i32) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_i32(value);
+    })
+}
+
+/// Appends an i64 scalar argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_i64(args: *mut zad_args, value: i64) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_i64(value);
+    })
+}
+
+/// Appends an `index` scalar argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_index(args: *mut zad_args, value: i64) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_index(value);
+    })
+}
+
+fn push_array(
+    args: *mut zad_args,
+    element: Scalar,
+    data: *mut c_void,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid, unaliased handle (caller).
+        let args = unsafe { handle_mut(args, "args") }?;
+        if rank > 0 && shape.is_null() {
+            return Err(Error::InvalidArgument(format!("shape is NULL for an array of rank {rank}")));
+        }
+        // SAFETY: `shape` and `strides` (when not NULL) hold `rank` elements (caller).
+        let shape = if rank == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(shape, rank) } };
+        let strides = (!strides.is_null() && rank > 0).then(|| unsafe { std::slice::from_raw_parts(strides, rank) });
+        // SAFETY: the caller keeps the array valid until the list is cleared
+        // or freed (documented on the push functions).
+        unsafe { args.inner.push_array(element, data, shape, strides) }?;
+        Ok(())
+    })
+}
+
+/// Appends an array of f64 without copying it: `data` points to element
+/// (0, ..., 0); `shape` and `strides` (in elements, not bytes) have `rank`
+/// entries. `strides` NULL means contiguous row-major (C order); pass
+/// column-major strides for Fortran arrays. zad does not take ownership; the
+/// array must stay valid until the list is cleared or freed, and the kernel
+/// may write to it.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_array_f64(
+    args: *mut zad_args,
+    data: *mut f64,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    push_array(args, Scalar::F64, data.cast(), rank, shape, strides)
+}
+
+/// As `zad_args_push_array_f64`, for arrays of f32.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_array_f32(
+    args: *mut zad_args,
+    data: *mut f32,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    push_array(args, Scalar::F32, data.cast(), rank, shape, strides)
+}
+
+fn bind(args: *mut zad_args, out: *mut c_void, binding: ResultBinding) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid, unaliased handle (caller).
+        let args = unsafe { handle_mut(args, "args") }?;
+        out_param(out, "out")?;
+        args.results.push(binding);
+        Ok(())
+    })
+}
+
+/// Binds the next result (in order) of the call to `*out`, an f32. `out`
+/// must stay valid until the call.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_f32(args: *mut zad_args, out: *mut f32) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::F32, out.cast()))
+}
+
+/// Binds the next result to `*out`, an f64.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_f64(args: *mut zad_args, out: *mut f64) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::F64, out.cast()))
+}
+
+/// Binds the next result to `*out`, an i32.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_i32(args: *mut zad_args, out: *mut i32) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::I32, out.cast()))
+}
+
+/// Binds the next result to `*out`, an i64.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_i64(args: *mut zad_args, out: *mut i64) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::I64, out.cast()))
+}
+
+/// Binds the next result to `*out`, an `index` (64-bit).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_index(args: *mut zad_args, out: *mut i64) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::Index, out.cast()))
+}
+
+/// Binds the next result, a memref, to `*out`: after a successful call,
+/// `*out` is a new array owned by the caller (freed with `zad_array_free`).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_array(args: *mut zad_args, out: *mut *mut zad_array) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Array(out))
+}
+
+/// Frees an array. Accepts NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_array_free(array: *mut zad_array) {
+    // SAFETY: NULL or an array from zad, freed once (caller).
+    unsafe { free_handle(array) }
+}
+
+/// The element type of an array (`ZAD_F32` or `ZAD_F64`); -1 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_array_type(array: *const zad_array) -> zad_type {
+    guard_infallible(-1, || {
+        // SAFETY: NULL or a valid array (caller).
+        match unsafe { array.as_ref() }.map(|array| &array.inner.data) {
+            Some(ArrayData::F32(_)) => ZAD_F32,
+            Some(ArrayData::F64(_)) => ZAD_F64,
+            None => -1,
+        }
+    })
+}
+
+/// The rank of an array; 0 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_array_rank(array: *const zad_array) -> usize {
+    // SAFETY: NULL or a valid array (caller).
+    guard_infallible(0, || unsafe { array.as_ref() }.map_or(0, |array| array.inner.shape.len()))
+}
+
+/// The shape of an array (`rank` entries), owned by the array; NULL for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_array_shape(array: *const zad_array) -> *const i64 {
+    guard_infallible(std::ptr::null(), || {
+        // SAFETY: NULL or a valid array (caller).
+        unsafe { array.as_ref() }.map_or(std::ptr::null(), |array| array.inner.shape.as_ptr())
+    })
+}
+
+/// The row-major elements of an array (`float` or `double` by
+/// `zad_array_type`), owned by the array; NULL for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_array_data(array: *const zad_array) -> *const c_void {
+    guard_infallible(std::ptr::null(), || {
+        // SAFETY: NULL or a valid array (caller).
+        match unsafe { array.as_ref() }.map(|array| &array.inner.data) {
+            Some(ArrayData::F32(data)) => data.as_ptr().cast(),
+            Some(ArrayData::F64(data)) => data.as_ptr().cast(),
+            None => std::ptr::null(),
+        }
+    })
+}
+
+/// Panics inside zad and returns what the panic boundary makes of it
+/// (`ZAD_INTERNAL`, with a message). For testing that no panic ever unwinds
+/// into the caller.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_debug_panic() -> zad_status {
+    guard(|| panic!("zad_debug_panic was called"))
+}

@@ -1,0 +1,65 @@
+//! Paths and helpers shared by the suites.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/<profile>`, where cargo put `libzad.so` and `zad` for this build.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent().and_then(Path::parent).expect("target/<profile>/deps").to_path_buf()
+}
+
+/// The `zad` CLI of this build.
+pub fn zad_cli() -> PathBuf {
+    profile_dir().join("zad")
+}
+
+/// Whether expectation files should be rewritten rather than compared.
+pub fn bless() -> bool {
+    std::env::var_os("ZAD_BLESS").is_some_and(|value| value != "0")
+}
+
+/// Whether a file (by path) is selected by `ZAD_FILTER`.
+pub fn selected(path: &Path) -> bool {
+    match std::env::var("ZAD_FILTER") {
+        Ok(filter) if !filter.is_empty() => path.to_string_lossy().contains(&filter),
+        _ => true,
+    }
+}
+
+/// Files with `extension` under `dir` (relative to the root), sorted.
+pub fn files_in(dir: &str, extension: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .unwrap_or_else(|error| panic!("{dir}: {error}"))
+        .map(|entry| entry.expect("dir entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs a command, returning (status success, stdout, stderr).
+pub fn run(command: &mut Command) -> (bool, String, String) {
+    let output = command.output().unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Asserts `|actual - expected| <= tolerance * max(1, |expected|)`.
+pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    let scale = expected.abs().max(1.0);
+    assert!(
+        (actual - expected).abs() <= tolerance * scale || (actual.is_nan() && expected.is_nan()),
+        "{what}: got {actual:.17e}, expected {expected:.17e} (tolerance {tolerance:e})"
+    );
+}
