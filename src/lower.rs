@@ -1,11 +1,14 @@
 //! From a verified module to the LLVM dialect, through MLIR's own passes.
 
 use crate::{
-    context::Shared,
+    context::{Shared, describe_location},
     error::{Error, Result},
 };
 use melior::{
-    ir::{Attribute, BlockLike, Module, operation::{OperationLike, OperationMutLike}},
+    ir::{
+        Attribute, BlockLike, Module,
+        operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
+    },
     pass::PassManager,
     utility::parse_pass_pipeline,
 };
@@ -74,6 +77,7 @@ pub(crate) fn clone_module(ir: &Module<'static>) -> Module<'static> {
 /// Lowers a copy of `ir` to the LLVM dialect, every defined function given a
 /// C interface (`_mlir_ciface_<name>`) for the ABI.
 pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'static>> {
+    reject_unlowered_zad_ops(ir)?;
     let context = shared.mlir();
     let mut lowered = clone_module(ir);
     let mut next = lowered.body().first_operation_mut();
@@ -91,6 +95,26 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'s
         Error::Compile(shared.diagnostic_message("lowering to the LLVM dialect failed"))
     })?;
     Ok(lowered)
+}
+
+/// zad ops that no transform of this version lowers are an error naming the
+/// op and its location, rather than MLIR's generic legalisation failure.
+fn reject_unlowered_zad_ops(ir: &Module<'static>) -> Result<()> {
+    let mut found = None;
+    ir.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        let name = operation.name().as_string_ref().as_str().unwrap_or_default().to_string();
+        if name.starts_with("zad.") {
+            found = Some(format!("{}: {name}", describe_location(operation.location(), "")));
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    match found {
+        None => Ok(()),
+        Some(what) => Err(Error::Unsupported(format!(
+            "{what}: this op cannot be compiled yet (the zad transforms that lower it are not part of this build)"
+        ))),
+    }
 }
 
 /// The IR of `ir` at `stage`.

@@ -1,1 +1,334 @@
-//! TODO
+//! The safe Rust layer: parsing, verification with locations, the zad
+//! dialect, argument checking, caching, threads, and the C entry points
+//! called directly from Rust for the cases C programs cannot easily reach.
+
+use std::ffi::{CStr, CString};
+use zad::{Args, Context, Error, Module, Value, ffi};
+
+const SCALE: &str = "\
+func.func @scale(%x: memref<?xf64>, %k: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %x, %c0 : memref<?xf64>
+  %zero = arith.constant 0.0 : f64
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f64 {
+    %v = memref.load %x[%i] : memref<?xf64>
+    %w = arith.mulf %v, %k : f64
+    memref.store %w, %x[%i] : memref<?xf64>
+    %next = arith.addf %acc, %w : f64
+    scf.yield %next : f64
+  }
+  return %sum : f64
+}
+func.func @fixed(%x: memref<3x2xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %v = memref.load %x[%c1, %c0] : memref<3x2xf32>
+  return %v : f32
+}
+func.func @column_major(%a: memref<?x?xf64, strided<[1, ?]>>, %i: index, %j: index) -> f64 {
+  %v = memref.load %a[%i, %j] : memref<?x?xf64, strided<[1, ?]>>
+  return %v : f64
+}
+func.func @ints(%a: i32, %b: i64, %c: index) -> (i32, i64, index) {
+  %a2 = arith.addi %a, %a : i32
+  %b2 = arith.muli %b, %b : i64
+  %c2 = arith.subi %c, %c : index
+  return %a2, %b2, %c2 : i32, i64, index
+}
+";
+
+fn module() -> Module {
+    Module::parse(&Context::new().unwrap(), SCALE, "scale.mlir").unwrap()
+}
+
+#[test]
+fn calls_mutate_caller_arrays_in_place_and_return_scalars() {
+    let module = module();
+    let scale = module.function("scale").unwrap();
+    let mut data = vec![1.0, -2.0, 3.5];
+    let mut args = Args::new();
+    args.push_slice_f64(&mut data, &[3]).unwrap().push_f64(2.0);
+    scale.call(&mut args).unwrap();
+    assert_eq!(args.results(), &[Value::F64(5.0)]);
+    drop(args);
+    assert_eq!(data, vec![2.0, -4.0, 7.0]);
+}
+
+#[test]
+fn integer_and_index_scalars_round_trip() {
+    let module = module();
+    let ints = module.function("ints").unwrap();
+    let mut args = Args::new();
+    args.push_i32(-21).push_i64(1 << 20).push_index(7);
+    ints.call(&mut args).unwrap();
+    assert_eq!(args.results(), &[Value::I32(-42), Value::I64(1 << 40), Value::Index(0)]);
+}
+
+#[test]
+fn column_major_arrays_pass_with_their_strides() {
+    let module = module();
+    let function = module.function("column_major").unwrap();
+    // A 2x3 Fortran array a(i,j) stored column by column: a(1,2) = 3.0.
+    let mut data = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let mut args = Args::new();
+    // SAFETY: 6 elements, addressed with shape [2, 3] and strides [1, 2].
+    unsafe { args.push_array(zad::Scalar::F64, data.as_mut_ptr().cast(), &[2, 3], Some(&[1, 2])) }.unwrap();
+    args.push_index(0).push_index(1);
+    function.call(&mut args).unwrap();
+    assert_eq!(args.results(), &[Value::F64(3.0)]);
+
+    // The same array in C order does not fit the column-major type.
+    let mut args = Args::new();
+    args.push_slice_f64(&mut data, &[2, 3]).unwrap().push_index(0).push_index(1);
+    let error = function.call(&mut args).unwrap_err();
+    assert!(matches!(error, Error::Signature(_)), "{error}");
+    assert!(error.to_string().contains("stride of dimension 0"), "{error}");
+}
+
+#[test]
+fn arguments_are_checked_against_the_signature() {
+    let module = module();
+    let scale = module.function("scale").unwrap();
+    let fixed = module.function("fixed").unwrap();
+    let mut f64s = vec![0.0; 6];
+    let mut f32s = vec![0.0f32; 6];
+    let mut args = Args::new();
+    let error = scale.call(&mut args).unwrap_err();
+    assert!(matches!(error, Error::Signature(_)), "{error}");
+    assert!(error.to_string().contains("takes 2 arguments (memref<?xf64>, f64) -> (f64) but was given 0"), "{error}");
+
+    let mut args = Args::new();
+    args.push_f64(1.0).push_f64(1.0);
+    let error = scale.call(&mut args).unwrap_err();
+    assert!(error.to_string().contains("argument #0 must be memref<?xf64>, but f64 was given"), "{error}");
+
+    let mut args = Args::new();
+    args.push_slice_f32(&mut f32s, &[6]).unwrap().push_f64(1.0);
+    let error = scale.call(&mut args).unwrap_err();
+    assert!(error.to_string().contains("an array of f32"), "{error}");
+
+    let mut args = Args::new();
+    args.push_slice_f64(&mut f64s, &[6]).unwrap().push_f32(1.0);
+    let error = scale.call(&mut args).unwrap_err();
+    assert!(error.to_string().contains("argument #1 must be f64, but f32 was given"), "{error}");
+
+    let mut args = Args::new();
+    args.push_slice_f32(&mut f32s, &[6]).unwrap();
+    let error = fixed.call(&mut args).unwrap_err();
+    assert!(error.to_string().contains("rank 1 instead of 2"), "{error}");
+
+    let mut args = Args::new();
+    args.push_slice_f32(&mut f32s, &[2, 3]).unwrap();
+    let error = fixed.call(&mut args).unwrap_err();
+    assert!(error.to_string().contains("dimension 0 is 2, the type says 3"), "{error}");
+
+    let mut args = Args::new();
+    assert!(matches!(args.push_slice_f64(&mut f64s, &[4]), Err(Error::InvalidArgument(_))));
+}
+
+#[test]
+fn parse_errors_carry_file_line_and_column() {
+    let context = Context::new().unwrap();
+    let error = Module::parse(&context, "func.func @f() {\n  %x = arith.addf %a, %a : f64\n  return\n}", "broken.mlir")
+        .err()
+        .unwrap();
+    assert!(matches!(error, Error::Parse(_)), "{error}");
+    assert!(error.to_string().starts_with("broken.mlir:2:"), "{error}");
+    assert!(error.to_string().contains("undeclared SSA value"), "{error}");
+}
+
+#[test]
+fn verifier_errors_carry_file_line_and_column() {
+    let context = Context::new().unwrap();
+    let text = "func.func @f(%x: f64) -> f32 {\n  return %x : f64\n}";
+    let error = Module::parse(&context, text, "bad_return.mlir").err().unwrap();
+    assert!(matches!(error, Error::Verify(_)), "{error}");
+    assert!(error.to_string().contains("bad_return.mlir:2:3"), "{error}");
+}
+
+#[test]
+fn zad_dialect_ops_are_registered_and_verified_by_mlir() {
+    let context = Context::new().unwrap();
+    let good = r#"
+func.func @f(%x: f64) -> f64 { %y = arith.mulf %x, %x : f64
+  return %y : f64 }
+func.func @g(%x: f64, %buf: memref<?xf64>, %dbuf: memref<?xf64>) -> (f64, f64) {
+  %r:2 = "zad.gradient"(%x, %buf, %dbuf) {fn = @f, activity = [#zad.activity<"active">, #zad.activity<"dup">]} : (f64, memref<?xf64>, memref<?xf64>) -> (f64, f64)
+  %t = "zad.tape_new"() : () -> !zad.tape<f64>
+  "zad.push"(%t, %x) : (!zad.tape<f64>, f64) -> ()
+  %p = "zad.pop"(%t) : (!zad.tape<f64>) -> f64
+  "zad.tape_free"(%t) : (!zad.tape<f64>) -> ()
+  return %r#0, %p : f64, f64
+}"#;
+    let module = Module::parse(&context, good, "good.mlir").unwrap();
+    // Nothing lowers the gradient op in this build: a clear error, not a crash.
+    let error = module.function("g").err().unwrap();
+    assert!(matches!(error, Error::Unsupported(_)), "{error}");
+    assert!(error.to_string().contains("good.mlir:5:10: zad.gradient"), "{error}");
+
+    let unknown_activity = good.replace(r#"#zad.activity<"dup">"#, r#"#zad.activity<"sideways">"#);
+    let error = Module::parse(&context, &unknown_activity, "activity.mlir").err().unwrap();
+    assert!(error.to_string().contains("activity.mlir:5:"), "{error}");
+    assert!(error.to_string().contains("does not satisfy the constraint"), "{error}");
+
+    let wrong_operands = good.replace(
+        r#""zad.push"(%t, %x) : (!zad.tape<f64>, f64) -> ()"#,
+        r#""zad.push"(%t) : (!zad.tape<f64>) -> ()"#,
+    );
+    let error = Module::parse(&context, &wrong_operands, "push.mlir").err().unwrap();
+    assert!(matches!(error, Error::Verify(_)), "{error}");
+    assert!(error.to_string().contains("push.mlir:7:3"), "{error}");
+    assert!(error.to_string().contains("expects exactly 2 operands"), "{error}");
+
+    let wrong_type = good.replace("-> f64\n  \"zad.tape_free\"", "-> f32\n  \"zad.tape_free\"");
+    assert!(Module::parse(&context, &wrong_type, "pop.mlir").is_err());
+}
+
+#[test]
+fn missing_functions_and_files_are_reported() {
+    let context = Context::new().unwrap();
+    let module = module();
+    let error = module.function("nope").err().unwrap();
+    assert!(matches!(error, Error::NotFound(_)), "{error}");
+    assert!(error.to_string().contains("@nope") && error.to_string().contains("@scale"), "{error}");
+    let error = Module::load(&context, "/nonexistent/kernel.mlir").err().unwrap();
+    assert!(matches!(error, Error::Io(_)), "{error}");
+    assert!(error.to_string().contains("/nonexistent/kernel.mlir"), "{error}");
+}
+
+#[test]
+fn a_module_is_compiled_once_for_all_its_functions() {
+    let module = module();
+    assert_eq!(module.compile_count(), 0);
+    let first = module.function("scale").unwrap();
+    let again = module.function("scale").unwrap();
+    let other = module.function("fixed").unwrap();
+    assert_eq!(module.compile_count(), 1);
+    assert_eq!(first.raw_pointer(), again.raw_pointer());
+    assert_ne!(first.raw_pointer(), other.raw_pointer());
+}
+
+#[test]
+fn compiled_functions_outlive_their_module_and_run_on_many_threads() {
+    let function = module().function("scale").unwrap();
+    std::thread::scope(|scope| {
+        for thread in 0..4 {
+            let function = function.clone();
+            scope.spawn(move || {
+                for round in 0..200 {
+                    let mut data: Vec<f64> = (0..17).map(|i| (i + thread + round) as f64).collect();
+                    let expected: f64 = data.iter().map(|x| x * 0.5).sum();
+                    let mut args = Args::new();
+                    args.push_slice_f64(&mut data, &[17]).unwrap().push_f64(0.5);
+                    function.call(&mut args).unwrap();
+                    assert_eq!(args.results(), &[Value::F64(expected)]);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn unsupported_signature_types_are_named() {
+    let context = Context::new().unwrap();
+    let module = Module::parse(&context, "func.func @h(%x: f16) -> f16 { return %x : f16 }", "h.mlir").unwrap();
+    let error = module.function("h").err().unwrap();
+    assert!(matches!(error, Error::Unsupported(_)), "{error}");
+    assert!(error.to_string().contains("argument #0 has type f16"), "{error}");
+}
+
+#[test]
+fn emit_shows_parsed_and_llvm_stages() {
+    let module = module();
+    let parsed = module.emit(zad::Stage::Parsed).unwrap();
+    assert!(parsed.contains("scf.for"), "{parsed}");
+    let llvm = module.emit(zad::Stage::Llvm).unwrap();
+    assert!(llvm.contains("llvm.func @_mlir_ciface_scale"), "{llvm}");
+    assert!(!llvm.contains("scf.for"), "{llvm}");
+    assert!("nonsense".parse::<zad::Stage>().is_err());
+}
+
+fn last_error() -> String {
+    // SAFETY: zad_last_error returns a valid NUL-terminated string.
+    unsafe { CStr::from_ptr(ffi::zad_last_error()) }.to_string_lossy().into_owned()
+}
+
+#[test]
+fn c_entry_points_catch_panics_and_null_handles() {
+    assert_eq!(ffi::zad_debug_panic(), ffi::ZAD_INTERNAL);
+    assert!(last_error().contains("zad_debug_panic"), "{}", last_error());
+
+    let mut module = std::ptr::null_mut();
+    let source = CString::new("func.func @f() { return }").unwrap();
+    let status = ffi::zad_module_parse(std::ptr::null(), source.as_ptr(), std::ptr::null(), &mut module);
+    assert_eq!(status, ffi::ZAD_INVALID_ARGUMENT);
+    assert!(module.is_null(), "out-parameter untouched on failure");
+    assert!(last_error().contains("context is NULL"));
+
+    ffi::zad_context_free(std::ptr::null_mut());
+    ffi::zad_module_free(std::ptr::null_mut());
+    ffi::zad_function_free(std::ptr::null_mut());
+    ffi::zad_args_free(std::ptr::null_mut());
+    ffi::zad_array_free(std::ptr::null_mut());
+    assert_eq!(ffi::zad_function_call(std::ptr::null(), std::ptr::null_mut()), ffi::ZAD_INVALID_ARGUMENT);
+}
+
+#[test]
+fn c_calls_check_result_bindings_and_return_arrays() {
+    let mut context = std::ptr::null_mut();
+    assert_eq!(ffi::zad_context_new(&mut context), ffi::ZAD_OK);
+    let source = CString::new(
+        "func.func @twice(%x: memref<?xf32>) -> (memref<?xf32>, f32) {
+           %c0 = arith.constant 0 : index
+           %c1 = arith.constant 1 : index
+           %n = memref.dim %x, %c0 : memref<?xf32>
+           %y = memref.alloc(%n) : memref<?xf32>
+           scf.for %i = %c0 to %n step %c1 {
+             %v = memref.load %x[%i] : memref<?xf32>
+             %w = arith.addf %v, %v : f32
+             memref.store %w, %y[%i] : memref<?xf32>
+           }
+           %first = memref.load %y[%c0] : memref<?xf32>
+           return %y, %first : memref<?xf32>, f32
+         }",
+    )
+    .unwrap();
+    let mut module = std::ptr::null_mut();
+    assert_eq!(ffi::zad_module_parse(context, source.as_ptr(), std::ptr::null(), &mut module), ffi::ZAD_OK);
+    let mut function = std::ptr::null_mut();
+    let name = CString::new("twice").unwrap();
+    assert_eq!(ffi::zad_module_function(module, name.as_ptr(), &mut function), ffi::ZAD_OK);
+
+    let mut data = [1.5f32, -2.0, 4.0];
+    let shape = [3i64];
+    let mut args = std::ptr::null_mut();
+    assert_eq!(ffi::zad_args_new(&mut args), ffi::ZAD_OK);
+    assert_eq!(ffi::zad_args_push_array_f32(args, data.as_mut_ptr(), 1, shape.as_ptr(), std::ptr::null()), ffi::ZAD_OK);
+    let mut wrong = 0.0f64;
+    assert_eq!(ffi::zad_args_result_f64(args, &mut wrong), ffi::ZAD_OK);
+    assert_eq!(ffi::zad_function_call(function, args), ffi::ZAD_SIGNATURE_ERROR);
+    assert!(last_error().contains("result bindings"), "{}", last_error());
+
+    assert_eq!(ffi::zad_args_clear(args), ffi::ZAD_OK);
+    assert_eq!(ffi::zad_args_push_array_f32(args, data.as_mut_ptr(), 1, shape.as_ptr(), std::ptr::null()), ffi::ZAD_OK);
+    let mut array = std::ptr::null_mut();
+    let mut first = 0.0f32;
+    assert_eq!(ffi::zad_args_result_array(args, &mut array), ffi::ZAD_OK);
+    assert_eq!(ffi::zad_args_result_f32(args, &mut first), ffi::ZAD_OK);
+    assert_eq!(ffi::zad_function_call(function, args), ffi::ZAD_OK);
+    assert_eq!(first, 3.0);
+    assert_eq!(ffi::zad_array_type(array), ffi::ZAD_F32);
+    assert_eq!(ffi::zad_array_rank(array), 1);
+    // SAFETY: a rank-1 f32 array of 3 elements, as just checked.
+    unsafe {
+        assert_eq!(*ffi::zad_array_shape(array), 3);
+        let values = std::slice::from_raw_parts(ffi::zad_array_data(array).cast::<f32>(), 3);
+        assert_eq!(values, &[3.0, -4.0, 8.0]);
+    }
+    ffi::zad_array_free(array);
+    ffi::zad_args_free(args);
+    ffi::zad_function_free(function);
+    ffi::zad_module_free(module);
+    ffi::zad_context_free(context);
+}
