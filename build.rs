@@ -1,7 +1,12 @@
 //! Fails early, with a clear message, when LLVM/MLIR 22 is not installed
-//! where `MLIR_SYS_220_PREFIX` (default /usr/lib/llvm-22) says.
+//! where `MLIR_SYS_220_PREFIX` (default /usr/lib/llvm-22) says; then builds
+//! the zad dialect: `dialect/ZadOps.td` through mlir-tblgen, and
+//! `dialect/zad_dialect.cpp` with the C++ compiler.
 
-use std::{path::PathBuf, process::Command};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 /// The one place the LLVM/MLIR major version is pinned (with `mlir-sys = "220"`
 /// in Cargo.toml, which must agree).
@@ -10,15 +15,11 @@ const LLVM_MAJOR: &str = "22";
 fn main() {
     println!("cargo:rerun-if-env-changed=MLIR_SYS_220_PREFIX");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=dialect/zad.irdl.mlir");
+    println!("cargo:rerun-if-changed=dialect/ZadOps.td");
+    println!("cargo:rerun-if-changed=dialect/zad_dialect.cpp");
     let prefix = std::env::var("MLIR_SYS_220_PREFIX").unwrap_or_else(|_| format!("/usr/lib/llvm-{LLVM_MAJOR}"));
-    let llvm_config = PathBuf::from(&prefix).join("bin/llvm-config");
-    let version = Command::new(&llvm_config)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
+    let llvm_config_path = PathBuf::from(&prefix).join("bin/llvm-config");
+    let version = llvm_config(Path::new(&prefix), "--version");
     match version {
         Some(version) if version.starts_with(&format!("{LLVM_MAJOR}.")) => {}
         found => panic!(
@@ -26,8 +27,61 @@ fn main() {
              On Debian 12: `make deps` (or apt-get install llvm-{LLVM_MAJOR}-dev libmlir-{LLVM_MAJOR}-dev \
              mlir-{LLVM_MAJOR}-tools libpolly-{LLVM_MAJOR}-dev libclang-{LLVM_MAJOR}-dev), then set \
              MLIR_SYS_220_PREFIX and TABLEGEN_220_PREFIX to /usr/lib/llvm-{LLVM_MAJOR} (the Makefile does).\n",
-            llvm_config.display(),
+            llvm_config_path.display(),
             found.unwrap_or_else(|| "nothing (not found)".into())
         ),
     }
+    build_dialect(Path::new(&prefix));
+}
+
+/// The tablegen outputs `zad_dialect.cpp` includes, by generator.
+const TABLEGEN_OUTPUTS: [(&str, &str); 6] = [
+    ("-gen-dialect-decls", "ZadDialect.h.inc"),
+    ("-gen-dialect-defs", "ZadDialect.cpp.inc"),
+    ("-gen-typedef-decls", "ZadTypes.h.inc"),
+    ("-gen-typedef-defs", "ZadTypes.cpp.inc"),
+    ("-gen-op-decls", "ZadOps.h.inc"),
+    ("-gen-op-defs", "ZadOps.cpp.inc"),
+];
+
+fn build_dialect(prefix: &Path) {
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let include = prefix.join("include");
+    for (generator, output) in TABLEGEN_OUTPUTS {
+        let status = Command::new(prefix.join("bin/mlir-tblgen"))
+            .arg(generator)
+            .args(["-dialect=zad", "-typedefs-dialect=zad"].iter().filter(|_| generator.contains("dialect") || generator.contains("typedef")))
+            .arg("-I")
+            .arg(&include)
+            .arg("dialect/ZadOps.td")
+            .arg("-o")
+            .arg(out.join(output))
+            .status()
+            .expect("mlir-tblgen runs (package mlir-22-tools)");
+        assert!(status.success(), "mlir-tblgen {generator} failed on dialect/ZadOps.td");
+    }
+    let rtti = llvm_config(prefix, "--has-rtti").as_deref() == Some("YES");
+    cc::Build::new()
+        .cpp(true)
+        .std("c++17")
+        .file("dialect/zad_dialect.cpp")
+        .include(&include)
+        .include(&out)
+        .flag_if_supported("-fno-exceptions")
+        .flag_if_supported(if rtti { "-frtti" } else { "-fno-rtti" })
+        .flag_if_supported("-Wno-unused-parameter")
+        .define("_GNU_SOURCE", None)
+        .define("__STDC_CONSTANT_MACROS", None)
+        .define("__STDC_FORMAT_MACROS", None)
+        .define("__STDC_LIMIT_MACROS", None)
+        .compile("zad_dialect");
+}
+
+fn llvm_config(prefix: &Path, argument: &str) -> Option<String> {
+    Command::new(prefix.join("bin/llvm-config"))
+        .arg(argument)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }

@@ -7,7 +7,7 @@
 //! context is serialised. Compiled functions do not touch the context and
 //! run in parallel.
 
-use crate::{dialect, error::Error, error::Result};
+use crate::{dialect, error::Result};
 use melior::{
     diagnostic::{Diagnostic, DiagnosticSeverity},
     dialect::DialectRegistry,
@@ -26,8 +26,6 @@ pub struct Context {
 
 /// State shared by a context and everything created from it.
 pub(crate) struct Shared {
-    /// Declared before `mlir` so that it is dropped first.
-    dialect_definition: Mutex<Option<melior::ir::Module<'static>>>,
     mlir: melior::Context,
     lock: ReentrantMutex<()>,
     diagnostics: Arc<Mutex<Vec<String>>>,
@@ -90,6 +88,7 @@ impl Context {
         register_all_passes();
         let registry = DialectRegistry::new();
         register_all_dialects(&registry);
+        dialect::register(&registry);
         let mlir = melior::Context::new_with_registry(&registry, false);
         register_all_llvm_translations(&mlir);
         let diagnostics = Arc::new(Mutex::new(Vec::new()));
@@ -99,22 +98,8 @@ impl Context {
             sink.lock().push(format_diagnostic(&diagnostic, &source_name.lock()));
             true
         });
-        let shared = Arc::new(Shared {
-            dialect_definition: Mutex::new(None),
-            mlir,
-            lock: ReentrantMutex::new(()),
-            diagnostics,
-            parsing,
-        });
-        {
-            let _guard = shared.lock();
-            let definition = dialect::load(shared.mlir()).map_err(|message| {
-                let details = shared.diagnostic_message("");
-                Error::Internal(format!("the zad dialect failed to load: {message}\n{details}"))
-            })?;
-            *shared.dialect_definition.lock() = Some(definition);
-            shared.take_diagnostics();
-        }
+        mlir.get_or_load_dialect("zad");
+        let shared = Arc::new(Shared { mlir, lock: ReentrantMutex::new(()), diagnostics, parsing });
         Ok(Context { shared })
     }
 }

@@ -1,13 +1,11 @@
-//! The zad dialect, written in IRDL (`dialect/zad.irdl.mlir`) and loaded into
-//! every context zad creates, so that MLIR itself parses and verifies our ops.
-//! See `dialect/README.md` for the ops and why IRDL.
+//! The zad dialect, defined in ODS (`dialect/ZadOps.td`) with C++ verifiers
+//! (`dialect/zad_dialect.cpp`), built by build.rs and registered into every
+//! context zad creates, so that MLIR itself parses and verifies our ops.
+//! See `dialect/README.md` for the ops and why ODS rather than IRDL.
 
-use melior::ir::Module;
+use melior::dialect::DialectRegistry;
 
-/// The IRDL definition of the dialect, compiled into the library.
-pub const IRDL_SOURCE: &str = include_str!("../dialect/zad.irdl.mlir");
-
-/// Names of the dialect's ops, as they appear in generic MLIR syntax.
+/// Names of the dialect's ops.
 pub mod op {
     pub const GRADIENT: &str = "zad.gradient";
     pub const TAPE_NEW: &str = "zad.tape_new";
@@ -16,16 +14,14 @@ pub mod op {
     pub const TAPE_FREE: &str = "zad.tape_free";
 }
 
-/// Loads the dialect into `context`. Returns MLIR's complaint on failure.
-///
-/// The returned IRDL module is kept alive next to the context: the loaded
-/// dialect's verifiers were built from it.
-pub(crate) fn load(context: &melior::Context) -> Result<Module<'_>, String> {
-    let module = Module::parse(context, IRDL_SOURCE)
-        .ok_or_else(|| "dialect/zad.irdl.mlir does not parse".to_string())?;
-    if melior::utility::load_irdl_dialects(&module) {
-        Ok(module)
-    } else {
-        Err("MLIR rejected dialect/zad.irdl.mlir".to_string())
-    }
+unsafe extern "C" {
+    /// Defined by `MLIR_DEFINE_CAPI_DIALECT_REGISTRATION` in zad_dialect.cpp.
+    fn mlirGetDialectHandle__zad__() -> mlir_sys::MlirDialectHandle;
+}
+
+/// Adds the zad dialect to `registry`.
+pub(crate) fn register(registry: &DialectRegistry) {
+    // SAFETY: the handle is a static descriptor built by MLIR's registration
+    // macro; inserting it into a live registry is what the C API is for.
+    unsafe { mlir_sys::mlirDialectHandleInsertDialect(mlirGetDialectHandle__zad__(), registry.to_raw()) }
 }

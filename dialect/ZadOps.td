@@ -1,0 +1,68 @@
+// The zad dialect: what a kernel can ask of zad (gradients) and what zad's
+// transforms emit (tapes). Compiled by mlir-tblgen in build.rs; the C++ in
+// zad_dialect.cpp adds verifiers and the C API registration hook.
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Zad_Dialect : Dialect {
+  let name = "zad";
+  let cppNamespace = "::zad";
+  let summary = "Automatic differentiation of MLIR kernels";
+  let useDefaultTypePrinterParser = 1;
+}
+
+class Zad_Op<string mnemonic, list<Trait> traits = []> : Op<Zad_Dialect, mnemonic, traits>;
+
+def Zad_TapeType : TypeDef<Zad_Dialect, "Tape"> {
+  let mnemonic = "tape";
+  let summary = "A LIFO stack of values recorded by a forward sweep for its reverse sweep";
+  let parameters = (ins "::mlir::Type":$elementType);
+  let assemblyFormat = "`<` $elementType `>`";
+}
+
+def Zad_GradientOp : Zad_Op<"gradient", [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Reverse-mode gradient of a function of the module";
+  let description = [{
+    Calls the adjoint of `fn`. `activity` has one entry per argument of `fn`:
+    "const" (no derivative), "active" (a scalar whose gradient is returned)
+    or "dup" (a buffer followed by its shadow, into which the gradient is
+    accumulated). Operands: the arguments of `fn` in order, each "dup"
+    argument followed by its shadow. Results: the results of `fn`, then one
+    gradient per "active" argument, in order.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$fn, StrArrayAttr:$activity, Variadic<AnyType>:$args);
+  let results = (outs Variadic<AnyType>:$res);
+  let assemblyFormat = "$fn `(` $args `)` attr-dict `:` functional-type($args, results)";
+}
+
+def Zad_TapeNewOp : Zad_Op<"tape_new"> {
+  let summary = "Creates an empty tape";
+  let results = (outs Zad_TapeType:$tape);
+  let assemblyFormat = "attr-dict `:` type($tape)";
+}
+
+def Zad_PushOp : Zad_Op<"push", [
+    TypesMatchWith<"value type matches the tape's element type", "tape", "value",
+                   "::llvm::cast<::zad::TapeType>($_self).getElementType()">]> {
+  let summary = "Pushes a value onto a tape";
+  let arguments = (ins Zad_TapeType:$tape, AnyType:$value);
+  let assemblyFormat = "$tape `,` $value attr-dict `:` type($tape)";
+}
+
+def Zad_PopOp : Zad_Op<"pop", [
+    TypesMatchWith<"result type matches the tape's element type", "tape", "value",
+                   "::llvm::cast<::zad::TapeType>($_self).getElementType()">]> {
+  let summary = "Pops the value pushed last";
+  let arguments = (ins Zad_TapeType:$tape);
+  let results = (outs AnyType:$value);
+  let assemblyFormat = "$tape attr-dict `:` type($tape)";
+}
+
+def Zad_TapeFreeOp : Zad_Op<"tape_free"> {
+  let summary = "Frees a tape";
+  let arguments = (ins Zad_TapeType:$tape);
+  let assemblyFormat = "$tape attr-dict `:` type($tape)";
+}
