@@ -40,8 +40,8 @@ demo: $(BUILD)/heat_fortran
 test: deps
 	$(CARGO) test --release
 
-bench: build
-	$(CARGO) run --release --example bench 2>/dev/null || $(CARGO) bench
+bench: deps
+	$(CARGO) bench --bench overhead
 
 # Regenerates include/zad.h from src/ffi.
 header: deps

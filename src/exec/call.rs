@@ -191,10 +191,9 @@ impl<'a> Args<'a> {
 
     /// Checks the arguments against `signature`, calls `packed` and decodes
     /// the results.
-    pub(crate) fn invoke(&mut self, signature: &Signature, packed: super::PackedFn) -> Result<()> {
+    pub(crate) fn invoke(&mut self, signature: &Signature, layout: &ResultLayout, packed: super::PackedFn) -> Result<()> {
         self.check(signature)?;
         self.results.clear();
-        let layout = ResultLayout::of(&signature.results);
 
         self.descriptor_words.clear();
         for slot in &self.slots {
@@ -241,19 +240,12 @@ impl<'a> Args<'a> {
         // caller data valid for 'a), plus the result slot sized by `layout`.
         unsafe { packed(self.pointers.as_mut_ptr()) };
 
-        let inputs: Vec<*mut c_void> = self
-            .slots
-            .iter()
-            .filter_map(|slot| match slot {
-                Slot::Array { data, .. } => Some(*data),
-                Slot::Scalar(..) => None,
-            })
-            .collect();
         let mut freed = Vec::new();
         for (ty, offset) in signature.results.iter().zip(&layout.offsets) {
             // SAFETY: the kernel wrote a value of type `ty` at `offset` in
             // the result struct, which is `layout.size` bytes long.
-            let value = unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &inputs, &mut freed) };
+            let value =
+                unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &self.slots, &mut freed) };
             self.results.push(value);
         }
         Ok(())
@@ -352,14 +344,14 @@ pub(crate) fn row_major_strides(shape: &[i64]) -> Vec<i64> {
 /// Where each result lies in the result struct, and whether the C
 /// interface returns through a pointer (several results or a memref) or by
 /// value (a single scalar).
-struct ResultLayout {
+pub(crate) struct ResultLayout {
     offsets: Vec<usize>,
     size: usize,
     by_pointer: bool,
 }
 
 impl ResultLayout {
-    fn of(results: &[ParamType]) -> ResultLayout {
+    pub(crate) fn of(results: &[ParamType]) -> ResultLayout {
         let mut offsets = Vec::with_capacity(results.len());
         let mut size = 0usize;
         for ty in results {
@@ -385,7 +377,7 @@ const GLOBAL_MEMREF_SENTINEL: usize = 0xdeadbeef;
 ///
 /// # Safety
 /// `at` points to a value of type `ty` as the kernel's C interface wrote it.
-unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[*mut c_void], freed: &mut Vec<usize>) -> Value {
+unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], freed: &mut Vec<usize>) -> Value {
     // SAFETY (all reads): `at` is valid for the size of `ty` (caller).
     unsafe {
         match ty {
@@ -409,7 +401,8 @@ unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[*mut c_void], f
                     Scalar::F32 => ArrayData::F32(gather(base.cast::<f32>(), &shape, &strides)),
                     _ => ArrayData::F64(gather(base.cast::<f64>(), &shape, &strides)),
                 };
-                let owned_by_caller = inputs.iter().any(|&input| input as usize == allocated);
+                let owned_by_caller =
+                    inputs.iter().any(|slot| matches!(slot, Slot::Array { data, .. } if *data as usize == allocated));
                 if allocated != 0
                     && allocated != GLOBAL_MEMREF_SENTINEL
                     && !owned_by_caller

@@ -4,6 +4,7 @@ mod call;
 mod runtime;
 
 pub use call::{Args, Array, ArrayData, Value};
+use call::ResultLayout;
 
 use crate::{
     context::Shared,
@@ -85,6 +86,7 @@ pub(crate) type PackedFn = unsafe extern "C" fn(*mut *mut c_void);
 pub struct CompiledFunction {
     engine: Arc<Engine>,
     signature: Arc<Signature>,
+    layout: Arc<ResultLayout>,
     packed: PackedFn,
     raw: *mut c_void,
 }
@@ -109,7 +111,8 @@ impl CompiledFunction {
         }
         // SAFETY: MLIR's packed wrappers have exactly this C signature.
         let packed = unsafe { std::mem::transmute::<*mut c_void, PackedFn>(packed) };
-        Ok(CompiledFunction { engine, signature: Arc::new(signature), packed, raw })
+        let layout = Arc::new(ResultLayout::of(&signature.results));
+        Ok(CompiledFunction { engine, signature: Arc::new(signature), layout, packed, raw })
     }
 
     pub fn signature(&self) -> &Signature {
@@ -127,6 +130,6 @@ impl CompiledFunction {
     /// results are left in `args` (see [`Args::results`]).
     pub fn call(&self, args: &mut Args) -> Result<()> {
         let _keep_alive = &self.engine;
-        args.invoke(&self.signature, self.packed)
+        args.invoke(&self.signature, &self.layout, self.packed)
     }
 }
