@@ -1,4 +1,5 @@
-# zad: `make demo` runs the flagship example, `make test` runs every test.
+# zad: `make demo` runs the flagship example, `make examples` all of them,
+# `make test` runs every test.
 # Both install missing Debian packages first (.ci/install-deps).
 
 LLVM_PREFIX ?= /usr/lib/llvm-22
@@ -11,12 +12,12 @@ BUILD := build
 FC := gfortran
 CC := gcc
 CXX := g++
-FFLAGS := -O2 -Wall -J$(BUILD) -I$(BUILD)
+FFLAGS := -O2 -std=f2018 -Wall -J$(BUILD) -I$(BUILD)
 CFLAGS := -O2 -Wall -Wextra -std=c99 -Iinclude
 CXXFLAGS := -O2 -Wall -Wextra -std=c++17 -Iinclude -Ibindings/cpp
 LDLIBS := -L$(PROFILE_DIR) -lzad -Wl,-rpath,$(abspath $(PROFILE_DIR))
 
-.PHONY: deps build demo test bench header install clean
+.PHONY: deps build demo examples test bench header install clean
 
 deps:
 	@bash .ci/install-deps
@@ -24,18 +25,44 @@ deps:
 build: deps
 	$(CARGO) build --release
 
-$(BUILD):
-	mkdir -p $(BUILD)
+# Example programs, built into $(BUILD)/ against this tree's headers and
+# bindings and linked to target/release/libzad.so (with an rpath, so they
+# run in place). They depend on `build` so that the library is current; the
+# directory is made in the recipes because a rule for it would be called
+# `build` too and replace the cargo build above.
+EXAMPLES_FORTRAN := heat laplace
+EXAMPLES_C := lorenz96 bad_input
+EXAMPLES_CPP := covariance
 
 # The Fortran module (zad.mod) that `use zad` needs.
-$(BUILD)/zad_fortran.o: bindings/fortran/zad.f90 | $(BUILD)
+$(BUILD)/zad_fortran.o: bindings/fortran/zad.f90
+	@mkdir -p $(BUILD)
 	$(FC) $(FFLAGS) -c $< -o $@
 
-$(BUILD)/heat_fortran: examples-fortran/heat.f90 $(BUILD)/zad_fortran.o build
+$(BUILD)/%_fortran: examples-fortran/%.f90 $(BUILD)/zad_fortran.o build
 	$(FC) $(FFLAGS) $< $(BUILD)/zad_fortran.o -o $@ $(LDLIBS)
 
+$(BUILD)/%_c: examples-c/%.c include/zad.h build
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS) -lm
+
+$(BUILD)/%_cpp: examples-c/%.cpp bindings/cpp/zad.hpp include/zad.h build
+	@mkdir -p $(BUILD)
+	$(CXX) $(CXXFLAGS) $< -o $@ $(LDLIBS)
+
+# The flagship: the heat equation from Fortran.
 demo: $(BUILD)/heat_fortran
 	cd examples-fortran && ../$(BUILD)/heat_fortran
+
+# Every example, each run from its own directory (they open their .mlir
+# files by relative path); stops at the first that fails.
+examples: $(EXAMPLES_FORTRAN:%=$(BUILD)/%_fortran) $(EXAMPLES_C:%=$(BUILD)/%_c) $(EXAMPLES_CPP:%=$(BUILD)/%_cpp)
+	@set -e; cd examples-fortran; for example in $(EXAMPLES_FORTRAN); do \
+	    echo "== examples-fortran/$$example.f90"; ../$(BUILD)/$${example}_fortran; done
+	@set -e; cd examples-c; for example in $(EXAMPLES_C); do \
+	    echo "== examples-c/$$example.c"; ../$(BUILD)/$${example}_c; done
+	@set -e; cd examples-c; for example in $(EXAMPLES_CPP); do \
+	    echo "== examples-c/$$example.cpp"; ../$(BUILD)/$${example}_cpp; done
 
 test: deps
 	$(CARGO) test --release

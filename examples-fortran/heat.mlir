@@ -23,21 +23,27 @@ func.func @heat_steps(%u: memref<?xf64>, %r: f64, %steps: index) -> f64 {
   %zero = arith.constant 0.0 : f64
   %n = memref.dim %u, %c0 : memref<?xf64>
   %last = arith.subi %n, %c1 : index
+  // Arrays of fewer than 3 points have no interior and (for n = 0) no u(0)
+  // to read.
+  %c3 = arith.constant 3 : index
+  %has_interior = arith.cmpi sge, %n, %c3 : index
 
-  scf.for %step = %c0 to %steps step %c1 {
-    %first = memref.load %u[%c0] : memref<?xf64>
-    // %left: the value of u(i-1) before this step.
-    %unused = scf.for %i = %c1 to %last step %c1 iter_args(%left = %first) -> (f64) {
-      %ip1 = arith.addi %i, %c1 : index
-      %centre = memref.load %u[%i] : memref<?xf64>
-      %right = memref.load %u[%ip1] : memref<?xf64>
-      %twice = arith.mulf %two, %centre : f64
-      %a = arith.subf %left, %twice : f64
-      %laplacian = arith.addf %a, %right : f64
-      %increment = arith.mulf %r, %laplacian : f64
-      %new = arith.addf %centre, %increment : f64
-      memref.store %new, %u[%i] : memref<?xf64>
-      scf.yield %centre : f64
+  scf.if %has_interior {
+    scf.for %step = %c0 to %steps step %c1 {
+      %first = memref.load %u[%c0] : memref<?xf64>
+      // %left: the value of u(i-1) before this step.
+      %unused = scf.for %i = %c1 to %last step %c1 iter_args(%left = %first) -> (f64) {
+        %ip1 = arith.addi %i, %c1 : index
+        %centre = memref.load %u[%i] : memref<?xf64>
+        %right = memref.load %u[%ip1] : memref<?xf64>
+        %twice = arith.mulf %two, %centre : f64
+        %a = arith.subf %left, %twice : f64
+        %laplacian = arith.addf %a, %right : f64
+        %increment = arith.mulf %r, %laplacian : f64
+        %new = arith.addf %centre, %increment : f64
+        memref.store %new, %u[%i] : memref<?xf64>
+        scf.yield %centre : f64
+      }
     }
   }
 

@@ -32,7 +32,8 @@
  *   argument; the function then returns void. A memref result is allocated
  *   with malloc by the kernel: free(allocated) when done.
  * Example: func.func @axpy(%a: f64, %x: memref<?xf64>, %y: memref<?xf64>) -> f64
- *   typedef double (*axpy_fn)(double, ZAD_MEMREF(double, 1) *, ZAD_MEMREF(double, 1) *);
+ *   typedef ZAD_MEMREF(double, 1) vector_f64;   (name each descriptor type once)
+ *   typedef double (*axpy_fn)(double, vector_f64 *, vector_f64 *);
  */
 #define ZAD_MEMREF(T, R) \
   struct { T *allocated; T *aligned; int64_t offset; int64_t sizes[R]; int64_t strides[R]; }
@@ -82,6 +83,10 @@ typedef int32_t zad_status;
  */
 typedef int32_t zad_type;
 
+typedef size_t ScopeId;
+
+#define TOP 0
+
 /**
  * Success.
  */
@@ -93,7 +98,8 @@ typedef int32_t zad_type;
 #define ZAD_PARSE_ERROR 1
 
 /**
- * The module parsed but MLIR's verifier rejected it.
+ * MLIR's verifier rejected the IR. (Text is verified as it is parsed, so
+ * most verifier errors in text arrive as `ZAD_PARSE_ERROR`.)
  */
 #define ZAD_VERIFY_ERROR 2
 
@@ -231,7 +237,7 @@ zad_status zad_function_arity(const zad_function *function, size_t *num_args, si
 /**
  * The raw entry point of a function, for hot loops: the address of MLIR's C
  * interface `_mlir_ciface_<name>`, with the calling convention described at
- * the end of this header. Valid while the function handle lives. No
+ * the top of this header. Valid while the function handle lives. No
  * argument checking happens on this path.
  */
 zad_status zad_function_pointer(const zad_function *function, void **out);

@@ -56,15 +56,35 @@ impl JsonArgs {
 
     /// Pushes the decoded arguments onto `args`, borrowing the array data.
     pub fn push_onto<'a>(&'a mut self, args: &mut Args<'a>) -> Result<()> {
-        for value in &mut self.values {
-            match value {
-                Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
-                Decoded::F32(data, shape) => {
-                    args.push_slice_f32(data, shape)?;
-                }
-                Decoded::F64(data, shape) => {
-                    args.push_slice_f64(data, shape)?;
-                }
+        self.values.iter_mut().try_for_each(|value| push_decoded(value, args))
+    }
+
+    /// A copy with every array zeroed: shadow buffers for a gradient call.
+    pub fn zeroed(&self) -> JsonArgs {
+        let values = self
+            .values
+            .iter()
+            .map(|value| match value {
+                Decoded::Scalar(scalar, json) => Decoded::Scalar(*scalar, json.clone()),
+                Decoded::F32(data, shape) => Decoded::F32(vec![0.0; data.len()], shape.clone()),
+                Decoded::F64(data, shape) => Decoded::F64(vec![0.0; data.len()], shape.clone()),
+            })
+            .collect();
+        JsonArgs { values }
+    }
+
+    /// Pushes the arguments of a gradient call: each argument of `primal`,
+    /// followed by its shadow from `shadows` where `duplicated` says so.
+    pub fn push_with_shadows<'a>(
+        primal: &'a mut JsonArgs,
+        shadows: &'a mut JsonArgs,
+        duplicated: &[bool],
+        args: &mut Args<'a>,
+    ) -> Result<()> {
+        for ((value, shadow), &dup) in primal.values.iter_mut().zip(shadows.values.iter_mut()).zip(duplicated) {
+            push_decoded(value, args)?;
+            if dup {
+                push_decoded(shadow, args)?;
             }
         }
         Ok(())
@@ -79,6 +99,19 @@ impl JsonArgs {
             Decoded::F64(data, shape) => nest(&data.iter().map(|&x| float(x)).collect::<Vec<_>>(), shape),
         }
     }
+}
+
+fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
+    match value {
+        Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
+        Decoded::F32(data, shape) => {
+            args.push_slice_f32(data, shape)?;
+        }
+        Decoded::F64(data, shape) => {
+            args.push_slice_f64(data, shape)?;
+        }
+    }
+    Ok(())
 }
 
 fn push_scalar(args: &mut Args, scalar: Scalar, json: &Json) {

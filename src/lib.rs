@@ -6,6 +6,7 @@
 //! cached per module) and [`Args`] (typed, checked argument lists). The C ABI
 //! in [`ffi`] is a thin shell over these.
 
+pub mod ad;
 pub mod context;
 pub mod dialect;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod lower;
 pub mod module;
 pub mod signature;
 
+pub use ad::Activity;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use exec::{Args, Array, ArrayData, CompiledFunction, Value};

@@ -6,7 +6,7 @@ use crate::{
 };
 use melior::{
     ir::{
-        Attribute, BlockLike, Module,
+        Attribute, BlockLike, Module, RegionLike, ValueLike,
         operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
     },
     pass::PassManager,
@@ -19,16 +19,19 @@ use std::{fmt, str::FromStr};
 pub enum Stage {
     /// As parsed and verified.
     Parsed,
+    /// The adjoint functions reverse mode generates for one function.
+    Adjoint,
     /// Lowered to the LLVM dialect, as handed to the JIT.
     Llvm,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 2] = [Stage::Parsed, Stage::Llvm];
+    pub const ALL: [Stage; 3] = [Stage::Parsed, Stage::Adjoint, Stage::Llvm];
 
     pub fn name(self) -> &'static str {
         match self {
             Stage::Parsed => "parsed",
+            Stage::Adjoint => "adjoint",
             Stage::Llvm => "llvm",
         }
     }
@@ -55,7 +58,7 @@ impl FromStr for Stage {
 /// has no intrinsic (erf, cbrt, atan2, ...).
 const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-scf-to-cf,\
-    convert-math-to-llvm,\
+    convert-math-to-llvm{approximate-log1p=false},\
     convert-math-to-libm,\
     expand-strided-metadata,\
     lower-affine,\
@@ -80,9 +83,12 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'s
     reject_unlowered_zad_ops(ir)?;
     let context = shared.mlir();
     let mut lowered = clone_module(ir);
+    libm_for_accuracy(context, &mut lowered)?;
     let mut next = lowered.body().first_operation_mut();
     while let Some(mut operation) = next {
-        if operation.name().as_string_ref().as_str() == Ok("func.func") {
+        // Declarations (external functions) keep the plain C calling convention.
+        let has_body = operation.region(0).is_ok_and(|region| region.first_block().is_some());
+        if operation.name().as_string_ref().as_str() == Ok("func.func") && has_body {
             operation.set_discardable_attribute("llvm.emit_c_interface", Attribute::unit(context));
         }
         next = operation.next_in_block_mut();
@@ -95,6 +101,69 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'s
         Error::Compile(shared.diagnostic_message("lowering to the LLVM dialect failed"))
     })?;
     Ok(lowered)
+}
+
+/// Ops that MLIR's math-to-llvm expands into formulas that lose accuracy
+/// near zero (`exp(x) - 1`), and the libm functions to call instead, by
+/// element type. (log1p is handled by the pass's own option.)
+const LIBM_FOR_ACCURACY: &[(&str, &str, &str)] = &[("math.expm1", "expm1", "expm1f")];
+
+/// Replaces the ops of `LIBM_FOR_ACCURACY` on f64 and f32 with calls to
+/// libm, declaring the functions used.
+fn libm_for_accuracy(context: &'static melior::Context, module: &mut Module<'static>) -> Result<()> {
+    let mut found: Vec<(mlir_sys::MlirOperation, &'static str)> = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        let name = operation.name().as_string_ref().as_str().unwrap_or_default().to_string();
+        if let Some((_, f64_name, f32_name)) = LIBM_FOR_ACCURACY.iter().find(|(op, _, _)| *op == name) {
+            let ty = operation.result(0).map(|r| r.r#type().to_string()).unwrap_or_default();
+            match ty.as_str() {
+                "f64" => found.push((operation.to_raw(), f64_name)),
+                "f32" => found.push((operation.to_raw(), f32_name)),
+                _ => {}
+            }
+        }
+        WalkResult::Advance
+    });
+    // Functions the module itself already declares or defines.
+    let mut declared: Vec<&str> = LIBM_FOR_ACCURACY
+        .iter()
+        .flat_map(|(_, a, b)| [*a, *b])
+        .filter(|name| crate::module::find_symbol(module, name))
+        .collect();
+    for (raw, callee) in found {
+        // SAFETY: `raw` is a live op of `module` (collected above, and each
+        // is erased only once, below); the values and types come from it.
+        unsafe {
+            let operation = melior::ir::OperationRef::from_raw(raw);
+            let operand = operation.operand(0).map_err(|e| Error::Internal(e.to_string()))?;
+            let result = operation.result(0).map_err(|e| Error::Internal(e.to_string()))?;
+            let ty = result.r#type();
+            let call = melior::ir::operation::OperationBuilder::new("func.call", operation.location())
+                .add_attributes(&[(
+                    melior::ir::Identifier::new(context, "callee"),
+                    melior::ir::attribute::FlatSymbolRefAttribute::new(context, callee).into(),
+                )])
+                .add_operands(&[operand])
+                .add_results(&[ty])
+                .build()
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            let call = call.into_raw();
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(raw), raw, call);
+            mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), mlir_sys::mlirOperationGetResult(call, 0));
+            mlir_sys::mlirOperationDestroy(raw);
+            if !declared.contains(&callee) {
+                declared.push(callee);
+                let ty = ty.to_string();
+                let declaration = format!("func.func private @{callee}({ty}) -> {ty}");
+                let parsed = Module::parse(context, &declaration)
+                    .ok_or_else(|| Error::Internal(format!("cannot declare {callee}")))?;
+                let function = parsed.body().first_operation().ok_or_else(|| Error::Internal("empty declaration".into()))?;
+                let copy = mlir_sys::mlirOperationClone(function.to_raw());
+                mlir_sys::mlirBlockAppendOwnedOperation(module.body().to_raw(), copy);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// zad ops that no transform of this version lowers are an error naming the
@@ -122,5 +191,8 @@ pub(crate) fn emit(shared: &Shared, ir: &Module<'static>, stage: Stage) -> Resul
     Ok(match stage {
         Stage::Parsed => ir.as_operation().to_string(),
         Stage::Llvm => to_llvm(shared, ir)?.as_operation().to_string(),
+        Stage::Adjoint => {
+            return Err(Error::InvalidArgument("the adjoint stage is per function: use Module::adjoint_text".into()));
+        }
     })
 }

@@ -1,7 +1,10 @@
 //! A parsed and verified MLIR module, and the compiled functions it yields.
 
 use crate::{
+    ad::{self, Activity, Request},
     context::{Context, Shared},
+    dialect,
+    signature::ParamType,
     error::{Error, Result},
     exec::{CompiledFunction, Engine},
     lower::{self, Stage},
@@ -91,7 +94,7 @@ impl Module {
     pub fn function_names(&self) -> Vec<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        defined_functions(&state.ir).into_iter().map(|(name, _)| name).collect()
+        defined_function_ops(&state.ir).into_iter().map(|(name, _)| name).collect()
     }
 
     /// The compiled function `name`. The first call lowers and JIT-compiles
@@ -109,14 +112,72 @@ impl Module {
         let engine = match &state.engine {
             Some(engine) => engine.clone(),
             None => {
-                let engine = Arc::new(Engine::compile(&self.shared, &state.ir)?);
+                let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
+                    let expanded = ad::expand(&self.shared, &state.ir, None)?;
+                    Engine::compile(&self.shared, &expanded)?
+                } else {
+                    Engine::compile(&self.shared, &state.ir)?
+                };
+                let engine = Arc::new(engine);
                 state.engine = Some(engine.clone());
                 engine
             }
         };
-        let function = CompiledFunction::new(engine, signature)?;
+        let function = CompiledFunction::new(engine, signature, 0)?;
         state.functions.insert(name.to_string(), function.clone());
         Ok(function)
+    }
+
+    /// The compiled reverse-mode gradient of function `name` for the given
+    /// per-argument activity (cached per activity).
+    ///
+    /// Its arguments: those of `name`, each 'dup' one followed by its shadow,
+    /// then one seed per float result (optional: omitted seeds are 1.0). Its
+    /// results: those of `name`, then the gradient of each 'active' argument.
+    pub fn gradient(&self, name: &str, activity: &[Activity]) -> Result<CompiledFunction> {
+        let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
+        let key = request.gradient_name();
+        let _guard = self.shared.lock();
+        let mut state = self.state.lock();
+        if let Some(function) = state.functions.get(&key) {
+            return Ok(function.clone());
+        }
+        find_function(&state.ir, name)?;
+        let expanded = ad::expand(&self.shared, &state.ir, Some(&request))?;
+        let operation = find_function(&expanded, &key)?;
+        let signature = function_signature(&operation, &key)?;
+        let seeds = signature.inputs.len()
+            - activity.len()
+            - activity.iter().filter(|&&a| a == Activity::Dup).count();
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded)?);
+        let function = CompiledFunction::new(engine, signature, seeds)?;
+        state.functions.insert(key, function.clone());
+        Ok(function)
+    }
+
+    /// The adjoint functions zad generates for `name` with `activity`, as
+    /// MLIR text.
+    pub fn adjoint_text(&self, name: &str, activity: &[Activity]) -> Result<String> {
+        let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
+        let _guard = self.shared.lock();
+        let state = self.state.lock();
+        find_function(&state.ir, name)?;
+        ad::adjoint_text(&self.shared, &state.ir, &request)
+    }
+
+    /// The activity zad assumes when none is given: float scalars are
+    /// 'active', float memrefs 'dup', everything else 'const'.
+    pub fn default_activity(&self, name: &str) -> Result<Vec<Activity>> {
+        let signature = self.signature(name)?;
+        Ok(signature
+            .inputs
+            .iter()
+            .map(|ty| match ty {
+                ParamType::Scalar(scalar) if scalar.is_float() => Activity::Active,
+                ParamType::MemRef(_) => Activity::Dup,
+                ParamType::Scalar(_) => Activity::Const,
+            })
+            .collect())
     }
 
     /// The module's IR at `stage`, as text.
@@ -166,8 +227,25 @@ fn parse_module(
     Some(module)
 }
 
+/// Parses MLIR text that zad generated. A failure is a bug in zad, reported
+/// with MLIR's diagnostics.
+pub(crate) fn parse_generated(shared: &Shared, text: &str) -> Result<melior::ir::Module<'static>> {
+    shared.take_diagnostics();
+    let module = shared.parsing("<zad generated>", || parse_module(shared.mlir(), text, "<zad generated>"));
+    match module {
+        Some(module) if module.as_operation().verify() => Ok(module),
+        _ => {
+            let message = shared.diagnostic_message("generated MLIR does not parse");
+            if std::env::var_os("ZAD_DUMP_GENERATED").is_some() {
+                eprintln!("{text}");
+            }
+            Err(Error::Internal(format!("zad generated invalid MLIR (set ZAD_DUMP_GENERATED=1 to see it): {message}")))
+        }
+    }
+}
+
 /// Every `func.func` with a body, by symbol name.
-fn defined_functions<'c, 'a>(
+pub(crate) fn defined_function_ops<'c, 'a>(
     ir: &'a melior::ir::Module<'c>,
 ) -> Vec<(String, OperationRef<'c, 'a>)> {
     let mut functions = Vec::new();
@@ -184,6 +262,28 @@ fn defined_functions<'c, 'a>(
     functions
 }
 
+/// Whether any op named `name` occurs in `ir`.
+fn contains_op(ir: &melior::ir::Module, name: &str) -> bool {
+    let mut found = false;
+    ir.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        found = operation.name().as_string_ref().as_str() == Ok(name);
+        if found { WalkResult::Interrupt } else { WalkResult::Advance }
+    });
+    found
+}
+
+/// Whether the module has a top-level op with symbol `name`.
+pub(crate) fn find_symbol(ir: &melior::ir::Module, name: &str) -> bool {
+    let mut next = ir.body().first_operation();
+    while let Some(operation) = next {
+        if symbol_name(&operation).as_deref() == Some(name) {
+            return true;
+        }
+        next = operation.next_in_block();
+    }
+    false
+}
+
 pub(crate) fn symbol_name(operation: &OperationRef) -> Option<String> {
     let attribute = operation.attribute("sym_name").ok()?;
     let name = StringAttribute::try_from(attribute).ok()?;
@@ -194,7 +294,7 @@ pub(crate) fn find_function<'c, 'a>(
     ir: &'a melior::ir::Module<'c>,
     name: &str,
 ) -> Result<OperationRef<'c, 'a>> {
-    let functions = defined_functions(ir);
+    let functions = defined_function_ops(ir);
     if let Some((_, function)) = functions.iter().find(|(candidate, _)| candidate == name) {
         return Ok(*function);
     }

@@ -7,7 +7,7 @@
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
-use zad::{Args, Context, Module, Stage, json};
+use zad::{Activity, Args, Context, Module, ParamType, Scalar, Stage, json};
 
 #[derive(Parser)]
 #[command(name = "zad", version, about = "Automatic differentiation of MLIR kernels")]
@@ -30,13 +30,41 @@ enum Command {
         #[arg(long, default_value = "[]")]
         args: String,
     },
-    /// Print the IR at a stage of the pipeline (parsed, llvm).
+    /// Compute the reverse-mode gradient of a function returning a float
+    /// scalar: prints {"results": [...], "gradients": [...]}, one gradient
+    /// entry per argument (a number for float scalars, a nested array for
+    /// float memrefs: d result / d initial contents, null otherwise).
+    Grad {
+        /// The MLIR file.
+        file: PathBuf,
+        /// The function to differentiate.
+        #[arg(long = "fn")]
+        function: String,
+        /// A JSON array, one entry per argument, as for `run`.
+        #[arg(long, default_value = "[]")]
+        args: String,
+        /// Per-argument activity, comma-separated: const, active, dup.
+        /// Default: float scalars active, float memrefs dup, others const.
+        #[arg(long)]
+        activity: Option<String>,
+        /// The seed (cotangent) of the result.
+        #[arg(long, default_value_t = 1.0)]
+        seed: f64,
+    },
+    /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
+    /// --fn), llvm.
     Emit {
         /// The MLIR file.
         file: PathBuf,
         /// The stage to show.
         #[arg(long, default_value = "parsed")]
         stage: String,
+        /// The function whose adjoint to show (stage adjoint).
+        #[arg(long = "fn")]
+        function: Option<String>,
+        /// Per-argument activity for the adjoint stage, as for `grad`.
+        #[arg(long)]
+        activity: Option<String>,
     },
 }
 
@@ -55,6 +83,56 @@ fn main() -> ExitCode {
     }
 }
 
+/// The activity given on the command line, or the default for the function.
+fn activity_for(module: &Module, function: &str, given: Option<&str>) -> zad::Result<Vec<Activity>> {
+    match given {
+        None => module.default_activity(function),
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                Activity::parse(name.trim()).ok_or_else(|| {
+                    zad::Error::InvalidArgument(format!("unknown activity '{name}' (const, active, dup)"))
+                })
+            })
+            .collect(),
+    }
+}
+
+fn grad(module: &Module, function: &str, args: &str, activity: &[Activity], seed: f64) -> zad::Result<String> {
+    let signature = module.signature(function)?;
+    let float_results: Vec<_> = signature.results.iter().filter(|ty| matches!(ty, ParamType::Scalar(s) if s.is_float())).collect();
+    if signature.results.len() != 1 || float_results.len() != 1 {
+        return Err(zad::Error::Unsupported(format!(
+            "zad grad differentiates functions returning one float scalar; @{function} returns {}",
+            signature.describe()
+        )));
+    }
+    let gradient = module.gradient(function, activity)?;
+    let mut primal = json::JsonArgs::parse(&signature, args)?;
+    let mut shadows = primal.zeroed();
+    let duplicated: Vec<bool> = activity.iter().map(|&a| a == Activity::Dup).collect();
+    let mut call = Args::new();
+    json::JsonArgs::push_with_shadows(&mut primal, &mut shadows, &duplicated, &mut call)?;
+    match signature.results[0] {
+        ParamType::Scalar(Scalar::F32) => call.push_f32(seed as f32),
+        _ => call.push_f64(seed),
+    };
+    gradient.call(&mut call)?;
+    let values = call.results().to_vec();
+    drop(call);
+    let mut active_gradients = values[1..].iter();
+    let gradients: Vec<serde_json::Value> = activity
+        .iter()
+        .enumerate()
+        .map(|(index, kind)| match kind {
+            Activity::Active => active_gradients.next().map(json::value_to_json).unwrap_or_default(),
+            Activity::Dup => shadows.to_json(index),
+            Activity::Const => serde_json::Value::Null,
+        })
+        .collect();
+    Ok(serde_json::json!({ "results": [json::value_to_json(&values[0])], "gradients": gradients }).to_string())
+}
+
 fn run(command: Command) -> zad::Result<String> {
     let context = Context::new()?;
     match command {
@@ -68,9 +146,21 @@ fn run(command: Command) -> zad::Result<String> {
             let results: Vec<_> = call.results().iter().map(json::value_to_json).collect();
             Ok(serde_json::json!({ "results": results }).to_string())
         }
-        Command::Emit { file, stage } => {
+        Command::Grad { file, function, args, activity, seed } => {
+            let module = Module::load(&context, &file)?;
+            let activity = activity_for(&module, &function, activity.as_deref())?;
+            grad(&module, &function, &args, &activity, seed)
+        }
+        Command::Emit { file, stage, function, activity } => {
             let stage: Stage = stage.parse()?;
             let module = Module::load(&context, &file)?;
+            if stage == Stage::Adjoint {
+                let function = function.ok_or_else(|| {
+                    zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())
+                })?;
+                let activity = activity_for(&module, &function, activity.as_deref())?;
+                return module.adjoint_text(&function, &activity);
+            }
             module.emit(stage)
         }
     }

@@ -100,6 +100,11 @@ impl<'a> Args<'a> {
         self.results.clear();
     }
 
+    /// Drops the arguments after the first `len`.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.slots.truncate(len);
+    }
+
     pub fn len(&self) -> usize {
         self.slots.len()
     }
@@ -240,13 +245,21 @@ impl<'a> Args<'a> {
         // caller data valid for 'a), plus the result slot sized by `layout`.
         unsafe { packed(self.pointers.as_mut_ptr()) };
 
-        let mut freed = Vec::new();
+        // Copy every result out before freeing anything: two results may
+        // share one allocation (a buffer and a view of it).
+        let mut to_free = Vec::new();
         for (ty, offset) in signature.results.iter().zip(&layout.offsets) {
             // SAFETY: the kernel wrote a value of type `ty` at `offset` in
             // the result struct, which is `layout.size` bytes long.
             let value =
-                unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &self.slots, &mut freed) };
+                unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &self.slots, &mut to_free) };
             self.results.push(value);
+        }
+        for allocation in to_free {
+            // SAFETY: the kernel allocated this with `malloc` (MLIR's memref
+            // lowering); it is listed once, and nobody refers to it now that
+            // every result has been copied.
+            unsafe { libc::free(allocation as *mut c_void) };
         }
         Ok(())
     }
@@ -262,14 +275,14 @@ impl<'a> Args<'a> {
             )));
         }
         for (index, (slot, expected)) in self.slots.iter().zip(&signature.inputs).enumerate() {
-            let mismatch = |given: String| {
-                Error::Signature(format!("@{name}: argument #{index} must be {expected}, but {given} was given"))
+            let mismatch = |(given, detail): (String, String)| {
+                Error::Signature(format!("@{name}: argument #{index} must be {expected}, but {given} was given{detail}"))
             };
             match (slot, expected) {
                 (Slot::Scalar(given, _), ParamType::Scalar(wanted)) if given == wanted => {}
-                (Slot::Scalar(given, _), _) => return Err(mismatch(given.mlir_name().to_string())),
+                (Slot::Scalar(given, _), _) => return Err(mismatch((given.mlir_name().to_string(), String::new()))),
                 (Slot::Array { element, shape, .. }, ParamType::Scalar(_)) => {
-                    return Err(mismatch(format!("an array of {} with shape {shape:?}", element.mlir_name())));
+                    return Err(mismatch((format!("an array of {} with shape {shape:?}", element.mlir_name()), String::new())));
                 }
                 (Slot::Array { element, shape, strides, .. }, ParamType::MemRef(memref)) => {
                     check_array(*element, shape, strides, memref).map_err(mismatch)?;
@@ -280,20 +293,22 @@ impl<'a> Args<'a> {
     }
 }
 
-/// Why an array does not fit a memref type, or nothing.
-fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef) -> Result<(), String> {
-    let given = || format!("an array of {} with shape {shape:?} and strides {strides:?}", element.mlir_name());
+/// Why an array does not fit a memref type: what was given, and a detail
+/// (starting with "; ") saying what is wrong and how to fix it.
+fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef) -> Result<(), (String, String)> {
+    let given = format!("an array of {} with shape {shape:?} and strides {strides:?}", element.mlir_name());
+    let fail = |detail: String| Err((given.clone(), detail));
     if element != memref.element {
-        return Err(given());
+        return fail(String::new());
     }
     if shape.len() != memref.rank() {
-        return Err(format!("{} (rank {} instead of {})", given(), shape.len(), memref.rank()));
+        return fail(format!("; its rank is {} instead of {}", shape.len(), memref.rank()));
     }
     for (dim, (&size, expected)) in shape.iter().zip(&memref.shape).enumerate() {
         if let Some(expected) = expected
             && size != *expected
         {
-            return Err(format!("{} (dimension {dim} is {size}, the type says {expected})", given()));
+            return fail(format!("; dimension {dim} is {size}, the type says {expected}"));
         }
     }
     for (dim, ((&stride, expected), &size)) in strides.iter().zip(&memref.strides).zip(shape).enumerate() {
@@ -302,23 +317,20 @@ fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef)
             && stride != *expected
             && size > 1
         {
-            let hint = if memref.strides.iter().all(Option::is_none) {
-                String::new()
-            } else {
-                let dynamic = vec!["?"; memref.rank()].join(", ");
-                format!(
-                    "; the type fixes the layout (row-major unless it says otherwise): declare \
-                     the argument as memref<...xf64, strided<[{dynamic}]>> to accept any strides, \
-                     or strided<[1, ?, ...]> for column-major (Fortran) arrays"
-                )
-            };
-            return Err(format!("{} (stride of dimension {dim} is {stride}, the type needs {expected}){hint}", given()));
+            let dynamic = vec!["?"; memref.rank()].join(", ");
+            let element = memref.element.mlir_name();
+            return fail(format!(
+                "; the stride of dimension {dim} is {stride}, the type needs {expected}. The memref type fixes \
+                 the layout (row-major unless it says otherwise): declare the argument as \
+                 memref<...x{element}, strided<[{dynamic}]>> to accept any strides, or strided<[1, ?, ...]> \
+                 for column-major (Fortran) arrays"
+            ));
         }
     }
     if let Some(offset) = memref.offset
         && offset != 0
     {
-        return Err(format!("{} (zad passes arrays at offset 0; the type fixes offset {offset})", given()));
+        return fail(format!("; zad passes arrays at offset 0 but the type fixes offset {offset}"));
     }
     Ok(())
 }
@@ -372,12 +384,12 @@ impl ResultLayout {
 const GLOBAL_MEMREF_SENTINEL: usize = 0xdeadbeef;
 
 /// Reads one result at `at`. Memref results are copied into a row-major
-/// array and their allocation freed, unless it belongs to an input, a
-/// global, or was already freed for an earlier result.
+/// array and their allocation added to `to_free`, unless it belongs to an
+/// input, a global, or is listed already.
 ///
 /// # Safety
 /// `at` points to a value of type `ty` as the kernel's C interface wrote it.
-unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], freed: &mut Vec<usize>) -> Value {
+unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], to_free: &mut Vec<usize>) -> Value {
     // SAFETY (all reads): `at` is valid for the size of `ty` (caller).
     unsafe {
         match ty {
@@ -406,12 +418,9 @@ unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], freed: &
                 if allocated != 0
                     && allocated != GLOBAL_MEMREF_SENTINEL
                     && !owned_by_caller
-                    && !freed.contains(&allocated)
+                    && !to_free.contains(&allocated)
                 {
-                    // The kernel allocated this with `malloc` (MLIR's memref
-                    // lowering); nobody else refers to it once copied.
-                    libc::free(allocated as *mut c_void);
-                    freed.push(allocated);
+                    to_free.push(allocated);
                 }
                 Value::Array(Array { shape, data })
             }

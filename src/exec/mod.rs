@@ -10,7 +10,7 @@ use crate::{
     context::Shared,
     error::{Error, Result},
     lower,
-    signature::Signature,
+    signature::{ParamType, Scalar, Signature},
 };
 use melior::{StringRef, ir::Module};
 use mlir_sys::MlirExecutionEngine;
@@ -87,6 +87,9 @@ pub struct CompiledFunction {
     engine: Arc<Engine>,
     signature: Arc<Signature>,
     layout: Arc<ResultLayout>,
+    /// Trailing float parameters that default to 1.0 when not given (the
+    /// seeds of a gradient).
+    default_seeds: usize,
     packed: PackedFn,
     raw: *mut c_void,
 }
@@ -99,7 +102,7 @@ unsafe impl Send for CompiledFunction {}
 unsafe impl Sync for CompiledFunction {}
 
 impl CompiledFunction {
-    pub(crate) fn new(engine: Arc<Engine>, signature: Signature) -> Result<CompiledFunction> {
+    pub(crate) fn new(engine: Arc<Engine>, signature: Signature, default_seeds: usize) -> Result<CompiledFunction> {
         let interface = format!("_mlir_ciface_{}", signature.name);
         let packed = engine.lookup_packed(&interface);
         let raw = engine.lookup(&interface);
@@ -112,7 +115,7 @@ impl CompiledFunction {
         // SAFETY: MLIR's packed wrappers have exactly this C signature.
         let packed = unsafe { std::mem::transmute::<*mut c_void, PackedFn>(packed) };
         let layout = Arc::new(ResultLayout::of(&signature.results));
-        Ok(CompiledFunction { engine, signature: Arc::new(signature), layout, packed, raw })
+        Ok(CompiledFunction { engine, signature: Arc::new(signature), layout, default_seeds, packed, raw })
     }
 
     pub fn signature(&self) -> &Signature {
@@ -130,6 +133,25 @@ impl CompiledFunction {
     /// results are left in `args` (see [`Args::results`]).
     pub fn call(&self, args: &mut Args) -> Result<()> {
         let _keep_alive = &self.engine;
-        args.invoke(&self.signature, &self.layout, self.packed)
+        let inputs = &self.signature.inputs;
+        let given = args.len();
+        let missing = inputs.len().saturating_sub(given);
+        if missing == 0 || missing > self.default_seeds {
+            return args.invoke(&self.signature, &self.layout, self.packed);
+        }
+        for ty in &inputs[given..] {
+            match ty {
+                ParamType::Scalar(Scalar::F32) => args.push_f32(1.0),
+                _ => args.push_f64(1.0),
+            };
+        }
+        let result = args.invoke(&self.signature, &self.layout, self.packed);
+        args.truncate(given);
+        result
+    }
+
+    /// How many trailing seed arguments may be omitted (they default to 1.0).
+    pub fn default_seeds(&self) -> usize {
+        self.default_seeds
     }
 }

@@ -59,7 +59,64 @@ unsafe extern "C" fn memref_copy(element_size: i64, source: *const UnrankedMemRe
     }
 }
 
+/// A growing stack of 64-bit slots: the run-time side of `!zad.tape<T>`
+/// when the number of pushes is not known before a loop runs (see
+/// `ad/tape.rs`). Handles cross into JIT code as `index` values.
+struct Stack(Vec<u64>);
+
+extern "C" fn tape_new() -> usize {
+    Box::into_raw(Box::new(Stack(Vec::new()))) as usize
+}
+
+/// # Safety
+/// `tape` comes from `tape_new` and is freed once, by the code that made it.
+unsafe extern "C" fn tape_free(tape: usize) {
+    // SAFETY: see above.
+    drop(unsafe { Box::from_raw(tape as *mut Stack) });
+}
+
+macro_rules! stack_ops {
+    ($push:ident, $pop:ident, $ty:ty, $to:expr, $from:expr) => {
+        /// # Safety
+        /// `tape` is a live stack from `tape_new`.
+        unsafe extern "C" fn $push(tape: usize, value: $ty) {
+            // SAFETY: a live stack, used by one thread (the kernel's).
+            unsafe { (*(tape as *mut Stack)).0.push($to(value)) }
+        }
+        /// # Safety
+        /// `tape` is a live stack from `tape_new` with a value on it (the
+        /// transform pops exactly what it pushed).
+        unsafe extern "C" fn $pop(tape: usize) -> $ty {
+            // SAFETY: as above.
+            let bits = unsafe { (*(tape as *mut Stack)).0.pop() }.expect("zad tape underflow: pops must match pushes");
+            $from(bits)
+        }
+    };
+}
+
+stack_ops!(push_f64, pop_f64, f64, f64::to_bits, f64::from_bits);
+stack_ops!(push_f32, pop_f32, f32, |v: f32| v.to_bits() as u64, |b: u64| f32::from_bits(b as u32));
+stack_ops!(push_i64, pop_i64, i64, |v: i64| v as u64, |b: u64| b as i64);
+stack_ops!(push_i32, pop_i32, i32, |v: i32| v as u32 as u64, |b: u64| b as u32 as i32);
+stack_ops!(push_i1, pop_i1, bool, |v: bool| v as u64, |b: u64| b != 0);
+
 /// The symbols to register with every JIT engine.
-pub(super) fn symbols() -> [(&'static str, *mut c_void); 1] {
-    [("memrefCopy", memref_copy as *mut c_void)]
+pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
+    vec![
+        ("memrefCopy", memref_copy as *mut c_void),
+        ("zad_tape_new", tape_new as *mut c_void),
+        ("zad_tape_free", tape_free as *mut c_void),
+        ("zad_tape_push_f64", push_f64 as *mut c_void),
+        ("zad_tape_pop_f64", pop_f64 as *mut c_void),
+        ("zad_tape_push_f32", push_f32 as *mut c_void),
+        ("zad_tape_pop_f32", pop_f32 as *mut c_void),
+        ("zad_tape_push_i64", push_i64 as *mut c_void),
+        ("zad_tape_pop_i64", pop_i64 as *mut c_void),
+        ("zad_tape_push_index", push_i64 as *mut c_void),
+        ("zad_tape_pop_index", pop_i64 as *mut c_void),
+        ("zad_tape_push_i32", push_i32 as *mut c_void),
+        ("zad_tape_pop_i32", pop_i32 as *mut c_void),
+        ("zad_tape_push_i1", push_i1 as *mut c_void),
+        ("zad_tape_pop_i1", pop_i1 as *mut c_void),
+    ]
 }

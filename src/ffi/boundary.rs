@@ -15,7 +15,8 @@ pub type zad_status = i32;
 pub const ZAD_OK: zad_status = 0;
 /// The MLIR text does not parse.
 pub const ZAD_PARSE_ERROR: zad_status = 1;
-/// The module parsed but MLIR's verifier rejected it.
+/// MLIR's verifier rejected the IR. (Text is verified as it is parsed, so
+/// most verifier errors in text arrive as `ZAD_PARSE_ERROR`.)
 pub const ZAD_VERIFY_ERROR: zad_status = 2;
 /// No function (or symbol) of that name.
 pub const ZAD_NOT_FOUND: zad_status = 3;

@@ -205,7 +205,7 @@ pub extern "C" fn zad_function_arity(
 
 /// The raw entry point of a function, for hot loops: the address of MLIR's C
 /// interface `_mlir_ciface_<name>`, with the calling convention described at
-/// the end of this header. Valid while the function handle lives. No
+/// the top of this header. Valid while the function handle lives. No
 /// argument checking happens on this path.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_function_pointer(function: *const zad_function, out: *mut *mut c_void) -> zad_status {

@@ -1,1 +1,427 @@
-//! TODO
+//! The C, C++ and Fortran programs (examples-c/, examples-fortran/,
+//! tests/abi/): each is compiled with the system's gcc, g++ or gfortran,
+//! warnings as errors, against include/ and bindings/, linked to the
+//! libzad.so of this build, run from its own directory, and its output
+//! checked. The programs check themselves (exit status); these tests also
+//! read the numbers they print, with bounds of their own, so that a
+//! program whose own check were loosened would still be caught.
+//!
+//! Build products go to a scratch directory per test under the system's
+//! temporary directory, removed when the test passes and kept (the path is
+//! in the failure message) when it fails.
+
+use crate::support::{assert_close, profile_dir, root, run};
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+/// A per-test directory for objects, `.mod` files and executables.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("zad-abi-{}-{name}", std::process::id()));
+        // A leftover of an earlier run with the same pid would only confuse.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
+        Scratch { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("build products kept in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The linker flags for this build's libzad.so, found at run time through
+/// the rpath (no LD_LIBRARY_PATH needed).
+fn link_flags() -> Vec<String> {
+    let lib = profile_dir();
+    assert!(
+        lib.join("libzad.so").exists(),
+        "{} has no libzad.so: the cdylib is built with the tests (cargo test --release)",
+        lib.display()
+    );
+    vec![format!("-L{}", lib.display()), "-lzad".into(), format!("-Wl,-rpath,{}", lib.display())]
+}
+
+/// Runs a compiler, panicking with its diagnostics if it fails (warnings
+/// included: every compilation here uses -Werror).
+fn compile(compiler: &str, args: &[String], what: &str) {
+    let mut command = Command::new(compiler);
+    command.args(args).current_dir(root());
+    let output = command.output().unwrap_or_else(|error| {
+        panic!("cannot run {compiler} ({error}): install gcc, g++ and gfortran (`make deps` does)")
+    });
+    assert!(
+        output.status.success(),
+        "{what}: {compiler} failed:\n{} {}\n{}{}",
+        compiler,
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| item.to_string()).collect()
+}
+
+/// Compiles and links a C99 program (path relative to the root).
+fn build_c(scratch: &Scratch, source: &str) -> PathBuf {
+    let exe = scratch.path("program");
+    let mut args = strings(&["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Iinclude", source]);
+    args.extend(["-o".into(), exe.display().to_string()]);
+    args.extend(link_flags());
+    args.push("-lm".into());
+    compile("gcc", &args, source);
+    exe
+}
+
+/// Compiles and links a C++17 program that uses bindings/cpp/zad.hpp.
+fn build_cpp(scratch: &Scratch, source: &str) -> PathBuf {
+    let exe = scratch.path("program");
+    let mut args = strings(&[
+        "-std=c++17",
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-Iinclude",
+        "-Ibindings/cpp",
+        source,
+    ]);
+    args.extend(["-o".into(), exe.display().to_string()]);
+    args.extend(link_flags());
+    compile("g++", &args, source);
+    exe
+}
+
+/// The flags every Fortran compilation shares; -J and -I put zad.mod in
+/// the test's own directory, so that tests running in parallel do not
+/// overwrite each other's module files.
+fn fortran_flags(scratch: &Scratch) -> Vec<String> {
+    let mut flags = strings(&["-std=f2018", "-O2", "-Wall", "-pedantic", "-Werror"]);
+    flags.push(format!("-J{}", scratch.dir.display()));
+    flags.push(format!("-I{}", scratch.dir.display()));
+    flags
+}
+
+/// Compiles bindings/fortran/zad.f90 and a program that uses it.
+/// `extra` are additional warning flags for the program.
+fn build_fortran(scratch: &Scratch, source: &str, extra: &[&str]) -> PathBuf {
+    let module_object = scratch.path("zad_fortran.o");
+    let mut args = fortran_flags(scratch);
+    // The bindings are held to the strictest warnings.
+    args.extend(strings(&["-Wextra", "-c", "bindings/fortran/zad.f90", "-o"]));
+    args.push(module_object.display().to_string());
+    compile("gfortran", &args, "bindings/fortran/zad.f90");
+    assert!(scratch.path("zad.mod").exists(), "gfortran -J did not put zad.mod in {}", scratch.dir.display());
+
+    let exe = scratch.path("program");
+    let mut args = fortran_flags(scratch);
+    args.extend(strings(extra));
+    args.extend([source.to_string(), module_object.display().to_string(), "-o".into(), exe.display().to_string()]);
+    args.extend(link_flags());
+    compile("gfortran", &args, source);
+    exe
+}
+
+/// Runs a built program from `dir` (relative to the root), where its MLIR
+/// files are; returns (success, stdout, stderr).
+fn run_in(exe: &Path, dir: &str, args: &[&str]) -> (bool, String, String) {
+    run(Command::new(exe).args(args).current_dir(root().join(dir)))
+}
+
+/// Runs a program that must succeed, returning its standard output.
+fn run_ok(exe: &Path, dir: &str) -> String {
+    let (ok, stdout, stderr) = run_in(exe, dir, &[]);
+    assert!(ok, "{} failed in {dir}\n--- stdout\n{stdout}\n--- stderr\n{stderr}", exe.display());
+    stdout
+}
+
+/// The text after `prefix` on the line that starts with it.
+fn line_after<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{stdout}"))
+}
+
+/// Parses a number as Fortran or C prints it (`1.5E-03`, `1.500e-03`).
+fn number(text: &str, what: &str) -> f64 {
+    text.trim().parse().unwrap_or_else(|_| panic!("{what}: {text:?} is not a number"))
+}
+
+/// The difference on the "max difference vs ... reference: D (tolerance
+/// T)" line every example prints, checked against the program's own
+/// tolerance and against `bound`, this test's.
+fn max_difference(stdout: &str, reference: &str, bound: f64) -> f64 {
+    let rest = line_after(stdout, &format!("max difference vs {reference} reference:"));
+    let (difference, tolerance) = rest.split_once("(tolerance").unwrap_or_else(|| panic!("no tolerance in {rest:?}"));
+    let difference = number(difference, "max difference");
+    let tolerance = number(tolerance.trim_end().trim_end_matches(')'), "tolerance");
+    assert!(difference <= tolerance, "the program's own check: {difference:e} > {tolerance:e}\n{stdout}");
+    assert_close(difference, 0.0, bound, &format!("max difference vs {reference}"));
+    difference
+}
+
+fn assert_last_line(stdout: &str, expected: &str) {
+    assert_eq!(stdout.lines().last().map(str::trim), Some(expected), "last line of:\n{stdout}");
+}
+
+/// "all N cases passed" (or checks): N, at least `minimum`, so that a
+/// program that silently stopped testing things is noticed.
+fn all_passed(stdout: &str, noun: &str, minimum: usize) -> usize {
+    assert!(!stdout.contains("FAIL"), "a case failed:\n{stdout}");
+    let last = stdout.lines().last().unwrap_or_default();
+    let count = last
+        .strip_prefix("all ")
+        .and_then(|rest| rest.strip_suffix(&format!(" {noun} passed")))
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no \"all N {noun} passed\" at the end of:\n{stdout}"));
+    assert!(count >= minimum, "only {count} {noun} ran, expected at least {minimum}:\n{stdout}");
+    let ok_lines = stdout.lines().filter(|line| line.starts_with("ok ")).count();
+    assert_eq!(ok_lines, count, "one \"ok\" line per case:\n{stdout}");
+    count
+}
+
+// ------------------------------------------------------------- examples
+
+#[test]
+fn fortran_heat_equation_matches_fortran_and_the_exact_solution() {
+    let scratch = Scratch::new("heat");
+    let exe = build_fortran(&scratch, "examples-fortran/heat.f90", &["-Wextra"]);
+    let stdout = run_ok(&exe, "examples-fortran");
+    max_difference(&stdout, "Fortran", 1e-12);
+    assert_last_line(&stdout, "OK");
+
+    // The physics, independently of the Fortran program: at t = 0.05 the
+    // exact solution is exp(-pi^2 t) sin(pi x) + 0.5 exp(-9 pi^2 t) sin(3 pi x),
+    // whose integral (the heat content) is 2/pi exp(-pi^2 t) + 1/(3 pi)
+    // exp(-9 pi^2 t). The kernel's values are within the scheme's error,
+    // O(dx^2 + dt), about 4e-6 here, of both; the program's own "exact"
+    // column agrees with this formula to its printed digits.
+    use std::f64::consts::PI;
+    let t = 0.05;
+    let (slow, fast) = ((-PI * PI * t).exp(), (-9.0 * PI * PI * t).exp());
+    let exact_content = 2.0 / PI * slow + 1.0 / (3.0 * PI) * fast;
+    let exact_centre = slow - 0.5 * fast;
+
+    let content = line_after(&stdout, "heat content sum(u) dx: kernel ");
+    let fields: Vec<&str> = content.split(',').collect();
+    assert_eq!(fields.len(), 3, "{content}");
+    let kernel_content = number(fields[0], "kernel heat content");
+    let printed_exact_content = number(fields[2].trim().trim_start_matches("exact"), "exact heat content");
+    assert_close(kernel_content, exact_content, 1e-5, "heat content vs the exact solution");
+    assert_close(printed_exact_content, exact_content, 1e-11, "the program's exact heat content");
+
+    // The row x = 0.50 of the table: kernel, Fortran loop, exact.
+    let centre: Vec<f64> =
+        line_after(&stdout, "0.50").split_whitespace().map(|field| number(field, "u(0.5)")).collect();
+    assert_eq!(centre.len(), 3, "{stdout}");
+    assert_close(centre[0], exact_centre, 1e-5, "u(0.5, t) vs the exact solution");
+    assert_close(centre[2], exact_centre, 1e-11, "the program's exact u(0.5, t)");
+    assert!(stdout.contains("heat.mlir"), "the demo says what ran:\n{stdout}");
+}
+
+#[test]
+fn fortran_laplace_column_major_matches_fortran() {
+    let scratch = Scratch::new("laplace");
+    let exe = build_fortran(&scratch, "examples-fortran/laplace.f90", &["-Wextra"]);
+    let stdout = run_ok(&exe, "examples-fortran");
+    max_difference(&stdout, "Fortran", 1e-12);
+    assert_last_line(&stdout, "OK");
+    // The last sweep's largest change, as the kernel and Fortran report it.
+    let changes = line_after(&stdout, "2000 Jacobi sweeps; largest change in the last sweep: kernel ");
+    let (kernel, fortran) = changes.split_once(", Fortran").expect("kernel and Fortran changes");
+    let (kernel, fortran) = (number(kernel, "kernel change"), number(fortran, "Fortran change"));
+    assert!(kernel > 0.0 && kernel < 1e-3, "Jacobi is converging: {kernel}");
+    assert_close(kernel, fortran, 1e-15, "last change, kernel vs Fortran");
+}
+
+#[test]
+fn c_lorenz96_checked_and_raw_calls_match_c() {
+    let scratch = Scratch::new("lorenz96");
+    let exe = build_c(&scratch, "examples-c/lorenz96.c");
+    let stdout = run_ok(&exe, "examples-c");
+    max_difference(&stdout, "C", 1e-10);
+    // The raw entry point runs the same machine code as the checked call.
+    let raw = number(line_after(&stdout, "raw entry point vs checked call:"), "raw vs checked");
+    assert_close(raw, 0.0, 1e-12, "raw entry point vs checked call");
+    // The state has left the equilibrium x_k = 8 (the chaos is real).
+    let energy = number(line_after(&stdout, "energy sum(x^2)/2 ="), "energy");
+    assert!((energy - 0.5 * 40.0 * 64.0).abs() > 1.0, "energy {energy} is still that of the equilibrium");
+    assert_last_line(&stdout, "OK");
+}
+
+#[test]
+fn cpp_covariance_returned_arrays_match_cpp() {
+    let scratch = Scratch::new("covariance");
+    let exe = build_cpp(&scratch, "examples-c/covariance.cpp");
+    let stdout = run_ok(&exe, "examples-c");
+    max_difference(&stdout, "C++", 1e-12);
+    assert_last_line(&stdout, "OK");
+}
+
+#[test]
+fn c_bad_input_gets_exact_statuses_and_messages() {
+    let scratch = Scratch::new("bad-input");
+    let exe = build_c(&scratch, "examples-c/bad_input.c");
+    let (ok, stdout, stderr) = run_in(&exe, "examples-c", &[]);
+    assert!(ok, "bad_input failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
+    all_passed(&stdout, "cases", 40);
+    for case in [
+        "malformed MLIR ",
+        "a file that does not exist",
+        "an unknown function name",
+        "too few arguments",
+        "an f32 array for an f64 parameter",
+        "an array of the wrong rank",
+        "a static dimension that does not match",
+        "a row-major array for a column-major one",
+        "an f32 result binding for an f64 result",
+        "zad_function_call with a NULL function",
+        "zad_*_free(NULL) and array getters",
+        "a panic inside zad (zad_debug_panic)",
+        "a correct call after all the failures",
+    ] {
+        assert!(
+            stdout.lines().any(|line| line.starts_with("ok") && line.contains(case)),
+            "no passing case {case:?}:\n{stdout}"
+        );
+    }
+}
+
+// ------------------------------------------------------------- bindings
+
+#[test]
+fn fortran_bindings_cover_every_generic() {
+    let scratch = Scratch::new("fortran-bindings");
+    // No -Wextra: it warns about comparing reals for equality, which the
+    // checks do on purpose (small integers, exact in floating point).
+    let exe = build_fortran(&scratch, "tests/abi/fortran_bindings.f90", &[]);
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 36);
+}
+
+#[test]
+fn fortran_zad_check_stops_with_the_message() {
+    let scratch = Scratch::new("fortran-check");
+    let exe = build_fortran(&scratch, "tests/abi/fortran_bindings.f90", &[]);
+    let (ok, stdout, stderr) = run_in(&exe, "tests/abi", &["zad_check-failure"]);
+    assert!(!ok, "zad_check did not stop the program:\n{stdout}{stderr}");
+    assert!(!stdout.contains("did not stop"), "{stdout}");
+    assert!(stderr.contains("zad: loading missing.mlir failed: ZAD_IO_ERROR (6)"), "{stderr}");
+    assert!(stderr.contains("missing.mlir: cannot read"), "zad's own message:\n{stderr}");
+}
+
+#[test]
+fn cpp_bindings_cover_every_overload() {
+    let scratch = Scratch::new("cpp-bindings");
+    let exe = build_cpp(&scratch, "tests/abi/cpp_bindings.cpp");
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 34);
+}
+
+/// The `#define ZAD_NAME value` constants of zad.h.
+fn header_constants() -> BTreeMap<String, i64> {
+    let header = std::fs::read_to_string(root().join("include/zad.h")).expect("include/zad.h");
+    let constants: BTreeMap<String, i64> = header
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.strip_prefix("#define ")?.split_whitespace();
+            let (name, value) = (words.next()?, words.next()?);
+            Some((name.strip_prefix("ZAD_")?.to_string(), value.parse().ok()?))
+        })
+        .collect();
+    assert!(constants.contains_key("OK") && constants.contains_key("F64"), "zad.h constants: {constants:?}");
+    constants
+}
+
+#[test]
+fn bindings_constants_match_the_header() {
+    let fortran = std::fs::read_to_string(root().join("bindings/fortran/zad.f90")).expect("zad.f90");
+    let cpp = std::fs::read_to_string(root().join("bindings/cpp/zad.hpp")).expect("zad.hpp");
+    let bad_input = std::fs::read_to_string(root().join("examples-c/bad_input.c")).expect("bad_input.c");
+    for (name, value) in header_constants() {
+        let declaration = format!("parameter, public :: ZAD_{name} = {value}\n");
+        assert!(fortran.contains(&declaration), "zad.f90 lacks `{}`", declaration.trim());
+        // Status codes (those below the type codes in zad.h are all
+        // statuses) have a name in each language's status_name.
+        let is_type = ["F32", "F64", "I32", "I64", "INDEX"].contains(&name.as_str());
+        if !is_type {
+            let case = format!("case (ZAD_{name}); name = 'ZAD_{name}'");
+            assert!(fortran.contains(&case), "zad_status_name in zad.f90 lacks ZAD_{name}");
+            let case = format!("case ZAD_{name}: return \"ZAD_{name}\";");
+            assert!(cpp.contains(&case), "zad::status_name in zad.hpp lacks ZAD_{name}");
+            assert!(bad_input.contains(&case), "status_name in bad_input.c lacks ZAD_{name}");
+        }
+    }
+}
+
+// ----------------------------------------------------------- pkg-config
+
+/// `make install` in miniature: the header, the C++ header and the library
+/// in a temporary prefix, and zad.pc made from zad.pc.in with the
+/// Makefile's substitutions. A C program built with nothing but
+/// `pkg-config --cflags --libs zad` must compile, link and run.
+#[test]
+fn pkg_config_file_builds_a_program() {
+    let scratch = Scratch::new("pkg-config");
+    let prefix = scratch.path("prefix");
+    for dir in ["include", "lib/pkgconfig"] {
+        std::fs::create_dir_all(prefix.join(dir)).expect("prefix directories");
+    }
+    std::fs::copy(root().join("include/zad.h"), prefix.join("include/zad.h")).expect("zad.h");
+    std::fs::copy(root().join("bindings/cpp/zad.hpp"), prefix.join("include/zad.hpp")).expect("zad.hpp");
+    // A link rather than a copy: the library is hundreds of MB with debug info.
+    std::os::unix::fs::symlink(profile_dir().join("libzad.so"), prefix.join("lib/libzad.so")).expect("libzad.so");
+    let template = std::fs::read_to_string(root().join("bindings/zad.pc.in")).expect("zad.pc.in");
+    let version = env!("CARGO_PKG_VERSION");
+    let pc = template.replace("@PREFIX@", &prefix.display().to_string()).replace("@VERSION@", version);
+    assert!(!pc.contains('@'), "unsubstituted placeholder in zad.pc:\n{pc}");
+    std::fs::write(prefix.join("lib/pkgconfig/zad.pc"), pc).expect("zad.pc");
+
+    let pkg_config = |args: &[&str]| {
+        let (ok, stdout, stderr) = run(Command::new("pkg-config")
+            .args(args)
+            .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+            .env_remove("PKG_CONFIG_LIBDIR"));
+        assert!(ok, "pkg-config {args:?} failed (is pkg-config installed? `make deps`): {stderr}");
+        stdout.trim().to_string()
+    };
+    assert_eq!(pkg_config(&["--modversion", "zad"]), version);
+    let cflags = pkg_config(&["--cflags", "zad"]);
+    let libs = pkg_config(&["--libs", "zad"]);
+    assert_eq!(cflags, format!("-I{}/include", prefix.display()));
+    assert_eq!(libs, format!("-L{}/lib -lzad", prefix.display()));
+
+    let exe = scratch.path("lorenz96");
+    let mut args = strings(&["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "examples-c/lorenz96.c"]);
+    args.extend(cflags.split_whitespace().map(String::from));
+    args.extend(libs.split_whitespace().map(String::from));
+    args.extend([
+        format!("-Wl,-rpath,{}", prefix.join("lib").display()),
+        "-lm".into(),
+        "-o".into(),
+        exe.display().to_string(),
+    ]);
+    compile("gcc", &args, "lorenz96.c with pkg-config's flags");
+    let stdout = run_ok(&exe, "examples-c");
+    assert_last_line(&stdout, "OK");
+}

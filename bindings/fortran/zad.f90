@@ -1,0 +1,765 @@
+! zad: Fortran bindings to the C ABI of include/zad.h.
+!
+!   use, intrinsic :: iso_c_binding, only: c_ptr, c_double
+!   use zad
+!   type(c_ptr) :: context, module, kernel, args
+!   real(c_double), target :: u(n)          ! TARGET: see "Arrays" below
+!   real(c_double), target :: total
+!   call zad_check(zad_context_new(context), 'creating a zad context')
+!   call zad_check(zad_load(context, 'heat.mlir', module), 'loading heat.mlir')
+!   call zad_check(zad_function(module, 'heat_steps', kernel), 'compiling @heat_steps')
+!   call zad_check(zad_args_new(args), 'creating an argument list')
+!   call zad_check(zad_push(args, u), 'passing u')
+!   call zad_check(zad_push(args, 0.4_c_double), 'passing r')
+!   call zad_check(zad_push_index(args, steps), 'passing steps')
+!   call zad_check(zad_result(args, total), 'binding the result')
+!   call zad_check(zad_function_call(kernel, args), 'calling @heat_steps')
+!   call zad_args_free(args); call zad_function_free(kernel)
+!   call zad_module_free(module); call zad_context_free(context)
+!
+! Compile this file with the program's own compiler and flags (.mod files
+! differ between compilers and versions), e.g.
+!   gfortran -c zad.f90 && gfortran prog.f90 zad.o -lzad
+!
+! Handles are type(c_ptr); every fallible call is a function returning an
+! integer(c_int32_t) status (ZAD_OK on success), as in C. zad_check turns a
+! failure into a message on standard error and an ERROR STOP; programs that
+! want to recover test the status and read zad_last_error_message().
+!
+! Arrays
+! ------
+! zad_push(args, x) hands zad the address of x itself: nothing is copied,
+! and the kernel reads and writes the caller's memory when
+! zad_function_call runs, which may be long after zad_push returned. Fortran
+! only guarantees that such an address stays valid (and that the compiler
+! does not keep copies of x in registers across the call) if the actual
+! argument has the TARGET (or POINTER) attribute, so declare every array you
+! push TARGET. It must also stay allocated until the list is cleared or
+! freed.
+!
+! The dummy arrays are deliberately assumed-shape WITHOUT the CONTIGUOUS
+! attribute: for a CONTIGUOUS dummy the compiler passes a temporary copy of a
+! non-contiguous actual argument (say u(1:n:2) or a(2:5, :)), and the address
+! zad kept would dangle once zad_push returned. Without it the compiler
+! passes the actual array, and zad_push measures its strides in memory. For
+! a whole array they are the column-major (1, n1, n1*n2), so its kernel
+! parameter must say so: memref<?xf64> for rank 1, and for rank 2 and 3
+! memref<?x?xf64, strided<[1, ?]>> and memref<?x?x?xf64, strided<[1, ?, ?]>>
+! (the kernel then indexes it x[i, j] in Fortran order). Sections such as
+! a(2:5, 3:4) keep unit stride along the first dimension and fit the same
+! types; sections with a step, x(1:n:2) or a(1:n:2, :), need a dynamic
+! first stride: memref<?xf64, strided<[?]>>, strided<[?, ?]>. The shape is
+! passed in Fortran order; zad checks shape, strides and element type
+! against the kernel's signature when it is called, and refuses a call
+! whose arrays do not match rather than read them transposed.
+!
+! Scalars are pushed as the type of the Fortran variable, so literal
+! constants need their kind: zad_push(args, 0.5_c_double) pushes an f64,
+! zad_push(args, 0.5) an f32 (default real).
+!
+! Scalar results are bound with zad_result(args, x) and written when the
+! call succeeds; x, too, must be TARGET and stay alive until the call.
+!
+! Strings (paths, function names) are Fortran strings: trailing blanks are
+! insignificant, as everywhere in Fortran, and are trimmed.
+module zad
+   use, intrinsic :: iso_c_binding, only: c_ptr, c_funptr, c_null_ptr, c_null_char, c_char, c_int32_t, &
+      c_int64_t, c_intptr_t, c_size_t, c_float, c_double, c_associated, c_f_pointer, c_loc, c_sizeof
+   use, intrinsic :: iso_fortran_env, only: error_unit
+   implicit none
+   private
+
+   ! ----------------------------------------------------------------- status
+   ! Kept in step with include/zad.h (the integration tests compare them).
+   integer(c_int32_t), parameter, public :: ZAD_OK = 0
+   integer(c_int32_t), parameter, public :: ZAD_PARSE_ERROR = 1
+   integer(c_int32_t), parameter, public :: ZAD_VERIFY_ERROR = 2
+   integer(c_int32_t), parameter, public :: ZAD_NOT_FOUND = 3
+   integer(c_int32_t), parameter, public :: ZAD_SIGNATURE_ERROR = 4
+   integer(c_int32_t), parameter, public :: ZAD_COMPILE_ERROR = 5
+   integer(c_int32_t), parameter, public :: ZAD_IO_ERROR = 6
+   integer(c_int32_t), parameter, public :: ZAD_INVALID_ARGUMENT = 7
+   integer(c_int32_t), parameter, public :: ZAD_UNSUPPORTED = 8
+   integer(c_int32_t), parameter, public :: ZAD_INTERNAL = 9
+
+   ! Element type codes (zad_array_type).
+   integer(c_int32_t), parameter, public :: ZAD_F32 = 0
+   integer(c_int32_t), parameter, public :: ZAD_F64 = 1
+   integer(c_int32_t), parameter, public :: ZAD_I32 = 2
+   integer(c_int32_t), parameter, public :: ZAD_I64 = 3
+   integer(c_int32_t), parameter, public :: ZAD_INDEX = 4
+
+   ! The C interface, one to one with zad.h.
+   public :: zad_version, zad_last_error
+   public :: zad_context_new, zad_context_free
+   public :: zad_module_parse, zad_module_load, zad_module_free
+   public :: zad_module_function, zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
+   public :: zad_args_new, zad_args_free, zad_args_clear
+   public :: zad_args_push_f32, zad_args_push_f64, zad_args_push_i32, zad_args_push_i64, zad_args_push_index
+   public :: zad_args_push_array_f64, zad_args_push_array_f32
+   public :: zad_args_result_f32, zad_args_result_f64, zad_args_result_i32, zad_args_result_i64
+   public :: zad_args_result_index, zad_args_result_array
+   public :: zad_array_free, zad_array_type, zad_array_rank, zad_array_shape, zad_array_data
+   public :: zad_debug_panic
+
+   ! Fortran conveniences.
+   public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
+   public :: zad_load, zad_parse, zad_function
+   public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
+   public :: zad_array_dims, zad_array_values
+
+   interface
+      function zad_version() bind(C, name='zad_version')
+         import :: c_ptr
+         type(c_ptr) :: zad_version
+      end function
+
+      function zad_last_error() bind(C, name='zad_last_error')
+         import :: c_ptr
+         type(c_ptr) :: zad_last_error
+      end function
+
+      function zad_context_new(out) bind(C, name='zad_context_new')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_context_new
+      end function
+
+      subroutine zad_context_free(context) bind(C, name='zad_context_free')
+         import :: c_ptr
+         type(c_ptr), value :: context
+      end subroutine
+
+      ! source and source_name are NUL-terminated C strings; zad_parse takes
+      ! Fortran strings.
+      function zad_module_parse(context, source, source_name, out) bind(C, name='zad_module_parse')
+         import :: c_ptr, c_int32_t, c_char
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: source(*)
+         ! OPTIONAL in a BIND(C) interface passes NULL when absent: "<string>".
+         character(kind=c_char), intent(in), optional :: source_name(*)
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_parse
+      end function
+
+      function zad_module_load(context, path, out) bind(C, name='zad_module_load')
+         import :: c_ptr, c_int32_t, c_char
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: path(*)
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_load
+      end function
+
+      subroutine zad_module_free(module) bind(C, name='zad_module_free')
+         import :: c_ptr
+         type(c_ptr), value :: module
+      end subroutine
+
+      function zad_module_function(module, name, out) bind(C, name='zad_module_function')
+         import :: c_ptr, c_int32_t, c_char
+         type(c_ptr), value :: module
+         character(kind=c_char), intent(in) :: name(*)
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_function
+      end function
+
+      subroutine zad_function_free(function) bind(C, name='zad_function_free')
+         import :: c_ptr
+         type(c_ptr), value :: function
+      end subroutine
+
+      function zad_function_arity(function, num_args, num_results) bind(C, name='zad_function_arity')
+         import :: c_ptr, c_int32_t, c_size_t
+         type(c_ptr), value :: function
+         integer(c_size_t), intent(out), optional :: num_args, num_results
+         integer(c_int32_t) :: zad_function_arity
+      end function
+
+      ! The C prototype says void **; the address is the kernel's C entry
+      ! point, so it is received as a c_funptr, ready for c_f_procpointer
+      ! with an abstract interface matching the calling convention of zad.h.
+      function zad_function_pointer(function, out) bind(C, name='zad_function_pointer')
+         import :: c_ptr, c_funptr, c_int32_t
+         type(c_ptr), value :: function
+         type(c_funptr), intent(out) :: out
+         integer(c_int32_t) :: zad_function_pointer
+      end function
+
+      function zad_function_call(function, args) bind(C, name='zad_function_call')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: function, args
+         integer(c_int32_t) :: zad_function_call
+      end function
+
+      function zad_args_new(out) bind(C, name='zad_args_new')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_args_new
+      end function
+
+      subroutine zad_args_free(args) bind(C, name='zad_args_free')
+         import :: c_ptr
+         type(c_ptr), value :: args
+      end subroutine
+
+      function zad_args_clear(args) bind(C, name='zad_args_clear')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args
+         integer(c_int32_t) :: zad_args_clear
+      end function
+
+      function zad_args_push_f32(args, value) bind(C, name='zad_args_push_f32')
+         import :: c_ptr, c_int32_t, c_float
+         type(c_ptr), value :: args
+         real(c_float), value :: value
+         integer(c_int32_t) :: zad_args_push_f32
+      end function
+
+      function zad_args_push_f64(args, value) bind(C, name='zad_args_push_f64')
+         import :: c_ptr, c_int32_t, c_double
+         type(c_ptr), value :: args
+         real(c_double), value :: value
+         integer(c_int32_t) :: zad_args_push_f64
+      end function
+
+      function zad_args_push_i32(args, value) bind(C, name='zad_args_push_i32')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args
+         integer(c_int32_t), value :: value
+         integer(c_int32_t) :: zad_args_push_i32
+      end function
+
+      function zad_args_push_i64(args, value) bind(C, name='zad_args_push_i64')
+         import :: c_ptr, c_int32_t, c_int64_t
+         type(c_ptr), value :: args
+         integer(c_int64_t), value :: value
+         integer(c_int32_t) :: zad_args_push_i64
+      end function
+
+      function zad_args_push_index(args, value) bind(C, name='zad_args_push_index')
+         import :: c_ptr, c_int32_t, c_int64_t
+         type(c_ptr), value :: args
+         integer(c_int64_t), value :: value
+         integer(c_int32_t) :: zad_args_push_index
+      end function
+
+      ! data: c_loc of element (0, ..., 0), or c_null_ptr for an empty array;
+      ! shape and strides in elements, in the order of the kernel's memref
+      ! dimensions; strides may be absent (NULL: C row-major).
+      function zad_args_push_array_f64(args, data, rank, shape, strides) bind(C, name='zad_args_push_array_f64')
+         import :: c_ptr, c_int32_t, c_int64_t, c_size_t
+         type(c_ptr), value :: args, data
+         integer(c_size_t), value :: rank
+         integer(c_int64_t), intent(in) :: shape(*)
+         integer(c_int64_t), intent(in), optional :: strides(*)
+         integer(c_int32_t) :: zad_args_push_array_f64
+      end function
+
+      function zad_args_push_array_f32(args, data, rank, shape, strides) bind(C, name='zad_args_push_array_f32')
+         import :: c_ptr, c_int32_t, c_int64_t, c_size_t
+         type(c_ptr), value :: args, data
+         integer(c_size_t), value :: rank
+         integer(c_int64_t), intent(in) :: shape(*)
+         integer(c_int64_t), intent(in), optional :: strides(*)
+         integer(c_int32_t) :: zad_args_push_array_f32
+      end function
+
+      ! out: c_loc of a TARGET variable of the result's type, written by a
+      ! later successful zad_function_call.
+      function zad_args_result_f32(args, out) bind(C, name='zad_args_result_f32')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_f32
+      end function
+
+      function zad_args_result_f64(args, out) bind(C, name='zad_args_result_f64')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_f64
+      end function
+
+      function zad_args_result_i32(args, out) bind(C, name='zad_args_result_i32')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_i32
+      end function
+
+      function zad_args_result_i64(args, out) bind(C, name='zad_args_result_i64')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_i64
+      end function
+
+      function zad_args_result_index(args, out) bind(C, name='zad_args_result_index')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_index
+      end function
+
+      ! out: c_loc of a TARGET type(c_ptr), set to a new zad_array (free it
+      ! with zad_array_free) by a later successful zad_function_call.
+      function zad_args_result_array(args, out) bind(C, name='zad_args_result_array')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_array
+      end function
+
+      subroutine zad_array_free(array) bind(C, name='zad_array_free')
+         import :: c_ptr
+         type(c_ptr), value :: array
+      end subroutine
+
+      function zad_array_type(array) bind(C, name='zad_array_type')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: array
+         integer(c_int32_t) :: zad_array_type
+      end function
+
+      function zad_array_rank(array) bind(C, name='zad_array_rank')
+         import :: c_ptr, c_size_t
+         type(c_ptr), value :: array
+         integer(c_size_t) :: zad_array_rank
+      end function
+
+      function zad_array_shape(array) bind(C, name='zad_array_shape')
+         import :: c_ptr
+         type(c_ptr), value :: array
+         type(c_ptr) :: zad_array_shape
+      end function
+
+      function zad_array_data(array) bind(C, name='zad_array_data')
+         import :: c_ptr
+         type(c_ptr), value :: array
+         type(c_ptr) :: zad_array_data
+      end function
+
+      function zad_debug_panic() bind(C, name='zad_debug_panic')
+         import :: c_int32_t
+         integer(c_int32_t) :: zad_debug_panic
+      end function
+
+      ! From the C library, to measure the strings zad returns.
+      function c_strlen(string) bind(C, name='strlen')
+         import :: c_ptr, c_size_t
+         type(c_ptr), value :: string
+         integer(c_size_t) :: c_strlen
+      end function
+   end interface
+
+   !> zad_push(args, x): appends a scalar (real(c_double), real(c_float),
+   !> integer(c_int32_t), integer(c_int64_t) -> f64, f32, i32, i64) or a
+   !> real(c_double) / real(c_float) array of rank 1 to 3 (memref of f64 or
+   !> f32, not copied: see "Arrays" above) to an argument list.
+   interface zad_push
+      module procedure push_f64, push_f32, push_i32, push_i64
+      module procedure push_f64_rank1, push_f64_rank2, push_f64_rank3
+      module procedure push_f32_rank1, push_f32_rank2, push_f32_rank3
+   end interface
+
+   !> zad_push_index(args, i): appends an MLIR `index` (i of any integer kind
+   !> up to 64 bits; the ABI passes it as 64 bits).
+   interface zad_push_index
+      module procedure push_index_i32, push_index_i64
+   end interface
+
+   !> zad_result(args, x): binds the next result of the call to the TARGET
+   !> scalar x, whose type must be the result's (f64, f32, i32, i64).
+   interface zad_result
+      module procedure result_f64, result_f32, result_i32, result_i64
+   end interface
+
+contains
+
+   ! ---------------------------------------------------------------- strings
+
+   !> A NUL-terminated copy of a Fortran string, without trailing blanks.
+   pure function c_string(string)
+      character(len=*), intent(in) :: string
+      character(kind=c_char, len=:), allocatable :: c_string
+      c_string = trim(string)//c_null_char
+   end function
+
+   !> A Fortran copy of a NUL-terminated C string ('' for NULL).
+   function fortran_string(pointer) result(string)
+      type(c_ptr), intent(in) :: pointer
+      character(len=:), allocatable :: string
+      character(kind=c_char), pointer :: chars(:)
+      integer :: length, i
+      if (.not. c_associated(pointer)) then
+         string = ''
+         return
+      end if
+      length = int(c_strlen(pointer))
+      call c_f_pointer(pointer, chars, [length])
+      allocate (character(len=length) :: string)
+      do i = 1, length
+         string(i:i) = chars(i)
+      end do
+   end function
+
+   !> The version of the zad library, e.g. '0.1.0'.
+   function zad_version_string() result(version)
+      character(len=:), allocatable :: version
+      version = fortran_string(zad_version())
+   end function
+
+   !> The message of the last failed zad call on this thread ('' if none),
+   !> with MLIR's file:line:col where there is one. May span several lines.
+   function zad_last_error_message() result(message)
+      character(len=:), allocatable :: message
+      message = fortran_string(zad_last_error())
+   end function
+
+   !> 'ZAD_OK', 'ZAD_PARSE_ERROR', ... for a status code.
+   pure function zad_status_name(status) result(name)
+      integer(c_int32_t), intent(in) :: status
+      character(len=:), allocatable :: name
+      select case (status)
+      case (ZAD_OK); name = 'ZAD_OK'
+      case (ZAD_PARSE_ERROR); name = 'ZAD_PARSE_ERROR'
+      case (ZAD_VERIFY_ERROR); name = 'ZAD_VERIFY_ERROR'
+      case (ZAD_NOT_FOUND); name = 'ZAD_NOT_FOUND'
+      case (ZAD_SIGNATURE_ERROR); name = 'ZAD_SIGNATURE_ERROR'
+      case (ZAD_COMPILE_ERROR); name = 'ZAD_COMPILE_ERROR'
+      case (ZAD_IO_ERROR); name = 'ZAD_IO_ERROR'
+      case (ZAD_INVALID_ARGUMENT); name = 'ZAD_INVALID_ARGUMENT'
+      case (ZAD_UNSUPPORTED); name = 'ZAD_UNSUPPORTED'
+      case (ZAD_INTERNAL); name = 'ZAD_INTERNAL'
+      case default; name = 'unknown zad status'
+      end select
+   end function
+
+   !> Does nothing if status is ZAD_OK; otherwise prints what failed, the
+   !> status and zad's message on standard error and stops the program
+   !> with ERROR STOP.
+   subroutine zad_check(status, what)
+      integer(c_int32_t), intent(in) :: status
+      character(len=*), intent(in) :: what
+      character(len=8) :: code
+      if (status == ZAD_OK) return
+      write (code, '(i0)') status
+      write (error_unit, '(a)') 'zad: '//what//' failed: '//zad_status_name(status)//' ('//trim(code)//')'
+      write (error_unit, '(a)') zad_last_error_message()
+      ! The runtime may buffer standard error; flush it so that the message
+      ! comes out before whatever ERROR STOP prints.
+      flush (error_unit)
+      error stop
+   end subroutine
+
+   ! ----------------------------------------------------- modules, functions
+
+   !> Reads, parses and verifies the MLIR file at path into a new module
+   !> (c_null_ptr on failure).
+   function zad_load(context, path, module) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: path
+      type(c_ptr), intent(out) :: module
+      integer(c_int32_t) :: status
+      module = c_null_ptr
+      status = zad_module_load(context, c_string(path), module)
+   end function
+
+   !> Parses and verifies MLIR text into a new module (c_null_ptr on
+   !> failure); source_name, if given, names the text in messages.
+   function zad_parse(context, source, module, source_name) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: source
+      type(c_ptr), intent(out) :: module
+      character(len=*), intent(in), optional :: source_name
+      integer(c_int32_t) :: status
+      module = c_null_ptr
+      ! The text is passed untrimmed: only the NUL is added.
+      if (present(source_name)) then
+         status = zad_module_parse(context, source//c_null_char, c_string(source_name), module)
+      else
+         status = zad_module_parse(context, source//c_null_char, out=module)
+      end if
+   end function
+
+   !> The compiled function called name (without '@') of a module, as a new
+   !> handle (c_null_ptr on failure). The first request JIT-compiles the
+   !> module.
+   function zad_function(module, name, function) result(status)
+      type(c_ptr), intent(in) :: module
+      character(len=*), intent(in) :: name
+      type(c_ptr), intent(out) :: function
+      integer(c_int32_t) :: status
+      function = c_null_ptr
+      status = zad_module_function(module, c_string(name), function)
+   end function
+
+   ! ---------------------------------------------------------------- scalars
+
+   function push_f64(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_double), intent(in) :: x
+      integer(c_int32_t) :: status
+      status = zad_args_push_f64(args, x)
+   end function
+
+   function push_f32(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_float), intent(in) :: x
+      integer(c_int32_t) :: status
+      status = zad_args_push_f32(args, x)
+   end function
+
+   function push_i32(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int32_t), intent(in) :: x
+      integer(c_int32_t) :: status
+      status = zad_args_push_i32(args, x)
+   end function
+
+   function push_i64(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int64_t), intent(in) :: x
+      integer(c_int32_t) :: status
+      status = zad_args_push_i64(args, x)
+   end function
+
+   function push_index_i32(args, i) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int32_t), intent(in) :: i
+      integer(c_int32_t) :: status
+      status = zad_args_push_index(args, int(i, c_int64_t))
+   end function
+
+   function push_index_i64(args, i) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int64_t), intent(in) :: i
+      integer(c_int32_t) :: status
+      status = zad_args_push_index(args, i)
+   end function
+
+   ! ----------------------------------------------------------------- arrays
+   !
+   ! Each specific finds the address of element (1, ..., 1) and the distance
+   ! in memory between neighbours along each dimension, in elements, and
+   ! hands those to zad: the array itself is passed, whatever its layout.
+   ! The x dummies have no INTENT because only the kernel knows whether it
+   ! writes to them.
+
+   !> The distance from base to element, in elements of element_size bytes.
+   function element_distance(base, element, element_size) result(distance)
+      type(c_ptr), intent(in) :: base, element
+      integer(c_size_t), intent(in) :: element_size
+      integer(c_int64_t) :: distance
+      integer(c_intptr_t) :: bytes
+      bytes = transfer(element, bytes) - transfer(base, bytes)
+      ! Arrays of real(c_double) or real(c_float) (even components of an
+      ! array of derived type, which compilers align) are always a whole
+      ! number of elements apart; anything else cannot be described to MLIR.
+      if (modulo(bytes, int(element_size, c_intptr_t)) /= 0) then
+         write (error_unit, '(a)') 'zad_push: the array''s elements are not a whole number of elements apart '// &
+            'in memory; copy it into a plain array first'
+         error stop 'zad_push: unsupported array layout'
+      end if
+      distance = int(bytes/int(element_size, c_intptr_t), c_int64_t)
+   end function
+
+   !> Column-major strides of a contiguous array of shape extents, used for
+   !> dimensions along which no step is ever taken (extent 0 or 1), where
+   !> zad does not look at the stride.
+   pure function column_major_strides(extents) result(strides)
+      integer(c_int64_t), intent(in) :: extents(:)
+      integer(c_int64_t) :: strides(size(extents))
+      integer :: d
+      strides(1) = 1
+      do d = 2, size(extents)
+         strides(d) = strides(d - 1)*max(extents(d - 1), 1_c_int64_t)
+      end do
+   end function
+
+   function push_f64_rank1(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_double), target :: x(:)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(1), strides(1)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) data = c_loc(x(1))
+      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
+      status = zad_args_push_array_f64(args, data, 1_c_size_t, extents, strides)
+   end function
+
+   function push_f64_rank2(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_double), target :: x(:, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(2), strides(2)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
+      end if
+      status = zad_args_push_array_f64(args, data, 2_c_size_t, extents, strides)
+   end function
+
+   function push_f64_rank3(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_double), target :: x(:, :, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(3), strides(3)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
+      end if
+      status = zad_args_push_array_f64(args, data, 3_c_size_t, extents, strides)
+   end function
+
+   function push_f32_rank1(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_float), target :: x(:)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(1), strides(1)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) data = c_loc(x(1))
+      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
+      status = zad_args_push_array_f32(args, data, 1_c_size_t, extents, strides)
+   end function
+
+   function push_f32_rank2(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_float), target :: x(:, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(2), strides(2)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
+      end if
+      status = zad_args_push_array_f32(args, data, 2_c_size_t, extents, strides)
+   end function
+
+   function push_f32_rank3(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_float), target :: x(:, :, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(3), strides(3)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
+      end if
+      status = zad_args_push_array_f32(args, data, 3_c_size_t, extents, strides)
+   end function
+
+   ! ---------------------------------------------------------------- results
+
+   function result_f64(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_double), intent(out), target :: x
+      integer(c_int32_t) :: status
+      status = zad_args_result_f64(args, c_loc(x))
+   end function
+
+   function result_f32(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      real(c_float), intent(out), target :: x
+      integer(c_int32_t) :: status
+      status = zad_args_result_f32(args, c_loc(x))
+   end function
+
+   function result_i32(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int32_t), intent(out), target :: x
+      integer(c_int32_t) :: status
+      status = zad_args_result_i32(args, c_loc(x))
+   end function
+
+   function result_i64(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int64_t), intent(out), target :: x
+      integer(c_int32_t) :: status
+      status = zad_args_result_i64(args, c_loc(x))
+   end function
+
+   !> Binds the next result, an MLIR `index`, to the TARGET integer(c_int64_t) i.
+   function zad_result_index(args, i) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int64_t), intent(out), target :: i
+      integer(c_int32_t) :: status
+      status = zad_args_result_index(args, c_loc(i))
+   end function
+
+   !> Binds the next result, a memref, to the TARGET type(c_ptr) array: after
+   !> a successful call it is a new zad_array, row-major, owned by the caller
+   !> (read it with zad_array_dims and zad_array_values, free it with
+   !> zad_array_free).
+   function zad_result_array(args, array) result(status)
+      type(c_ptr), intent(in) :: args
+      type(c_ptr), intent(out), target :: array
+      integer(c_int32_t) :: status
+      array = c_null_ptr
+      status = zad_args_result_array(args, c_loc(array))
+   end function
+
+   ! ------------------------------------------------------ returned arrays
+
+   !> The shape of a zad_array in the kernel's (row-major, C) order: a
+   !> kernel's memref<3x4xf64> gives [3, 4]. Empty for c_null_ptr.
+   function zad_array_dims(array) result(dims)
+      type(c_ptr), intent(in) :: array
+      integer(c_int64_t), allocatable :: dims(:)
+      integer(c_int64_t), pointer :: shape_(:)
+      integer :: rank
+      rank = int(zad_array_rank(array))
+      allocate (dims(rank))
+      if (rank == 0) return
+      call c_f_pointer(zad_array_shape(array), shape_, [rank])
+      dims = shape_
+   end function
+
+   !> The elements of a zad_array in row-major order, as real(c_double)
+   !> (f32 arrays are widened exactly). Element (i, j) of a kernel's
+   !> memref<MxN> is values(i*N + j + 1); reshape(values, [N, M]) is its
+   !> transpose in Fortran order. Empty for c_null_ptr.
+   function zad_array_values(array) result(values)
+      type(c_ptr), intent(in) :: array
+      real(c_double), allocatable :: values(:)
+      real(c_double), pointer :: f64(:)
+      real(c_float), pointer :: f32(:)
+      integer(c_int64_t) :: count
+      if (.not. c_associated(array)) then
+         allocate (values(0))
+         return
+      end if
+      count = product(zad_array_dims(array))
+      allocate (values(count))
+      if (count == 0) return
+      select case (zad_array_type(array))
+      case (ZAD_F64)
+         call c_f_pointer(zad_array_data(array), f64, [count])
+         values = f64
+      case (ZAD_F32)
+         call c_f_pointer(zad_array_data(array), f32, [count])
+         values = real(f32, c_double)
+      end select
+   end function
+
+end module zad

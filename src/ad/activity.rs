@@ -1,0 +1,207 @@
+//! Activity analysis: which values carry derivatives.
+//!
+//! A value is *varied* when it depends on an active input and *useful* when
+//! an output depends on it; only values that are both get adjoints. Memory
+//! is tracked per allocation (a memref argument or `memref.alloc[a]`),
+//! views sharing their source's allocation. The analysis is
+//! flow-insensitive over a dependence graph, so it errs on the side of
+//! activity, never the other way.
+
+use crate::ad::{
+    emit::{is_float, is_memref},
+    ir::{Block, Func, Op, ValueId},
+    rules::INACTIVE_RESULT_OPS,
+};
+
+/// Per-argument activity, as in Enzyme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Activity {
+    /// No derivative.
+    Const,
+    /// A float scalar whose gradient is returned.
+    Active,
+    /// A buffer with a shadow into which the gradient is accumulated.
+    Dup,
+}
+
+impl Activity {
+    pub fn code(self) -> char {
+        match self {
+            Activity::Const => 'c',
+            Activity::Active => 'a',
+            Activity::Dup => 'd',
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Activity::Const => "const",
+            Activity::Active => "active",
+            Activity::Dup => "dup",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Activity> {
+        [Activity::Const, Activity::Active, Activity::Dup].into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// Ops whose result is a view of their first operand's memory.
+pub const VIEW_OPS: &[&str] = &[
+    "memref.subview",
+    "memref.cast",
+    "memref.reinterpret_cast",
+    "memref.expand_shape",
+    "memref.collapse_shape",
+    "memref.transpose",
+    "memref.memory_space_cast",
+];
+
+pub struct Analysis {
+    /// The allocation each memref value belongs to (itself for roots).
+    pub root: Vec<ValueId>,
+    varied: Vec<bool>,
+    useful: Vec<bool>,
+}
+
+impl Analysis {
+    pub fn run(func: &Func, activity: &[Activity]) -> Analysis {
+        let count = func.values.len();
+        let mut root: Vec<ValueId> = (0..count).collect();
+        let mut edges: Vec<(ValueId, ValueId)> = Vec::new();
+        walk_blocks(&func.body, &mut |op| collect(op, func, &mut root, &mut edges));
+        // Views resolve to their allocation (definitions come before uses).
+        for value in 0..count {
+            let mut r = root[value];
+            while root[r] != r {
+                r = root[r];
+            }
+            root[value] = r;
+        }
+        let node = |v: ValueId| if is_memref(&func.values[v].ty) { root[v] } else { v };
+        let edges: Vec<(ValueId, ValueId)> = edges.into_iter().map(|(a, b)| (node(a), node(b))).collect();
+
+        let mut varied = vec![false; count];
+        let mut useful = vec![false; count];
+        for (&arg, &kind) in func.args.iter().zip(activity) {
+            match kind {
+                Activity::Active => varied[arg] = true,
+                Activity::Dup => {
+                    varied[arg] = true;
+                    // The final contents of a duplicated buffer are an output.
+                    useful[arg] = true;
+                }
+                Activity::Const => {}
+            }
+        }
+        if let Some(ret) = func.body.first().and_then(|b| b.ops.last()).filter(|op| op.name == "func.return") {
+            for &value in &ret.operands {
+                if is_float(func.ty(value)) {
+                    useful[value] = true;
+                }
+            }
+        }
+        propagate(&edges, &mut varied, false);
+        propagate(&edges, &mut useful, true);
+        Analysis { root, varied, useful }
+    }
+
+    /// Whether `value` (a float scalar) needs an adjoint.
+    pub fn active(&self, func: &Func, value: ValueId) -> bool {
+        is_float(func.ty(value)) && self.varied[value] && self.useful[value]
+    }
+
+    /// Whether the memory of memref `value` needs a shadow.
+    pub fn has_shadow(&self, func: &Func, value: ValueId) -> bool {
+        let root = self.root[value];
+        is_memref(func.ty(value)) && self.varied[root] && self.useful[root]
+    }
+}
+
+fn propagate(edges: &[(ValueId, ValueId)], marks: &mut [bool], backwards: bool) {
+    loop {
+        let mut changed = false;
+        for &(from, to) in edges {
+            let (from, to) = if backwards { (to, from) } else { (from, to) };
+            if marks[from] && !marks[to] {
+                marks[to] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+pub fn walk_blocks(blocks: &[Block], visit: &mut impl FnMut(&Op)) {
+    for block in blocks {
+        for op in &block.ops {
+            visit(op);
+            for region in &op.regions {
+                walk_blocks(region, visit);
+            }
+        }
+    }
+}
+
+/// Operands of the terminator of a region's first block.
+pub fn yielded(region: &[Block]) -> &[ValueId] {
+    region.first().and_then(|b| b.ops.last()).map(|op| op.operands.as_slice()).unwrap_or(&[])
+}
+
+fn collect(op: &Op, func: &Func, root: &mut [ValueId], edges: &mut Vec<(ValueId, ValueId)>) {
+    let name = op.name.as_str();
+    match name {
+        _ if VIEW_OPS.contains(&name) => root[op.results[0]] = op.operands[0],
+        "memref.load" => edges.push((op.operands[0], op.results[0])),
+        "memref.store" => edges.push((op.operands[0], op.operands[1])),
+        "memref.copy" => edges.push((op.operands[0], op.operands[1])),
+        "scf.for" => {
+            let body = &op.regions[0][0];
+            let inits = &op.operands[3..];
+            let yields = yielded(&op.regions[0]);
+            for (j, &result) in op.results.iter().enumerate() {
+                let arg = body.args[j + 1];
+                edges.extend([(inits[j], arg), (yields[j], arg), (arg, result), (yields[j], result)]);
+            }
+        }
+        "scf.if" => {
+            for region in &op.regions {
+                for (j, &value) in yielded(region).iter().enumerate() {
+                    edges.push((value, op.results[j]));
+                }
+            }
+        }
+        "scf.while" => {
+            let (before, after) = (&op.regions[0][0], &op.regions[1][0]);
+            let forwarded = &yielded(&op.regions[0]).get(1..).unwrap_or(&[]);
+            for (j, &init) in op.operands.iter().enumerate() {
+                edges.push((init, before.args[j]));
+                if let Some(&next) = yielded(&op.regions[1]).get(j) {
+                    edges.push((next, before.args[j]));
+                }
+            }
+            for (j, &value) in forwarded.iter().enumerate() {
+                edges.push((value, after.args[j]));
+                edges.push((value, op.results[j]));
+            }
+        }
+        "func.call" => {
+            let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| is_memref(func.ty(v))).collect();
+            for &from in &op.operands {
+                for &to in op.results.iter().chain(&memrefs) {
+                    edges.push((from, to));
+                }
+            }
+        }
+        _ if INACTIVE_RESULT_OPS.contains(&name) => {}
+        _ => {
+            for &from in &op.operands {
+                for &to in &op.results {
+                    edges.push((from, to));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Automatic differentiation: activity analysis, the derivative rules, and
+//! the reverse-mode transform, which writes adjoints as MLIR text that MLIR
+//! parses and verifies again.
+
+pub mod activity;
+pub mod emit;
+pub mod ir;
+pub mod reverse;
+pub mod rules;
+pub mod scopes;
+pub mod tape;
+
+pub use activity::Activity;
+pub use reverse::Request;
+
+use crate::{
+    context::Shared,
+    error::{Error, Result},
+    module::defined_function_ops,
+};
+use melior::{
+    ir::{Module, operation::OperationLike, operation::OperationPrintingFlags},
+    pass::PassManager,
+    utility::parse_pass_pipeline,
+};
+use std::collections::HashMap;
+
+/// Calls are inlined before differentiation, so that a callee is
+/// differentiated with the activity of each call site and the optimiser
+/// sees one body. Recursive calls stay calls and get adjoints of their own.
+const INLINE_PIPELINE: &str = "builtin.module(inline{default-pipeline=})";
+
+/// The adjoint functions for `request` as MLIR text, as the transform
+/// writes them (tape ops not yet lowered).
+pub(crate) fn adjoint_text(shared: &Shared, ir: &Module<'static>, request: &Request) -> Result<String> {
+    let inlined = inline(shared, ir)?;
+    let functions = import_functions(&inlined);
+    reverse::generate(&functions, request)
+}
+
+fn inline(shared: &Shared, ir: &Module<'static>) -> Result<Module<'static>> {
+    let mut inlined = crate::lower::clone_module(ir);
+    shared.take_diagnostics();
+    let manager = PassManager::new(shared.mlir());
+    parse_pass_pipeline(manager.as_operation_pass_manager(), INLINE_PIPELINE)
+        .map_err(|error| Error::Internal(format!("bad inline pipeline: {error}")))?;
+    manager.run(&mut inlined).map_err(|_| Error::Compile(shared.diagnostic_message("inlining failed")))?;
+    Ok(inlined)
+}
+
+fn import_functions(ir: &Module<'static>) -> HashMap<String, ir::Func> {
+    defined_function_ops(ir).into_iter().map(|(name, op)| (name.clone(), ir::Func::import(&op, &name))).collect()
+}
+
+/// A copy of `ir` in which calls are inlined, every `zad.gradient` op is a
+/// call to its generated adjoint, and the adjoint of `extra` (if any) is
+/// defined too. The caller holds the context lock.
+pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: Option<&Request>) -> Result<Module<'static>> {
+    let inlined = inline(shared, ir)?;
+    let functions = import_functions(&inlined);
+    let printed = inlined
+        .as_operation()
+        .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false).print_generic_operation_form())
+        .map_err(|error| Error::Internal(format!("cannot print module: {error}")))?;
+    let (mut text, requests) = replace_gradient_ops(&printed)?;
+    let mut generated = String::new();
+    let mut seen = Vec::new();
+    for request in requests.iter().chain(extra) {
+        if !seen.contains(request) {
+            generated.push_str(&reverse::generate(&functions, request)?);
+            seen.push(request.clone());
+        }
+    }
+    // Splice the generated functions into the module body, before the
+    // module's closing brace (location aliases may follow it).
+    let close = text.rfind("\n}").map(|i| i + 1).ok_or_else(|| Error::Internal("printed module has no closing brace".into()))?;
+    text.insert_str(close, &tape::lower(&generated));
+    drop(inlined);
+    crate::module::parse_generated(shared, &text)
+}
+
+/// Rewrites each `"zad.gradient"(...) <{activity = [...], fn = @f}>` of a
+/// module printed in generic form into a call of the generated adjoint (the
+/// variant seeded with 1.0), returning the text and the adjoints needed.
+fn replace_gradient_ops(text: &str) -> Result<(String, Vec<Request>)> {
+    const OP: &str = "\"zad.gradient\"(";
+    let mut out = String::with_capacity(text.len());
+    let mut requests = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(OP) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OP.len()..];
+        let close = after.find(')').ok_or_else(|| Error::Internal("unterminated zad.gradient".into()))?;
+        let operands = &after[..close];
+        let tail = &after[close + 1..];
+        let properties_start = tail.find("<{").ok_or_else(|| Error::Internal("zad.gradient without properties".into()))?;
+        let properties_end = tail.find("}>").ok_or_else(|| Error::Internal("zad.gradient without properties".into()))?;
+        let properties = &tail[properties_start + 2..properties_end];
+        let activity_list = properties
+            .split("activity = [")
+            .nth(1)
+            .and_then(|s| s.split(']').next())
+            .ok_or_else(|| Error::Internal(format!("zad.gradient properties '{properties}'")))?;
+        let function = properties
+            .split("fn = @")
+            .nth(1)
+            .map(|s| s.trim_end_matches(|c: char| c == '}' || c.is_whitespace()).split(',').next().unwrap_or("").trim().to_string())
+            .ok_or_else(|| Error::Internal(format!("zad.gradient properties '{properties}'")))?;
+        let activity = activity_list
+            .split(',')
+            .map(|entry| {
+                let entry = entry.trim().trim_matches('"');
+                Activity::parse(entry).ok_or_else(|| Error::Internal(format!("activity '{entry}'")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let request = Request { function: function.trim_matches('"').to_string(), activity, seeded: false };
+        out.push_str(&format!("\"func.call\"({operands}) <{{callee = @{}}}>", request.gradient_name()));
+        requests.push(request);
+        rest = &tail[properties_end + 2..];
+    }
+    out.push_str(rest);
+    Ok((out, requests))
+}

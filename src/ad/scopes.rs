@@ -1,0 +1,147 @@
+//! The nesting of a function's blocks ("scopes") as the transforms see it:
+//! which op owns each block, where each value is defined, and which scopes
+//! can keep their tapes in preallocated buffers indexed by the iteration.
+
+use crate::ad::ir::{Block, Func, Op, ValueId};
+
+pub type ScopeId = usize;
+pub const TOP: ScopeId = 0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Top,
+    /// The body of an `scf.for`.
+    ForBody,
+    /// A branch of an `scf.if`.
+    IfBranch,
+    /// The condition region of an `scf.while`.
+    WhileBefore,
+    /// The body of an `scf.while`.
+    WhileAfter,
+    /// Any other region (rejected by the transforms).
+    Other,
+}
+
+pub struct Scope<'f> {
+    pub parent: Option<ScopeId>,
+    pub kind: Kind,
+    /// The op owning the region of this scope.
+    pub owner: Option<&'f Op>,
+    pub block: &'f Block,
+    /// Index, in the function body, of the top-level op containing the scope.
+    pub outermost: usize,
+    /// Whether every enclosing loop is an `scf.for` whose bounds are defined
+    /// in the function body, so that iterations can be numbered before the
+    /// loops run and tapes preallocated.
+    pub indexable: bool,
+}
+
+pub struct Scopes<'f> {
+    pub scopes: Vec<Scope<'f>>,
+    /// The scope each value is defined in.
+    pub of_value: Vec<ScopeId>,
+    /// The op defining each value (None for block arguments).
+    pub def: Vec<Option<&'f Op>>,
+}
+
+impl<'f> Scopes<'f> {
+    pub fn build(func: &'f Func, extra_values: usize) -> Scopes<'f> {
+        let count = func.values.len() + extra_values;
+        let mut scopes = Scopes { scopes: Vec::new(), of_value: vec![TOP; count], def: vec![None; count] };
+        let body = &func.body[0];
+        scopes.scopes.push(Scope { parent: None, kind: Kind::Top, owner: None, block: body, outermost: 0, indexable: true });
+        scopes.visit_block(TOP, body, None);
+        scopes
+    }
+
+    fn visit_block(&mut self, scope: ScopeId, block: &'f Block, outermost: Option<usize>) {
+        for &arg in &block.args {
+            self.of_value[arg] = scope;
+        }
+        for (index, op) in block.ops.iter().enumerate() {
+            let outermost = outermost.unwrap_or(index);
+            for &result in &op.results {
+                self.of_value[result] = scope;
+                self.def[result] = Some(op);
+            }
+            for (region_index, region) in op.regions.iter().enumerate() {
+                for block in region {
+                    let kind = match (op.name.as_str(), region_index) {
+                        ("scf.for", _) => Kind::ForBody,
+                        ("scf.if", _) => Kind::IfBranch,
+                        ("scf.while", 0) => Kind::WhileBefore,
+                        ("scf.while", _) => Kind::WhileAfter,
+                        _ => Kind::Other,
+                    };
+                    let parent_indexable = self.scopes[scope].indexable;
+                    let indexable = parent_indexable
+                        && match kind {
+                            Kind::ForBody => op.operands[..3].iter().all(|&bound| self.of_value[bound] == TOP),
+                            Kind::IfBranch => true,
+                            _ => false,
+                        };
+                    let id = self.scopes.len();
+                    self.scopes.push(Scope { parent: Some(scope), kind, owner: Some(op), block, outermost, indexable });
+                    self.visit_block(id, block, Some(outermost));
+                }
+            }
+        }
+    }
+
+    /// Whether `inner` is `outer` or nested in it.
+    pub fn within(&self, mut inner: ScopeId, outer: ScopeId) -> bool {
+        loop {
+            if inner == outer {
+                return true;
+            }
+            match self.scopes[inner].parent {
+                Some(parent) => inner = parent,
+                None => return false,
+            }
+        }
+    }
+
+    /// The `scf.for` loops enclosing `scope`, outermost first.
+    pub fn loops(&self, mut scope: ScopeId) -> Vec<&'f Op> {
+        let mut loops = Vec::new();
+        while let Some(parent) = self.scopes[scope].parent {
+            if self.scopes[scope].kind == Kind::ForBody {
+                loops.push(self.scopes[scope].owner.expect("a loop body has an owner"));
+            }
+            scope = parent;
+        }
+        loops.reverse();
+        loops
+    }
+
+    /// The scope of the first block of region `region` of `op`.
+    pub fn of_region(&self, op: &Op, region: usize) -> ScopeId {
+        let block = &op.regions[region][0];
+        self.scopes.iter().position(|scope| std::ptr::eq(scope.block, block)).expect("every region block is a scope")
+    }
+}
+
+/// Values used inside `block` (and its nested regions) but defined outside
+/// the scope `scope`, in order of first use.
+pub fn free_values(scopes: &Scopes, block: &Block, scope: ScopeId) -> Vec<ValueId> {
+    let mut free = Vec::new();
+    let mut visit = |op: &Op| {
+        for &operand in &op.operands {
+            if !scopes.within(scopes.of_value[operand], scope) && !free.contains(&operand) {
+                free.push(operand);
+            }
+        }
+    };
+    fn walk(block: &Block, visit: &mut impl FnMut(&Op)) {
+        for op in &block.ops {
+            visit(op);
+            for region in &op.regions {
+                for block in region {
+                    walk(block, visit);
+                }
+            }
+        }
+    }
+    walk(block, &mut visit);
+    free
+}

@@ -1,0 +1,64 @@
+//! Tapes that are not preallocated buffers are growing stacks kept by zad's
+//! run time (`exec/runtime.rs`). The transform writes them as `zad.tape_new`,
+//! `zad.push`, `zad.pop` and `zad.tape_free`, one op per line in the form
+//! below; this lowers each to a call of the run-time function for its
+//! element type.
+
+/// Element types the run time has stacks for.
+pub const ELEMENTS: &[&str] = &["f64", "f32", "i64", "i32", "i1", "index"];
+
+/// Rewrites the tape ops in generated text into run-time calls, and declares
+/// the run-time functions used.
+pub fn lower(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut used: Vec<String> = Vec::new();
+    for line in text.lines() {
+        out.push_str(&lower_line(line, &mut used).unwrap_or_else(|| line.to_string()));
+        out.push('\n');
+    }
+    for declaration in used {
+        out.push_str(&declaration);
+        out.push('\n');
+    }
+    out
+}
+
+fn lower_line(line: &str, used: &mut Vec<String>) -> Option<String> {
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let trimmed = line.trim_start();
+    let (lhs, rhs) = match trimmed.split_once(" = ") {
+        Some((lhs, rhs)) if rhs.starts_with("zad.") => (Some(lhs), rhs),
+        _ if trimmed.starts_with("zad.") => (None, trimmed),
+        _ => return None,
+    };
+    let (op, rest) = rhs.split_once(' ')?;
+    let rest = format!(" {rest}");
+    let (operands, rest) = rest.split_once(" : !zad.tape<")?;
+    let operands = operands.trim();
+    let (element, loc) = rest.split_once('>')?;
+    let mut declare = |text: String| {
+        if !used.contains(&text) {
+            used.push(text);
+        }
+    };
+    let call = match op {
+        "zad.tape_new" => {
+            declare("func.func private @zad_tape_new() -> index".into());
+            format!("{} = func.call @zad_tape_new() : () -> index{loc}", lhs?)
+        }
+        "zad.push" => {
+            declare(format!("func.func private @zad_tape_push_{element}(index, {element})"));
+            format!("func.call @zad_tape_push_{element}({operands}) : (index, {element}) -> (){loc}")
+        }
+        "zad.pop" => {
+            declare(format!("func.func private @zad_tape_pop_{element}(index) -> {element}"));
+            format!("{} = func.call @zad_tape_pop_{element}({operands}) : (index) -> {element}{loc}", lhs?)
+        }
+        "zad.tape_free" => {
+            declare("func.func private @zad_tape_free(index)".into());
+            format!("func.call @zad_tape_free({operands}) : (index) -> (){loc}")
+        }
+        _ => return None,
+    };
+    Some(format!("{indent}{call}"))
+}

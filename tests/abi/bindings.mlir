@@ -1,0 +1,244 @@
+// Kernels for the binding tests (fortran_bindings.f90, cpp_bindings.cpp):
+// each exercises one way of crossing the ABI, in a way that makes mistakes
+// visible in the numbers.
+//
+// The @label* kernels return the sum of the array's elements and then
+// overwrite element [i, j, k] (0-based, in the memref's dimension order)
+// with i + 10 j + 100 k. The caller checks the sum (reads reach the right
+// memory) and the labels (writes do, in the right order: a transposed or
+// mis-strided view puts the labels in the wrong places).
+
+// Every scalar type, in and out.
+func.func @scalars(%a: f64, %b: f32, %c: i32, %d: i64, %e: index) -> (f64, f32, i32, i64, index) {
+  %two_f64 = arith.constant 2.0 : f64
+  %two_f32 = arith.constant 2.0 : f32
+  %one_i32 = arith.constant 1 : i32
+  %one_i64 = arith.constant 1 : i64
+  %one = arith.constant 1 : index
+  %a2 = arith.mulf %a, %two_f64 : f64
+  %b2 = arith.mulf %b, %two_f32 : f32
+  %c1 = arith.addi %c, %one_i32 : i32
+  %d1 = arith.addi %d, %one_i64 : i64
+  %e1 = arith.addi %e, %one : index
+  return %a2, %b2, %c1, %d1, %e1 : f64, f32, i32, i64, index
+}
+
+// One scalar in, one out: for the raw entry point.
+func.func @twice(%x: f64) -> f64 {
+  %two = arith.constant 2.0 : f64
+  %y = arith.mulf %x, %two : f64
+  return %y : f64
+}
+
+// A new 2 x 3 array, [[0, 1, 2], [10, 11, 12]] + %shift.
+func.func @matrix(%shift: f64) -> memref<2x3xf64> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c10 = arith.constant 10 : index
+  %result = memref.alloc() : memref<2x3xf64>
+  scf.for %i = %c0 to %c2 step %c1 {
+    scf.for %j = %c0 to %c3 step %c1 {
+      %ten_i = arith.muli %i, %c10 : index
+      %value_index = arith.addi %ten_i, %j : index
+      %value_i64 = arith.index_cast %value_index : index to i64
+      %value = arith.sitofp %value_i64 : i64 to f64
+      %shifted = arith.addf %value, %shift : f64
+      memref.store %shifted, %result[%i, %j] : memref<2x3xf64>
+    }
+  }
+  return %result : memref<2x3xf64>
+}
+
+// Rank 1, any stride (contiguous arrays and sections alike).
+func.func @label1_f64(%x: memref<?xf64, strided<[?]>>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?xf64, strided<[?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f64) {
+    %old = memref.load %x[%i] : memref<?xf64, strided<[?]>>
+    %sum = arith.addf %acc0, %old : f64
+    %label_i64 = arith.index_cast %i : index to i64
+    %label = arith.sitofp %label_i64 : i64 to f64
+    memref.store %label, %x[%i] : memref<?xf64, strided<[?]>>
+    scf.yield %sum : f64
+  }
+  return %total : f64
+}
+
+// Rank 2, column-major: whole Fortran arrays.
+func.func @label2_f64(%x: memref<?x?xf64, strided<[1, ?]>>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?x?xf64, strided<[1, ?]>>
+  %n1 = memref.dim %x, %c1 : memref<?x?xf64, strided<[1, ?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f64) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f64) {
+      %old = memref.load %x[%i, %j] : memref<?x?xf64, strided<[1, ?]>>
+      %sum = arith.addf %acc1, %old : f64
+      %ten_j = arith.muli %j, %c10 : index
+      %ij = arith.addi %i, %ten_j : index
+      %label_i64 = arith.index_cast %ij : index to i64
+      %label = arith.sitofp %label_i64 : i64 to f64
+      memref.store %label, %x[%i, %j] : memref<?x?xf64, strided<[1, ?]>>
+      scf.yield %sum : f64
+    }
+    scf.yield %sum1 : f64
+  }
+  return %total : f64
+}
+
+// Rank 2, any strides: array sections.
+func.func @label2_any_f64(%x: memref<?x?xf64, strided<[?, ?]>>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?x?xf64, strided<[?, ?]>>
+  %n1 = memref.dim %x, %c1 : memref<?x?xf64, strided<[?, ?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f64) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f64) {
+      %old = memref.load %x[%i, %j] : memref<?x?xf64, strided<[?, ?]>>
+      %sum = arith.addf %acc1, %old : f64
+      %ten_j = arith.muli %j, %c10 : index
+      %ij = arith.addi %i, %ten_j : index
+      %label_i64 = arith.index_cast %ij : index to i64
+      %label = arith.sitofp %label_i64 : i64 to f64
+      memref.store %label, %x[%i, %j] : memref<?x?xf64, strided<[?, ?]>>
+      scf.yield %sum : f64
+    }
+    scf.yield %sum1 : f64
+  }
+  return %total : f64
+}
+
+// Rank 2, row-major (C order): C arrays; rejects whole Fortran arrays.
+func.func @label2_rows_f64(%x: memref<?x?xf64>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?x?xf64>
+  %n1 = memref.dim %x, %c1 : memref<?x?xf64>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f64) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f64) {
+      %old = memref.load %x[%i, %j] : memref<?x?xf64>
+      %sum = arith.addf %acc1, %old : f64
+      %ten_j = arith.muli %j, %c10 : index
+      %ij = arith.addi %i, %ten_j : index
+      %label_i64 = arith.index_cast %ij : index to i64
+      %label = arith.sitofp %label_i64 : i64 to f64
+      memref.store %label, %x[%i, %j] : memref<?x?xf64>
+      scf.yield %sum : f64
+    }
+    scf.yield %sum1 : f64
+  }
+  return %total : f64
+}
+
+// Rank 3, column-major.
+func.func @label3_f64(%x: memref<?x?x?xf64, strided<[1, ?, ?]>>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c10 = arith.constant 10 : index
+  %c100 = arith.constant 100 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?x?x?xf64, strided<[1, ?, ?]>>
+  %n1 = memref.dim %x, %c1 : memref<?x?x?xf64, strided<[1, ?, ?]>>
+  %n2 = memref.dim %x, %c2 : memref<?x?x?xf64, strided<[1, ?, ?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f64) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f64) {
+      %sum2 = scf.for %k = %c0 to %n2 step %c1 iter_args(%acc2 = %acc1) -> (f64) {
+        %old = memref.load %x[%i, %j, %k] : memref<?x?x?xf64, strided<[1, ?, ?]>>
+        %sum = arith.addf %acc2, %old : f64
+        %ten_j = arith.muli %j, %c10 : index
+        %ij = arith.addi %i, %ten_j : index
+        %hundred_k = arith.muli %k, %c100 : index
+        %ijk = arith.addi %ij, %hundred_k : index
+        %label_i64 = arith.index_cast %ijk : index to i64
+        %label = arith.sitofp %label_i64 : i64 to f64
+        memref.store %label, %x[%i, %j, %k] : memref<?x?x?xf64, strided<[1, ?, ?]>>
+        scf.yield %sum : f64
+      }
+      scf.yield %sum2 : f64
+    }
+    scf.yield %sum1 : f64
+  }
+  return %total : f64
+}
+
+// The same for f32.
+func.func @label1_f32(%x: memref<?xf32, strided<[?]>>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %n0 = memref.dim %x, %c0 : memref<?xf32, strided<[?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f32) {
+    %old = memref.load %x[%i] : memref<?xf32, strided<[?]>>
+    %sum = arith.addf %acc0, %old : f32
+    %label_i64 = arith.index_cast %i : index to i64
+    %label = arith.sitofp %label_i64 : i64 to f32
+    memref.store %label, %x[%i] : memref<?xf32, strided<[?]>>
+    scf.yield %sum : f32
+  }
+  return %total : f32
+}
+
+func.func @label2_f32(%x: memref<?x?xf32, strided<[1, ?]>>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %zero = arith.constant 0.0 : f32
+  %n0 = memref.dim %x, %c0 : memref<?x?xf32, strided<[1, ?]>>
+  %n1 = memref.dim %x, %c1 : memref<?x?xf32, strided<[1, ?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f32) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f32) {
+      %old = memref.load %x[%i, %j] : memref<?x?xf32, strided<[1, ?]>>
+      %sum = arith.addf %acc1, %old : f32
+      %ten_j = arith.muli %j, %c10 : index
+      %ij = arith.addi %i, %ten_j : index
+      %label_i64 = arith.index_cast %ij : index to i64
+      %label = arith.sitofp %label_i64 : i64 to f32
+      memref.store %label, %x[%i, %j] : memref<?x?xf32, strided<[1, ?]>>
+      scf.yield %sum : f32
+    }
+    scf.yield %sum1 : f32
+  }
+  return %total : f32
+}
+
+func.func @label3_f32(%x: memref<?x?x?xf32, strided<[1, ?, ?]>>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c10 = arith.constant 10 : index
+  %c100 = arith.constant 100 : index
+  %zero = arith.constant 0.0 : f32
+  %n0 = memref.dim %x, %c0 : memref<?x?x?xf32, strided<[1, ?, ?]>>
+  %n1 = memref.dim %x, %c1 : memref<?x?x?xf32, strided<[1, ?, ?]>>
+  %n2 = memref.dim %x, %c2 : memref<?x?x?xf32, strided<[1, ?, ?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f32) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f32) {
+      %sum2 = scf.for %k = %c0 to %n2 step %c1 iter_args(%acc2 = %acc1) -> (f32) {
+        %old = memref.load %x[%i, %j, %k] : memref<?x?x?xf32, strided<[1, ?, ?]>>
+        %sum = arith.addf %acc2, %old : f32
+        %ten_j = arith.muli %j, %c10 : index
+        %ij = arith.addi %i, %ten_j : index
+        %hundred_k = arith.muli %k, %c100 : index
+        %ijk = arith.addi %ij, %hundred_k : index
+        %label_i64 = arith.index_cast %ijk : index to i64
+        %label = arith.sitofp %label_i64 : i64 to f32
+        memref.store %label, %x[%i, %j, %k] : memref<?x?x?xf32, strided<[1, ?, ?]>>
+        scf.yield %sum : f32
+      }
+      scf.yield %sum2 : f32
+    }
+    scf.yield %sum1 : f32
+  }
+  return %total : f32
+}
