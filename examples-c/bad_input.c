@@ -236,7 +236,7 @@ int main(void) {
     require(zad_args_push_array_f64(args, y, 1, shape4, NULL), "pushing y");
     require(zad_args_result_f64(args, &result), "binding the result");
     CHECK("an array of the wrong rank", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR, "argument #0",
-          "rank 2 instead of 1", result == -12345.0, "result left untouched");
+          "rank is 2 instead of 1", result == -12345.0, "result left untouched");
 
     /* 3 elements for memref<4xf64>. */
     require(zad_args_clear(args), "zad_args_clear");
