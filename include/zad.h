@@ -79,6 +79,11 @@ typedef struct zad_module zad_module;
 typedef int32_t zad_status;
 
 /**
+ * Per-argument activity of a gradient (the Enzyme convention).
+ */
+typedef int32_t zad_activity;
+
+/**
  * Element or scalar type codes.
  */
 typedef int32_t zad_type;
@@ -163,6 +168,25 @@ typedef size_t ScopeId;
  */
 #define ZAD_INDEX 4
 
+/**
+ * No derivative with respect to this argument.
+ */
+#define ZAD_CONST 0
+
+/**
+ * A float scalar whose gradient is returned as an extra result.
+ */
+#define ZAD_ACTIVE 1
+
+/**
+ * A float array followed, in the argument list, by its shadow: an array of
+ * the same shape into which the gradient is accumulated (`+=`). For an
+ * array the kernel overwrites, the shadow's contents on entry are the
+ * cotangent of its final contents (usually zero) and on exit hold
+ * d(result)/d(initial contents).
+ */
+#define ZAD_DUP 2
+
 
 
 #ifdef __cplusplus
@@ -222,6 +246,25 @@ void zad_module_free(zad_module *module);
  * with `zad_function_free`.
  */
 zad_status zad_module_function(const zad_module *module, const char *name, zad_function **out);
+
+/**
+ * The compiled reverse-mode gradient of function `name`, for the given
+ * activity of each of its `num_activity` arguments (cached per activity).
+ *
+ * The gradient is called like any function (`zad_function_call`):
+ * arguments are those of `name` in order, each `ZAD_DUP` one followed by
+ * its shadow, then optionally one seed per float result (the cotangent of
+ * that result; omitted seeds are 1.0). Results are those of `name`, then
+ * the gradient of each `ZAD_ACTIVE` argument in order. An op without a
+ * derivative rule, or a construct reverse mode does not handle, is
+ * `ZAD_UNSUPPORTED` with the op and its `file:line:col`. On success `*out`
+ * is a new handle owned by the caller, freed with `zad_function_free`.
+ */
+zad_status zad_module_gradient(const zad_module *module,
+                               const char *name,
+                               const zad_activity *activity,
+                               size_t num_activity,
+                               zad_function **out);
 
 /**
  * Frees a function handle. Accepts NULL.

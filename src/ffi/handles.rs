@@ -6,7 +6,7 @@ pub use super::boundary::{
     ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
 };
 use crate::{
-    Args, Array, ArrayData, CompiledFunction, Context, Module, Value,
+    Activity, Args, Array, ArrayData, CompiledFunction, Context, Module, Value,
     error::Error,
     signature::{ParamType, Scalar},
 };
@@ -167,6 +167,67 @@ pub extern "C" fn zad_module_function(
         let name = unsafe { c_str(name, "name") }?;
         out_param(out, "out")?;
         let function = module.inner.function(name)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
+        Ok(())
+    })
+}
+
+/// Per-argument activity of a gradient (the Enzyme convention).
+pub type zad_activity = i32;
+/// No derivative with respect to this argument.
+pub const ZAD_CONST: zad_activity = 0;
+/// A float scalar whose gradient is returned as an extra result.
+pub const ZAD_ACTIVE: zad_activity = 1;
+/// A float array followed, in the argument list, by its shadow: an array of
+/// the same shape into which the gradient is accumulated (`+=`). For an
+/// array the kernel overwrites, the shadow's contents on entry are the
+/// cotangent of its final contents (usually zero) and on exit hold
+/// d(result)/d(initial contents).
+pub const ZAD_DUP: zad_activity = 2;
+
+/// The compiled reverse-mode gradient of function `name`, for the given
+/// activity of each of its `num_activity` arguments (cached per activity).
+///
+/// The gradient is called like any function (`zad_function_call`):
+/// arguments are those of `name` in order, each `ZAD_DUP` one followed by
+/// its shadow, then optionally one seed per float result (the cotangent of
+/// that result; omitted seeds are 1.0). Results are those of `name`, then
+/// the gradient of each `ZAD_ACTIVE` argument in order. An op without a
+/// derivative rule, or a construct reverse mode does not handle, is
+/// `ZAD_UNSUPPORTED` with the op and its `file:line:col`. On success `*out`
+/// is a new handle owned by the caller, freed with `zad_function_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_gradient(
+    module: *const zad_module,
+    name: *const c_char,
+    activity: *const zad_activity,
+    num_activity: usize,
+    out: *mut *mut zad_function,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let module = unsafe { handle(module, "module") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        out_param(out, "out")?;
+        if activity.is_null() && num_activity > 0 {
+            return Err(Error::InvalidArgument("activity is NULL".into()));
+        }
+        // SAFETY: `activity` holds `num_activity` entries (caller).
+        let codes = if num_activity == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(activity, num_activity) } };
+        let activity = codes
+            .iter()
+            .enumerate()
+            .map(|(index, &code)| match code {
+                ZAD_CONST => Ok(Activity::Const),
+                ZAD_ACTIVE => Ok(Activity::Active),
+                ZAD_DUP => Ok(Activity::Dup),
+                other => Err(Error::InvalidArgument(format!(
+                    "activity #{index} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let function = module.inner.gradient(name, &activity)?;
         // SAFETY: `out` is non-null and writable (caller).
         unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
         Ok(())
