@@ -30,8 +30,8 @@ build: deps
 # run in place). They depend on `build` so that the library is current; the
 # directory is made in the recipes because a rule for it would be called
 # `build` too and replace the cargo build above.
-EXAMPLES_FORTRAN := heat laplace
-EXAMPLES_C := lorenz96 bad_input
+EXAMPLES_FORTRAN := heat laplace heat_gradient
+EXAMPLES_C := lorenz96 bad_input lorenz96_gradient
 EXAMPLES_CPP := covariance
 
 # The Fortran module (zad.mod) that `use zad` needs.
@@ -69,6 +69,7 @@ test: deps
 
 bench: deps
 	$(CARGO) bench --bench overhead
+	$(CARGO) bench --bench gradients
 
 # Regenerates include/zad.h from src/ffi.
 header: deps

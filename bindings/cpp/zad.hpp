@@ -10,6 +10,13 @@
 //   args.push(x).push(y).result(result);
 //   dot.call(args);                     // throws zad::Error on any failure
 //
+//   // Its reverse-mode gradient: x and y get shadow arrays (ZAD_DUP).
+//   zad::Function grad = module.gradient("dot", {ZAD_DUP, ZAD_DUP});
+//   std::vector<double> dx(n, 0.0), dy(n, 0.0);   // gradients are added
+//   zad::Args grad_args;
+//   grad_args.push(x).push(dx).push(y).push(dy).result(result);
+//   grad.call(grad_args);               // now dx == y and dy == x
+//
 // Every handle class owns one zad handle, frees it in its destructor, and is
 // movable but not copyable; a moved-from object is empty, and using it
 // throws. Every failing zad call throws zad::Error, which carries the
@@ -315,6 +322,29 @@ public:
     Function function(const std::string &name) const {
         Function function;
         check(zad_module_function(raw(), name.c_str(), function.handle_.out()));
+        return function;
+    }
+
+    /// The compiled reverse-mode gradient of function `name`, for one
+    /// activity per argument: ZAD_CONST (no derivative), ZAD_ACTIVE (a float
+    /// scalar whose derivative is returned) or ZAD_DUP (a float array with a
+    /// shadow). Cached per activity.
+    ///
+    /// Call it like the function: push its arguments in order, each
+    /// ZAD_DUP array followed by its shadow (same shape and layout; the
+    /// gradient is ADDED to it, so zero it first), then optionally one seed
+    /// per float result (omitted seeds are 1). Bind the function's results,
+    /// then one result per ZAD_ACTIVE argument: its derivative.
+    ///
+    ///   // func.func @loss(%x: memref<?xf64>, %w: f64) -> f64
+    ///   zad::Function grad = module.gradient("loss", {ZAD_DUP, ZAD_ACTIVE});
+    ///   std::vector<double> dx(x.size(), 0.0);
+    ///   double loss = 0, dw = 0;
+    ///   args.push(x).push(dx).push(w).result(loss).result(dw);
+    ///   grad.call(args);
+    Function gradient(const std::string &name, const std::vector<zad_activity> &activity) const {
+        Function function;
+        check(zad_module_gradient(raw(), name.c_str(), activity.data(), activity.size(), function.handle_.out()));
         return function;
     }
 

@@ -62,6 +62,15 @@
 !
 ! Strings (paths, function names) are Fortran strings: trailing blanks are
 ! insignificant, as everywhere in Fortran, and are trimmed.
+!
+! Gradients
+! ---------
+! zad_gradient(module, name, [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], grad) compiles
+! the reverse-mode gradient of a kernel (one activity per argument); grad is
+! called like any function, with a shadow array pushed after each ZAD_DUP
+! array (TARGET too, zeroed first: the gradient is added to it) and one
+! extra result bound per ZAD_ACTIVE scalar. See zad_gradient below and
+! examples-fortran/heat_gradient.f90.
 module zad
    use, intrinsic :: iso_c_binding, only: c_ptr, c_funptr, c_null_ptr, c_null_char, c_char, c_int32_t, &
       c_int64_t, c_intptr_t, c_size_t, c_float, c_double, c_associated, c_f_pointer, c_loc, c_sizeof
@@ -89,11 +98,19 @@ module zad
    integer(c_int32_t), parameter, public :: ZAD_I64 = 3
    integer(c_int32_t), parameter, public :: ZAD_INDEX = 4
 
+   ! Activity of each argument of a gradient (zad_gradient): no derivative,
+   ! a float scalar whose derivative is returned as an extra result, or a
+   ! float array followed in the argument list by its shadow array.
+   integer(c_int32_t), parameter, public :: ZAD_CONST = 0
+   integer(c_int32_t), parameter, public :: ZAD_ACTIVE = 1
+   integer(c_int32_t), parameter, public :: ZAD_DUP = 2
+
    ! The C interface, one to one with zad.h.
    public :: zad_version, zad_last_error
    public :: zad_context_new, zad_context_free
    public :: zad_module_parse, zad_module_load, zad_module_free
-   public :: zad_module_function, zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
+   public :: zad_module_function, zad_module_gradient
+   public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
    public :: zad_args_new, zad_args_free, zad_args_clear
    public :: zad_args_push_f32, zad_args_push_f64, zad_args_push_i32, zad_args_push_i64, zad_args_push_index
    public :: zad_args_push_array_f64, zad_args_push_array_f32
@@ -104,7 +121,7 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_parse, zad_function
+   public :: zad_load, zad_parse, zad_function, zad_gradient
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
 
@@ -161,6 +178,18 @@ module zad
          character(kind=c_char), intent(in) :: name(*)
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_function
+      end function
+
+      ! activity: num_activity codes ZAD_CONST, ZAD_ACTIVE or ZAD_DUP, one per
+      ! argument of the function; zad_gradient takes a Fortran array.
+      function zad_module_gradient(module, name, activity, num_activity, out) bind(C, name='zad_module_gradient')
+         import :: c_ptr, c_int32_t, c_char, c_size_t
+         type(c_ptr), value :: module
+         character(kind=c_char), intent(in) :: name(*)
+         integer(c_int32_t), intent(in) :: activity(*)
+         integer(c_size_t), value :: num_activity
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_gradient
       end function
 
       subroutine zad_function_free(function) bind(C, name='zad_function_free')
@@ -486,6 +515,39 @@ contains
       integer(c_int32_t) :: status
       function = c_null_ptr
       status = zad_module_function(module, c_string(name), function)
+   end function
+
+   !> The compiled reverse-mode gradient of the function called name, as a
+   !> new handle (c_null_ptr on failure), for the given activity of each of
+   !> its arguments: ZAD_CONST (no derivative), ZAD_ACTIVE (a real scalar
+   !> whose derivative is returned) or ZAD_DUP (a real array with a shadow).
+   !>
+   !> Call it with zad_function_call like the function itself: push the
+   !> function's arguments in order, each ZAD_DUP array followed by its
+   !> shadow, an array of the same shape (and layout) into which the
+   !> gradient is ADDED, so zero it first; optionally push one seed per real
+   !> result (the factor the derivative is multiplied by; 1 when omitted).
+   !> Bind the function's results, then one real result per ZAD_ACTIVE
+   !> argument, in order: its derivative. For an array the kernel
+   !> overwrites, the shadow holds d(result)/d(initial contents) on return.
+   !>
+   !>   ! func.func @misfit(%u0: memref<?xf64>, %kappa: f64, %n: index) -> f64
+   !>   call zad_check(zad_gradient(module, 'misfit', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], grad), '...')
+   !>   du0 = 0
+   !>   ... zad_push(args, u0), zad_push(args, du0), zad_push(args, kappa), zad_push_index(args, n)
+   !>   ... zad_result(args, j), zad_result(args, dj_dkappa)
+   function zad_gradient(module, name, activity, function) result(status)
+      type(c_ptr), intent(in) :: module
+      character(len=*), intent(in) :: name
+      integer(c_int32_t), intent(in) :: activity(:)
+      type(c_ptr), intent(out) :: function
+      integer(c_int32_t) :: status
+      ! A contiguous copy: the C side reads activity(1 : size(activity)).
+      integer(c_int32_t) :: codes(max(size(activity), 1))
+      function = c_null_ptr
+      codes = ZAD_CONST
+      codes(1:size(activity)) = activity
+      status = zad_module_gradient(module, c_string(name), codes, int(size(activity), c_size_t), function)
    end function
 
    ! ---------------------------------------------------------------- scalars

@@ -62,6 +62,8 @@ pub struct Analysis {
     pub root: Vec<ValueId>,
     varied: Vec<bool>,
     useful: Vec<bool>,
+    /// Allocations something may write to (stores, copies, calls, unknown ops).
+    written: Vec<bool>,
 }
 
 impl Analysis {
@@ -103,7 +105,27 @@ impl Analysis {
         }
         propagate(&edges, &mut varied, false);
         propagate(&edges, &mut useful, true);
-        Analysis { root, varied, useful }
+        let mut written = vec![false; count];
+        walk_blocks(&func.body, &mut |op| {
+            let reads_only = matches!(op.name.as_str(), "memref.load" | "memref.dim" | "memref.rank" | "memref.dealloc")
+                || VIEW_OPS.contains(&op.name.as_str());
+            let writes: Vec<ValueId> = match op.name.as_str() {
+                "memref.store" => vec![op.operands[1]],
+                "memref.copy" => vec![op.operands[1]],
+                _ if reads_only => Vec::new(),
+                _ => op.operands.iter().copied().filter(|&v| is_memref(&func.values[v].ty)).collect(),
+            };
+            for memref in writes {
+                written[root[memref]] = true;
+            }
+        });
+        Analysis { root, varied, useful, written }
+    }
+
+    /// Whether nothing in the function writes to the memory of memref
+    /// `value`, so that loading from it again gives the same value.
+    pub fn read_only(&self, value: ValueId) -> bool {
+        !self.written[self.root[value]]
     }
 
     /// Whether `value` (a float scalar) needs an adjoint.

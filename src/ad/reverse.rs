@@ -137,6 +137,8 @@ struct Generator<'f> {
     snapshots: HashMap<*const Op, Vec<(ValueId, String)>>,
     callees: Vec<Request>,
     seeded: bool,
+    /// The size in bytes of each indexed tape, for the run time's accounting.
+    tape_bytes: HashMap<ValueId, String>,
 }
 
 impl<'f> Generator<'f> {
@@ -175,6 +177,7 @@ impl<'f> Generator<'f> {
             snapshots: HashMap::new(),
             callees: Vec::new(),
             seeded,
+            tape_bytes: HashMap::new(),
         }
     }
 
@@ -273,11 +276,15 @@ impl<'f> Generator<'f> {
         text.push_str(&top.preamble.text);
         text.push_str(&top.body.text);
         let mut tail = Body { indent: 1, ..Body::default() };
+        tail.line(&format!("%c0_release = arith.constant 0 : index {}", func.loc));
         for (shadow, ty) in &top.cleanup {
             tail.line(&format!("memref.dealloc {shadow} : {ty} {}", func.loc));
         }
-        for (_, tape) in sorted(&self.tapes) {
+        for (value, tape) in sorted(&self.tapes) {
             if tape.indexed {
+                let total = &self.tape_bytes[&value];
+                let released = tail.binary(&mut self.names, "arith.subi", "%c0_release", total, "index", &func.loc);
+                tail.line(&format!("func.call @zad_tape_account({released}) : (index) -> () {}", func.loc));
                 tail.line(&format!("memref.dealloc {} : memref<?x{}> {}", tape.name, tape.element, func.loc));
             } else {
                 tail.line(&format!("zad.tape_free {} : !zad.tape<{}> {}", tape.name, tape.element, func.loc));
@@ -996,11 +1003,25 @@ impl<'f> Generator<'f> {
             return Ok(name.clone());
         }
         let name = match self.scopes.def[value] {
-            Some(op) if recomputable(op) && self.tape_leaves(value) <= 1 => self.recompute(op, value, position)?,
+            Some(op) if self.recomputable(op) && self.tape_leaves(value) <= 1 => self.recompute(op, value, position)?,
             _ => self.load_from_tape(value, position)?,
         };
         self.reverse[position].available.insert(value, name.clone());
         Ok(name)
+    }
+
+    /// Ops the reverse sweep may run again instead of recording their
+    /// results: pure arithmetic, and loads from memory nothing writes to
+    /// (of a buffer the reverse sweep can see).
+    fn recomputable(&self, op: &Op) -> bool {
+        if !op.regions.is_empty() {
+            return false;
+        }
+        let pure = op.name.starts_with("arith.") || op.name.starts_with("math.") || op.name.starts_with("index.");
+        let stable_load = op.name == "memref.load"
+            && self.analysis.read_only(op.operands[0])
+            && self.scopes.of_value[op.operands[0]] == TOP;
+        pure || stable_load
     }
 
     /// How many distinct values recomputing `value` would read from tapes.
@@ -1016,7 +1037,7 @@ impl<'f> Generator<'f> {
             return;
         }
         match self.scopes.def[value] {
-            Some(op) if recomputable(op) && depth < 16 => {
+            Some(op) if self.recomputable(op) && depth < 16 => {
                 for &operand in &op.operands {
                     self.collect_tape_leaves(operand, depth + 1, leaves);
                 }
@@ -1159,17 +1180,15 @@ impl<'f> Generator<'f> {
     /// values defined inside it, sized by the trip counts of their loops.
     fn allocate_indexed_tapes(&mut self, position: usize, out: &mut Body) {
         let loc = self.func.loc.clone();
-        let mut tapes: Vec<(ValueId, String, String, ScopeId)> = self
+        let tapes: Vec<(ValueId, String, String, ScopeId)> = self
             .tapes
             .iter()
             .filter(|(_, t)| t.indexed && self.scopes.scopes[t.scope].outermost == position)
             .map(|(&v, t)| (v, t.name.clone(), t.element.clone(), t.scope))
             .collect();
+        let mut tapes = tapes;
         tapes.sort();
-        if tapes.is_empty() {
-            return;
-        }
-        for (_, name, element, scope) in tapes {
+        for (value, name, element, scope) in tapes {
             let mut size = out.constant_index(&mut self.names, 1, &loc);
             for lp in self.scopes.loops(scope) {
                 let [lb, ub, step] = [lp.operands[0], lp.operands[1], lp.operands[2]].map(|v| format!("%v{v}"));
@@ -1177,6 +1196,10 @@ impl<'f> Generator<'f> {
                 size = out.binary(&mut self.names, "arith.muli", &size, &count, "index", &loc);
             }
             out.line(&format!("{name} = memref.alloc({size}) : memref<?x{element}> {loc}"));
+            let bytes = out.constant_index(&mut self.names, element_bytes(&element), &loc);
+            let total = out.binary(&mut self.names, "arith.muli", &size, &bytes, "index", &loc);
+            out.line(&format!("func.call @zad_tape_account({total}) : (index) -> () {loc}"));
+            self.tape_bytes.insert(value, total);
         }
     }
 
@@ -1350,10 +1373,12 @@ fn loop_nest(
     }
 }
 
-/// Ops the reverse sweep may run again instead of recording their results.
-fn recomputable(op: &Op) -> bool {
-    op.regions.is_empty()
-        && (op.name.starts_with("arith.") || op.name.starts_with("math.") || op.name.starts_with("index."))
+fn element_bytes(element: &str) -> i64 {
+    match element {
+        "f32" | "i32" => 4,
+        "i1" => 1,
+        _ => 8,
+    }
 }
 
 /// An op without regions, in MLIR's generic form.

@@ -2,7 +2,8 @@
 //! run time (`exec/runtime.rs`). The transform writes them as `zad.tape_new`,
 //! `zad.push`, `zad.pop` and `zad.tape_free`, one op per line in the form
 //! below; this lowers each to a call of the run-time function for its
-//! element type.
+//! element type. Preallocated tapes are reported to the run time's memory
+//! statistics by calls of `zad_tape_account`, declared here too.
 
 /// Element types the run time has stacks for.
 pub const ELEMENTS: &[&str] = &["f64", "f32", "i64", "i32", "i1", "index"];
@@ -26,6 +27,13 @@ pub fn lower(text: &str) -> String {
 fn lower_line(line: &str, used: &mut Vec<String>) -> Option<String> {
     let indent = &line[..line.len() - line.trim_start().len()];
     let trimmed = line.trim_start();
+    if trimmed.starts_with("func.call @zad_tape_account(") {
+        let declaration = "func.func private @zad_tape_account(index)".to_string();
+        if !used.contains(&declaration) {
+            used.push(declaration);
+        }
+        return None;
+    }
     let (lhs, rhs) = match trimmed.split_once(" = ") {
         Some((lhs, rhs)) if rhs.starts_with("zad.") => (Some(lhs), rhs),
         _ if trimmed.starts_with("zad.") => (None, trimmed),

@@ -3,6 +3,8 @@
 mod call;
 mod runtime;
 
+pub use runtime::take_tape_peak;
+
 pub use call::{Args, Array, ArrayData, Value};
 use call::ResultLayout;
 

@@ -59,6 +59,36 @@ unsafe extern "C" fn memref_copy(element_size: i64, source: *const UnrankedMemRe
     }
 }
 
+thread_local! {
+    /// Bytes of tape held now and at most, on this thread (kernels run on the
+    /// calling thread), since the last `take_tape_peak`.
+    static TAPE_BYTES: std::cell::Cell<(i64, i64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+fn account(delta: i64) {
+    TAPE_BYTES.with(|bytes| {
+        let (current, peak) = bytes.get();
+        let current = current + delta;
+        bytes.set((current, peak.max(current)));
+    });
+}
+
+/// `zad_tape_account(bytes)`: called by adjoints when they allocate
+/// (positive) or free (negative) a preallocated tape.
+extern "C" fn tape_account(delta: i64) {
+    account(delta);
+}
+
+/// The peak number of tape bytes held on this thread since the last call,
+/// which starts a new measurement.
+pub fn take_tape_peak() -> u64 {
+    TAPE_BYTES.with(|bytes| {
+        let (current, peak) = bytes.get();
+        bytes.set((current, current));
+        peak.max(0) as u64
+    })
+}
+
 /// A growing stack of 64-bit slots: the run-time side of `!zad.tape<T>`
 /// when the number of pushes is not known before a loop runs (see
 /// `ad/tape.rs`). Handles cross into JIT code as `index` values.
@@ -72,7 +102,17 @@ extern "C" fn tape_new() -> usize {
 /// `tape` comes from `tape_new` and is freed once, by the code that made it.
 unsafe extern "C" fn tape_free(tape: usize) {
     // SAFETY: see above.
-    drop(unsafe { Box::from_raw(tape as *mut Stack) });
+    let stack = unsafe { Box::from_raw(tape as *mut Stack) };
+    account(-8 * stack.0.capacity() as i64);
+}
+
+/// Pushes onto a stack, accounting for the memory it grows by.
+fn push_bits(stack: &mut Stack, bits: u64) {
+    let before = stack.0.capacity();
+    stack.0.push(bits);
+    if stack.0.capacity() != before {
+        account(8 * (stack.0.capacity() - before) as i64);
+    }
 }
 
 macro_rules! stack_ops {
@@ -81,7 +121,7 @@ macro_rules! stack_ops {
         /// `tape` is a live stack from `tape_new`.
         unsafe extern "C" fn $push(tape: usize, value: $ty) {
             // SAFETY: a live stack, used by one thread (the kernel's).
-            unsafe { (*(tape as *mut Stack)).0.push($to(value)) }
+            push_bits(unsafe { &mut *(tape as *mut Stack) }, $to(value))
         }
         /// # Safety
         /// `tape` is a live stack from `tape_new` with a value on it (the
@@ -105,6 +145,7 @@ pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
     vec![
         ("memrefCopy", memref_copy as *mut c_void),
         ("zad_tape_new", tape_new as *mut c_void),
+        ("zad_tape_account", tape_account as *mut c_void),
         ("zad_tape_free", tape_free as *mut c_void),
         ("zad_tape_push_f64", push_f64 as *mut c_void),
         ("zad_tape_pop_f64", pop_f64 as *mut c_void),

@@ -242,3 +242,54 @@ func.func @label3_f32(%x: memref<?x?x?xf32, strided<[1, ?, ?]>>) -> f32 {
   }
   return %total : f32
 }
+
+// For the gradient bindings: w * sum_i (i + 1) x[i]^2, whose gradient is
+// dx[i] = 2 w (i + 1) x[i] and dw = sum_i (i + 1) x[i]^2. The weights
+// depend on the position, so a shadow read or written in the wrong order
+// shows.
+func.func @weighted_squares1(%x: memref<?xf64>, %w: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?xf64>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc = %zero) -> (f64) {
+    %value = memref.load %x[%i] : memref<?xf64>
+    %square = arith.mulf %value, %value : f64
+    %i1 = arith.addi %i, %c1 : index
+    %weight_i64 = arith.index_cast %i1 : index to i64
+    %weight = arith.sitofp %weight_i64 : i64 to f64
+    %term = arith.mulf %weight, %square : f64
+    %sum = arith.addf %acc, %term : f64
+    scf.yield %sum : f64
+  }
+  %result = arith.mulf %w, %total : f64
+  return %result : f64
+}
+
+// Rank 2, column-major: w * sum_ij (i + 10 j + 1) x[i, j]^2, so that
+// dx[i, j] = 2 w (i + 10 j + 1) x[i, j] and dw = sum_ij (i + 10 j + 1) x[i, j]^2.
+func.func @weighted_squares2(%x: memref<?x?xf64, strided<[1, ?]>>, %w: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?x?xf64, strided<[1, ?]>>
+  %n1 = memref.dim %x, %c1 : memref<?x?xf64, strided<[1, ?]>>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc0 = %zero) -> (f64) {
+    %sum1 = scf.for %j = %c0 to %n1 step %c1 iter_args(%acc1 = %acc0) -> (f64) {
+      %value = memref.load %x[%i, %j] : memref<?x?xf64, strided<[1, ?]>>
+      %square = arith.mulf %value, %value : f64
+      %ten_j = arith.muli %j, %c10 : index
+      %ij = arith.addi %i, %ten_j : index
+      %ij1 = arith.addi %ij, %c1 : index
+      %weight_i64 = arith.index_cast %ij1 : index to i64
+      %weight = arith.sitofp %weight_i64 : i64 to f64
+      %term = arith.mulf %weight, %square : f64
+      %sum = arith.addf %acc1, %term : f64
+      scf.yield %sum : f64
+    }
+    scf.yield %sum1 : f64
+  }
+  %result = arith.mulf %w, %total : f64
+  return %result : f64
+}

@@ -1,7 +1,7 @@
 // Every part of bindings/cpp/zad.hpp, against the kernels of bindings.mlir:
 // each push and result overload, arrays with and without strides,
 // exceptions, ownership (move-only handles, functions outliving their
-// module and context), returned arrays and the raw entry point.
+// module and context), returned arrays, the raw entry point and gradients.
 //
 // Prints one line per check and "all N checks passed", or exits non-zero.
 // Run from this directory.
@@ -278,6 +278,44 @@ void test_threads(const zad::Module &module) {
           "zad_last_error() is per thread");
 }
 
+void test_gradients(const zad::Module &module) {
+    // w * sum_i (i + 1) x_i^2: dx_i = 2 w (i + 1) x_i, dw = sum_i (i + 1) x_i^2.
+    zad::Function grad = module.gradient("weighted_squares1", {ZAD_DUP, ZAD_ACTIVE});
+    check(grad.num_args() == 4 && grad.num_results() == 2,
+          "gradient arity: x, its shadow, w, a seed; the result and dw");
+    std::vector<double> x{1, 2, 3}, dx(3, 0.0);
+    double value = 0, dw = 0;
+    zad::Args args;
+    args.push(x).push(dx).push(0.5).result(value).result(dw);
+    grad.call(args);
+    check(value == 18 && dw == 36 && dx == std::vector<double>{1, 4, 9},
+          "Module::gradient: the result, dw, and dx in the shadow");
+    grad.call(args);
+    check(dx == std::vector<double>{2, 8, 18} && x == std::vector<double>{1, 2, 3},
+          "the gradient is added to the shadow; x is untouched");
+
+    dx.assign(3, 0.0);
+    args.clear().push(x).push(dx).push(0.5).push(2.0).result(value).result(dw);
+    grad.call(args);
+    check(value == 18 && dw == 72 && dx == std::vector<double>{2, 8, 18}, "an explicit seed scales the gradient");
+
+    zad::Function grad_x = module.gradient("weighted_squares1", {ZAD_DUP, ZAD_CONST});
+    check(grad_x.num_args() == 4 && grad_x.num_results() == 1, "a ZAD_CONST scalar adds no result");
+    dx.assign(3, 0.0);
+    args.clear().push(x).push(dx).push(-1.0).result(value);
+    grad_x.call(args);
+    check(value == -36 && dx == std::vector<double>{-2, -8, -18}, "a gradient with respect to the array only");
+
+    check_throws([&] { module.gradient("weighted_squares1", {ZAD_DUP, ZAD_DUP}); }, ZAD_SIGNATURE_ERROR,
+                 "cannot be 'dup'", "gradient: ZAD_DUP for a scalar");
+    check_throws([&] { module.gradient("weighted_squares1", {ZAD_DUP}); }, ZAD_SIGNATURE_ERROR,
+                 "takes 2 arguments but 1", "gradient: too few activities");
+    check_throws([&] { module.gradient("weighted_squares1", {ZAD_DUP, 7}); }, ZAD_INVALID_ARGUMENT,
+                 "activity #1 is 7", "gradient: an unknown activity code");
+    check_throws([&] { module.gradient("no_such_kernel", {}); }, ZAD_NOT_FOUND, "@no_such_kernel",
+                 "gradient: an unknown name");
+}
+
 }  // namespace
 
 int main() {
@@ -292,6 +330,7 @@ int main() {
         test_returned_array(module);
         test_entry_point(module);
         test_threads(module);
+        test_gradients(module);
     } catch (const zad::Error &error) {
         std::printf("FAIL  unexpected zad::Error %s: %s\n", zad::status_name(error.status()), error.what());
         return EXIT_FAILURE;

@@ -1,7 +1,7 @@
 ! Every part of bindings/fortran/zad.f90, against the kernels of
 ! bindings.mlir: each generic specific of zad_push and zad_result, arrays
 ! of rank 1 to 3 (whole, sections, negative strides, empty), the error
-! path, returned arrays, and the raw entry point.
+! path, returned arrays, the raw entry point, and gradients (zad_gradient).
 !
 ! Prints one line per check and "all N checks passed", or exits non-zero.
 ! Run from this directory. With the argument `zad_check-failure` it instead
@@ -46,6 +46,7 @@ program fortran_bindings
    call test_errors()
    call test_returned_array()
    call test_entry_point()
+   call test_gradients()
 
    call zad_args_free(args)
    call zad_module_free(module)
@@ -86,6 +87,72 @@ contains
       function = kernel(name)
       call zad_check(zad_function_call(function, args), 'calling @'//name)
       call zad_function_free(function)
+   end subroutine
+
+   ! ---------------------------------------------------------- gradients
+   subroutine test_gradients()
+      real(c_double), target :: x(3, 2), dx(3, 2), big(5, 4), dbig(5, 4), weights(3, 2)
+      real(c_double), target :: w, value, dw
+      type(c_ptr) :: gradient
+      integer(c_size_t) :: num_args, num_results
+      integer(c_int32_t) :: status
+      integer :: i, j
+
+      ! @weighted_squares2: w * sum_ij (i + 10 j + 1) x[i, j]^2 (0-based
+      ! indices), column-major; dx = 2 w weights x, dw = sum(weights x^2).
+      weights = reshape([((real(i + 10*j + 1, c_double), i = 0, 2), j = 0, 1)], [3, 2])
+      x = reshape([1, 2, 3, 4, 5, 6], [3, 2])
+      w = 0.5_c_double
+      call zad_check(zad_gradient(module, 'weighted_squares2', [ZAD_DUP, ZAD_ACTIVE], gradient), &
+                     'zad_gradient of @weighted_squares2')
+      call zad_check(zad_function_arity(gradient, num_args, num_results), 'zad_function_arity')
+      call check(num_args == 4 .and. num_results == 2, 'zad_gradient arity: x, its shadow, w, a seed; J and dJ/dw')
+
+      dx = 0
+      value = -1
+      dw = -1
+      call zad_check(zad_args_clear(args), 'clearing')
+      call zad_check(zad_push(args, x), 'zad_push x')
+      call zad_check(zad_push(args, dx), 'zad_push its shadow')
+      call zad_check(zad_push(args, w), 'zad_push w')
+      call zad_check(zad_result(args, value), 'zad_result J')
+      call zad_check(zad_result(args, dw), 'zad_result dJ/dw')
+      call zad_check(zad_function_call(gradient, args), 'calling the gradient')
+      call check(value == w*sum(weights*x**2) .and. dw == sum(weights*x**2), 'zad_gradient: J and dJ/dw (ZAD_ACTIVE)')
+      call check(all(dx == 2*w*weights*x), 'zad_gradient: dJ/dx in a column-major shadow (ZAD_DUP)')
+
+      ! Again, without zeroing: the gradient is added.
+      call zad_check(zad_function_call(gradient, args), 'calling the gradient again')
+      call check(all(dx == 4*w*weights*x), 'the shadow accumulates')
+
+      ! Sections of larger arrays for x and its shadow, and an explicit seed.
+      big = 0
+      dbig = 0
+      big(2:4, 2:3) = x
+      call zad_check(zad_args_clear(args), 'clearing')
+      call zad_check(zad_push(args, big(2:4, 2:3)), 'zad_push a section')
+      call zad_check(zad_push(args, dbig(2:4, 2:3)), 'zad_push a section of the shadow')
+      call zad_check(zad_push(args, w), 'zad_push w')
+      call zad_check(zad_push(args, 3.0_c_double), 'zad_push the seed')
+      call zad_check(zad_result(args, value), 'zad_result J')
+      call zad_check(zad_result(args, dw), 'zad_result dJ/dw')
+      call zad_check(zad_function_call(gradient, args), 'calling the gradient on sections')
+      call check(value == w*sum(weights*x**2) .and. dw == 3*sum(weights*x**2) .and. &
+                 all(dbig(2:4, 2:3) == 6*w*weights*x) .and. sum(abs(dbig)) == sum(abs(6*w*weights*x)), &
+                 'zad_gradient on array sections, seed 3; nothing outside the sections written')
+      call zad_function_free(gradient)
+
+      ! Errors: the handle stays NULL and the message says what was wrong.
+      status = zad_gradient(module, 'weighted_squares2', [ZAD_DUP, 5_c_int32_t], gradient)
+      call check(status == ZAD_INVALID_ARGUMENT .and. .not. c_associated(gradient) .and. &
+                 index(zad_last_error_message(), 'activity #1 is 5') > 0, 'zad_gradient: an unknown activity code')
+      status = zad_gradient(module, 'weighted_squares2', [ZAD_DUP, ZAD_DUP], gradient)
+      call check(status == ZAD_SIGNATURE_ERROR .and. .not. c_associated(gradient) .and. &
+                 index(zad_last_error_message(), 'cannot be ''dup''') > 0, 'zad_gradient: ZAD_DUP for a scalar')
+      status = zad_gradient(module, 'no_such_kernel  ', [integer(c_int32_t) ::], gradient)
+      call check(status == ZAD_NOT_FOUND .and. .not. c_associated(gradient) .and. &
+                 index(zad_last_error_message(), '@no_such_kernel ') > 0, &
+                 'zad_gradient: an unknown name (trimmed), no activities')
    end subroutine
 
    ! ------------------------------------------------------------ scalars

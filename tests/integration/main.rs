@@ -9,5 +9,6 @@ mod support;
 mod abi_programs;
 mod api;
 mod cli;
+mod gradients;
 mod header;
 mod kernels;
