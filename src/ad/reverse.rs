@@ -1017,7 +1017,9 @@ impl<'f> Generator<'f> {
         if !op.regions.is_empty() {
             return false;
         }
-        let pure = op.name.starts_with("arith.") || op.name.starts_with("math.") || op.name.starts_with("index.");
+        let pure = op.name.starts_with("arith.")
+            || (op.name.starts_with("math.") && !TRANSCENDENTAL.contains(&op.name.as_str()))
+            || op.name.starts_with("index.");
         let stable_load = op.name == "memref.load"
             && self.analysis.read_only(op.operands[0])
             && self.scopes.of_value[op.operands[0]] == TOP;
@@ -1372,6 +1374,15 @@ fn loop_nest(
         out.line(&format!("}} {loc}"));
     }
 }
+
+/// Math ops that cost far more than reading a recorded value (library
+/// calls): their results are recorded rather than recomputed.
+const TRANSCENDENTAL: &[&str] = &[
+    "math.sin", "math.cos", "math.tan", "math.asin", "math.acos", "math.atan", "math.atan2", "math.sinh",
+    "math.cosh", "math.tanh", "math.asinh", "math.acosh", "math.atanh", "math.exp", "math.exp2", "math.expm1",
+    "math.log", "math.log2", "math.log10", "math.log1p", "math.powf", "math.fpowi", "math.erf", "math.erfc",
+    "math.cbrt",
+];
 
 fn element_bytes(element: &str) -> i64 {
     match element {
