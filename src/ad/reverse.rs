@@ -821,7 +821,10 @@ impl<'f> Generator<'f> {
         for &j in &carried {
             let init = match initial.get(&j) {
                 Some(name) => name.clone(),
-                None => self.zero(&self.ty(before.args[j]).to_string(), &loc),
+                None => {
+                    let ty = self.ty(before.args[j]).to_string();
+                    self.zero(&ty, &loc)
+                }
             };
             inits.push(init);
         }

@@ -24,7 +24,7 @@ unsafe extern "C" fn memref_copy(element_size: i64, source: *const UnrankedMemRe
         let rank = source.rank as usize;
         let read = |descriptor: *const i64, i: usize| descriptor.add(i).read();
         let shape: Vec<i64> = (0..rank).map(|d| read(source.descriptor, 3 + d)).collect();
-        if shape.iter().any(|&size| size == 0) {
+        if shape.contains(&0) {
             return;
         }
         let base = |descriptor: *const i64| {
