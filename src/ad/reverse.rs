@@ -98,6 +98,18 @@ fn check_activity(func: &Func, activity: &[Activity]) -> Result<()> {
     Ok(())
 }
 
+/// A reverse loop being written (see `open_reverse_loop`).
+struct ReverseLoop {
+    k: String,
+    zero: String,
+    one: String,
+    count: String,
+    iter_names: Vec<String>,
+    inits: Vec<String>,
+    types: Vec<String>,
+    outs: Vec<String>,
+}
+
 /// Where a taped value is kept.
 struct Tape {
     name: String,
@@ -598,11 +610,9 @@ impl<'f> Generator<'f> {
         let types: Vec<String> = carried.iter().map(|&j| self.ty(op.results[j]).to_string())
             .chain(free.iter().map(|&v| self.ty(v).to_string()))
             .collect();
-        let zero = self.emit("arith.constant 0 : index", &loc);
-        let one = self.emit("arith.constant 1 : index", &loc);
-        let k = self.names.fresh();
-        let iter_names: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
-        let outs: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
+        let reverse_loop = self.open_reverse_loop(&count, inits, types, &loc);
+        let (k, one, iter_names, outs) =
+            (reverse_loop.k.clone(), reverse_loop.one.clone(), reverse_loop.iter_names.clone(), reverse_loop.outs.clone());
 
         // The body: iteration number, induction variable, then the reverse.
         let parent_index = self.current().index.clone();
@@ -649,27 +659,7 @@ impl<'f> Generator<'f> {
         let scope = self.reverse.pop().expect("loop scope");
         self.adjoints = saved;
 
-        let lhs = if outs.is_empty() { String::new() } else { format!("{} = ", outs.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")) };
-        let iter_args = if types.is_empty() {
-            String::new()
-        } else {
-            let pairs: Vec<String> = iter_names.iter().zip(&inits).map(|(n, i)| format!("{n} = {i}")).collect();
-            format!(" iter_args({}) -> ({})", pairs.join(", "), types.join(", "))
-        };
-        let mut text = format!("{lhs}scf.for {k} = {zero} to {count} step {one}{iter_args} {{\n");
-        text.push_str(&header.text);
-        text.push_str(&scope.preamble.text);
-        text.push_str(&scope.body.text);
-        let mut tail = Body { indent: scope.body.indent, ..Body::default() };
-        for (shadow, ty) in &scope.cleanup {
-            tail.line(&format!("memref.dealloc {shadow} : {ty} {loc}"));
-        }
-        if !types.is_empty() {
-            tail.line(&format!("scf.yield {} : {} {loc}", results.join(", "), types.join(", ")));
-        }
-        text.push_str(&tail.text);
-        let pad = "  ".repeat(self.current().body.indent);
-        self.line(&format!("{text}{pad}}} {loc}"));
+        self.close_reverse_loop(&reverse_loop, &header.text, scope, &results, &loc);
         for (position, &j) in carried.iter().enumerate() {
             let init = op.operands[3 + j];
             if self.active(init) {
@@ -681,6 +671,43 @@ impl<'f> Generator<'f> {
             self.adjoints.insert(value, outs[carried.len() + position].clone());
         }
         Ok(())
+    }
+
+    /// Names for a reverse loop `scf.for %k = 0 to count step 1` carrying
+    /// adjoints (`inits`, of `types`) as iteration arguments.
+    fn open_reverse_loop(&mut self, count: &str, inits: Vec<String>, types: Vec<String>, loc: &str) -> ReverseLoop {
+        let zero = self.emit("arith.constant 0 : index", loc);
+        let one = self.emit("arith.constant 1 : index", loc);
+        let k = self.names.fresh();
+        let iter_names = types.iter().map(|_| self.names.fresh()).collect();
+        let outs = types.iter().map(|_| self.names.fresh()).collect();
+        ReverseLoop { k, zero, one, count: count.to_string(), iter_names, inits, types, outs }
+    }
+
+    /// Writes the reverse loop: `header`, then the body of `scope`, freeing
+    /// the scope's shadows and yielding `results`.
+    fn close_reverse_loop(&mut self, lp: &ReverseLoop, header: &str, scope: Reverse, results: &[String], loc: &str) {
+        let lhs = if lp.outs.is_empty() { String::new() } else { format!("{} = ", lp.outs.join(", ")) };
+        let iter_args = if lp.types.is_empty() {
+            String::new()
+        } else {
+            let pairs: Vec<String> = lp.iter_names.iter().zip(&lp.inits).map(|(n, i)| format!("{n} = {i}")).collect();
+            format!(" iter_args({}) -> ({})", pairs.join(", "), lp.types.join(", "))
+        };
+        let mut text = format!("{lhs}scf.for {} = {} to {} step {}{iter_args} {{\n", lp.k, lp.zero, lp.count, lp.one);
+        text.push_str(header);
+        text.push_str(&scope.preamble.text);
+        text.push_str(&scope.body.text);
+        let mut tail = Body { indent: scope.body.indent, ..Body::default() };
+        for (shadow, ty) in &scope.cleanup {
+            tail.line(&format!("memref.dealloc {shadow} : {ty} {loc}"));
+        }
+        if !lp.types.is_empty() {
+            tail.line(&format!("scf.yield {} : {} {loc}", results.join(", "), lp.types.join(", ")));
+        }
+        text.push_str(&tail.text);
+        let pad = "  ".repeat(self.current().body.indent);
+        self.line(&format!("{text}{pad}}} {loc}"));
     }
 
     fn reverse_if(&mut self, op: &'f Op) -> Result<()> {
@@ -834,11 +861,8 @@ impl<'f> Generator<'f> {
         let types: Vec<String> = carried.iter().map(|&j| self.ty(before.args[j]).to_string())
             .chain(free.iter().map(|&v| self.ty(v).to_string()))
             .collect();
-        let zero = self.emit("arith.constant 0 : index", &loc);
-        let one = self.emit("arith.constant 1 : index", &loc);
-        let k = self.names.fresh();
-        let iter_names: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
-        let outs: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
+        let reverse_loop = self.open_reverse_loop(&count, inits, types, &loc);
+        let (iter_names, outs) = (reverse_loop.iter_names.clone(), reverse_loop.outs.clone());
 
         let saved = self.adjoints.clone();
         let mut scope = self.new_reverse(after_scope, None);
@@ -884,26 +908,7 @@ impl<'f> Generator<'f> {
         }
         let scope = self.reverse.pop().expect("while scope");
         self.adjoints = saved;
-        let lhs = if outs.is_empty() { String::new() } else { format!("{} = ", outs.join(", ")) };
-        let iter_args = if types.is_empty() {
-            String::new()
-        } else {
-            let pairs: Vec<String> = iter_names.iter().zip(&inits).map(|(n, i)| format!("{n} = {i}")).collect();
-            format!(" iter_args({}) -> ({})", pairs.join(", "), types.join(", "))
-        };
-        let mut text = format!("{lhs}scf.for {k} = {zero} to {count} step {one}{iter_args} {{\n");
-        text.push_str(&scope.preamble.text);
-        text.push_str(&scope.body.text);
-        let mut tail = Body { indent: scope.body.indent, ..Body::default() };
-        for (shadow, ty) in &scope.cleanup {
-            tail.line(&format!("memref.dealloc {shadow} : {ty} {loc}"));
-        }
-        if !types.is_empty() {
-            tail.line(&format!("scf.yield {} : {} {loc}", results.join(", "), types.join(", ")));
-        }
-        text.push_str(&tail.text);
-        let pad = "  ".repeat(self.current().body.indent);
-        self.line(&format!("{text}{pad}}} {loc}"));
+        self.close_reverse_loop(&reverse_loop, "", scope, &results, &loc);
         for (position, &j) in carried.iter().enumerate() {
             let init = op.operands[j];
             if self.active(init) {

@@ -11,4 +11,5 @@ mod api;
 mod cli;
 mod gradients;
 mod header;
+mod ir_files;
 mod kernels;
