@@ -214,12 +214,12 @@ impl<'f> Generator<'f> {
         let func = self.func;
         let body = &func.body;
         if body.len() != 1 {
+            let branch = body.iter().flat_map(|block| &block.ops).find(|op| op.successors > 0);
+            let (place, name) = branch.map_or((func.place.as_str(), "a branch"), |op| (op.place.as_str(), op.name.as_str()));
             return Err(Error::Unsupported(format!(
-                "{}: @{} has {} blocks: reverse mode differentiates structured control flow \
-                 (scf.for, scf.while, scf.if), not branches between blocks (cf.br, cf.cond_br)",
-                func.place,
-                func.name,
-                body.len()
+                "{place}: zad cannot differentiate '{name}' in @{}: reverse mode differentiates structured \
+                 control flow (scf.for, scf.while, scf.if), not branches between blocks (cf.br, cf.cond_br)",
+                func.name
             )));
         }
         self.check_supported(&body[0])?;

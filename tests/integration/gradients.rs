@@ -18,7 +18,8 @@
 //! `h = 1e-6 max(1, |x|)` and `tol = 1e-6`; f32 kernels use the f32 primal
 //! with `h = 1e-3 max(1, |x|)` and `tol = 1e-2` (the difference quotient of
 //! an f32 function cannot do much better). The primal result the gradient
-//! returns must equal the primal function's result. All failures of all
+//! returns must equal the primal function's result, and at the first point
+//! an explicit seed must scale the gradient. All failures of all
 //! files are collected and reported together. `ZAD_FILTER=heat` runs only
 //! the files whose path contains "heat". A file may set its own tolerance
 //! (`TOLERANCE`), step (`STEP`) and number of points (`POINTS`, at least 3).
@@ -371,7 +372,14 @@ fn primal(function: &zad::CompiledFunction, point: &[ArgValue]) -> Result<f64, S
 
 /// zad's gradient at `point`: the primal result and, per argument, the
 /// gradient components (empty for const arguments).
-fn gradient(function: &zad::CompiledFunction, point: &[ArgValue], activity: &[Activity]) -> Result<(f64, Vec<Vec<f64>>), String> {
+/// `seed`: the adjoint of the result (None: omitted, which means 1.0).
+fn gradient(
+    function: &zad::CompiledFunction,
+    point: &[ArgValue],
+    activity: &[Activity],
+    seed: Option<f64>,
+    single: bool,
+) -> Result<(f64, Vec<Vec<f64>>), String> {
     let mut values = point.to_vec();
     let mut shadows: Vec<ArgValue> = point.iter().map(ArgValue::zeroed).collect();
     {
@@ -381,6 +389,15 @@ fn gradient(function: &zad::CompiledFunction, point: &[ArgValue], activity: &[Ac
             if kind == Activity::Dup {
                 push(&mut args, shadow).map_err(|error| format!("gradient arguments: {error}"))?;
             }
+        }
+        match seed {
+            Some(seed) if single => {
+                args.push_f32(seed as f32);
+            }
+            Some(seed) => {
+                args.push_f64(seed);
+            }
+            None => {}
         }
         function.call(&mut args).map_err(|error| format!("gradient call: {error}"))?;
         let results = args.results();
@@ -481,7 +498,8 @@ fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
         let point = draw(&spec, &signature.inputs, &mut rng);
         outcome.points += 1;
         let at = format!("point {point_index} {}", point.iter().map(ArgValue::describe).collect::<Vec<_>>().join(", "));
-        let (value, gradients) = match gradient(&gradient_function, &point, &activity) {
+        let single_result = matches!(signature.results.first(), Some(ParamType::Scalar(Scalar::F32)));
+        let (value, gradients) = match gradient(&gradient_function, &point, &activity, None, single_result) {
             Ok(result) => result,
             Err(error) => {
                 fail(format!("{at}: {error}"));
@@ -495,13 +513,29 @@ fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
                 continue;
             }
         };
-        let single = point.iter().any(ArgValue::is_f32) || matches!(signature.results.first(), Some(ParamType::Scalar(Scalar::F32)));
+        let single = point.iter().any(ArgValue::is_f32) || single_result;
         let (step, default_tolerance, primal_tolerance) =
             if single { (STEP_F32, TOLERANCE_F32, PRIMAL_TOLERANCE_F32) } else { (STEP_F64, TOLERANCE_F64, PRIMAL_TOLERANCE_F64) };
         let tolerance = spec.tolerance.unwrap_or(default_tolerance);
         let step = spec.step.unwrap_or(step);
         if !close(value, f, primal_tolerance) {
             fail(format!("{at}: the gradient's primal result is {value:.17e}, the primal function's {f:.17e}"));
+        }
+        // At the first point, an explicit seed scales every gradient.
+        if point_index == 0 {
+            const SEED: f64 = -2.5;
+            match gradient(&gradient_function, &point, &activity, Some(SEED), single_result) {
+                Ok((_, seeded)) => {
+                    for (index, (plain, scaled)) in gradients.iter().zip(&seeded).enumerate() {
+                        for (k, (g, s)) in plain.iter().zip(scaled).enumerate() {
+                            if !close(*s, SEED * g, primal_tolerance) {
+                                fail(format!("{at}: with seed {SEED}, component {k} of arg#{index} is {s:e}, not {SEED} * {g:e}"));
+                            }
+                        }
+                    }
+                }
+                Err(error) => fail(format!("{at}: with an explicit seed: {error}")),
+            }
         }
         for (index, &kind) in activity.iter().enumerate() {
             if kind == Activity::Const {
