@@ -32,7 +32,7 @@ build: deps
 # `build` too and replace the cargo build above.
 EXAMPLES_FORTRAN := heat laplace heat_gradient
 EXAMPLES_C := lorenz96 bad_input lorenz96_gradient
-EXAMPLES_CPP := covariance
+EXAMPLES_CPP := covariance denoise_gradient
 
 # The Fortran module (zad.mod) that `use zad` needs.
 $(BUILD)/zad_fortran.o: bindings/fortran/zad.f90

@@ -113,9 +113,9 @@ program heat_gradient
    print '(a)', ''
    print '(a)', '  (w(x) = sin(5 pi x) + x (1 - x): dJ/du0.w = sum_i dJ/du0(i) w(i), all points at once)'
    if (dmisfit_dkappa < 0) then
-      print '(a)', '  dJ/dkappa < 0: a larger diffusivity fits the observations better (they used kappa = 1)'
+      print '(a)', '  since dJ/dkappa < 0, a larger diffusivity fits the observations better (they used kappa = 1)'
    else
-      print '(a)', '  dJ/dkappa > 0: a smaller diffusivity fits the observations better'
+      print '(a)', '  since dJ/dkappa > 0, a smaller diffusivity fits the observations better'
    end if
    print '(a, f4.2, a)', '  in the interior |dJ/du0| is largest at x = ', x(1 + maxloc(abs(du0(2:n - 1)), 1)), &
       ', where the residual u(x, T) - u_obs(x) peaks;'

@@ -88,10 +88,6 @@ typedef int32_t zad_activity;
  */
 typedef int32_t zad_type;
 
-typedef size_t ScopeId;
-
-#define TOP 0
-
 /**
  * Success.
  */

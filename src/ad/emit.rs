@@ -1,8 +1,6 @@
 //! Writing MLIR text: fresh SSA names, typed constants, and ops in generic
 //! form carrying the location of the op they derive from.
 
-use std::fmt::Write;
-
 /// A sequence of ops being written, with the location they are attributed to.
 #[derive(Default)]
 pub struct Body {
@@ -61,14 +59,16 @@ impl Body {
     }
 }
 
-/// A float literal MLIR parses exactly (hex for non-trivial values).
+/// A float literal MLIR parses exactly: MLIR wants a decimal point in the
+/// mantissa (`5.0e-1`, not `5e-1`).
 pub fn float_literal(value: f64) -> String {
     if value == value.trunc() && value.abs() < 1e15 {
-        format!("{value:.1}")
-    } else {
-        let mut text = String::new();
-        write!(text, "{value:e}").expect("write to string");
-        text
+        return format!("{value:.1}");
+    }
+    let text = format!("{value:e}");
+    match text.split_once('e') {
+        Some((mantissa, exponent)) if !mantissa.contains('.') => format!("{mantissa}.0e{exponent}"),
+        _ => text,
     }
 }
 

@@ -169,11 +169,11 @@ impl<'f> Generator<'f> {
         let mut assign = Vec::new();
         walk_blocks(&func.body, &mut |op| {
             if let Some(&count) = while_counts.get(&(op as *const Op)) {
-                assign.push((count, op.results.first().map(|&r| scopes.of_value[r])));
+                assign.push((count, scopes.containing(op)));
             }
         });
         for (count, scope) in assign {
-            scopes.of_value[count] = scope.unwrap_or(TOP);
+            scopes.of_value[count] = scope;
         }
         Generator {
             func,
@@ -595,11 +595,15 @@ impl<'f> Generator<'f> {
         }
 
         let (lb, ub, step) = (self.primal(op.operands[0])?, self.primal(op.operands[1])?, self.primal(op.operands[2])?);
-        let count = {
+        let iv_type = self.ty(block.args[0]).to_string();
+        let (lb, ub, step, count) = {
             let names = &mut self.names;
             let body = &mut self.reverse.last_mut().expect("scope").body;
-            Self::trip_count(body, names, &lb, &ub, &step, &loc)
+            let [lb, ub, step] = [lb, ub, step].map(|bound| to_index(body, names, &bound, &iv_type, &loc));
+            let count = Self::trip_count(body, names, &lb, &ub, &step, &loc);
+            (lb, ub, step, count)
         };
+        let _ = &ub;
         let mut inits = Vec::new();
         for &j in &carried {
             inits.push(self.adjoint_or_zero(op.results[j], &loc));
@@ -625,6 +629,7 @@ impl<'f> Generator<'f> {
         let iteration = header.binary(&mut self.names, "arith.subi", &last, &k, "index", &loc);
         let offset = header.binary(&mut self.names, "arith.muli", &iteration, &step, "index", &loc);
         let iv = header.binary(&mut self.names, "arith.addi", &lb, &offset, "index", &loc);
+        let iv = from_index(&mut header, &mut self.names, &iv, &iv_type, &loc);
         scope.available.insert(block.args[0], iv);
         if self.scopes.scopes[body_scope].indexable {
             let index = match parent_index {
@@ -660,15 +665,17 @@ impl<'f> Generator<'f> {
         self.adjoints = saved;
 
         self.close_reverse_loop(&reverse_loop, &header.text, scope, &results, &loc);
+        // Values used in the body carried their adjoints through the loop;
+        // an initial value may be one of them, so add its share after.
+        for (position, &value) in free.iter().enumerate() {
+            self.adjoints.insert(value, outs[carried.len() + position].clone());
+        }
         for (position, &j) in carried.iter().enumerate() {
             let init = op.operands[3 + j];
             if self.active(init) {
                 let out = outs[position].clone();
                 self.add_adjoint(init, &out, &loc);
             }
-        }
-        for (position, &value) in free.iter().enumerate() {
-            self.adjoints.insert(value, outs[carried.len() + position].clone());
         }
         Ok(())
     }
@@ -909,15 +916,15 @@ impl<'f> Generator<'f> {
         let scope = self.reverse.pop().expect("while scope");
         self.adjoints = saved;
         self.close_reverse_loop(&reverse_loop, "", scope, &results, &loc);
+        for (position, &value) in free.iter().enumerate() {
+            self.adjoints.insert(value, outs[carried.len() + position].clone());
+        }
         for (position, &j) in carried.iter().enumerate() {
             let init = op.operands[j];
             if self.active(init) {
                 let out = outs[position].clone();
                 self.add_adjoint(init, &out, &loc);
             }
-        }
-        for (position, &value) in free.iter().enumerate() {
-            self.adjoints.insert(value, outs[carried.len() + position].clone());
         }
         Ok(())
     }
@@ -1201,7 +1208,9 @@ impl<'f> Generator<'f> {
         for (value, name, element, scope) in tapes {
             let mut size = out.constant_index(&mut self.names, 1, &loc);
             for lp in self.scopes.loops(scope) {
-                let [lb, ub, step] = [lp.operands[0], lp.operands[1], lp.operands[2]].map(|v| format!("%v{v}"));
+                let iv_type = self.value_types[lp.regions[0][0].args[0]].clone();
+                let [lb, ub, step] = [lp.operands[0], lp.operands[1], lp.operands[2]]
+                    .map(|v| to_index(out, &mut self.names, &format!("%v{v}"), &iv_type, &loc));
                 let count = Self::trip_count(out, &mut self.names, &lb, &ub, &step, &loc);
                 size = out.binary(&mut self.names, "arith.muli", &size, &count, "index", &loc);
             }
@@ -1226,8 +1235,12 @@ impl<'f> Generator<'f> {
                 let mut inner_index = None;
                 if needs_index {
                     let loc = op.loc.clone();
-                    let [lb, ub, step] = [&operands[0], &operands[1], &operands[2]];
-                    let offset = inner.binary(&mut self.names, "arith.subi", &format!("%v{}", block.args[0]), lb, "index", &loc);
+                    let iv_type = self.ty(block.args[0]).to_string();
+                    let [lb, ub, step] = [&operands[0], &operands[1], &operands[2]]
+                        .map(|bound| to_index(&mut inner, &mut self.names, bound, &iv_type, &loc));
+                    let (lb, ub, step) = (&lb, &ub, &step);
+                    let iv = to_index(&mut inner, &mut self.names, &format!("%v{}", block.args[0]), &iv_type, &loc);
+                    let offset = inner.binary(&mut self.names, "arith.subi", &iv, lb, "index", &loc);
                     let iteration = inner.binary(&mut self.names, "arith.divui", &offset, step, "index", &loc);
                     inner_index = Some(match index {
                         Some(parent) => {
@@ -1391,6 +1404,17 @@ const TRANSCENDENTAL: &[&str] = &[
     "math.log", "math.log2", "math.log10", "math.log1p", "math.powf", "math.fpowi", "math.erf", "math.erfc",
     "math.cbrt",
 ];
+
+/// `value` (of integer type `ty`) as an `index`, for trip-count arithmetic
+/// on loops whose induction variable is an i32 or i64.
+fn to_index(out: &mut Body, names: &mut Names, value: &str, ty: &str, loc: &str) -> String {
+    if ty == "index" { value.to_string() } else { out.op1(names, &format!("arith.index_cast {value} : {ty} to index"), loc) }
+}
+
+/// The inverse of `to_index`.
+fn from_index(out: &mut Body, names: &mut Names, value: &str, ty: &str, loc: &str) -> String {
+    if ty == "index" { value.to_string() } else { out.op1(names, &format!("arith.index_cast {value} : index to {ty}"), loc) }
+}
 
 fn element_bytes(element: &str) -> i64 {
     match element {

@@ -88,6 +88,14 @@ impl<'f> Scopes<'f> {
         }
     }
 
+    /// The scope whose block holds `op`.
+    pub fn containing(&self, op: &Op) -> ScopeId {
+        self.scopes
+            .iter()
+            .position(|scope| scope.block.ops.iter().any(|candidate| std::ptr::eq(candidate, op)))
+            .unwrap_or(TOP)
+    }
+
     /// Whether `inner` is `outer` or nested in it.
     pub fn within(&self, mut inner: ScopeId, outer: ScopeId) -> bool {
         loop {

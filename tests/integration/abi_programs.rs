@@ -335,14 +335,22 @@ fn derivative_rows(stdout: &str, prefix: &str) -> Vec<(String, f64, f64)> {
 /// Checks every derivative row against the finite difference beside it
 /// with this test's own bound, and the program's summary line against its
 /// tolerance; returns the rows.
-fn derivatives_match_finite_differences(stdout: &str, minimum: usize, bound: f64) -> Vec<(String, f64, f64)> {
-    let rows = derivative_rows(stdout, "dJ/d");
+fn derivatives_match_finite_differences(
+    stdout: &str,
+    prefix: &str,
+    minimum: usize,
+    bound: f64,
+) -> Vec<(String, f64, f64)> {
+    let rows = derivative_rows(stdout, prefix);
     assert!(rows.len() >= minimum, "only {} derivative rows, expected at least {minimum}:\n{stdout}", rows.len());
     for (label, derivative, reference) in &rows {
         assert!(derivative.is_finite() && *reference != 0.0, "{label}: {derivative} vs {reference}");
         let error = (derivative - reference).abs() / reference.abs();
-        assert!(error <= bound, "{label}: reverse mode {derivative:e}, finite difference {reference:e}: \
-                                 relative error {error:e} > {bound:e}\n{stdout}");
+        assert!(
+            error <= bound,
+            "{label}: reverse mode {derivative:e}, finite difference {reference:e}: \
+                                 relative error {error:e} > {bound:e}\n{stdout}"
+        );
     }
     let rest = line_after(stdout, "max relative difference vs finite-difference reference:");
     let (worst, tolerance) = rest.split_once("(tolerance").unwrap_or_else(|| panic!("no tolerance in {rest:?}"));
@@ -360,11 +368,19 @@ fn fortran_heat_gradient_matches_finite_differences() {
     let scratch = Scratch::new("heat-gradient");
     let exe = build_fortran(&scratch, "examples-fortran/heat_gradient.f90", &["-Wextra"]);
     let stdout = run_ok(&exe, "examples-fortran");
-    let rows = derivatives_match_finite_differences(&stdout, 7, 1e-7);
+    let rows = derivatives_match_finite_differences(&stdout, "dJ/d", 7, 1e-7);
     let labels: Vec<&str> = rows.iter().map(|(label, _, _)| label.as_str()).collect();
     assert_eq!(
         labels,
-        ["dJ/dkappa", "dJ/du0(x=0.10)", "dJ/du0(x=0.30)", "dJ/du0(x=0.50)", "dJ/du0(x=0.70)", "dJ/du0(x=0.90)", "dJ/du0.w"],
+        [
+            "dJ/dkappa",
+            "dJ/du0(x=0.10)",
+            "dJ/du0(x=0.30)",
+            "dJ/du0(x=0.50)",
+            "dJ/du0(x=0.70)",
+            "dJ/du0(x=0.90)",
+            "dJ/du0.w"
+        ],
         "{stdout}"
     );
     // The problem is symmetric about x = 1/2 (initial state, observations
@@ -383,7 +399,7 @@ fn c_lorenz96_gradient_matches_finite_differences() {
     let scratch = Scratch::new("lorenz96-gradient");
     let exe = build_c(&scratch, "examples-c/lorenz96_gradient.c");
     let stdout = run_ok(&exe, "examples-c");
-    let rows = derivatives_match_finite_differences(&stdout, 7, 1e-7);
+    let rows = derivatives_match_finite_differences(&stdout, "dJ/d", 7, 1e-7);
     assert_eq!(rows[0].0, "dJ/dF", "{stdout}");
     assert_eq!(rows.last().map(|row| row.0.as_str()), Some("dJ/dx0.w"), "{stdout}");
     // The primal result comes back from the gradient call too, equal to
@@ -392,6 +408,30 @@ fn c_lorenz96_gradient_matches_finite_differences() {
     assert_eq!(fields.len(), 3, "J row: {stdout}");
     assert_close(fields[0], fields[1], 1e-12, "J from the gradient vs the C model");
     assert!(fields[0] > 10.0 && fields[0] < 100.0, "mean energy {} of a Lorenz-96 state near F = 8", fields[0]);
+}
+
+#[test]
+fn cpp_denoise_gradient_descends_and_matches_finite_differences() {
+    let scratch = Scratch::new("denoise-gradient");
+    let exe = build_cpp(&scratch, "examples-c/denoise_gradient.cpp");
+    let stdout = run_ok(&exe, "examples-c");
+    let rows = derivatives_match_finite_differences(&stdout, "dE/d", 6, 1e-7);
+    assert_eq!(rows[0].0, "dE/dlambda", "{stdout}");
+    // At u = f the data term vanishes: E = lambda dE/dlambda.
+    let table: Vec<Vec<f64>> = stdout
+        .lines()
+        .map(|line| line.split_whitespace().map(str::parse::<f64>).collect::<Result<Vec<f64>, _>>())
+        .filter_map(Result::ok)
+        .filter(|fields| fields.len() == 3)
+        .collect();
+    assert!(table.len() >= 6, "the descent table (iteration, E, rms error):\n{stdout}");
+    // (E is printed with 6 decimals.)
+    assert_close(table[0][1], 0.2 * rows[0].1, 1e-7, "E(f) = lambda dE/dlambda");
+    for pair in table.windows(2) {
+        assert!(pair[1][0] > pair[0][0] && pair[1][1] < pair[0][1], "the energy falls: {pair:?}\n{stdout}");
+    }
+    let (first, last) = (&table[0], &table[table.len() - 1]);
+    assert!(last[2] < 0.7 * first[2], "denoising brings the image closer to the clean one: {first:?} -> {last:?}");
 }
 
 // ------------------------------------------------------------- bindings
