@@ -84,6 +84,64 @@ typedef int32_t zad_status;
 typedef int32_t zad_activity;
 
 /**
+ * Scheme codes of `zad_checkpoint`.
+ */
+typedef int32_t zad_checkpoint_scheme;
+
+/**
+ * Checkpointing of one time loop: an `scf.for` at the top level of the
+ * differentiated function. Instead of taping every step, the gradient keeps
+ * snapshots of the loop's state (its iteration arguments and the buffers it
+ * writes) and recomputes steps from them.
+ */
+typedef struct {
+  /**
+   * The source line of the `scf.for`; 0 for every top-level `scf.for`.
+   */
+  uint32_t line;
+  /**
+   * `ZAD_CHECKPOINT_BINOMIAL` or `ZAD_CHECKPOINT_PERIODIC`.
+   */
+  zad_checkpoint_scheme scheme;
+  /**
+   * Binomial: the number of snapshots (0: as many as `budget_bytes`
+   * allows). Periodic: steps between snapshots.
+   */
+  uint64_t snapshots;
+  /**
+   * Binomial with `snapshots` 0: the memory for snapshots, in bytes.
+   */
+  uint64_t budget_bytes;
+} zad_checkpoint;
+
+/**
+ * Statistics of the gradients run on the calling thread.
+ */
+typedef struct {
+  /**
+   * Plain forward steps of checkpointed loops (forward sweep and
+   * recomputations).
+   */
+  uint64_t forward_steps;
+  /**
+   * Steps of checkpointed loops reversed.
+   */
+  uint64_t reversed_steps;
+  /**
+   * Snapshots stored.
+   */
+  uint64_t snapshots;
+  /**
+   * The most bytes held in snapshots at once.
+   */
+  uint64_t peak_snapshot_bytes;
+  /**
+   * The most bytes held in tapes at once.
+   */
+  uint64_t peak_tape_bytes;
+} zad_stats;
+
+/**
  * Element or scalar type codes.
  */
 typedef int32_t zad_type;
@@ -183,6 +241,17 @@ typedef int32_t zad_type;
  */
 #define ZAD_DUP 2
 
+/**
+ * Binomial checkpointing (revolve): the optimal schedule for a number of
+ * snapshots.
+ */
+#define ZAD_CHECKPOINT_BINOMIAL 0
+
+/**
+ * A snapshot every `snapshots` steps (for comparison).
+ */
+#define ZAD_CHECKPOINT_PERIODIC 1
+
 
 
 #ifdef __cplusplus
@@ -261,6 +330,29 @@ zad_status zad_module_gradient(const zad_module *module,
                                const zad_activity *activity,
                                size_t num_activity,
                                zad_function **out);
+
+/**
+ * As `zad_module_gradient`, with checkpointing: `loops` (`num_loops`
+ * entries) names the time loops to checkpoint, and every call of each of
+ * the `num_calls` functions named in `calls` is checkpointed (run untaped
+ * forward, rerun taped in reverse) instead of inlined. Either list may be
+ * NULL when its count is 0. Does not take ownership of the lists.
+ */
+zad_status zad_module_gradient_checkpointed(const zad_module *module,
+                                            const char *name,
+                                            const zad_activity *activity,
+                                            size_t num_activity,
+                                            const zad_checkpoint *loops,
+                                            size_t num_loops,
+                                            const char *const *calls,
+                                            size_t num_calls,
+                                            zad_function **out);
+
+/**
+ * The statistics of the gradients run on the calling thread since the last
+ * call (which starts a new measurement), into `*out`.
+ */
+zad_status zad_stats_take(zad_stats *out);
 
 /**
  * Frees a function handle. Accepts NULL.

@@ -7,6 +7,7 @@
 //! in [`ffi`] is a thin shell over these.
 
 pub mod ad;
+pub mod checkpoint;
 pub mod context;
 pub mod dialect;
 pub mod error;
@@ -17,7 +18,7 @@ pub mod lower;
 pub mod module;
 pub mod signature;
 
-pub use ad::Activity;
+pub use ad::{Activity, CheckpointScheme, GradientOptions};
 pub use context::Context;
 pub use error::{Error, Result};
 pub use exec::{Args, Array, ArrayData, CompiledFunction, Value};

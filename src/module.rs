@@ -1,7 +1,7 @@
 //! A parsed and verified MLIR module, and the compiled functions it yields.
 
 use crate::{
-    ad::{self, Activity, Request},
+    ad::{self, Activity, GradientOptions, Request},
     context::{Context, Shared},
     dialect,
     signature::ParamType,
@@ -113,7 +113,7 @@ impl Module {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
-                    let expanded = ad::expand(&self.shared, &state.ir, None)?;
+                    let expanded = ad::expand(&self.shared, &state.ir, None, &GradientOptions::default())?;
                     Engine::compile(&self.shared, &expanded)?
                 } else {
                     Engine::compile(&self.shared, &state.ir)?
@@ -135,17 +135,27 @@ impl Module {
     /// then one seed per float result (optional: omitted seeds are 1.0). Its
     /// results: those of `name`, then the gradient of each 'active' argument.
     pub fn gradient(&self, name: &str, activity: &[Activity]) -> Result<CompiledFunction> {
+        self.gradient_with(name, activity, &GradientOptions::default())
+    }
+
+    /// As [`Module::gradient`], with checkpointing asked for in `options`
+    /// (cached per activity and options).
+    pub fn gradient_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<CompiledFunction> {
         let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
-        let key = request.gradient_name();
+        let key = if *options == GradientOptions::default() {
+            request.gradient_name()
+        } else {
+            format!("{}#{options:?}", request.gradient_name())
+        };
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
         if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
         find_function(&state.ir, name)?;
-        let expanded = ad::expand(&self.shared, &state.ir, Some(&request))?;
-        let operation = find_function(&expanded, &key)?;
-        let signature = function_signature(&operation, &key)?;
+        let expanded = ad::expand(&self.shared, &state.ir, Some(&request), options)?;
+        let operation = find_function(&expanded, &request.gradient_name())?;
+        let signature = function_signature(&operation, &request.gradient_name())?;
         let seeds = signature.inputs.len()
             - activity.len()
             - activity.iter().filter(|&&a| a == Activity::Dup).count();
@@ -158,11 +168,16 @@ impl Module {
     /// The adjoint functions zad generates for `name` with `activity`, as
     /// MLIR text.
     pub fn adjoint_text(&self, name: &str, activity: &[Activity]) -> Result<String> {
+        self.adjoint_text_with(name, activity, &GradientOptions::default())
+    }
+
+    /// As [`Module::adjoint_text`], with checkpointing options.
+    pub fn adjoint_text_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<String> {
         let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
-        ad::adjoint_text(&self.shared, &state.ir, &request)
+        ad::adjoint_text(&self.shared, &state.ir, &request, options)
     }
 
     /// The activity zad assumes when none is given: float scalars are

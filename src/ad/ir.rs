@@ -65,6 +65,29 @@ pub struct Func {
 }
 
 impl Func {
+    /// The body of `scf.for` `op` as a function of its own: the step of a
+    /// time loop. Arguments: the induction variable, the iteration
+    /// arguments, then `free` (values from outside the loop the body uses);
+    /// results: what the body yields.
+    pub fn outline_loop_body(&self, op: &Op, name: &str, free: &[ValueId]) -> Func {
+        let block = &op.regions[0][0];
+        let mut ops = block.ops.clone();
+        if let Some(terminator) = ops.last_mut() {
+            terminator.name = "func.return".to_string();
+        }
+        let mut args = block.args.clone();
+        args.extend_from_slice(free);
+        Func {
+            name: name.to_string(),
+            args: args.clone(),
+            result_types: op.results.iter().map(|&r| self.values[r].ty.clone()).collect(),
+            body: vec![Block { args, ops }],
+            values: self.values.clone(),
+            loc: op.loc.clone(),
+            place: op.place.clone(),
+        }
+    }
+
     pub fn ty(&self, value: ValueId) -> &str {
         &self.values[value].ty
     }

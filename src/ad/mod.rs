@@ -13,6 +13,30 @@ pub mod tape;
 pub use activity::Activity;
 pub use reverse::Request;
 
+/// How a time loop is checkpointed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CheckpointScheme {
+    /// Binomial (revolve) with this many snapshots.
+    Snapshots(usize),
+    /// Binomial (revolve) with as many snapshots as fit in this many bytes.
+    Budget(usize),
+    /// A snapshot every this many steps.
+    Periodic(usize),
+}
+
+/// Checkpointing asked for from outside the MLIR text (the C ABI, the CLI);
+/// the same can be written as attributes in the text (`zad.checkpoint`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct GradientOptions {
+    /// `scf.for` loops at the top level of the differentiated function, by
+    /// source line (`None`: every such loop), and their scheme.
+    pub loops: Vec<(Option<usize>, CheckpointScheme)>,
+    /// Functions every call of which is checkpointed: not inlined; the
+    /// forward sweep runs the call untaped, the reverse sweep runs it again
+    /// taped and reverses it.
+    pub checkpointed_calls: Vec<String>,
+}
+
 use crate::{
     context::Shared,
     error::{Error, Result},
@@ -32,14 +56,20 @@ const INLINE_PIPELINE: &str = "builtin.module(inline{default-pipeline=})";
 
 /// The adjoint functions for `request` as MLIR text, as the transform
 /// writes them (tape ops not yet lowered).
-pub(crate) fn adjoint_text(shared: &Shared, ir: &Module<'static>, request: &Request) -> Result<String> {
-    let inlined = inline(shared, ir)?;
+pub(crate) fn adjoint_text(
+    shared: &Shared,
+    ir: &Module<'static>,
+    request: &Request,
+    options: &GradientOptions,
+) -> Result<String> {
+    let inlined = inline(shared, ir, &request.function, options)?;
     let functions = import_functions(&inlined);
     reverse::generate(&functions, request)
 }
 
-fn inline(shared: &Shared, ir: &Module<'static>) -> Result<Module<'static>> {
+fn inline(shared: &Shared, ir: &Module<'static>, function: &str, options: &GradientOptions) -> Result<Module<'static>> {
     let mut inlined = crate::lower::clone_module(ir);
+    apply_options(shared, &mut inlined, function, options);
     shared.take_diagnostics();
     let manager = PassManager::new(shared.mlir());
     parse_pass_pipeline(manager.as_operation_pass_manager(), INLINE_PIPELINE)
@@ -55,8 +85,14 @@ fn import_functions(ir: &Module<'static>) -> HashMap<String, ir::Func> {
 /// A copy of `ir` in which calls are inlined, every `zad.gradient` op is a
 /// call to its generated adjoint, and the adjoint of `extra` (if any) is
 /// defined too. The caller holds the context lock.
-pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: Option<&Request>) -> Result<Module<'static>> {
-    let inlined = inline(shared, ir)?;
+pub(crate) fn expand(
+    shared: &Shared,
+    ir: &Module<'static>,
+    extra: Option<&Request>,
+    options: &GradientOptions,
+) -> Result<Module<'static>> {
+    let function = extra.map(|r| r.function.as_str()).unwrap_or_default();
+    let inlined = inline(shared, ir, function, options)?;
     let functions = import_functions(&inlined);
     let printed = inlined
         .as_operation()
@@ -77,6 +113,55 @@ pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: Option<&Reque
     text.insert_str(close, &tape::lower(&generated));
     drop(inlined);
     crate::module::parse_generated(shared, &text)
+}
+
+/// Marks the loops and calls `options` names (in `function`), and keeps
+/// every checkpointed call from being inlined.
+fn apply_options(shared: &Shared, module: &mut Module<'static>, function: &str, options: &GradientOptions) {
+    use melior::ir::{Attribute, BlockLike, operation::{OperationMutLike, WalkOrder, WalkResult}};
+    let context = shared.mlir();
+    let attribute = |text: &str| Attribute::parse(context, text).expect("a valid attribute");
+    let mut next = module.body().first_operation_mut();
+    while let Some(mut operation) = next {
+        let is_target = operation
+            .attribute("sym_name")
+            .ok()
+            .and_then(|name| melior::ir::attribute::StringAttribute::try_from(name).ok())
+            .is_some_and(|name| name.value() == function);
+        operation.walk_mut(WalkOrder::PreOrder, |mut op| {
+            let name = op.name().as_string_ref().as_str().unwrap_or_default().to_string();
+            if name == "func.call" {
+                let callee = op.attribute("callee").map(|a| a.to_string()).unwrap_or_default();
+                let listed = options.checkpointed_calls.iter().any(|f| callee == format!("@{f}"));
+                if listed {
+                    op.set_discardable_attribute("zad.checkpoint", Attribute::unit(context));
+                }
+                if listed || op.has_attribute("zad.checkpoint") {
+                    op.set_discardable_attribute("no_inline", Attribute::unit(context));
+                }
+            }
+            let top_level_loop = name == "scf.for"
+                && op.parent_operation().is_some_and(|p| p.name().as_string_ref().as_str() == Ok("func.func"));
+            if is_target && top_level_loop {
+                let location = op.location();
+                let line = location.is_file_line_col_range().then(|| location.file_line_col_range_start_line());
+                for (wanted, scheme) in &options.loops {
+                    if wanted.is_some() && *wanted != line {
+                        continue;
+                    }
+                    let (kind, key, value) = match scheme {
+                        CheckpointScheme::Snapshots(s) => ("binomial", "zad.snapshots", s),
+                        CheckpointScheme::Budget(b) => ("binomial", "zad.budget", b),
+                        CheckpointScheme::Periodic(k) => ("periodic", "zad.interval", k),
+                    };
+                    op.set_discardable_attribute("zad.checkpoint", attribute(&format!("\"{kind}\"")));
+                    op.set_discardable_attribute(key, attribute(&format!("{value} : i64")));
+                }
+            }
+            WalkResult::Advance
+        });
+        next = operation.next_in_block_mut();
+    }
 }
 
 /// Rewrites each `"zad.gradient"(...) <{activity = [...], fn = @f}>` of a

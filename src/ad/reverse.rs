@@ -29,6 +29,8 @@ use crate::{
 };
 use std::collections::HashMap;
 
+mod checkpointed;
+
 /// A gradient to generate: a function and the activity of its arguments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Request {
@@ -64,6 +66,7 @@ pub fn generate(functions: &HashMap<String, Func>, root: &Request) -> Result<Str
         check_activity(func, &request.activity)?;
         let mut generator = Generator::new(func, &request.activity, request.seeded);
         text.push_str(&generator.function(&request.gradient_name())?);
+        text.push_str(&generator.extra_functions);
         pending.extend(generator.callees);
         done.push(request);
     }
@@ -151,6 +154,13 @@ struct Generator<'f> {
     seeded: bool,
     /// The size in bytes of each indexed tape, for the run time's accounting.
     tape_bytes: HashMap<ValueId, String>,
+    /// Functions generated alongside (the steps of checkpointed loops).
+    extra_functions: String,
+    /// For each checkpointed loop: its run-time handle and state cells.
+    checkpoints: HashMap<*const Op, checkpointed::Loop>,
+    /// Buffers freed at the end of the adjoint rather than where the primal
+    /// frees them (checkpointed loops rerun steps on them).
+    deferred_deallocs: Vec<ValueId>,
 }
 
 impl<'f> Generator<'f> {
@@ -190,6 +200,9 @@ impl<'f> Generator<'f> {
             callees: Vec::new(),
             seeded,
             tape_bytes: HashMap::new(),
+            extra_functions: String::new(),
+            checkpoints: HashMap::new(),
+            deferred_deallocs: Vec::new(),
         }
     }
 
@@ -291,6 +304,9 @@ impl<'f> Generator<'f> {
         tail.line(&format!("%c0_release = arith.constant 0 : index {}", func.loc));
         for (shadow, ty) in &top.cleanup {
             tail.line(&format!("memref.dealloc {shadow} : {ty} {}", func.loc));
+        }
+        for &buffer in &self.deferred_deallocs {
+            tail.line(&format!("memref.dealloc %v{buffer} : {} {}", self.ty(buffer), func.loc));
         }
         for (value, tape) in sorted(&self.tapes) {
             if tape.indexed {
@@ -418,6 +434,7 @@ impl<'f> Generator<'f> {
     fn reverse_op(&mut self, op: &'f Op) -> Result<()> {
         let name = op.name.as_str();
         match name {
+            "scf.for" if checkpointed::scheme(op).is_some() => self.reverse_checkpointed(op),
             "scf.for" => self.reverse_for(op),
             "scf.if" => self.reverse_if(op),
             "scf.while" => self.reverse_while(op),
@@ -1226,6 +1243,7 @@ impl<'f> Generator<'f> {
         let operands: Vec<String> = op.operands.iter().map(|v| format!("%v{v}")).collect();
         let results: Vec<String> = op.results.iter().map(|v| format!("%v{v}")).collect();
         match op.name.as_str() {
+            "scf.for" if checkpointed::scheme(op).is_some() => self.forward_checkpointed(op, out, top)?,
             "scf.for" => {
                 let block = &op.regions[0][0];
                 let body_scope = self.scopes.of_region(op, 0);
@@ -1361,9 +1379,21 @@ impl<'f> Generator<'f> {
                 }
                 out.line(&generic(op, &results, &operands, &self.value_types));
             }
+            "memref.dealloc" if self.reruns_on(op.operands[0]) => {
+                // The reverse sweep runs steps on this buffer again: free it
+                // at the very end instead.
+                self.deferred_deallocs.push(op.operands[0]);
+            }
             _ => out.line(&generic(op, &results, &operands, &self.value_types)),
         }
         Ok(())
+    }
+
+    /// Whether a checkpointed loop's steps, rerun by the reverse sweep, use
+    /// the memory of `memref`.
+    fn reruns_on(&self, memref: ValueId) -> bool {
+        let root = self.analysis.root[memref];
+        self.checkpoints.values().flat_map(|lp| lp.free_values()).any(|&v| self.analysis.root[v] == root)
     }
 }
 

@@ -24,12 +24,26 @@ pub fn lower(text: &str) -> String {
     out
 }
 
+/// `func.func private @zad_f(index, f64) -> index` from a line
+/// `... func.call @zad_f(%a, %b) : (index, f64) -> index loc(...)`.
+fn runtime_declaration(line: &str) -> Option<String> {
+    let call = &line[line.find("func.call @zad_")? + "func.call ".len()..];
+    let name = &call[..call.find('(')?];
+    let signature = &call[call.find(") : (")? + 4..];
+    let signature = signature.split(" loc(").next()?.trim();
+    let (inputs, output) = signature.split_once(" -> ")?;
+    let output = if output.trim() == "()" { String::new() } else { format!(" -> {}", output.trim()) };
+    Some(format!("func.func private {name}{inputs}{output}"))
+}
+
 fn lower_line(line: &str, used: &mut Vec<String>) -> Option<String> {
     let indent = &line[..line.len() - line.trim_start().len()];
     let trimmed = line.trim_start();
-    if trimmed.starts_with("func.call @zad_tape_account(") {
-        let declaration = "func.func private @zad_tape_account(index)".to_string();
-        if !used.contains(&declaration) {
+    if trimmed.contains("func.call @zad_") {
+        // Other run-time calls: declare them from the call's own type.
+        if let Some(declaration) = runtime_declaration(trimmed)
+            && !used.contains(&declaration)
+        {
             used.push(declaration);
         }
         return None;

@@ -7,7 +7,7 @@
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
-use zad::{Activity, Args, Context, Module, ParamType, Scalar, Stage, json};
+use zad::{Activity, Args, CheckpointScheme, Context, GradientOptions, Module, ParamType, Scalar, Stage, json};
 
 #[derive(Parser)]
 #[command(name = "zad", version, about = "Automatic differentiation of MLIR kernels")]
@@ -50,6 +50,12 @@ enum Command {
         /// The seed (cotangent) of the result.
         #[arg(long, default_value_t = 1.0)]
         seed: f64,
+        #[command(flatten)]
+        checkpointing: Checkpointing,
+        /// Add run statistics (forward and reversed steps, snapshots, peak
+        /// snapshot and tape bytes) to the output as "stats".
+        #[arg(long)]
+        stats: bool,
     },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
     /// --fn), llvm.
@@ -65,7 +71,54 @@ enum Command {
         /// Per-argument activity for the adjoint stage, as for `grad`.
         #[arg(long)]
         activity: Option<String>,
+        #[command(flatten)]
+        checkpointing: Checkpointing,
     },
+}
+
+/// Checkpointing of time loops (top-level `scf.for` of the function).
+#[derive(clap::Args)]
+struct Checkpointing {
+    /// Checkpoint the loop at this source line (0: every top-level loop);
+    /// repeatable.
+    #[arg(long = "checkpoint", value_name = "LINE")]
+    lines: Vec<usize>,
+    /// Binomial checkpointing with this many snapshots.
+    #[arg(long)]
+    snapshots: Option<usize>,
+    /// Binomial checkpointing within this many bytes of snapshots.
+    #[arg(long)]
+    budget: Option<usize>,
+    /// Periodic checkpointing, a snapshot every this many steps.
+    #[arg(long)]
+    interval: Option<usize>,
+    /// Checkpoint every call of this function instead of inlining it;
+    /// repeatable.
+    #[arg(long = "checkpoint-calls", value_name = "FUNCTION")]
+    calls: Vec<String>,
+}
+
+impl Checkpointing {
+    fn options(&self) -> zad::Result<GradientOptions> {
+        let scheme = match (self.snapshots, self.budget, self.interval) {
+            (Some(s), None, None) => Some(CheckpointScheme::Snapshots(s)),
+            (None, Some(b), None) => Some(CheckpointScheme::Budget(b)),
+            (None, None, Some(k)) => Some(CheckpointScheme::Periodic(k)),
+            (None, None, None) => None,
+            _ => return Err(zad::Error::InvalidArgument("give one of --snapshots, --budget, --interval".into())),
+        };
+        let loops = match (scheme, self.lines.is_empty()) {
+            (None, true) => Vec::new(),
+            (None, false) => {
+                return Err(zad::Error::InvalidArgument("--checkpoint needs --snapshots, --budget or --interval".into()));
+            }
+            (Some(scheme), true) => vec![(None, scheme)],
+            (Some(scheme), false) => {
+                self.lines.iter().map(|&line| ((line > 0).then_some(line), scheme.clone())).collect()
+            }
+        };
+        Ok(GradientOptions { loops, checkpointed_calls: self.calls.clone() })
+    }
 }
 
 fn main() -> ExitCode {
@@ -98,7 +151,15 @@ fn activity_for(module: &Module, function: &str, given: Option<&str>) -> zad::Re
     }
 }
 
-fn grad(module: &Module, function: &str, args: &str, activity: &[Activity], seed: f64) -> zad::Result<String> {
+fn grad(
+    module: &Module,
+    function: &str,
+    args: &str,
+    activity: &[Activity],
+    seed: f64,
+    options: &GradientOptions,
+    stats: bool,
+) -> zad::Result<String> {
     let signature = module.signature(function)?;
     let float_results: Vec<_> = signature.results.iter().filter(|ty| matches!(ty, ParamType::Scalar(s) if s.is_float())).collect();
     if signature.results.len() != 1 || float_results.len() != 1 {
@@ -107,7 +168,7 @@ fn grad(module: &Module, function: &str, args: &str, activity: &[Activity], seed
             signature.describe()
         )));
     }
-    let gradient = module.gradient(function, activity)?;
+    let gradient = module.gradient_with(function, activity, options)?;
     let mut primal = json::JsonArgs::parse(&signature, args)?;
     let mut shadows = primal.zeroed();
     let duplicated: Vec<bool> = activity.iter().map(|&a| a == Activity::Dup).collect();
@@ -117,7 +178,11 @@ fn grad(module: &Module, function: &str, args: &str, activity: &[Activity], seed
         ParamType::Scalar(Scalar::F32) => call.push_f32(seed as f32),
         _ => call.push_f64(seed),
     };
+    zad::exec::take_checkpoint_stats();
+    zad::exec::take_tape_peak();
     gradient.call(&mut call)?;
+    let run = zad::exec::take_checkpoint_stats();
+    let peak_tape_bytes = zad::exec::take_tape_peak();
     let values = call.results().to_vec();
     drop(call);
     let mut active_gradients = values[1..].iter();
@@ -130,7 +195,17 @@ fn grad(module: &Module, function: &str, args: &str, activity: &[Activity], seed
             Activity::Const => serde_json::Value::Null,
         })
         .collect();
-    Ok(serde_json::json!({ "results": [json::value_to_json(&values[0])], "gradients": gradients }).to_string())
+    let mut output = serde_json::json!({ "results": [json::value_to_json(&values[0])], "gradients": gradients });
+    if stats {
+        output["stats"] = serde_json::json!({
+            "forward_steps": run.forward_steps,
+            "reversed_steps": run.reversed_steps,
+            "snapshots": run.snapshots,
+            "peak_snapshot_bytes": run.peak_snapshot_bytes,
+            "peak_tape_bytes": peak_tape_bytes,
+        });
+    }
+    Ok(output.to_string())
 }
 
 fn run(command: Command) -> zad::Result<String> {
@@ -146,12 +221,12 @@ fn run(command: Command) -> zad::Result<String> {
             let results: Vec<_> = call.results().iter().map(json::value_to_json).collect();
             Ok(serde_json::json!({ "results": results }).to_string())
         }
-        Command::Grad { file, function, args, activity, seed } => {
+        Command::Grad { file, function, args, activity, seed, checkpointing, stats } => {
             let module = Module::load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
-            grad(&module, &function, &args, &activity, seed)
+            grad(&module, &function, &args, &activity, seed, &checkpointing.options()?, stats)
         }
-        Command::Emit { file, stage, function, activity } => {
+        Command::Emit { file, stage, function, activity, checkpointing } => {
             let stage: Stage = stage.parse()?;
             let module = Module::load(&context, &file)?;
             if stage == Stage::Adjoint {
@@ -159,7 +234,7 @@ fn run(command: Command) -> zad::Result<String> {
                     zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())
                 })?;
                 let activity = activity_for(&module, &function, activity.as_deref())?;
-                return module.adjoint_text(&function, &activity);
+                return module.adjoint_text_with(&function, &activity, &checkpointing.options()?);
             }
             module.emit(stage)
         }

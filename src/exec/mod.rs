@@ -1,8 +1,10 @@
 //! JIT compilation with MLIR's ExecutionEngine, and calling what it made.
 
 mod call;
+mod checkpoint;
 mod runtime;
 
+pub use checkpoint::{CheckpointStats, take_checkpoint_stats};
 pub use runtime::take_tape_peak;
 
 pub use call::{Args, Array, ArrayData, Value};

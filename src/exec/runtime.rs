@@ -1,6 +1,7 @@
 //! Run-time functions that MLIR's lowerings call and that zad provides
 //! itself, so that kernels need no MLIR runtime library at run time.
 
+use super::checkpoint;
 use std::ffi::c_void;
 
 /// MLIR's `UnrankedMemRefType`: a rank and a pointer to a ranked descriptor
@@ -159,5 +160,13 @@ pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
         ("zad_tape_pop_i32", pop_i32 as *mut c_void),
         ("zad_tape_push_i1", push_i1 as *mut c_void),
         ("zad_tape_pop_i1", pop_i1 as *mut c_void),
+        ("zad_ckpt_new", checkpoint::ckpt_new as *mut c_void),
+        ("zad_ckpt_add", checkpoint::ckpt_add as *mut c_void),
+        ("zad_ckpt_forward", checkpoint::ckpt_forward as *mut c_void),
+        ("zad_ckpt_position", checkpoint::ckpt_position as *mut c_void),
+        ("zad_ckpt_next", checkpoint::ckpt_next as *mut c_void),
+        ("zad_ckpt_from", checkpoint::ckpt_from as *mut c_void),
+        ("zad_ckpt_to", checkpoint::ckpt_to as *mut c_void),
+        ("zad_ckpt_free", checkpoint::ckpt_free as *mut c_void),
     ]
 }

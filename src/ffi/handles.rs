@@ -6,7 +6,7 @@ pub use super::boundary::{
     ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
 };
 use crate::{
-    Activity, Args, Array, ArrayData, CompiledFunction, Context, Module, Value,
+    Activity, Args, Array, ArrayData, CheckpointScheme, CompiledFunction, Context, GradientOptions, Module, Value,
     error::Error,
     signature::{ParamType, Scalar},
 };
@@ -210,28 +210,164 @@ pub extern "C" fn zad_module_gradient(
         let module = unsafe { handle(module, "module") }?;
         let name = unsafe { c_str(name, "name") }?;
         out_param(out, "out")?;
-        if activity.is_null() && num_activity > 0 {
-            return Err(Error::InvalidArgument("activity is NULL".into()));
-        }
-        // SAFETY: `activity` holds `num_activity` entries (caller).
-        let codes = if num_activity == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(activity, num_activity) } };
-        let activity = codes
-            .iter()
-            .enumerate()
-            .map(|(index, &code)| match code {
-                ZAD_CONST => Ok(Activity::Const),
-                ZAD_ACTIVE => Ok(Activity::Active),
-                ZAD_DUP => Ok(Activity::Dup),
-                other => Err(Error::InvalidArgument(format!(
-                    "activity #{index} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)"
-                ))),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let activity = activities(activity, num_activity)?;
         let function = module.inner.gradient(name, &activity)?;
         // SAFETY: `out` is non-null and writable (caller).
         unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
         Ok(())
     })
+}
+
+/// Scheme codes of `zad_checkpoint`.
+pub type zad_checkpoint_scheme = i32;
+/// Binomial checkpointing (revolve): the optimal schedule for a number of
+/// snapshots.
+pub const ZAD_CHECKPOINT_BINOMIAL: zad_checkpoint_scheme = 0;
+/// A snapshot every `snapshots` steps (for comparison).
+pub const ZAD_CHECKPOINT_PERIODIC: zad_checkpoint_scheme = 1;
+
+/// Checkpointing of one time loop: an `scf.for` at the top level of the
+/// differentiated function. Instead of taping every step, the gradient keeps
+/// snapshots of the loop's state (its iteration arguments and the buffers it
+/// writes) and recomputes steps from them.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct zad_checkpoint {
+    /// The source line of the `scf.for`; 0 for every top-level `scf.for`.
+    pub line: u32,
+    /// `ZAD_CHECKPOINT_BINOMIAL` or `ZAD_CHECKPOINT_PERIODIC`.
+    pub scheme: zad_checkpoint_scheme,
+    /// Binomial: the number of snapshots (0: as many as `budget_bytes`
+    /// allows). Periodic: steps between snapshots.
+    pub snapshots: u64,
+    /// Binomial with `snapshots` 0: the memory for snapshots, in bytes.
+    pub budget_bytes: u64,
+}
+
+/// As `zad_module_gradient`, with checkpointing: `loops` (`num_loops`
+/// entries) names the time loops to checkpoint, and every call of each of
+/// the `num_calls` functions named in `calls` is checkpointed (run untaped
+/// forward, rerun taped in reverse) instead of inlined. Either list may be
+/// NULL when its count is 0. Does not take ownership of the lists.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_gradient_checkpointed(
+    module: *const zad_module,
+    name: *const c_char,
+    activity: *const zad_activity,
+    num_activity: usize,
+    loops: *const zad_checkpoint,
+    num_loops: usize,
+    calls: *const *const c_char,
+    num_calls: usize,
+    out: *mut *mut zad_function,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid for their counts (caller).
+        let module = unsafe { handle(module, "module") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        out_param(out, "out")?;
+        let activity = activities(activity, num_activity)?;
+        let loops = unsafe { slice(loops, num_loops, "loops") }?;
+        let calls = unsafe { slice(calls, num_calls, "calls") }?;
+        let mut options = GradientOptions::default();
+        for (index, entry) in loops.iter().enumerate() {
+            let line = (entry.line > 0).then_some(entry.line as usize);
+            let scheme = match (entry.scheme, entry.snapshots, entry.budget_bytes) {
+                (ZAD_CHECKPOINT_BINOMIAL, 0, 0) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "loops[{index}]: give a number of snapshots or a memory budget"
+                    )));
+                }
+                (ZAD_CHECKPOINT_BINOMIAL, 0, budget) => CheckpointScheme::Budget(budget as usize),
+                (ZAD_CHECKPOINT_BINOMIAL, snapshots, _) => CheckpointScheme::Snapshots(snapshots as usize),
+                (ZAD_CHECKPOINT_PERIODIC, interval, _) if interval > 0 => CheckpointScheme::Periodic(interval as usize),
+                (scheme, _, _) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "loops[{index}]: scheme {scheme} with snapshots {} is not valid",
+                        entry.snapshots
+                    )));
+                }
+            };
+            options.loops.push((line, scheme));
+        }
+        for (index, &call) in calls.iter().enumerate() {
+            // SAFETY: each entry is a NUL-terminated string (caller).
+            options.checkpointed_calls.push(unsafe { c_str(call, &format!("calls[{index}]")) }?.to_string());
+        }
+        let function = module.inner.gradient_with(name, &activity, &options)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
+        Ok(())
+    })
+}
+
+/// Statistics of the gradients run on the calling thread.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct zad_stats {
+    /// Plain forward steps of checkpointed loops (forward sweep and
+    /// recomputations).
+    pub forward_steps: u64,
+    /// Steps of checkpointed loops reversed.
+    pub reversed_steps: u64,
+    /// Snapshots stored.
+    pub snapshots: u64,
+    /// The most bytes held in snapshots at once.
+    pub peak_snapshot_bytes: u64,
+    /// The most bytes held in tapes at once.
+    pub peak_tape_bytes: u64,
+}
+
+/// The statistics of the gradients run on the calling thread since the last
+/// call (which starts a new measurement), into `*out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_stats_take(out: *mut zad_stats) -> zad_status {
+    guard(|| {
+        out_param(out, "out")?;
+        let checkpoint = crate::exec::take_checkpoint_stats();
+        let stats = zad_stats {
+            forward_steps: checkpoint.forward_steps,
+            reversed_steps: checkpoint.reversed_steps,
+            snapshots: checkpoint.snapshots,
+            peak_snapshot_bytes: checkpoint.peak_snapshot_bytes,
+            peak_tape_bytes: crate::exec::take_tape_peak(),
+        };
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = stats };
+        Ok(())
+    })
+}
+
+/// Borrows `count` entries at `pointer` (NULL allowed when `count` is 0).
+///
+/// # Safety
+/// A non-null `pointer` holds `count` valid entries.
+unsafe fn slice<'a, T>(pointer: *const T, count: usize, what: &str) -> Result<&'a [T], Error> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if pointer.is_null() {
+        return Err(Error::InvalidArgument(format!("{what} is NULL")));
+    }
+    // SAFETY: non-null with `count` entries (caller).
+    Ok(unsafe { std::slice::from_raw_parts(pointer, count) })
+}
+
+fn activities(activity: *const zad_activity, count: usize) -> Result<Vec<Activity>, Error> {
+    // SAFETY: `activity` holds `count` entries (caller of the entry point).
+    let codes = unsafe { slice(activity, count, "activity") }?;
+    codes
+        .iter()
+        .enumerate()
+        .map(|(index, &code)| match code {
+            ZAD_CONST => Ok(Activity::Const),
+            ZAD_ACTIVE => Ok(Activity::Active),
+            ZAD_DUP => Ok(Activity::Dup),
+            other => Err(Error::InvalidArgument(format!(
+                "activity #{index} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)"
+            ))),
+        })
+        .collect()
 }
 
 /// Frees a function handle. Accepts NULL.

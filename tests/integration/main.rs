@@ -8,6 +8,7 @@ mod support;
 
 mod abi_programs;
 mod api;
+mod checkpoint_schedule;
 mod cli;
 mod gradients;
 mod header;

@@ -1,0 +1,422 @@
+//! Checkpointed time loops: an `scf.for` marked `zad.checkpoint` is not
+//! taped as a whole. Its body becomes a step function; the forward sweep
+//! runs the steps under a checkpointing schedule kept by zad's run time
+//! (binomial, "revolve", by default), storing only snapshots of the loop's
+//! state; the reverse sweep follows the schedule: restore a snapshot,
+//! advance with plain steps, and reverse one step at a time with the step's
+//! own (taped) adjoint.
+//!
+//! The state is what the body changes: its iteration arguments (kept in
+//! one-element buffers so that the run time can copy them) and the buffers
+//! from outside the loop that are written anywhere in the function.
+//!
+//! Attributes on the loop: `zad.checkpoint = "binomial"` with
+//! `zad.snapshots = S : i64` or `zad.budget = BYTES : i64` (the snapshot
+//! count follows from the state's size), or `zad.checkpoint = "periodic"`
+//! with `zad.interval = K : i64`.
+
+use super::*;
+use crate::ad::emit::memref_shape;
+
+/// How a loop is checkpointed, as the run time's `zad_ckpt_new` takes it.
+pub(super) struct Scheme {
+    code: i64,
+    snapshots: i64,
+    budget: i64,
+}
+
+/// The checkpointing scheme asked for on `op`, if any.
+pub(super) fn scheme(op: &Op) -> Option<Scheme> {
+    let kind = op.attribute("zad.checkpoint")?.trim_matches('"').to_string();
+    let number = |name: &str| {
+        op.attribute(name)
+            .and_then(|text| text.split(':').next())
+            .and_then(|n| n.trim().parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    Some(match kind.as_str() {
+        "periodic" => Scheme { code: 1, snapshots: number("zad.interval"), budget: 0 },
+        _ => Scheme { code: 0, snapshots: number("zad.snapshots"), budget: number("zad.budget") },
+    })
+}
+
+/// The names a checkpointed loop's code shares between the two sweeps.
+#[derive(Clone)]
+pub(super) struct Loop {
+    handle: String,
+    /// One-element buffers holding the iteration arguments.
+    cells: Vec<String>,
+    /// Values from outside the body that it uses.
+    free: Vec<ValueId>,
+    step: String,
+}
+
+impl Loop {
+    pub(super) fn free_values(&self) -> &[ValueId] {
+        &self.free
+    }
+}
+
+impl<'f> Generator<'f> {
+    /// The shared names of checkpointed loop `op` (made on first use).
+    fn checkpoint_loop(&mut self, op: &'f Op) -> Result<Loop> {
+        if let Some(existing) = self.checkpoints.get(&(op as *const Op)) {
+            return Ok(existing.clone());
+        }
+        if self.scopes.containing(op) != TOP {
+            return Err(self.unsupported(op, "a checkpointed loop must be at the top level of the function"));
+        }
+        let block = &op.regions[0][0];
+        if self.ty(block.args[0]) != "index" {
+            return Err(self.unsupported(op, "a checkpointed loop needs an `index` induction variable"));
+        }
+        if let Some(&arg) = block.args[1..].iter().find(|&&a| !is_float(self.ty(a)) && self.ty(a) != "index") {
+            return Err(self.unsupported(op, &format!(
+                "a checkpointed loop may carry floats and indices, not {}", self.ty(arg)
+            )));
+        }
+        let id = block.args[0];
+        let body_scope = self.scopes.of_region(op, 0);
+        let free = free_values(&self.scopes, block, body_scope);
+        let lp = Loop {
+            handle: format!("%ckpt{id}"),
+            cells: (1..block.args.len()).map(|j| format!("%cell{id}_{j}")).collect(),
+            free,
+            step: format!("__zad_step_{}_{id}", self.func.name),
+        };
+        self.checkpoints.insert(op as *const Op, lp.clone());
+        Ok(lp)
+    }
+
+    /// Buffers from outside the loop that are part of its state: used in
+    /// the body and written somewhere in the function.
+    fn state_buffers(&self, op: &Op, lp: &Loop) -> Result<Vec<ValueId>> {
+        let mut roots = Vec::new();
+        for &value in &lp.free {
+            if !is_memref(self.ty(value)) || self.analysis.read_only(value) {
+                continue;
+            }
+            let root = self.analysis.root[value];
+            if self.scopes.of_value[root] != TOP {
+                return Err(self.unsupported(op, "a checkpointed loop uses a buffer defined inside another region"));
+            }
+            if self.ty(root).contains("strided") {
+                return Err(self.unsupported(op, &format!(
+                    "the checkpointed state includes a buffer of type {}, which is not contiguous", self.ty(root)
+                )));
+            }
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
+        }
+        Ok(roots)
+    }
+
+    /// Forward sweep: the loop runs under the schedule's forward phase,
+    /// storing snapshots, then finishes with plain steps.
+    pub(super) fn forward_checkpointed(&mut self, op: &'f Op, out: &mut Body, top: bool) -> Result<()> {
+        if !top {
+            return Err(self.unsupported(op, "a checkpointed loop must be at the top level of the function"));
+        }
+        let lp = self.checkpoint_loop(op)?;
+        let scheme = scheme(op).expect("checkpointed");
+        let loc = op.loc.clone();
+        let block = &op.regions[0][0];
+        let outlined = self.func.outline_loop_body(op, &lp.step, &lp.free);
+        self.extra_functions.push_str(&primal_function_text(&outlined)?);
+
+        let [lb, ub, step] = [op.operands[0], op.operands[1], op.operands[2]].map(|v| format!("%v{v}"));
+        let count = Self::trip_count(out, &mut self.names, &lb, &ub, &step, &loc);
+        let constants: Vec<String> = [scheme.snapshots, scheme.budget, scheme.code]
+            .iter()
+            .map(|&n| out.constant_index(&mut self.names, n, &loc))
+            .collect();
+        out.line(&format!(
+            "{} = func.call @zad_ckpt_new({count}, {}, {}, {}) : (index, index, index, index) -> index {loc}",
+            lp.handle, constants[0], constants[1], constants[2]
+        ));
+        let zero = out.constant_index(&mut self.names, 0, &loc);
+        for (j, cell) in lp.cells.iter().enumerate() {
+            let ty = self.ty(block.args[j + 1]).to_string();
+            out.line(&format!("{cell} = memref.alloca() : memref<1x{ty}> {loc}"));
+            out.line(&format!("memref.store %v{}, {cell}[{zero}] : memref<1x{ty}> {loc}", op.operands[3 + j]));
+            let bytes = out.constant_index(&mut self.names, element_bytes(&ty), &loc);
+            self.register(out, &lp.handle, cell, &format!("memref<1x{ty}>"), &bytes, &loc);
+        }
+        for root in self.state_buffers(op, &lp)? {
+            let ty = self.ty(root).to_string();
+            let (dims, element) = memref_shape(&ty).unwrap_or_default();
+            let mut bytes = out.constant_index(&mut self.names, element_bytes(&element), &loc);
+            for dim in 0..dims.len() {
+                let d = out.constant_index(&mut self.names, dim as i64, &loc);
+                let size = out.op1(&mut self.names, &format!("memref.dim %v{root}, {d} : {ty}"), &loc);
+                bytes = out.binary(&mut self.names, "arith.muli", &bytes, &size, "index", &loc);
+            }
+            self.register(out, &lp.handle, &format!("%v{root}"), &ty, &bytes, &loc);
+        }
+        // The schedule's forward phase, then plain steps to the end.
+        let action = self.names.fresh();
+        let mut inner = Body { indent: out.indent + 1, ..Body::default() };
+        inner.line(&format!("{action} = func.call @zad_ckpt_forward({}) : (index) -> index {loc}", lp.handle));
+        let one = inner.constant_index(&mut self.names, 1, &loc);
+        let is_advance = inner.op1(&mut self.names, &format!("arith.cmpi eq, {action}, {one} : index"), &loc);
+        let mut advance = Body { indent: inner.indent + 1, ..Body::default() };
+        self.advance(&mut advance, op, &lp, &loc);
+        inner.line(&format!("scf.if {is_advance} {{\n{}{}}} {loc}", advance.text, "  ".repeat(inner.indent)));
+        let more = inner.op1(&mut self.names, &format!("arith.cmpi ne, {action}, {zero} : index"), &loc);
+        inner.line(&format!("scf.condition({more}) {loc}"));
+        let pad = "  ".repeat(out.indent);
+        out.line(&format!("scf.while : () -> () {{\n{}{pad}}} do {{\n{pad}  scf.yield {loc}\n{pad}}} {loc}", inner.text));
+        let position = out.op1(&mut self.names, &format!("func.call @zad_ckpt_position({}) : (index) -> index", lp.handle), &loc);
+        self.steps(out, op, &lp, &position, &count, &loc);
+        for (j, cell) in lp.cells.iter().enumerate() {
+            let ty = self.ty(block.args[j + 1]).to_string();
+            out.line(&format!("%v{} = memref.load {cell}[{zero}] : memref<1x{ty}> {loc}", op.results[j]));
+        }
+        Ok(())
+    }
+
+    fn register(&mut self, out: &mut Body, handle: &str, memref: &str, ty: &str, bytes: &str, loc: &str) {
+        let pointer = out.op1(&mut self.names, &format!("memref.extract_aligned_pointer_as_index {memref} : {ty} -> index"), loc);
+        out.line(&format!("func.call @zad_ckpt_add({handle}, {pointer}, {bytes}) : (index, index, index) -> () {loc}"));
+    }
+
+    /// Plain steps over the range the run time names (`zad_ckpt_from/to`).
+    fn advance(&mut self, out: &mut Body, op: &Op, lp: &Loop, loc: &str) {
+        let from = out.op1(&mut self.names, &format!("func.call @zad_ckpt_from({}) : (index) -> index", lp.handle), loc);
+        let to = out.op1(&mut self.names, &format!("func.call @zad_ckpt_to({}) : (index) -> index", lp.handle), loc);
+        self.steps(out, op, lp, &from, &to, loc);
+    }
+
+    /// Steps `from..to` of the loop (numbered from 0), on the state cells.
+    fn steps(&mut self, out: &mut Body, op: &Op, lp: &Loop, from: &str, to: &str, loc: &str) {
+        let block = &op.regions[0][0];
+        let zero = out.constant_index(&mut self.names, 0, loc);
+        let one = out.constant_index(&mut self.names, 1, loc);
+        let types: Vec<String> = block.args[1..].iter().map(|&a| self.ty(a).to_string()).collect();
+        let state: Vec<String> = lp
+            .cells
+            .iter()
+            .zip(&types)
+            .map(|(cell, ty)| out.op1(&mut self.names, &format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), loc))
+            .collect();
+        let k = self.names.fresh();
+        let carried: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
+        let outs: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
+        let mut body = Body { indent: out.indent + 1, ..Body::default() };
+        let iv = self.induction(&mut body, op, &k, loc);
+        let mut args = vec![iv];
+        args.extend(carried.iter().cloned());
+        args.extend(lp.free.iter().map(|v| format!("%v{v}")));
+        let mut arg_types = vec!["index".to_string()];
+        arg_types.extend(types.iter().cloned());
+        arg_types.extend(lp.free.iter().map(|&v| self.ty(v).to_string()));
+        let next: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
+        let lhs = if next.is_empty() { String::new() } else { format!("{} = ", next.join(", ")) };
+        body.line(&format!(
+            "{lhs}func.call @{}({}) : ({}) -> ({}) {loc}",
+            lp.step,
+            args.join(", "),
+            arg_types.join(", "),
+            types.join(", ")
+        ));
+        let pad = "  ".repeat(out.indent);
+        if types.is_empty() {
+            out.line(&format!("scf.for {k} = {from} to {to} step {one} {{\n{}{pad}}} {loc}", body.text));
+        } else {
+            body.line(&format!("scf.yield {} : {} {loc}", next.join(", "), types.join(", ")));
+            let pairs: Vec<String> = carried.iter().zip(&state).map(|(c, s)| format!("{c} = {s}")).collect();
+            out.line(&format!(
+                "{} = scf.for {k} = {from} to {to} step {one} iter_args({}) -> ({}) {{\n{}{pad}}} {loc}",
+                outs.join(", "),
+                pairs.join(", "),
+                types.join(", "),
+                body.text
+            ));
+            for ((cell, value), ty) in lp.cells.iter().zip(&outs).zip(&types) {
+                out.line(&format!("memref.store {value}, {cell}[{zero}] : memref<1x{ty}> {loc}"));
+            }
+        }
+    }
+
+    /// The induction variable of step `k`: lb + k * step.
+    fn induction(&mut self, out: &mut Body, op: &Op, k: &str, loc: &str) -> String {
+        let scaled = out.binary(&mut self.names, "arith.muli", k, &format!("%v{}", op.operands[2]), "index", loc);
+        out.binary(&mut self.names, "arith.addi", &format!("%v{}", op.operands[0]), &scaled, "index", loc)
+    }
+
+    /// Reverse sweep: follow the schedule, reversing one step at a time
+    /// with the step's adjoint.
+    pub(super) fn reverse_checkpointed(&mut self, op: &'f Op) -> Result<()> {
+        let lp = self.checkpoint_loop(op)?;
+        let loc = op.loc.clone();
+        let block = &op.regions[0][0];
+        // The step's adjoint: float iteration arguments and active outer
+        // scalars are active, outer buffers with shadows duplicated.
+        let mut activity = vec![Activity::Const];
+        activity.extend(block.args[1..].iter().map(|&a| if is_float(self.ty(a)) { Activity::Active } else { Activity::Const }));
+        for &value in &lp.free {
+            activity.push(if is_float(self.ty(value)) && self.active(value) {
+                Activity::Active
+            } else if is_memref(self.ty(value)) && self.has_shadow(value) {
+                Activity::Dup
+            } else {
+                Activity::Const
+            });
+        }
+        let request = Request { function: lp.step.clone(), activity: activity.clone(), seeded: true };
+        let outlined = self.func.outline_loop_body(op, &lp.step, &lp.free);
+        {
+            let mut generator = Generator::new(&outlined, &activity, true);
+            let text = generator.function(&request.gradient_name())?;
+            self.extra_functions.push_str(&text);
+            self.extra_functions.push_str(&generator.extra_functions);
+            self.callees.extend(generator.callees);
+        }
+
+        let types: Vec<String> = block.args[1..].iter().map(|&a| self.ty(a).to_string()).collect();
+        let zero = self.emit("arith.constant 0 : index", &loc);
+        // Adjoints of the state and of active outer scalars live in cells
+        // across the schedule's actions.
+        let mut adjoint_cells = Vec::new();
+        for (j, ty) in types.iter().enumerate() {
+            if !is_float(ty) {
+                adjoint_cells.push(None);
+                continue;
+            }
+            let cell = self.emit(&format!("memref.alloca() : memref<1x{ty}>"), &loc);
+            let initial = self.adjoint_or_zero(op.results[j], &loc);
+            self.line(&format!("memref.store {initial}, {cell}[{zero}] : memref<1x{ty}> {loc}"));
+            adjoint_cells.push(Some(cell));
+        }
+        let active_free: Vec<ValueId> =
+            lp.free.iter().copied().filter(|&v| is_float(self.ty(v)) && self.active(v)).collect();
+        let mut free_cells = Vec::new();
+        for &value in &active_free {
+            let ty = self.ty(value).to_string();
+            let cell = self.emit(&format!("memref.alloca() : memref<1x{ty}>"), &loc);
+            let initial = self.adjoint_or_zero(value, &loc);
+            self.line(&format!("memref.store {initial}, {cell}[{zero}] : memref<1x{ty}> {loc}"));
+            free_cells.push(cell);
+        }
+        let mut shadows = HashMap::new();
+        for &value in &lp.free {
+            if is_memref(self.ty(value)) && self.has_shadow(value) {
+                shadows.insert(value, self.shadow(value, op)?);
+            }
+        }
+
+        let indent = self.current().body.indent;
+        let mut inner = Body { indent: indent + 1, ..Body::default() };
+        let action = inner.op1(&mut self.names, &format!("func.call @zad_ckpt_next({}) : (index) -> index", lp.handle), &loc);
+        let one = inner.constant_index(&mut self.names, 1, &loc);
+        let two = inner.constant_index(&mut self.names, 2, &loc);
+        let is_advance = inner.op1(&mut self.names, &format!("arith.cmpi eq, {action}, {one} : index"), &loc);
+        let mut advance = Body { indent: inner.indent + 1, ..Body::default() };
+        self.advance(&mut advance, op, &lp, &loc);
+        inner.line(&format!("scf.if {is_advance} {{\n{}{}}} {loc}", advance.text, "  ".repeat(inner.indent)));
+        let is_turn = inner.op1(&mut self.names, &format!("arith.cmpi eq, {action}, {two} : index"), &loc);
+
+        // A turn: the adjoint of one step, from the state it starts from.
+        let mut turn = Body { indent: inner.indent + 1, ..Body::default() };
+        let k = turn.op1(&mut self.names, &format!("func.call @zad_ckpt_from({}) : (index) -> index", lp.handle), &loc);
+        let iv = self.induction(&mut turn, op, &k, &loc);
+        let mut args = vec![iv];
+        let mut arg_types = vec!["index".to_string()];
+        for (cell, ty) in lp.cells.iter().zip(&types) {
+            args.push(turn.op1(&mut self.names, &format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc));
+            arg_types.push(ty.clone());
+        }
+        for &value in &lp.free {
+            args.push(format!("%v{value}"));
+            arg_types.push(self.ty(value).to_string());
+            if let Some(shadow) = shadows.get(&value) {
+                args.push(shadow.clone());
+                arg_types.push(self.ty(value).to_string());
+            }
+        }
+        for (cell, ty) in adjoint_cells.iter().zip(&types) {
+            if let Some(cell) = cell {
+                args.push(turn.op1(&mut self.names, &format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc));
+                arg_types.push(ty.clone());
+            }
+        }
+        let mut result_types = types.clone();
+        result_types.extend(types.iter().filter(|ty| is_float(ty)).cloned());
+        result_types.extend(active_free.iter().map(|&v| self.ty(v).to_string()));
+        let results: Vec<String> = result_types.iter().map(|_| self.names.fresh()).collect();
+        let lhs = if results.is_empty() { String::new() } else { format!("{} = ", results.join(", ")) };
+        turn.line(&format!(
+            "{lhs}func.call @{}({}) : ({}) -> ({}) {loc}",
+            request.gradient_name(),
+            args.join(", "),
+            arg_types.join(", "),
+            result_types.join(", ")
+        ));
+        let mut gradients = results[types.len()..].iter();
+        for (cell, ty) in adjoint_cells.iter().zip(&types) {
+            if let Some(cell) = cell {
+                let gradient = gradients.next().expect("one gradient per float state value");
+                turn.line(&format!("memref.store {gradient}, {cell}[{zero}] : memref<1x{ty}> {loc}"));
+            }
+        }
+        for (&value, cell) in active_free.iter().zip(&free_cells) {
+            let ty = self.ty(value).to_string();
+            let gradient = gradients.next().expect("one gradient per active outer scalar");
+            let old = turn.op1(&mut self.names, &format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc);
+            let new = turn.binary(&mut self.names, "arith.addf", &old, gradient, &ty, &loc);
+            turn.line(&format!("memref.store {new}, {cell}[{zero}] : memref<1x{ty}> {loc}"));
+        }
+        inner.line(&format!("scf.if {is_turn} {{\n{}{}}} {loc}", turn.text, "  ".repeat(inner.indent)));
+        let more = inner.op1(&mut self.names, &format!("arith.cmpi ne, {action}, {zero} : index"), &loc);
+        inner.line(&format!("scf.condition({more}) {loc}"));
+        let pad = "  ".repeat(indent);
+        self.line(&format!("scf.while : () -> () {{\n{}{pad}}} do {{\n{pad}  scf.yield {loc}\n{pad}}} {loc}", inner.text));
+        self.line(&format!("func.call @zad_ckpt_free({}) : (index) -> () {loc}", lp.handle));
+
+        for (j, cell) in adjoint_cells.iter().enumerate() {
+            if let Some(cell) = cell {
+                let init = op.operands[3 + j];
+                if self.active(init) {
+                    let ty = types[j].clone();
+                    let gradient = self.emit(&format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc);
+                    self.add_adjoint(init, &gradient, &loc);
+                }
+            }
+        }
+        for (&value, cell) in active_free.iter().zip(&free_cells) {
+            let ty = self.ty(value).to_string();
+            let total = self.emit(&format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc);
+            self.adjoints.insert(value, total);
+        }
+        Ok(())
+    }
+}
+
+/// A function running `func`'s body as it is (no taping): the plain step
+/// of a checkpointed loop.
+fn primal_function_text(func: &Func) -> Result<String> {
+    let activity = vec![Activity::Const; func.args.len()];
+    let mut generator = Generator::new(func, &activity, true);
+    let mut body = Body { indent: 1, ..Body::default() };
+    generator.forward_block(&func.body[0], &mut body, None, true)?;
+    let ret = func.body[0].ops.last().expect("a terminator");
+    let params: Vec<String> = func.args.iter().map(|&a| format!("%v{a}: {}", func.ty(a))).collect();
+    let values: Vec<String> = ret.operands.iter().map(|v| format!("%v{v}")).collect();
+    let types: Vec<String> = ret.operands.iter().map(|&v| func.ty(v).to_string()).collect();
+    let ret_line = if values.is_empty() {
+        format!("  func.return {}\n", ret.loc)
+    } else {
+        format!("  func.return {} : {} {}\n", values.join(", "), types.join(", "), ret.loc)
+    };
+    Ok(format!(
+        "func.func private @{}({}) -> ({}) {{\n{}{}}} {}\n{}",
+        func.name,
+        params.join(", "),
+        types.join(", "),
+        body.text,
+        ret_line,
+        func.loc,
+        generator.extra_functions
+    ))
+}
