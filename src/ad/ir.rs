@@ -88,6 +88,36 @@ impl Func {
         }
     }
 
+    /// One iteration of `scf.while` `op` as a function: from the values its
+    /// condition region receives (arguments, then `free`) to those the body
+    /// yields for the next iteration. The condition region's ops run first;
+    /// the body sees the values `scf.condition` forwards.
+    pub fn outline_while_step(&self, op: &Op, name: &str, free: &[ValueId]) -> Func {
+        let (before, after) = (&op.regions[0][0], &op.regions[1][0]);
+        let mut ops: Vec<Op> = before.ops[..before.ops.len() - 1].to_vec();
+        let forwarded = &before.ops.last().expect("scf.condition").operands[1..];
+        let renames: Vec<(ValueId, ValueId)> = after.args.iter().copied().zip(forwarded.iter().copied()).collect();
+        let mut body: Vec<Op> = after.ops.clone();
+        for op in &mut body {
+            rename_operands(op, &renames);
+        }
+        if let Some(terminator) = body.last_mut() {
+            terminator.name = "func.return".to_string();
+        }
+        ops.extend(body);
+        let mut args = before.args.clone();
+        args.extend_from_slice(free);
+        Func {
+            name: name.to_string(),
+            args: args.clone(),
+            result_types: before.args.iter().map(|&a| self.values[a].ty.clone()).collect(),
+            body: vec![Block { args, ops }],
+            values: self.values.clone(),
+            loc: op.loc.clone(),
+            place: op.place.clone(),
+        }
+    }
+
     pub fn ty(&self, value: ValueId) -> &str {
         &self.values[value].ty
     }
@@ -213,6 +243,22 @@ pub fn loc_text(location: Location) -> String {
             format!("loc(\"{}\":{line}:{column})", file.replace('\\', "\\\\").replace('"', "\\\""))
         }
         _ => "loc(unknown)".to_string(),
+    }
+}
+
+/// Replaces uses of values, in `op` and the ops nested in it.
+fn rename_operands(op: &mut Op, renames: &[(ValueId, ValueId)]) {
+    for operand in &mut op.operands {
+        if let Some(&(_, to)) = renames.iter().find(|(from, _)| from == operand) {
+            *operand = to;
+        }
+    }
+    for region in &mut op.regions {
+        for block in region {
+            for inner in &mut block.ops {
+                rename_operands(inner, renames);
+            }
+        }
     }
 }
 

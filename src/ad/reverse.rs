@@ -434,7 +434,7 @@ impl<'f> Generator<'f> {
     fn reverse_op(&mut self, op: &'f Op) -> Result<()> {
         let name = op.name.as_str();
         match name {
-            "scf.for" if checkpointed::scheme(op).is_some() => self.reverse_checkpointed(op),
+            "scf.for" | "scf.while" if checkpointed::scheme(op).is_some() => self.reverse_checkpointed(op),
             "scf.for" => self.reverse_for(op),
             "scf.if" => self.reverse_if(op),
             "scf.while" => self.reverse_while(op),
@@ -1289,11 +1289,19 @@ impl<'f> Generator<'f> {
                 out.line(&region_op(op, &results, &operands, &regions, &self.value_types, out.indent));
             }
             "scf.while" => {
+                let online = checkpointed::scheme(op).is_some();
+                if online {
+                    self.checkpoint_prelude(op, out, top)?;
+                }
                 let count = self.while_counts[&(op as *const Op)];
                 let (before, after) = (&op.regions[0][0], &op.regions[1][0]);
                 let counter_in = self.names.fresh();
                 let counter_mid = self.names.fresh();
                 let mut before_body = Body { indent: out.indent + 1, ..Body::default() };
+                let hooks = online.then(|| self.online_hooks(op, &counter_mid));
+                if let Some((store_state, _)) = &hooks {
+                    store_state.lines().for_each(|line| before_body.line(line));
+                }
                 self.forward_block_with(before, &mut before_body, None, false, true)?;
                 let condition = before.ops.last().expect("scf.condition");
                 let mut forwarded: Vec<String> = condition.operands.iter().map(|v| format!("%v{v}")).collect();
@@ -1307,6 +1315,9 @@ impl<'f> Generator<'f> {
                     condition.loc
                 ));
                 let mut after_body = Body { indent: out.indent + 1, ..Body::default() };
+                if let Some((_, decide)) = &hooks {
+                    decide.lines().for_each(|line| after_body.line(line));
+                }
                 self.forward_block_with(after, &mut after_body, None, false, true)?;
                 let next = after.ops.last().expect("scf.yield");
                 let one = after_body.constant_index(&mut self.names, 1, &op.loc);
@@ -1343,6 +1354,13 @@ impl<'f> Generator<'f> {
                     op.loc
                 ));
                 self.record(count, out, index);
+                if online {
+                    let handle = self.checkpoints[&(op as *const Op)].handle().to_string();
+                    out.line(&format!(
+                        "func.call @zad_ckpt_online_finish({handle}, %v{count}) : (index, index) -> () {}",
+                        op.loc
+                    ));
+                }
             }
             "func.call" => {
                 if self.call_needs_adjoint(op) {

@@ -4,13 +4,17 @@
 //! Takeshot and restore are done here, by copying the state; JIT code is
 //! only asked to advance (plain steps) or to turn (reverse one step).
 
-use crate::checkpoint::{Action, Periodic, Revolve, Schedule};
+use crate::checkpoint::{Action, Online, Periodic, Revolve, Schedule};
 use std::cell::Cell;
 
 /// What JIT code is asked to do, as `zad_ckpt_next` and `zad_ckpt_forward` return it.
 const TERMINATE: usize = 0;
 const ADVANCE: usize = 1;
 const TURN: usize = 2;
+
+/// Scheme codes of `zad_ckpt_new` (see `ad/reverse/checkpointed.rs`).
+const PERIODIC: usize = 1;
+const ONLINE: usize = 2;
 
 /// Statistics of the checkpointed gradients run on this thread since the
 /// last `take_checkpoint_stats`.
@@ -47,7 +51,9 @@ struct Checkpointer {
     steps: usize,
     snapshots: usize,
     budget: usize,
-    periodic: bool,
+    scheme: usize,
+    /// The online schedule of a while loop, while its forward run goes on.
+    online: Option<Online>,
     regions: Vec<(*mut u8, usize)>,
     schedule: Option<Box<dyn Schedule>>,
     slots: Vec<Option<(usize, Vec<u8>)>>,
@@ -68,20 +74,25 @@ impl Checkpointer {
         self.regions.iter().map(|(_, bytes)| bytes).sum()
     }
 
+    /// Snapshots for a binomial or online schedule: as asked, or as many as
+    /// the budget holds, or a default.
+    fn snapshot_count(&self) -> usize {
+        if self.snapshots > 0 {
+            self.snapshots
+        } else if self.budget > 0 {
+            (self.budget / self.state_bytes().max(1)).max(1)
+        } else {
+            default_snapshots(self.steps.max(1000))
+        }
+    }
+
     fn schedule(&mut self) -> &mut Box<dyn Schedule> {
         if self.schedule.is_none() {
-            let schedule: Box<dyn Schedule> = if self.periodic {
+            let schedule: Box<dyn Schedule> = match self.scheme {
                 // For the periodic scheme `snapshots` is the interval.
-                Box::new(Periodic::new(self.steps, self.snapshots.max(1)))
-            } else {
-                let snapshots = if self.snapshots > 0 {
-                    self.snapshots
-                } else if self.budget > 0 {
-                    (self.budget / self.state_bytes().max(1)).max(1)
-                } else {
-                    default_snapshots(self.steps)
-                };
-                Box::new(Revolve::new(self.steps, snapshots))
+                PERIODIC => Box::new(Periodic::new(self.steps, self.snapshots.max(1))),
+                ONLINE => Box::new(self.online.take().expect("an online run finishes before it reverses")),
+                _ => Box::new(Revolve::new(self.steps, self.snapshot_count())),
             };
             self.schedule = Some(schedule);
         }
@@ -185,12 +196,13 @@ fn with<T>(handle: usize, body: impl FnOnce(&mut Checkpointer) -> T) -> T {
     body(unsafe { &mut *(handle as *mut Checkpointer) })
 }
 
-pub(super) extern "C" fn ckpt_new(steps: usize, snapshots: usize, budget: usize, scheme: usize) -> usize {
+pub(super) extern "C" fn ckpt_new(snapshots: usize, budget: usize, scheme: usize) -> usize {
     let checkpointer = Checkpointer {
-        steps,
+        steps: 0,
         snapshots,
         budget,
-        periodic: scheme == 1,
+        scheme,
+        online: None,
         regions: Vec::new(),
         schedule: None,
         slots: Vec::new(),
@@ -205,6 +217,36 @@ pub(super) extern "C" fn ckpt_new(steps: usize, snapshots: usize, budget: usize,
 
 pub(super) extern "C" fn ckpt_add(handle: usize, pointer: usize, bytes: usize) {
     with(handle, |c| c.regions.push((pointer as *mut u8, bytes)));
+}
+
+/// The trip count of a counted loop, known before it runs.
+pub(super) extern "C" fn ckpt_set_steps(handle: usize, steps: usize) {
+    with(handle, |c| c.steps = steps);
+}
+
+/// A while loop's iteration `step` is about to run, its state current.
+pub(super) extern "C" fn ckpt_online_step(handle: usize, step: usize) {
+    with(handle, |c| {
+        if c.online.is_none() {
+            c.online = Some(Online::new(c.snapshot_count()));
+        }
+        let slot = c.online.as_mut().expect("just made").forward_step(step);
+        record(|s| s.forward_steps += 1);
+        if let Some(slot) = slot {
+            c.take_shot(slot, step);
+        }
+    });
+}
+
+/// A while loop ended after `steps` iterations.
+pub(super) extern "C" fn ckpt_online_finish(handle: usize, steps: usize) {
+    with(handle, |c| {
+        c.steps = steps;
+        if steps > 0 {
+            c.online.as_mut().expect("iterations were announced").finish(steps);
+        }
+        c.current = steps;
+    });
 }
 
 pub(super) extern "C" fn ckpt_forward(handle: usize) -> usize {

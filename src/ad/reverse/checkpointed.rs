@@ -34,8 +34,10 @@ pub(super) fn scheme(op: &Op) -> Option<Scheme> {
             .and_then(|n| n.trim().parse::<i64>().ok())
             .unwrap_or(0)
     };
-    Some(match kind.as_str() {
-        "periodic" => Scheme { code: 1, snapshots: number("zad.interval"), budget: 0 },
+    Some(match (op.name.as_str(), kind.as_str()) {
+        // A while loop's trip count is known only at its end: online.
+        ("scf.while", _) => Scheme { code: 2, snapshots: number("zad.snapshots"), budget: number("zad.budget") },
+        (_, "periodic") => Scheme { code: 1, snapshots: number("zad.interval"), budget: 0 },
         _ => Scheme { code: 0, snapshots: number("zad.snapshots"), budget: number("zad.budget") },
     })
 }
@@ -49,11 +51,22 @@ pub(super) struct Loop {
     /// Values from outside the body that it uses.
     free: Vec<ValueId>,
     step: String,
+    /// The values that make up the loop-carried state (the `scf.for` body's
+    /// iteration arguments, the `scf.while` condition region's arguments).
+    state: Vec<ValueId>,
+    /// Their initial values (operands of the loop).
+    inits: Vec<ValueId>,
+    /// Whether the step takes an induction variable (`scf.for`).
+    counted: bool,
 }
 
 impl Loop {
     pub(super) fn free_values(&self) -> &[ValueId] {
         &self.free
+    }
+
+    pub(super) fn handle(&self) -> &str {
+        &self.handle
     }
 }
 
@@ -67,22 +80,38 @@ impl<'f> Generator<'f> {
             return Err(self.unsupported(op, "a checkpointed loop must be at the top level of the function"));
         }
         let block = &op.regions[0][0];
-        if self.ty(block.args[0]) != "index" {
+        let counted = op.name == "scf.for";
+        if counted && self.ty(block.args[0]) != "index" {
             return Err(self.unsupported(op, "a checkpointed loop needs an `index` induction variable"));
         }
-        if let Some(&arg) = block.args[1..].iter().find(|&&a| !is_float(self.ty(a)) && self.ty(a) != "index") {
+        let (state, inits) = if counted {
+            (block.args[1..].to_vec(), op.operands[3..].to_vec())
+        } else {
+            (block.args.clone(), op.operands.clone())
+        };
+        if let Some(&arg) = state.iter().find(|&&a| !is_float(self.ty(a)) && self.ty(a) != "index") {
             return Err(self.unsupported(op, &format!(
                 "a checkpointed loop may carry floats and indices, not {}", self.ty(arg)
             )));
         }
-        let id = block.args[0];
-        let body_scope = self.scopes.of_region(op, 0);
-        let free = free_values(&self.scopes, block, body_scope);
+        let id = op.results.first().copied().unwrap_or(block.args.first().copied().unwrap_or(0));
+        let mut free = Vec::new();
+        for region in 0..op.regions.len() {
+            let scope = self.scopes.of_region(op, region);
+            for value in free_values(&self.scopes, &op.regions[region][0], scope) {
+                if !free.contains(&value) && !op.regions[0][0].args.contains(&value) {
+                    free.push(value);
+                }
+            }
+        }
         let lp = Loop {
             handle: format!("%ckpt{id}"),
-            cells: (1..block.args.len()).map(|j| format!("%cell{id}_{j}")).collect(),
+            cells: (0..state.len()).map(|j| format!("%cell{id}_{j}")).collect(),
             free,
             step: format!("__zad_step_{}_{id}", self.func.name),
+            state,
+            inits,
+            counted,
         };
         self.checkpoints.insert(op as *const Op, lp.clone());
         Ok(lp)
@@ -112,48 +141,16 @@ impl<'f> Generator<'f> {
         Ok(roots)
     }
 
-    /// Forward sweep: the loop runs under the schedule's forward phase,
-    /// storing snapshots, then finishes with plain steps.
+    /// Forward sweep of a checkpointed `scf.for`: the loop runs under the
+    /// schedule's forward phase, storing snapshots, then finishes with
+    /// plain steps.
     pub(super) fn forward_checkpointed(&mut self, op: &'f Op, out: &mut Body, top: bool) -> Result<()> {
-        if !top {
-            return Err(self.unsupported(op, "a checkpointed loop must be at the top level of the function"));
-        }
-        let lp = self.checkpoint_loop(op)?;
-        let scheme = scheme(op).expect("checkpointed");
+        let lp = self.checkpoint_prelude(op, out, top)?;
         let loc = op.loc.clone();
-        let block = &op.regions[0][0];
-        let outlined = self.func.outline_loop_body(op, &lp.step, &lp.free);
-        self.extra_functions.push_str(&primal_function_text(&outlined)?);
-
         let [lb, ub, step] = [op.operands[0], op.operands[1], op.operands[2]].map(|v| format!("%v{v}"));
         let count = Self::trip_count(out, &mut self.names, &lb, &ub, &step, &loc);
-        let constants: Vec<String> = [scheme.snapshots, scheme.budget, scheme.code]
-            .iter()
-            .map(|&n| out.constant_index(&mut self.names, n, &loc))
-            .collect();
-        out.line(&format!(
-            "{} = func.call @zad_ckpt_new({count}, {}, {}, {}) : (index, index, index, index) -> index {loc}",
-            lp.handle, constants[0], constants[1], constants[2]
-        ));
+        out.line(&format!("func.call @zad_ckpt_set_steps({}, {count}) : (index, index) -> () {loc}", lp.handle));
         let zero = out.constant_index(&mut self.names, 0, &loc);
-        for (j, cell) in lp.cells.iter().enumerate() {
-            let ty = self.ty(block.args[j + 1]).to_string();
-            out.line(&format!("{cell} = memref.alloca() : memref<1x{ty}> {loc}"));
-            out.line(&format!("memref.store %v{}, {cell}[{zero}] : memref<1x{ty}> {loc}", op.operands[3 + j]));
-            let bytes = out.constant_index(&mut self.names, element_bytes(&ty), &loc);
-            self.register(out, &lp.handle, cell, &format!("memref<1x{ty}>"), &bytes, &loc);
-        }
-        for root in self.state_buffers(op, &lp)? {
-            let ty = self.ty(root).to_string();
-            let (dims, element) = memref_shape(&ty).unwrap_or_default();
-            let mut bytes = out.constant_index(&mut self.names, element_bytes(&element), &loc);
-            for dim in 0..dims.len() {
-                let d = out.constant_index(&mut self.names, dim as i64, &loc);
-                let size = out.op1(&mut self.names, &format!("memref.dim %v{root}, {d} : {ty}"), &loc);
-                bytes = out.binary(&mut self.names, "arith.muli", &bytes, &size, "index", &loc);
-            }
-            self.register(out, &lp.handle, &format!("%v{root}"), &ty, &bytes, &loc);
-        }
         // The schedule's forward phase, then plain steps to the end.
         let action = self.names.fresh();
         let mut inner = Body { indent: out.indent + 1, ..Body::default() };
@@ -170,10 +167,75 @@ impl<'f> Generator<'f> {
         let position = out.op1(&mut self.names, &format!("func.call @zad_ckpt_position({}) : (index) -> index", lp.handle), &loc);
         self.steps(out, op, &lp, &position, &count, &loc);
         for (j, cell) in lp.cells.iter().enumerate() {
-            let ty = self.ty(block.args[j + 1]).to_string();
+            let ty = self.ty(lp.state[j]).to_string();
             out.line(&format!("%v{} = memref.load {cell}[{zero}] : memref<1x{ty}> {loc}", op.results[j]));
         }
         Ok(())
+    }
+
+    /// Before a checkpointed loop: the step function, the run-time handle,
+    /// and the state registered with it (cells holding the initial values).
+    pub(super) fn checkpoint_prelude(&mut self, op: &'f Op, out: &mut Body, top: bool) -> Result<Loop> {
+        if !top {
+            return Err(self.unsupported(op, "a checkpointed loop must be at the top level of the function"));
+        }
+        let lp = self.checkpoint_loop(op)?;
+        let scheme = scheme(op).expect("checkpointed");
+        let loc = op.loc.clone();
+        let outlined = if lp.counted {
+            self.func.outline_loop_body(op, &lp.step, &lp.free)
+        } else {
+            self.func.outline_while_step(op, &lp.step, &lp.free)
+        };
+        self.extra_functions.push_str(&primal_function_text(&outlined)?);
+        let constants: Vec<String> = [scheme.snapshots, scheme.budget, scheme.code]
+            .iter()
+            .map(|&n| out.constant_index(&mut self.names, n, &loc))
+            .collect();
+        out.line(&format!(
+            "{} = func.call @zad_ckpt_new({}, {}, {}) : (index, index, index) -> index {loc}",
+            lp.handle, constants[0], constants[1], constants[2]
+        ));
+        let zero = out.constant_index(&mut self.names, 0, &loc);
+        for (j, cell) in lp.cells.iter().enumerate() {
+            let ty = self.ty(lp.state[j]).to_string();
+            out.line(&format!("{cell} = memref.alloca() : memref<1x{ty}> {loc}"));
+            out.line(&format!("memref.store %v{}, {cell}[{zero}] : memref<1x{ty}> {loc}", lp.inits[j]));
+            let bytes = out.constant_index(&mut self.names, element_bytes(&ty), &loc);
+            self.register(out, &lp.handle, cell, &format!("memref<1x{ty}>"), &bytes, &loc);
+        }
+        for root in self.state_buffers(op, &lp)? {
+            let ty = self.ty(root).to_string();
+            let (dims, element) = memref_shape(&ty).unwrap_or_default();
+            let mut bytes = out.constant_index(&mut self.names, element_bytes(&element), &loc);
+            for dim in 0..dims.len() {
+                let d = out.constant_index(&mut self.names, dim as i64, &loc);
+                let size = out.op1(&mut self.names, &format!("memref.dim %v{root}, {d} : {ty}"), &loc);
+                bytes = out.binary(&mut self.names, "arith.muli", &bytes, &size, "index", &loc);
+            }
+            self.register(out, &lp.handle, &format!("%v{root}"), &ty, &bytes, &loc);
+        }
+        Ok(lp)
+    }
+
+    /// Lines opening the condition region of a checkpointed `scf.while`
+    /// (its arguments into the state cells) and its body (the online
+    /// schedule's decision for iteration `counter`).
+    pub(super) fn online_hooks(&self, op: &Op, counter: &str) -> (String, String) {
+        let lp = &self.checkpoints[&(op as *const Op)];
+        let loc = &op.loc;
+        let mut before = String::new();
+        before.push_str(&format!("%ckzero{} = arith.constant 0 : index {loc}\n", lp.handle.trim_start_matches('%')));
+        for (j, cell) in lp.cells.iter().enumerate() {
+            let ty = self.ty(lp.state[j]);
+            before.push_str(&format!(
+                "memref.store %v{}, {cell}[%ckzero{}] : memref<1x{ty}> {loc}\n",
+                lp.state[j],
+                lp.handle.trim_start_matches('%')
+            ));
+        }
+        let after = format!("func.call @zad_ckpt_online_step({}, {counter}) : (index, index) -> () {loc}\n", lp.handle);
+        (before, after)
     }
 
     fn register(&mut self, out: &mut Body, handle: &str, memref: &str, ty: &str, bytes: &str, loc: &str) {
@@ -190,10 +252,9 @@ impl<'f> Generator<'f> {
 
     /// Steps `from..to` of the loop (numbered from 0), on the state cells.
     fn steps(&mut self, out: &mut Body, op: &Op, lp: &Loop, from: &str, to: &str, loc: &str) {
-        let block = &op.regions[0][0];
         let zero = out.constant_index(&mut self.names, 0, loc);
         let one = out.constant_index(&mut self.names, 1, loc);
-        let types: Vec<String> = block.args[1..].iter().map(|&a| self.ty(a).to_string()).collect();
+        let types: Vec<String> = lp.state.iter().map(|&a| self.ty(a).to_string()).collect();
         let state: Vec<String> = lp
             .cells
             .iter()
@@ -204,11 +265,13 @@ impl<'f> Generator<'f> {
         let carried: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
         let outs: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
         let mut body = Body { indent: out.indent + 1, ..Body::default() };
-        let iv = self.induction(&mut body, op, &k, loc);
-        let mut args = vec![iv];
+        let (mut args, mut arg_types) = (Vec::new(), Vec::new());
+        if lp.counted {
+            args.push(self.induction(&mut body, op, &k, loc));
+            arg_types.push("index".to_string());
+        }
         args.extend(carried.iter().cloned());
         args.extend(lp.free.iter().map(|v| format!("%v{v}")));
-        let mut arg_types = vec!["index".to_string()];
         arg_types.extend(types.iter().cloned());
         arg_types.extend(lp.free.iter().map(|&v| self.ty(v).to_string()));
         let next: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
@@ -250,11 +313,10 @@ impl<'f> Generator<'f> {
     pub(super) fn reverse_checkpointed(&mut self, op: &'f Op) -> Result<()> {
         let lp = self.checkpoint_loop(op)?;
         let loc = op.loc.clone();
-        let block = &op.regions[0][0];
-        // The step's adjoint: float iteration arguments and active outer
-        // scalars are active, outer buffers with shadows duplicated.
-        let mut activity = vec![Activity::Const];
-        activity.extend(block.args[1..].iter().map(|&a| if is_float(self.ty(a)) { Activity::Active } else { Activity::Const }));
+        // The step's adjoint: float state values and active outer scalars
+        // are active, outer buffers with shadows duplicated.
+        let mut activity = if lp.counted { vec![Activity::Const] } else { Vec::new() };
+        activity.extend(lp.state.iter().map(|&a| if is_float(self.ty(a)) { Activity::Active } else { Activity::Const }));
         for &value in &lp.free {
             activity.push(if is_float(self.ty(value)) && self.active(value) {
                 Activity::Active
@@ -265,7 +327,11 @@ impl<'f> Generator<'f> {
             });
         }
         let request = Request { function: lp.step.clone(), activity: activity.clone(), seeded: true };
-        let outlined = self.func.outline_loop_body(op, &lp.step, &lp.free);
+        let outlined = if lp.counted {
+            self.func.outline_loop_body(op, &lp.step, &lp.free)
+        } else {
+            self.func.outline_while_step(op, &lp.step, &lp.free)
+        };
         {
             let mut generator = Generator::new(&outlined, &activity, true);
             let text = generator.function(&request.gradient_name())?;
@@ -274,7 +340,8 @@ impl<'f> Generator<'f> {
             self.callees.extend(generator.callees);
         }
 
-        let types: Vec<String> = block.args[1..].iter().map(|&a| self.ty(a).to_string()).collect();
+        let types: Vec<String> = lp.state.iter().map(|&a| self.ty(a).to_string()).collect();
+        let initial_adjoints = self.state_result_adjoints(op, &lp)?;
         let zero = self.emit("arith.constant 0 : index", &loc);
         // Adjoints of the state and of active outer scalars live in cells
         // across the schedule's actions.
@@ -285,7 +352,10 @@ impl<'f> Generator<'f> {
                 continue;
             }
             let cell = self.emit(&format!("memref.alloca() : memref<1x{ty}>"), &loc);
-            let initial = self.adjoint_or_zero(op.results[j], &loc);
+            let initial = match &initial_adjoints[j] {
+                Some(name) => name.clone(),
+                None => self.zero(ty, &loc),
+            };
             self.line(&format!("memref.store {initial}, {cell}[{zero}] : memref<1x{ty}> {loc}"));
             adjoint_cells.push(Some(cell));
         }
@@ -319,10 +389,12 @@ impl<'f> Generator<'f> {
 
         // A turn: the adjoint of one step, from the state it starts from.
         let mut turn = Body { indent: inner.indent + 1, ..Body::default() };
-        let k = turn.op1(&mut self.names, &format!("func.call @zad_ckpt_from({}) : (index) -> index", lp.handle), &loc);
-        let iv = self.induction(&mut turn, op, &k, &loc);
-        let mut args = vec![iv];
-        let mut arg_types = vec!["index".to_string()];
+        let (mut args, mut arg_types) = (Vec::new(), Vec::new());
+        if lp.counted {
+            let k = turn.op1(&mut self.names, &format!("func.call @zad_ckpt_from({}) : (index) -> index", lp.handle), &loc);
+            args.push(self.induction(&mut turn, op, &k, &loc));
+            arg_types.push("index".to_string());
+        }
         for (cell, ty) in lp.cells.iter().zip(&types) {
             args.push(turn.op1(&mut self.names, &format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc));
             arg_types.push(ty.clone());
@@ -376,7 +448,7 @@ impl<'f> Generator<'f> {
 
         for (j, cell) in adjoint_cells.iter().enumerate() {
             if let Some(cell) = cell {
-                let init = op.operands[3 + j];
+                let init = lp.inits[j];
                 if self.active(init) {
                     let ty = types[j].clone();
                     let gradient = self.emit(&format!("memref.load {cell}[{zero}] : memref<1x{ty}>"), &loc);
@@ -390,6 +462,36 @@ impl<'f> Generator<'f> {
             self.adjoints.insert(value, total);
         }
         Ok(())
+    }
+}
+
+impl<'f> Generator<'f> {
+    /// The adjoints of the loop's results, as adjoints of its state values:
+    /// an `scf.for` yields its state; an `scf.while` returns what its
+    /// condition forwards, which must be its state unchanged where it
+    /// carries derivatives.
+    fn state_result_adjoints(&mut self, op: &'f Op, lp: &Loop) -> Result<Vec<Option<String>>> {
+        let mut adjoints: Vec<Option<String>> = vec![None; lp.state.len()];
+        let forwarded: Vec<ValueId> = if lp.counted {
+            lp.state.clone()
+        } else {
+            op.regions[0][0].ops.last().expect("scf.condition").operands[1..].to_vec()
+        };
+        for (r, &result) in op.results.iter().enumerate() {
+            let Some(adjoint) = self.adjoints.get(&result).cloned().filter(|_| self.active(result)) else { continue };
+            let Some(j) = lp.state.iter().position(|&s| s == forwarded[r]) else {
+                return Err(self.unsupported(op, "a result carrying derivatives is computed in the condition region"));
+            };
+            let sum = match adjoints[j].take() {
+                Some(previous) => {
+                    let ty = self.ty(result).to_string();
+                    self.emit(&format!("arith.addf {previous}, {adjoint} : {ty}"), &op.loc)
+                }
+                None => adjoint,
+            };
+            adjoints[j] = Some(sum);
+        }
+        Ok(adjoints)
     }
 }
 
