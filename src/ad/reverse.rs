@@ -859,29 +859,12 @@ impl<'f> Generator<'f> {
                 && self.active(result)
             {
                 let ty = self.ty(result).to_string();
-                let sum = match initial.get(&source) {
-                    Some(previous) => self.emit(&format!("arith.addf {previous}, {adjoint} : {ty}"), &loc),
-                    None => adjoint,
-                };
-                initial.insert(source, sum);
+                self.accumulate(&mut initial, source, adjoint, &ty, &loc);
             }
         }
         let count_value = self.while_counts[&(op as *const Op)];
         let count = self.primal(count_value)?;
-        let mut inits = Vec::new();
-        for &j in &carried {
-            let init = match initial.get(&j) {
-                Some(name) => name.clone(),
-                None => {
-                    let ty = self.ty(before.args[j]).to_string();
-                    self.zero(&ty, &loc)
-                }
-            };
-            inits.push(init);
-        }
-        for &value in &free {
-            inits.push(self.adjoint_or_zero(value, &loc));
-        }
+        let inits = self.carried_then_free(&initial, &carried, &before.args, &free, &loc);
         let types: Vec<String> = carried.iter().map(|&j| self.ty(before.args[j]).to_string())
             .chain(free.iter().map(|&v| self.ty(v).to_string()))
             .collect();
@@ -909,27 +892,10 @@ impl<'f> Generator<'f> {
         for (k_index, &arg) in after.args.iter().enumerate() {
             if let (Some(source), Some(adjoint)) = (passed_from[k_index], self.adjoints.get(&arg).cloned()) {
                 let ty = self.ty(arg).to_string();
-                let sum = match back.get(&source) {
-                    Some(previous) => self.emit(&format!("arith.addf {previous}, {adjoint} : {ty}"), &loc),
-                    None => adjoint,
-                };
-                back.insert(source, sum);
+                self.accumulate(&mut back, source, adjoint, &ty, &loc);
             }
         }
-        let mut results = Vec::new();
-        for &j in &carried {
-            let value = match back.get(&j) {
-                Some(name) => name.clone(),
-                None => {
-                    let ty = self.ty(before.args[j]).to_string();
-                    self.zero(&ty, &loc)
-                }
-            };
-            results.push(value);
-        }
-        for &value in &free {
-            results.push(self.adjoint_or_zero(value, &loc));
-        }
+        let results = self.carried_then_free(&back, &carried, &before.args, &free, &loc);
         let scope = self.reverse.pop().expect("while scope");
         self.adjoints = saved;
         self.close_reverse_loop(&reverse_loop, "", scope, &results, &loc);
@@ -944,6 +910,43 @@ impl<'f> Generator<'f> {
             }
         }
         Ok(())
+    }
+
+    /// `sums[key] += value`, on SSA names.
+    fn accumulate(&mut self, sums: &mut HashMap<usize, String>, key: usize, value: String, ty: &str, loc: &str) {
+        let sum = match sums.remove(&key) {
+            Some(previous) => self.emit(&format!("arith.addf {previous}, {value} : {ty}"), loc),
+            None => value,
+        };
+        sums.insert(key, sum);
+    }
+
+    /// The adjoints of the `carried` arguments (from `sums`, zero when
+    /// absent), then those of the `free` values: a reverse loop's iteration
+    /// arguments.
+    fn carried_then_free(
+        &mut self,
+        sums: &HashMap<usize, String>,
+        carried: &[usize],
+        args: &[ValueId],
+        free: &[ValueId],
+        loc: &str,
+    ) -> Vec<String> {
+        let mut values = Vec::new();
+        for &j in carried {
+            let value = match sums.get(&j) {
+                Some(name) => name.clone(),
+                None => {
+                    let ty = self.ty(args[j]).to_string();
+                    self.zero(&ty, loc)
+                }
+            };
+            values.push(value);
+        }
+        for &value in free {
+            values.push(self.adjoint_or_zero(value, loc));
+        }
+        values
     }
 
     /// The activity a call site gives its callee.
