@@ -105,8 +105,16 @@ impl Analysis {
         }
         propagate(&edges, &mut varied, false);
         propagate(&edges, &mut useful, true);
-        let mut written = vec![false; count];
-        walk_blocks(&func.body, &mut |op| {
+        let mut analysis = Analysis { root, varied, useful, written: vec![false; count] };
+        analysis.written = analysis.written_by(func, &func.body);
+        analysis
+    }
+
+    /// The allocations that `blocks` (and everything nested in them) may
+    /// write to, by root.
+    pub fn written_by(&self, func: &Func, blocks: &[Block]) -> Vec<bool> {
+        let mut written = vec![false; self.root.len()];
+        walk_blocks(blocks, &mut |op| {
             let reads_only = matches!(op.name.as_str(), "memref.load" | "memref.dim" | "memref.rank" | "memref.dealloc")
                 || VIEW_OPS.contains(&op.name.as_str());
             let writes: Vec<ValueId> = match op.name.as_str() {
@@ -116,10 +124,10 @@ impl Analysis {
                 _ => op.operands.iter().copied().filter(|&v| is_memref(&func.values[v].ty)).collect(),
             };
             for memref in writes {
-                written[root[memref]] = true;
+                written[self.root[memref]] = true;
             }
         });
-        Analysis { root, varied, useful, written }
+        written
     }
 
     /// Whether nothing in the function writes to the memory of memref

@@ -117,15 +117,25 @@ impl<'f> Generator<'f> {
         Ok(lp)
     }
 
-    /// Buffers from outside the loop that are part of its state: used in
-    /// the body and written somewhere in the function.
+    /// Buffers from outside the loop that are part of its state: those the
+    /// loop writes, and those it reads that the function writes after it
+    /// (a rerun step must see them as they were).
     fn state_buffers(&self, op: &Op, lp: &Loop) -> Result<Vec<ValueId>> {
+        let body = &self.func.body[0];
+        let position = body.ops.iter().position(|candidate| std::ptr::eq(candidate, op)).unwrap_or(0);
+        let loop_blocks: Vec<Block> = op.regions.iter().flat_map(|region| region.iter().cloned()).collect();
+        let written_in_loop = self.analysis.written_by(self.func, &loop_blocks);
+        let later = Block { args: Vec::new(), ops: body.ops[position + 1..].to_vec() };
+        let written_later = self.analysis.written_by(self.func, std::slice::from_ref(&later));
         let mut roots = Vec::new();
         for &value in &lp.free {
-            if !is_memref(self.ty(value)) || self.analysis.read_only(value) {
+            if !is_memref(self.ty(value)) {
                 continue;
             }
             let root = self.analysis.root[value];
+            if !written_in_loop[root] && !written_later[root] {
+                continue;
+            }
             if self.scopes.of_value[root] != TOP {
                 return Err(self.unsupported(op, "a checkpointed loop uses a buffer defined inside another region"));
             }
