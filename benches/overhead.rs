@@ -112,7 +112,12 @@ fn compile_time(context: &Context, path: &Path) -> zad::Result<Duration> {
         let start = Instant::now();
         let module = Module::load(context, path)?;
         for name in module.function_names() {
-            module.function(&name)?;
+            // Functions whose signature cannot cross the ABI (bad_input.mlir
+            // has some on purpose) are not callable, but the module compiles.
+            match module.function(&name) {
+                Ok(_) | Err(zad::Error::Unsupported(_)) => {}
+                Err(error) => return Err(error),
+            }
         }
         samples.push(start.elapsed());
     }
