@@ -1,4 +1,5 @@
-# zad: `make demo` runs the flagship example, `make examples` all of them,
+# zad: `make demo` runs the flagship example (examples-fortran/heat2d_adjoint.f90),
+# `make demo-heat` the first one (heat.f90), `make examples` all of them,
 # `make test` runs every test.
 # Both install missing Debian packages first (.ci/install-deps).
 
@@ -17,7 +18,7 @@ CFLAGS := -O2 -Wall -Wextra -std=c99 -Iinclude
 CXXFLAGS := -O2 -Wall -Wextra -std=c++17 -Iinclude -Ibindings/cpp
 LDLIBS := -L$(PROFILE_DIR) -lzad -Wl,-rpath,$(abspath $(PROFILE_DIR))
 
-.PHONY: deps build demo examples test bench header install clean
+.PHONY: deps build demo demo-heat examples test bench header install clean
 
 deps:
 	@bash .ci/install-deps
@@ -30,7 +31,7 @@ build: deps
 # run in place). They depend on `build` so that the library is current; the
 # directory is made in the recipes because a rule for it would be called
 # `build` too and replace the cargo build above.
-EXAMPLES_FORTRAN := heat laplace heat_gradient
+EXAMPLES_FORTRAN := heat2d_adjoint heat laplace heat_gradient
 EXAMPLES_C := lorenz96 bad_input lorenz96_gradient
 EXAMPLES_CPP := covariance denoise_gradient
 
@@ -50,8 +51,13 @@ $(BUILD)/%_cpp: examples-c/%.cpp bindings/cpp/zad.hpp include/zad.h build
 	@mkdir -p $(BUILD)
 	$(CXX) $(CXXFLAGS) $< -o $@ $(LDLIBS)
 
-# The flagship: the heat equation from Fortran.
-demo: $(BUILD)/heat_fortran
+# The flagship: the adjoint of a 10^5-step 2-D heat simulation from
+# Fortran, checkpointed within 50 MB (DEMO_ARGS: STEPS N BUDGET_BYTES).
+demo: $(BUILD)/heat2d_adjoint_fortran
+	cd examples-fortran && ../$(BUILD)/heat2d_adjoint_fortran $(DEMO_ARGS)
+
+# The first example: the heat equation from Fortran, kernel vs Fortran loop.
+demo-heat: $(BUILD)/heat_fortran
 	cd examples-fortran && ../$(BUILD)/heat_fortran
 
 # Every example, each run from its own directory (they open their .mlir
@@ -64,12 +70,16 @@ examples: $(EXAMPLES_FORTRAN:%=$(BUILD)/%_fortran) $(EXAMPLES_C:%=$(BUILD)/%_c) 
 	@set -e; cd examples-c; for example in $(EXAMPLES_CPP); do \
 	    echo "== examples-c/$$example.cpp"; ../$(BUILD)/$${example}_cpp; done
 
+# `cargo test` alone does not build the cdylib the C, C++ and Fortran
+# programs link to: build it first.
 test: deps
+	$(CARGO) build --release
 	$(CARGO) test --release
 
 bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients
+	$(CARGO) bench --bench checkpointing
 
 # Regenerates include/zad.h from src/ffi.
 header: deps

@@ -17,6 +17,12 @@
 //   grad_args.push(x).push(dx).push(y).push(dy).result(result);
 //   grad.call(grad_args);               // now dx == y and dy == x
 //
+//   // A time loop (the scf.for on line 14), checkpointed within 50 MB of
+//   // snapshots instead of taped step by step; then what it cost.
+//   zad::Function checkpointed = module.gradient_checkpointed("heat", {ZAD_DUP, ZAD_ACTIVE, ZAD_CONST, ZAD_CONST},
+//                                                             {zad::budget(14, 50'000'000)});
+//   zad_stats stats = zad::take_stats();
+//
 // Every handle class owns one zad handle, frees it in its destructor, and is
 // movable but not copyable; a moved-from object is empty, and using it
 // throws. Every failing zad call throws zad::Error, which carries the
@@ -348,6 +354,29 @@ public:
         return function;
     }
 
+    /// As gradient(), with checkpointing of the time loops in `loops` (see
+    /// zad_checkpoint in zad.h, and zad::binomial, zad::budget and
+    /// zad::periodic below): instead of taping every step, the gradient
+    /// keeps snapshots of each loop's state and recomputes steps from them.
+    /// Every call of the functions named in `calls` is checkpointed too (not
+    /// inlined; run untaped forward, rerun taped in reverse). Called like
+    /// gradient()'s result; zad::take_stats() then says what it did.
+    ///
+    ///   // the time loop is the scf.for on line 14 of the file
+    ///   zad::Function grad = module.gradient_checkpointed("heat", {ZAD_DUP, ZAD_ACTIVE, ZAD_CONST, ZAD_CONST},
+    ///                                                     {zad::budget(14, 50'000'000)});
+    Function gradient_checkpointed(const std::string &name, const std::vector<zad_activity> &activity,
+                                   const std::vector<zad_checkpoint> &loops,
+                                   const std::vector<std::string> &calls = {}) const {
+        std::vector<const char *> names;
+        names.reserve(calls.size());
+        for (const std::string &call : calls) names.push_back(call.c_str());
+        Function function;
+        check(zad_module_gradient_checkpointed(raw(), name.c_str(), activity.data(), activity.size(), loops.data(),
+                                               loops.size(), names.data(), names.size(), function.handle_.out()));
+        return function;
+    }
+
     zad_module *get() const noexcept { return handle_.get(); }
 
 private:
@@ -355,6 +384,31 @@ private:
     zad_module *raw() const { return detail::require(handle_.get(), "Module"); }
     detail::Handle<zad_module, zad_module_free> handle_;
 };
+
+/// Binomial checkpointing (revolve) of the scf.for on source line `line`
+/// (0: every top-level scf.for) with `snapshots` snapshots.
+inline zad_checkpoint binomial(std::uint32_t line, std::uint64_t snapshots) noexcept {
+    return zad_checkpoint{line, ZAD_CHECKPOINT_BINOMIAL, snapshots, 0};
+}
+
+/// Binomial checkpointing with as many snapshots as `bytes` of memory hold.
+inline zad_checkpoint budget(std::uint32_t line, std::uint64_t bytes) noexcept {
+    return zad_checkpoint{line, ZAD_CHECKPOINT_BINOMIAL, 0, bytes};
+}
+
+/// A snapshot every `interval` steps.
+inline zad_checkpoint periodic(std::uint32_t line, std::uint64_t interval) noexcept {
+    return zad_checkpoint{line, ZAD_CHECKPOINT_PERIODIC, interval, 0};
+}
+
+/// The statistics of the gradients run on the calling thread since the last
+/// call (which starts a new measurement): forward_steps, reversed_steps,
+/// snapshots, peak_snapshot_bytes, peak_tape_bytes (see zad_stats).
+inline zad_stats take_stats() {
+    zad_stats stats{};
+    check(zad_stats_take(&stats));
+    return stats;
+}
 
 /// A zad context (one MLIR context).
 class Context {

@@ -71,6 +71,18 @@
 ! array (TARGET too, zeroed first: the gradient is added to it) and one
 ! extra result bound per ZAD_ACTIVE scalar. See zad_gradient below and
 ! examples-fortran/heat_gradient.f90.
+!
+! Checkpointing
+! -------------
+! A taped gradient of a long time loop keeps every step's tape. With
+! zad_gradient_checkpointed(module, name, activity, loops, grad) it keeps
+! only snapshots of the loop's state and recomputes steps from them, e.g.
+! within a memory budget:
+!   [zad_checkpoint(line=LINE, budget_bytes=50000000_c_int64_t)]
+! where LINE is the line of the time loop's scf.for in the .mlir file. The
+! gradient is called as zad_gradient's is; zad_stats_take(stats) tells how
+! many steps ran, how many snapshots were stored and how much memory they
+! and the tapes took. See examples-fortran/heat2d_adjoint.f90.
 module zad
    use, intrinsic :: iso_c_binding, only: c_ptr, c_funptr, c_null_ptr, c_null_char, c_char, c_int32_t, &
       c_int64_t, c_intptr_t, c_size_t, c_float, c_double, c_associated, c_f_pointer, c_loc, c_sizeof
@@ -105,11 +117,51 @@ module zad
    integer(c_int32_t), parameter, public :: ZAD_ACTIVE = 1
    integer(c_int32_t), parameter, public :: ZAD_DUP = 2
 
+   ! Checkpointing schemes (zad_checkpoint%scheme): binomial checkpointing
+   ! (revolve, the fewest recomputations for a number of snapshots) or a
+   ! snapshot every zad_checkpoint%snapshots steps.
+   integer(c_int32_t), parameter, public :: ZAD_CHECKPOINT_BINOMIAL = 0
+   integer(c_int32_t), parameter, public :: ZAD_CHECKPOINT_PERIODIC = 1
+
+   !> Checkpointing of one time loop (zad.h's zad_checkpoint): an scf.for at
+   !> the top level of the differentiated function, named by its source line
+   !> in the .mlir file (0: every top-level scf.for). Instead of taping every
+   !> step, the gradient keeps snapshots of the loop's state (its iteration
+   !> arguments and the buffers from outside it that it writes, which must be
+   !> contiguous) and recomputes steps from them.
+   !>   scheme ZAD_CHECKPOINT_BINOMIAL: snapshots > 0 snapshots, or, with
+   !>     snapshots = 0, as many as budget_bytes of memory hold;
+   !>   scheme ZAD_CHECKPOINT_PERIODIC: a snapshot every snapshots steps.
+   !> Every component has a default, so keywords make it read well:
+   !>   zad_checkpoint(line=14, snapshots=20)
+   !>   zad_checkpoint(line=14, budget_bytes=50000000_c_int64_t)
+   !>   zad_checkpoint(line=14, scheme=ZAD_CHECKPOINT_PERIODIC, snapshots=100)
+   !> (line is a uint32_t in C: lines up to 2**31 - 1 here.)
+   type, bind(C), public :: zad_checkpoint
+      integer(c_int32_t) :: line = 0
+      integer(c_int32_t) :: scheme = ZAD_CHECKPOINT_BINOMIAL
+      integer(c_int64_t) :: snapshots = 0
+      integer(c_int64_t) :: budget_bytes = 0
+   end type
+
+   !> Statistics of the gradients run on the calling thread (zad_stats_take):
+   !> plain forward steps of checkpointed loops (the forward sweep's and the
+   !> recomputations), steps reversed, snapshots stored, and the most bytes
+   !> held in snapshots and in tapes at once. (uint64_t in C.)
+   type, bind(C), public :: zad_stats
+      integer(c_int64_t) :: forward_steps = 0
+      integer(c_int64_t) :: reversed_steps = 0
+      integer(c_int64_t) :: snapshots = 0
+      integer(c_int64_t) :: peak_snapshot_bytes = 0
+      integer(c_int64_t) :: peak_tape_bytes = 0
+   end type
+
    ! The C interface, one to one with zad.h.
    public :: zad_version, zad_last_error
    public :: zad_context_new, zad_context_free
    public :: zad_module_parse, zad_module_load, zad_module_free
    public :: zad_module_function, zad_module_gradient
+   public :: zad_module_gradient_checkpointed, zad_stats_take
    public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
    public :: zad_args_new, zad_args_free, zad_args_clear
    public :: zad_args_push_f32, zad_args_push_f64, zad_args_push_i32, zad_args_push_i64, zad_args_push_index
@@ -121,7 +173,7 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_parse, zad_function, zad_gradient
+   public :: zad_load, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
 
@@ -190,6 +242,32 @@ module zad
          integer(c_size_t), value :: num_activity
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_gradient
+      end function
+
+      ! loops: num_loops entries; calls: num_calls NUL-terminated function
+      ! names (c_loc of each). Either may be absent (NULL) when its count is
+      ! 0. zad_gradient_checkpointed takes Fortran arrays and strings.
+      function zad_module_gradient_checkpointed(module, name, activity, num_activity, loops, num_loops, &
+                                                calls, num_calls, out) bind(C, name='zad_module_gradient_checkpointed')
+         import :: c_ptr, c_int32_t, c_char, c_size_t, zad_checkpoint
+         type(c_ptr), value :: module
+         character(kind=c_char), intent(in) :: name(*)
+         integer(c_int32_t), intent(in) :: activity(*)
+         integer(c_size_t), value :: num_activity
+         type(zad_checkpoint), intent(in), optional :: loops(*)
+         integer(c_size_t), value :: num_loops
+         type(c_ptr), intent(in), optional :: calls(*)
+         integer(c_size_t), value :: num_calls
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_gradient_checkpointed
+      end function
+
+      ! The statistics since the last call on this thread, which starts a
+      ! new measurement.
+      function zad_stats_take(out) bind(C, name='zad_stats_take')
+         import :: c_int32_t, zad_stats
+         type(zad_stats), intent(out) :: out
+         integer(c_int32_t) :: zad_stats_take
       end function
 
       subroutine zad_function_free(function) bind(C, name='zad_function_free')
@@ -548,6 +626,56 @@ contains
       codes = ZAD_CONST
       codes(1:size(activity)) = activity
       status = zad_module_gradient(module, c_string(name), codes, int(size(activity), c_size_t), function)
+   end function
+
+   !> As zad_gradient, with checkpointing of the time loops described by
+   !> loops (see zad_checkpoint). calls, if present, names functions every
+   !> call of which is checkpointed too: not inlined, run untaped forward and
+   !> rerun taped in reverse. The gradient is called exactly like
+   !> zad_gradient's; zad_stats_take then reports what it did.
+   !>
+   !>   ! the time loop of @heat2d is the scf.for on line 33 of heat2d_adjoint.mlir
+   !>   call zad_check(zad_gradient_checkpointed(module, 'heat2d', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+   !>                  [zad_checkpoint(line=33, budget_bytes=50000000_c_int64_t)], grad), '...')
+   function zad_gradient_checkpointed(module, name, activity, loops, function, calls) result(status)
+      type(c_ptr), intent(in) :: module
+      character(len=*), intent(in) :: name
+      integer(c_int32_t), intent(in) :: activity(:)
+      type(zad_checkpoint), intent(in) :: loops(:)
+      type(c_ptr), intent(out) :: function
+      character(len=*), intent(in), optional :: calls(:)
+      integer(c_int32_t) :: status
+      ! Contiguous copies (the C side reads activity(1 : size(activity))
+      ! and loops(1 : size(loops))), at least one element long.
+      integer(c_int32_t) :: codes(max(size(activity), 1))
+      type(zad_checkpoint) :: entries(max(size(loops), 1))
+      ! The names, NUL-terminated one after the other, and their addresses.
+      character(kind=c_char), allocatable, target :: names(:)
+      type(c_ptr), allocatable :: pointers(:)
+      integer :: i, k, start, num_calls
+      function = c_null_ptr
+      codes = ZAD_CONST
+      codes(1:size(activity)) = activity
+      entries(1:size(loops)) = loops
+      num_calls = 0
+      if (present(calls)) num_calls = size(calls)
+      allocate (pointers(max(num_calls, 1)))
+      pointers = c_null_ptr
+      if (num_calls > 0) then
+         allocate (names(sum(len_trim(calls)) + num_calls))
+         start = 1
+         do i = 1, num_calls
+            do k = 1, len_trim(calls(i))
+               names(start + k - 1) = calls(i)(k:k)
+            end do
+            names(start + len_trim(calls(i))) = c_null_char
+            pointers(i) = c_loc(names(start))
+            start = start + len_trim(calls(i)) + 1
+         end do
+      end if
+      status = zad_module_gradient_checkpointed(module, c_string(name), codes, int(size(activity), c_size_t), &
+                                                entries, int(size(loops), c_size_t), pointers, &
+                                                int(num_calls, c_size_t), function)
    end function
 
    ! ---------------------------------------------------------------- scalars

@@ -69,7 +69,7 @@ pub(crate) fn adjoint_text(
 
 fn inline(shared: &Shared, ir: &Module<'static>, function: &str, options: &GradientOptions) -> Result<Module<'static>> {
     let mut inlined = crate::lower::clone_module(ir);
-    apply_options(shared, &mut inlined, function, options);
+    apply_options(shared, &mut inlined, function, options)?;
     shared.take_diagnostics();
     let manager = PassManager::new(shared.mlir());
     parse_pass_pipeline(manager.as_operation_pass_manager(), INLINE_PIPELINE)
@@ -117,10 +117,12 @@ pub(crate) fn expand(
 
 /// Marks the loops and calls `options` names (in `function`), and keeps
 /// every checkpointed call from being inlined.
-fn apply_options(shared: &Shared, module: &mut Module<'static>, function: &str, options: &GradientOptions) {
+fn apply_options(shared: &Shared, module: &mut Module<'static>, function: &str, options: &GradientOptions) -> Result<()> {
     use melior::ir::{Attribute, BlockLike, operation::{OperationMutLike, WalkOrder, WalkResult}};
     let context = shared.mlir();
     let attribute = |text: &str| Attribute::parse(context, text).expect("a valid attribute");
+    // Lines asked for, and whether a top-level loop / a nested one was found there.
+    let mut found: Vec<(usize, bool, Option<String>)> = Vec::new();
     let mut next = module.body().first_operation_mut();
     while let Some(mut operation) = next {
         let is_target = operation
@@ -137,17 +139,31 @@ fn apply_options(shared: &Shared, module: &mut Module<'static>, function: &str, 
                     op.set_discardable_attribute("zad.checkpoint", Attribute::unit(context));
                 }
                 if listed || op.has_attribute("zad.checkpoint") {
-                    op.set_discardable_attribute("no_inline", Attribute::unit(context));
+                    // An inherent attribute (a property) of func.call: the
+                    // inliner reads that, not a discardable one.
+                    op.set_inherent_attribute("no_inline", Attribute::unit(context));
                 }
             }
             let top_level_loop = name == "scf.for"
                 && op.parent_operation().is_some_and(|p| p.name().as_string_ref().as_str() == Ok("func.func"));
+            if is_target && name == "scf.for" && !top_level_loop {
+                let location = op.location();
+                if location.is_file_line_col_range() {
+                    let line = location.file_line_col_range_start_line();
+                    if options.loops.iter().any(|(wanted, _)| *wanted == Some(line)) {
+                        found.push((line, false, Some(crate::context::describe_location(location, ""))));
+                    }
+                }
+            }
             if is_target && top_level_loop {
                 let location = op.location();
                 let line = location.is_file_line_col_range().then(|| location.file_line_col_range_start_line());
                 for (wanted, scheme) in &options.loops {
                     if wanted.is_some() && *wanted != line {
                         continue;
+                    }
+                    if let Some(line) = line {
+                        found.push((line, true, None));
                     }
                     let (kind, key, value) = match scheme {
                         CheckpointScheme::Snapshots(s) => ("binomial", "zad.snapshots", s),
@@ -162,6 +178,20 @@ fn apply_options(shared: &Shared, module: &mut Module<'static>, function: &str, 
         });
         next = operation.next_in_block_mut();
     }
+    for (wanted, _) in &options.loops {
+        let Some(line) = wanted else { continue };
+        if found.iter().any(|(l, top, _)| l == line && *top) {
+            continue;
+        }
+        return Err(match found.iter().find(|(l, _, _)| l == line) {
+            Some((_, _, Some(place))) => Error::Unsupported(format!(
+                "{place}: the scf.for asked to be checkpointed is nested in another region; only loops at \
+                 the top level of @{function} can be checkpointed"
+            )),
+            _ => Error::InvalidArgument(format!("no scf.for at line {line} of @{function} to checkpoint")),
+        });
+    }
+    Ok(())
 }
 
 /// Rewrites each `"zad.gradient"(...) <{activity = [...], fn = @f}>` of a

@@ -977,7 +977,18 @@ impl<'f> Generator<'f> {
         let loc = op.loc.clone();
         let callee = op.attribute("callee").unwrap_or_default().trim_start_matches('@').to_string();
         let activity = self.call_activity(op);
-        let snapshots = self.snapshots.get(&(op as *const Op)).cloned().unwrap_or_default();
+        // The call reruns on copies of its buffer arguments as they were when
+        // it ran; the forward sweep makes them under these names.
+        let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| is_memref(self.ty(v))).collect();
+        if !memrefs.is_empty() && self.current().forward != TOP {
+            return Err(self.unsupported(
+                op,
+                "a call that is not inlined (recursive or checkpointed) with buffer arguments inside a loop or \
+                 branch; put it in a checkpointed time loop instead",
+            ));
+        }
+        let snapshots: Vec<(ValueId, String)> = memrefs.iter().map(|&m| (m, self.names.fresh())).collect();
+        self.snapshots.insert(op as *const Op, snapshots.clone());
         let mut args = Vec::new();
         let mut types = Vec::new();
         for (&operand, &kind) in op.operands.iter().zip(&activity) {
@@ -1366,36 +1377,26 @@ impl<'f> Generator<'f> {
                 }
             }
             "func.call" => {
-                if self.call_needs_adjoint(op) {
-                    let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| is_memref(self.ty(v))).collect();
-                    if !memrefs.is_empty() {
-                        if !top {
-                            return Err(self.unsupported(op, "a call that is not inlined (recursion) with buffer arguments inside a loop or branch"));
+                // Copies of the buffer arguments the reverse sweep reruns the
+                // call on (named when the reverse sweep was written).
+                let copies = self.snapshots.get(&(op as *const Op)).cloned().unwrap_or_default();
+                for (memref, copy) in copies {
+                    let ty = self.ty(memref).to_string();
+                    let mut sizes = Vec::new();
+                    for (dim, size) in memref_shape(&ty).map(|(d, _)| d).unwrap_or_default().iter().enumerate() {
+                        if size.is_none() {
+                            let d = out.constant_index(&mut self.names, dim as i64, &op.loc);
+                            sizes.push(out.op1(&mut self.names, &format!("memref.dim %v{memref}, {d} : {ty}"), &op.loc));
                         }
-                        let mut copies = Vec::new();
-                        for memref in memrefs {
-                            let ty = self.ty(memref).to_string();
-                            let copy = self.names.fresh();
-                            let rank = memref_shape(&ty).map_or(0, |(d, _)| d.len());
-                            let mut sizes = Vec::new();
-                            for (dim, size) in memref_shape(&ty).map(|(d, _)| d).unwrap_or_default().iter().enumerate() {
-                                if size.is_none() {
-                                    let d = out.constant_index(&mut self.names, dim as i64, &op.loc);
-                                    sizes.push(out.op1(&mut self.names, &format!("memref.dim %v{memref}, {d} : {ty}"), &op.loc));
-                                }
-                            }
-                            let _ = rank;
-                            let plain = plain_memref_type(&ty);
-                            out.line(&format!("{copy} = memref.alloc({}) : {plain} {}", sizes.join(", "), op.loc));
-                            out.line(&format!("memref.copy %v{memref}, {copy} : {ty} to {plain} {}", op.loc));
-                            let cast = if plain == ty {
-                                copy.clone()
-                            } else {
-                                out.op1(&mut self.names, &format!("memref.cast {copy} : {plain} to {ty}"), &op.loc)
-                            };
-                            copies.push((memref, cast));
-                        }
-                        self.snapshots.insert(op as *const Op, copies);
+                    }
+                    let plain = plain_memref_type(&ty);
+                    if plain == ty {
+                        out.line(&format!("{copy} = memref.alloc({}) : {plain} {}", sizes.join(", "), op.loc));
+                        out.line(&format!("memref.copy %v{memref}, {copy} : {ty} to {plain} {}", op.loc));
+                    } else {
+                        let fresh = out.op1(&mut self.names, &format!("memref.alloc({}) : {plain}", sizes.join(", ")), &op.loc);
+                        out.line(&format!("memref.copy %v{memref}, {fresh} : {ty} to {plain} {}", op.loc));
+                        out.line(&format!("{copy} = memref.cast {fresh} : {plain} to {ty} {}", op.loc));
                     }
                 }
                 out.line(&generic(op, &results, &operands, &self.value_types));

@@ -100,6 +100,9 @@ struct Checkpointing {
 
 impl Checkpointing {
     fn options(&self) -> zad::Result<GradientOptions> {
+        if [self.snapshots, self.budget, self.interval].contains(&Some(0)) {
+            return Err(zad::Error::InvalidArgument("--snapshots, --budget and --interval must be positive".into()));
+        }
         let scheme = match (self.snapshots, self.budget, self.interval) {
             (Some(s), None, None) => Some(CheckpointScheme::Snapshots(s)),
             (None, Some(b), None) => Some(CheckpointScheme::Budget(b)),

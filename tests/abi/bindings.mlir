@@ -293,3 +293,66 @@ func.func @weighted_squares2(%x: memref<?x?xf64, strided<[1, ?]>>, %w: f64) -> f
   %result = arith.mulf %w, %total : f64
   return %result : f64
 }
+
+// For the checkpointing bindings: %steps steps of a time loop (the one
+// top-level scf.for), each scaling x by a and adding sum_i (i + 1) x[i] to
+// the carried total. With S = sum_i (i + 1) x0[i]:
+//   J = S sum_{t=1..steps} a^t,
+//   dJ/dx0[i] = (i + 1) sum_{t=1..steps} a^t,
+//   dJ/da = S sum_{t=1..steps} t a^(t-1),
+// exact in floating point for a = 1/2 and small integers in x0. The state
+// of the loop is x (written in place) and the carried total.
+func.func @decay_steps(%x: memref<?xf64>, %a: f64, %steps: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?xf64>
+  %total = scf.for %t = %c0 to %steps step %c1 iter_args(%acc = %zero) -> (f64) {
+    %step_total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc1 = %acc) -> (f64) {
+      %value = memref.load %x[%i] : memref<?xf64>
+      %scaled = arith.mulf %a, %value : f64
+      memref.store %scaled, %x[%i] : memref<?xf64>
+      %i1 = arith.addi %i, %c1 : index
+      %weight_i64 = arith.index_cast %i1 : index to i64
+      %weight = arith.sitofp %weight_i64 : i64 to f64
+      %term = arith.mulf %weight, %scaled : f64
+      %sum = arith.addf %acc1, %term : f64
+      scf.yield %sum : f64
+    }
+    scf.yield %step_total : f64
+  }
+  return %total : f64
+}
+
+// @decay_steps with the step's work in a function of its own, for
+// checkpointed calls: the same J and gradient.
+func.func @scale_and_weigh(%x: memref<?xf64>, %a: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n0 = memref.dim %x, %c0 : memref<?xf64>
+  %total = scf.for %i = %c0 to %n0 step %c1 iter_args(%acc = %zero) -> (f64) {
+    %value = memref.load %x[%i] : memref<?xf64>
+    %scaled = arith.mulf %a, %value : f64
+    memref.store %scaled, %x[%i] : memref<?xf64>
+    %i1 = arith.addi %i, %c1 : index
+    %weight_i64 = arith.index_cast %i1 : index to i64
+    %weight = arith.sitofp %weight_i64 : i64 to f64
+    %term = arith.mulf %weight, %scaled : f64
+    %sum = arith.addf %acc, %term : f64
+    scf.yield %sum : f64
+  }
+  return %total : f64
+}
+
+func.func @decay_calls(%x: memref<?xf64>, %a: f64, %steps: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %total = scf.for %t = %c0 to %steps step %c1 iter_args(%acc = %zero) -> (f64) {
+    %step_total = func.call @scale_and_weigh(%x, %a) : (memref<?xf64>, f64) -> f64
+    %sum = arith.addf %acc, %step_total : f64
+    scf.yield %sum : f64
+  }
+  return %total : f64
+}

@@ -1,7 +1,8 @@
 // Every part of bindings/cpp/zad.hpp, against the kernels of bindings.mlir:
 // each push and result overload, arrays with and without strides,
 // exceptions, ownership (move-only handles, functions outliving their
-// module and context), returned arrays, the raw entry point and gradients.
+// module and context), returned arrays, the raw entry point, gradients and
+// checkpointed gradients (Module::gradient_checkpointed, zad::take_stats).
 //
 // Prints one line per check and "all N checks passed", or exits non-zero.
 // Run from this directory.
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -316,6 +318,78 @@ void test_gradients(const zad::Module &module) {
                  "gradient: an unknown name");
 }
 
+// The source line of @decay_steps's time loop in bindings.mlir.
+std::uint32_t time_loop_line() {
+    std::ifstream file("bindings.mlir");
+    std::string text;
+    for (std::uint32_t line = 1; std::getline(file, text); ++line) {
+        if (text.find("scf.for %t = ") != std::string::npos) return line;
+    }
+    throw zad::Error(ZAD_NOT_FOUND, "bindings.mlir has no scf.for %t");
+}
+
+void test_checkpointing(const zad::Module &module) {
+    // @decay_steps, 8 steps of x <- a x, J = sum_t sum_i (i + 1) x_t[i]:
+    // with x0 = {1, 2, 3}, a = 1/2, J = 14 (1 - 2^-8), dJ/dx0[i] =
+    // (i + 1) (1 - 2^-8), dJ/da = 14 * 251/64, all exact.
+    const double geometric = 255.0 / 256.0;
+    const std::vector<double> expected_dx{geometric, 2 * geometric, 3 * geometric};
+    std::vector<double> x, dx;
+    double value = 0, da = 0;
+    auto run = [&](const zad::Function &grad) {
+        x = {1, 2, 3};
+        dx.assign(3, 0.0);
+        value = da = -1;
+        zad::Args args;
+        args.push(x).push(dx).push(0.5).push_index(8).result(value).result(da);
+        grad.call(args);
+        return value == 14 * geometric && da == 14 * 251.0 / 64 && dx == expected_dx;
+    };
+    const std::vector<zad_activity> activity{ZAD_DUP, ZAD_ACTIVE, ZAD_CONST};
+
+    zad::take_stats();
+    check(run(module.gradient("decay_steps", activity)), "the taped gradient of a time loop");
+    const zad_stats taped = zad::take_stats();
+    check(taped.reversed_steps == 0 && taped.snapshots == 0 && taped.peak_tape_bytes > 0,
+          "zad::take_stats after a taped gradient: tape, no checkpointed steps");
+
+    const std::uint32_t line = time_loop_line();
+    const zad_checkpoint two = zad::binomial(line, 2);
+    check(two.line == line && two.scheme == ZAD_CHECKPOINT_BINOMIAL && two.snapshots == 2 && two.budget_bytes == 0,
+          "zad::binomial fills a zad_checkpoint");
+    check(run(module.gradient_checkpointed("decay_steps", activity, {two})),
+          "Module::gradient_checkpointed, binomial, 2 snapshots: exact");
+    zad_stats stats = zad::take_stats();
+    // revolve needs p(8, 2) = 14 forward steps; a state is x (3 doubles)
+    // and the carried total, 32 bytes.
+    check(stats.reversed_steps == 8 && stats.forward_steps >= 14 && stats.forward_steps <= 14 + 8 &&
+              stats.peak_snapshot_bytes == 2 * 32 && stats.peak_tape_bytes < taped.peak_tape_bytes,
+          "zad::take_stats: 8 steps reversed, >= p(8, 2) forward, 2 snapshots of 32 bytes, less tape");
+    stats = zad::take_stats();
+    check(stats.reversed_steps == 0 && stats.forward_steps == 0, "zad::take_stats starts a new measurement");
+
+    check(run(module.gradient_checkpointed("decay_steps", activity, {zad::periodic(line, 3)})),
+          "Module::gradient_checkpointed, periodic every 3 steps: exact");
+    stats = zad::take_stats();
+    check(stats.reversed_steps == 8 && stats.snapshots == 3 && stats.peak_snapshot_bytes == 3 * 32,
+          "zad::periodic(line, 3): snapshots at steps 0, 3 and 6");
+
+    // 100 bytes hold 3 snapshots. The call list names a function that
+    // @decay_steps does not call: it only has to cross the ABI.
+    check(run(module.gradient_checkpointed("decay_steps", activity, {zad::budget(0, 100)}, {"scale_and_weigh"})),
+          "Module::gradient_checkpointed, zad::budget(0, 100), a call list: exact");
+    stats = zad::take_stats();
+    check(stats.reversed_steps == 8 && stats.peak_snapshot_bytes > 0 && stats.peak_snapshot_bytes <= 3 * 32,
+          "a budget of 100 bytes: at most 3 snapshots of 32 bytes");
+
+    check_throws([&] { module.gradient_checkpointed("decay_steps", activity, {zad_checkpoint{line, 0, 0, 0}}); },
+                 ZAD_INVALID_ARGUMENT, "loops[0]", "gradient_checkpointed: neither snapshots nor a budget");
+    check_throws([&] { module.gradient_checkpointed("decay_steps", activity, {two, zad::periodic(line, 0)}); },
+                 ZAD_INVALID_ARGUMENT, "loops[1]", "gradient_checkpointed: a periodic interval of 0");
+    check_throws([&] { module.gradient_checkpointed("no_such_kernel", {}, {two}); }, ZAD_NOT_FOUND,
+                 "@no_such_kernel", "gradient_checkpointed: an unknown name");
+}
+
 }  // namespace
 
 int main() {
@@ -331,6 +405,7 @@ int main() {
         test_entry_point(module);
         test_threads(module);
         test_gradients(module);
+        test_checkpointing(module);
     } catch (const zad::Error &error) {
         std::printf("FAIL  unexpected zad::Error %s: %s\n", zad::status_name(error.status()), error.what());
         return EXIT_FAILURE;

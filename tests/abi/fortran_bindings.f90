@@ -1,14 +1,15 @@
 ! Every part of bindings/fortran/zad.f90, against the kernels of
 ! bindings.mlir: each generic specific of zad_push and zad_result, arrays
 ! of rank 1 to 3 (whole, sections, negative strides, empty), the error
-! path, returned arrays, the raw entry point, and gradients (zad_gradient).
+! path, returned arrays, the raw entry point, gradients (zad_gradient) and
+! checkpointed gradients (zad_gradient_checkpointed, zad_stats_take).
 !
 ! Prints one line per check and "all N checks passed", or exits non-zero.
 ! Run from this directory. With the argument `zad_check-failure` it instead
 ! calls zad_check on a failing status, which must stop the program with a
 ! non-zero status and zad's message on standard error.
 program fortran_bindings
-   use, intrinsic :: iso_c_binding, only: c_ptr, c_funptr, c_null_ptr, c_associated, c_f_procpointer, &
+   use, intrinsic :: iso_c_binding, only: c_ptr, c_funptr, c_null_ptr, c_null_char, c_associated, c_f_procpointer, &
       c_double, c_float, c_int32_t, c_int64_t, c_size_t
    use zad
    implicit none
@@ -47,6 +48,7 @@ program fortran_bindings
    call test_returned_array()
    call test_entry_point()
    call test_gradients()
+   call test_checkpointing()
 
    call zad_args_free(args)
    call zad_module_free(module)
@@ -154,6 +156,146 @@ contains
                  index(zad_last_error_message(), '@no_such_kernel ') > 0, &
                  'zad_gradient: an unknown name (trimmed), no activities')
    end subroutine
+
+   ! ------------------------------------------------------- checkpointing
+   ! @decay_steps: 8 steps x <- a x, J = sum_t sum_i (i + 1) x_t[i], with
+   ! x0 = [1, 2, 3] and a = 1/2: S = 14, J = 14 (1 - 2**-8),
+   ! dJ/dx0 = (i + 1) (1 - 2**-8), dJ/da = 14 * 251/64, all exact.
+   subroutine test_checkpointing()
+      real(c_double), target :: x(3), dx(3), value, da
+      real(c_double), parameter :: geometric = 255.0_c_double/256
+      real(c_double), parameter :: expected_j = 14*geometric, expected_da = 14*251.0_c_double/64
+      real(c_double), parameter :: expected_dx(3) = [1, 2, 3]*geometric
+      type(c_ptr) :: gradient, taped
+      type(zad_stats) :: stats, taped_stats
+      type(zad_checkpoint) :: entry
+      integer(c_int32_t) :: status, line
+      character(len=10), parameter :: no_calls(0) = [character(len=10) ::]
+
+      call check(ZAD_CHECKPOINT_BINOMIAL == 0 .and. ZAD_CHECKPOINT_PERIODIC == 1, 'ZAD_CHECKPOINT_* codes')
+      entry = zad_checkpoint(line=12, snapshots=5)
+      call check(entry%line == 12 .and. entry%scheme == ZAD_CHECKPOINT_BINOMIAL .and. entry%snapshots == 5 .and. &
+                 entry%budget_bytes == 0, 'zad_checkpoint(line=, snapshots=): the other components default')
+
+      ! The fully taped gradient, for the statistics to compare with.
+      call zad_check(zad_gradient(module, 'decay_steps', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], taped), &
+                     'zad_gradient of @decay_steps')
+      call run_decay(taped, x, dx, value, da)
+      call zad_check(zad_stats_take(taped_stats), 'zad_stats_take')
+      call check(value == expected_j .and. da == expected_da .and. all(dx == expected_dx) .and. &
+                 taped_stats%forward_steps == 0 .and. taped_stats%reversed_steps == 0 .and. &
+                 taped_stats%snapshots == 0 .and. taped_stats%peak_tape_bytes > 0, &
+                 'zad_stats_take after a taped gradient: tape, no checkpointed steps')
+      call zad_function_free(taped)
+
+      ! Binomial, 2 snapshots, line 0 (every top-level scf.for: the time loop).
+      call zad_check(zad_gradient_checkpointed(module, 'decay_steps', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+                                               [zad_checkpoint(line=0, snapshots=2)], gradient), &
+                     'zad_gradient_checkpointed of @decay_steps')
+      call run_decay(gradient, x, dx, value, da)
+      call check(value == expected_j .and. da == expected_da .and. all(dx == expected_dx), &
+                 'zad_gradient_checkpointed, binomial, 2 snapshots: J, dJ/da, dJ/dx0 exact')
+      call zad_check(zad_stats_take(stats), 'zad_stats_take')
+      ! p(8, 2) = 14 forward steps at least (revolve's optimum), each state
+      ! is x (3 doubles) and the carried total: 32 bytes.
+      call check(stats%reversed_steps == 8 .and. stats%forward_steps >= 14 .and. stats%forward_steps <= 14 + 8 .and. &
+                 stats%snapshots >= 2 .and. stats%peak_snapshot_bytes == 2*32 .and. &
+                 stats%peak_tape_bytes < taped_stats%peak_tape_bytes, &
+                 'zad_stats_take: 8 steps reversed, >= p(8, 2) = 14 forward, 2 snapshots of 32 bytes, less tape')
+      call zad_check(zad_stats_take(stats), 'zad_stats_take')
+      call check(stats%forward_steps == 0 .and. stats%reversed_steps == 0 .and. stats%peak_snapshot_bytes == 0, &
+                 'zad_stats_take starts a new measurement')
+      call zad_function_free(gradient)
+
+      ! Periodic, every 3 steps, the loop named by its line; a budget; an
+      ! empty call list.
+      line = time_loop_line()
+      call zad_check(zad_gradient_checkpointed(module, 'decay_steps', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+                                               [zad_checkpoint(line=line, scheme=ZAD_CHECKPOINT_PERIODIC, &
+                                                               snapshots=3)], gradient, no_calls), &
+                     'zad_gradient_checkpointed, periodic')
+      call run_decay(gradient, x, dx, value, da)
+      call zad_check(zad_stats_take(stats), 'zad_stats_take')
+      call check(value == expected_j .and. da == expected_da .and. all(dx == expected_dx) .and. &
+                 stats%reversed_steps == 8 .and. stats%snapshots == 3 .and. stats%peak_snapshot_bytes == 3*32, &
+                 'periodic every 3 steps at the loop''s line: exact, snapshots at steps 0, 3, 6')
+      call zad_function_free(gradient)
+
+      ! A budget of 100 bytes holds 3 snapshots of 32 bytes. The call list
+      ! names a function @decay_steps does not call: it only has to cross.
+      call zad_check(zad_gradient_checkpointed(module, 'decay_steps', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+                                               [zad_checkpoint(line=line, budget_bytes=100_c_int64_t)], gradient, &
+                                               ['scale_and_weigh']), &
+                     'zad_gradient_checkpointed, budget, a call list')
+      call run_decay(gradient, x, dx, value, da)
+      call zad_check(zad_stats_take(stats), 'zad_stats_take')
+      call check(value == expected_j .and. da == expected_da .and. all(dx == expected_dx) .and. &
+                 stats%reversed_steps == 8 .and. stats%peak_snapshot_bytes > 0 .and. &
+                 stats%peak_snapshot_bytes <= 3*32, 'binomial within a budget of 100 bytes (and a call list): at most 3 snapshots')
+      call zad_function_free(gradient)
+
+      ! Errors: neither snapshots nor a budget; a periodic interval of 0.
+      status = zad_gradient_checkpointed(module, 'decay_steps', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+                                         [zad_checkpoint(line=line)], gradient)
+      call check(status == ZAD_INVALID_ARGUMENT .and. .not. c_associated(gradient) .and. &
+                 index(zad_last_error_message(), 'loops[0]') > 0, &
+                 'zad_gradient_checkpointed: binomial without snapshots or budget')
+      status = zad_gradient_checkpointed(module, 'decay_steps', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+                                         [zad_checkpoint(line=line, snapshots=2), &
+                                          zad_checkpoint(line=line, scheme=ZAD_CHECKPOINT_PERIODIC)], gradient)
+      call check(status == ZAD_INVALID_ARGUMENT .and. .not. c_associated(gradient) .and. &
+                 index(zad_last_error_message(), 'loops[1]') > 0, &
+                 'zad_gradient_checkpointed: the second entry, periodic with interval 0')
+
+      ! The raw interface, both lists absent (NULL): a plain gradient.
+      status = zad_module_gradient_checkpointed(module, 'decay_steps'//c_null_char, &
+                                                [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], 3_c_size_t, &
+                                                num_loops=0_c_size_t, num_calls=0_c_size_t, out=gradient)
+      call check(status == ZAD_OK .and. c_associated(gradient), &
+                 'zad_module_gradient_checkpointed with NULL lists')
+      call run_decay(gradient, x, dx, value, da)
+      call zad_check(zad_stats_take(stats), 'zad_stats_take')
+      call check(value == expected_j .and. all(dx == expected_dx) .and. stats%reversed_steps == 0, &
+                 'with no loops listed, nothing is checkpointed')
+      call zad_function_free(gradient)
+
+   end subroutine
+
+   !> Runs a gradient of @decay_steps at x0 = [1, 2, 3], a = 1/2, 8 steps,
+   !> into x, dx, value (J) and da.
+   subroutine run_decay(function, x, dx, value, da)
+      type(c_ptr), intent(in) :: function
+      ! TARGET: zad keeps the addresses until the call, within this routine.
+      real(c_double), intent(out), target :: x(3), dx(3), value, da
+      x = [1, 2, 3]
+      dx = 0
+      value = -1
+      da = -1
+      call zad_check(zad_args_clear(args), 'clearing')
+      call zad_check(zad_push(args, x), 'zad_push x')
+      call zad_check(zad_push(args, dx), 'zad_push its shadow')
+      call zad_check(zad_push(args, 0.5_c_double), 'zad_push a')
+      call zad_check(zad_push_index(args, 8), 'zad_push_index steps')
+      call zad_check(zad_result(args, value), 'zad_result J')
+      call zad_check(zad_result(args, da), 'zad_result dJ/da')
+      call zad_check(zad_function_call(function, args), 'calling the gradient of @decay_steps')
+   end subroutine
+
+   !> The line of @decay_steps's time loop in bindings.mlir.
+   function time_loop_line() result(line)
+      integer(c_int32_t) :: line
+      character(len=200) :: text
+      integer :: unit, iostat
+      open (newunit=unit, file='bindings.mlir', status='old', action='read')
+      line = 0
+      do
+         read (unit, '(a)', iostat=iostat) text
+         if (iostat /= 0) error stop 'bindings.mlir has no scf.for %t'
+         line = line + 1
+         if (index(text, 'scf.for %t = ') > 0) exit
+      end do
+      close (unit)
+   end function
 
    ! ------------------------------------------------------------ scalars
    subroutine test_scalars()

@@ -394,6 +394,55 @@ fn fortran_heat_gradient_matches_finite_differences() {
     assert!(stdout.contains("heat_gradient.mlir"), "the example says what ran:\n{stdout}");
 }
 
+/// The flagship demo (`make demo`), smaller: 2000 steps on a 40 x 40
+/// grid within 1 MB of snapshots (78 states of 12.8 kB) instead of 10^5
+/// steps on 100 x 100 within 50 MB.
+#[test]
+fn fortran_heat2d_adjoint_checkpointed_matches_finite_differences() {
+    let scratch = Scratch::new("heat2d-adjoint");
+    let exe = build_fortran(&scratch, "examples-fortran/heat2d_adjoint.f90", &["-Wextra"]);
+    let (steps, grid, budget) = (2000u64, 40u64, 1_000_000u64);
+    let (ok, stdout, stderr) =
+        run_in(&exe, "examples-fortran", &[&steps.to_string(), &grid.to_string(), &budget.to_string()]);
+    assert!(ok, "heat2d_adjoint failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
+    let rows = derivatives_match_finite_differences(&stdout, "dJ/d", 4, 1e-6);
+    assert_eq!(rows[0].0, "dJ/dkappa", "{stdout}");
+    assert_eq!(rows.last().map(|row| row.0.as_str()), Some("dJ/du0.w"), "{stdout}");
+    // The observations are wider than the guess evolves to (kappa = 1 >
+    // 0.8): a larger diffusivity fits better.
+    assert!(rows[0].1 < 0.0, "dJ/dkappa = {}\n{stdout}", rows[0].1);
+    // J is quadratic in u0: its differences are exact to rounding.
+    for (label, derivative, reference) in &rows[1..] {
+        assert!((derivative - reference).abs() <= 1e-9 * reference.abs(), "{label}: {derivative} vs {reference}");
+    }
+
+    // The checkpointing statistics the program printed.
+    let integer = |text: &str, what: &str| -> u64 {
+        text.trim().parse().unwrap_or_else(|_| panic!("{what}: {text:?} is not an integer\n{stdout}"))
+    };
+    let reversed = line_after(&stdout, "steps reversed (each taped once):");
+    assert_eq!(reversed.trim(), format!("{steps} of {steps} steps"), "{stdout}");
+    let snapshots = budget / (8 * grid * grid);
+    let optimum = zad::checkpoint::optimal_advances(steps as usize, snapshots as usize);
+    let printed_optimum = line_after(&stdout, "revolve's optimum p(n, s) =");
+    assert_eq!(integer(printed_optimum.split('(').next().unwrap_or_default(), "p(n, s)"), optimum, "{stdout}");
+    let forward = line_after(&stdout, "plain forward steps:");
+    let forward = integer(forward.split('(').next().unwrap_or_default(), "forward steps");
+    assert!(optimum <= forward && forward <= optimum + steps, "p(n, s) = {optimum} <= {forward} <= p + n\n{stdout}");
+    let held = line_after(&stdout, "snapshots:");
+    let held = held.split("at most").nth(1).and_then(|rest| rest.split("held").next()).expect("at most N held");
+    assert!(integer(held, "snapshots held") <= snapshots, "{stdout}");
+    let tape = line_after(&stdout, "a fully taped gradient:");
+    let per_step = number(tape.split("kB").next().unwrap_or_default(), "tape per step");
+    // One double per interior point and step (kappa's derivative needs the
+    // Laplacians), give or take.
+    let interior = ((grid - 2) * (grid - 2) * 8) as f64 / 1e3;
+    assert!(per_step >= 0.5 * interior && per_step <= 4.0 * interior, "tape per step {per_step} kB\n{stdout}");
+    let ratio = number(line_after(&stdout, "time:").rsplit('=').next().unwrap_or_default(), "gradient / primal");
+    assert!(ratio > 1.0, "the gradient costs more than the primal: {ratio}\n{stdout}");
+    assert!(stdout.contains("heat2d_adjoint.mlir"), "the demo says what ran:\n{stdout}");
+}
+
 #[test]
 fn c_lorenz96_gradient_matches_finite_differences() {
     let scratch = Scratch::new("lorenz96-gradient");
@@ -443,8 +492,13 @@ fn fortran_bindings_cover_every_generic() {
     // checks do on purpose (small integers, exact in floating point).
     let exe = build_fortran(&scratch, "tests/abi/fortran_bindings.f90", &[]);
     let stdout = run_ok(&exe, "tests/abi");
-    all_passed(&stdout, "checks", 44);
+    all_passed(&stdout, "checks", 56);
     assert!(stdout.contains("ok    zad_gradient: dJ/dx in a column-major shadow"), "{stdout}");
+    assert!(
+        stdout.contains("ok    zad_gradient_checkpointed, binomial, 2 snapshots: J, dJ/da, dJ/dx0 exact"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ok    zad_stats_take: 8 steps reversed"), "{stdout}");
 }
 
 #[test]
@@ -463,8 +517,10 @@ fn cpp_bindings_cover_every_overload() {
     let scratch = Scratch::new("cpp-bindings");
     let exe = build_cpp(&scratch, "tests/abi/cpp_bindings.cpp");
     let stdout = run_ok(&exe, "tests/abi");
-    all_passed(&stdout, "checks", 44);
+    all_passed(&stdout, "checks", 57);
     assert!(stdout.contains("ok    Module::gradient: the result, dw, and dx in the shadow"), "{stdout}");
+    assert!(stdout.contains("ok    Module::gradient_checkpointed, binomial, 2 snapshots: exact"), "{stdout}");
+    assert!(stdout.contains("ok    zad::take_stats: 8 steps reversed"), "{stdout}");
 }
 
 /// The `#define ZAD_NAME value` constants of zad.h.
@@ -490,16 +546,70 @@ fn bindings_constants_match_the_header() {
     for (name, value) in header_constants() {
         let declaration = format!("parameter, public :: ZAD_{name} = {value}\n");
         assert!(fortran.contains(&declaration), "zad.f90 lacks `{}`", declaration.trim());
-        // Status codes (every constant but the type and activity codes)
-        // have a name in each language's status_name.
+        // Status codes (every constant but the type, activity and
+        // checkpointing scheme codes) have a name in each language's
+        // status_name.
         let is_type = ["F32", "F64", "I32", "I64", "INDEX"].contains(&name.as_str());
         let is_activity = ["CONST", "ACTIVE", "DUP"].contains(&name.as_str());
-        if !is_type && !is_activity {
+        let is_scheme = name.starts_with("CHECKPOINT_");
+        if !is_type && !is_activity && !is_scheme {
             let case = format!("case (ZAD_{name}); name = 'ZAD_{name}'");
             assert!(fortran.contains(&case), "zad_status_name in zad.f90 lacks ZAD_{name}");
             let case = format!("case ZAD_{name}: return \"ZAD_{name}\";");
             assert!(cpp.contains(&case), "zad::status_name in zad.hpp lacks ZAD_{name}");
             assert!(bad_input.contains(&case), "status_name in bad_input.c lacks ZAD_{name}");
+        }
+    }
+}
+
+/// The fields of `typedef struct { ... } NAME;` in zad.h: (C type, name).
+fn header_struct(name: &str) -> Vec<(String, String)> {
+    let header = std::fs::read_to_string(root().join("include/zad.h")).expect("include/zad.h");
+    let end = header.find(&format!("}} {name};")).unwrap_or_else(|| panic!("zad.h has no struct {name}"));
+    let start = header[..end].rfind("typedef struct {").expect("typedef struct {") + "typedef struct {".len();
+    header[start..end]
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.ends_with(';') && !line.starts_with('*') && !line.starts_with("/*"))
+        .map(|line| {
+            let (ty, field) = line.trim_end_matches(';').rsplit_once(' ').expect("TYPE NAME;");
+            (ty.trim().to_string(), field.to_string())
+        })
+        .collect()
+}
+
+/// The bind(C) structs of zad.h (zad_checkpoint, zad_stats) have Fortran
+/// twins with the same components in the same order, each of an integer
+/// kind of the C field's size.
+#[test]
+fn bindings_structs_match_the_header() {
+    let fortran = std::fs::read_to_string(root().join("bindings/fortran/zad.f90")).expect("zad.f90");
+    for name in ["zad_checkpoint", "zad_stats"] {
+        let fields = header_struct(name);
+        assert!(fields.len() >= 4, "{name}: {fields:?}");
+        let start = fortran
+            .find(&format!("type, bind(C), public :: {name}\n"))
+            .unwrap_or_else(|| panic!("zad.f90 lacks `type, bind(C), public :: {name}`"));
+        let body = &fortran[start..start + fortran[start..].find("end type").expect("end type")];
+        let components: Vec<(String, String)> = body
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let (kind, rest) = line.trim().split_once("::")?;
+                let component = rest.split('=').next()?.trim().to_string();
+                Some((kind.trim().to_string(), component))
+            })
+            .collect();
+        let names: Vec<&str> = components.iter().map(|(_, c)| c.as_str()).collect();
+        let expected: Vec<&str> = fields.iter().map(|(_, f)| f.as_str()).collect();
+        assert_eq!(names, expected, "components of the Fortran {name}");
+        for ((kind, component), (c_type, _)) in components.iter().zip(&fields) {
+            let expected_kind = match c_type.as_str() {
+                "uint64_t" | "int64_t" => "integer(c_int64_t)",
+                // uint32_t and the int32_t typedefs (zad_checkpoint_scheme)
+                _ => "integer(c_int32_t)",
+            };
+            assert_eq!(kind, expected_kind, "{name}%{component} is {c_type} in zad.h");
         }
     }
 }

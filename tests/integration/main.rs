@@ -9,6 +9,7 @@ mod support;
 mod abi_programs;
 mod api;
 mod checkpoint_schedule;
+mod checkpointing;
 mod cli;
 mod gradients;
 mod header;
