@@ -100,14 +100,16 @@ impl Checkpointer {
     }
 
     fn take_shot(&mut self, slot: usize, step: usize) {
-        let mut data = Vec::with_capacity(self.state_bytes());
+        if self.slots.len() <= slot {
+            self.slots.resize(slot + 1, None);
+        }
+        // Reuse the slot's buffer: a long loop stores many snapshots in few slots.
+        let mut data = self.slots[slot].take().map(|(_, data)| data).unwrap_or_default();
+        data.clear();
         for &(pointer, bytes) in &self.regions {
             // SAFETY: registered regions are live buffers of the running
             // kernel, `bytes` long.
             data.extend_from_slice(unsafe { std::slice::from_raw_parts(pointer, bytes) });
-        }
-        if self.slots.len() <= slot {
-            self.slots.resize(slot + 1, None);
         }
         self.slots[slot] = Some((step, data));
         let held: u64 = self.slots.iter().flatten().map(|(_, d)| d.len() as u64).sum();
