@@ -5,13 +5,9 @@
 
 use melior::dialect::DialectRegistry;
 
-/// Names of the dialect's ops.
+/// Names of the dialect's ops that Rust code looks for.
 pub mod op {
     pub const GRADIENT: &str = "zad.gradient";
-    pub const TAPE_NEW: &str = "zad.tape_new";
-    pub const PUSH: &str = "zad.push";
-    pub const POP: &str = "zad.pop";
-    pub const TAPE_FREE: &str = "zad.tape_free";
 }
 
 unsafe extern "C" {

@@ -96,14 +96,6 @@ pub fn memref_shape(ty: &str) -> Option<(Vec<Option<i64>>, String)> {
     Some((dims, rest))
 }
 
-pub fn memref_element(ty: &str) -> Option<String> {
-    memref_shape(ty).map(|(_, element)| element)
-}
-
-pub fn memref_rank(ty: &str) -> usize {
-    memref_shape(ty).map_or(0, |(dims, _)| dims.len())
-}
-
 /// Splits a comma-separated list at nesting depth 0.
 pub fn split_top_level(text: &str) -> Vec<String> {
     let mut parts = Vec::new();

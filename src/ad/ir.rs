@@ -34,9 +34,7 @@ pub struct Op {
     pub name: String,
     pub operands: Vec<ValueId>,
     pub results: Vec<ValueId>,
-    /// The attribute dictionary in MLIR syntax (`{predicate = 1 : i64}`), or "".
-    pub attributes: String,
-    /// Named attributes, printed, for the transforms to inspect.
+    /// Named attributes, printed.
     pub attribute_list: Vec<(String, String)>,
     pub regions: Vec<Vec<Block>>,
     /// The location as an MLIR `loc(...)`, kept on everything derived from the op.
@@ -204,17 +202,10 @@ impl Importer {
             .attributes()
             .map(|(name, value)| (name.as_string_ref().as_str().unwrap_or_default().to_string(), value.to_string()))
             .collect();
-        let attributes = if attribute_list.is_empty() {
-            String::new()
-        } else {
-            let entries: Vec<String> = attribute_list.iter().map(|(name, value)| format!("{} = {value}", quote_name(name))).collect();
-            format!("{{{}}}", entries.join(", "))
-        };
         Op {
             name: operation.name().as_string_ref().as_str().unwrap_or_default().to_string(),
             operands,
             results,
-            attributes,
             attribute_list,
             regions,
             loc: loc_text(operation.location()),
@@ -263,6 +254,16 @@ fn rename_operands(op: &mut Op, renames: &[(ValueId, ValueId)]) {
 }
 
 impl Op {
+    /// The attribute dictionary in MLIR syntax (`{predicate = 1 : i64}`), or "".
+    pub fn attribute_dict(&self) -> String {
+        if self.attribute_list.is_empty() {
+            return String::new();
+        }
+        let entries: Vec<String> =
+            self.attribute_list.iter().map(|(name, value)| format!("{} = {value}", quote_name(name))).collect();
+        format!("{{{}}}", entries.join(", "))
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attribute_list.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }

@@ -274,11 +274,10 @@ impl<'f> Generator<'f> {
         let top = self.reverse.pop().expect("top reverse scope");
 
         let mut forward = Body { indent: 1, ..Body::default() };
-        for (value, tape) in sorted(&self.tapes) {
+        for (_, tape) in sorted(&self.tapes) {
             if !tape.indexed {
                 forward.line(&format!("{} = zad.tape_new : !zad.tape<{}> {}", tape.name, tape.element, func.loc));
             }
-            let _ = value;
         }
         self.forward_block(block, &mut forward, None, true)?;
 
@@ -613,14 +612,13 @@ impl<'f> Generator<'f> {
 
         let (lb, ub, step) = (self.primal(op.operands[0])?, self.primal(op.operands[1])?, self.primal(op.operands[2])?);
         let iv_type = self.ty(block.args[0]).to_string();
-        let (lb, ub, step, count) = {
+        let (lb, step, count) = {
             let names = &mut self.names;
             let body = &mut self.reverse.last_mut().expect("scope").body;
             let [lb, ub, step] = [lb, ub, step].map(|bound| to_index(body, names, &bound, &iv_type, &loc));
             let count = Self::trip_count(body, names, &lb, &ub, &step, &loc);
-            (lb, ub, step, count)
+            (lb, step, count)
         };
-        let _ = &ub;
         let mut inits = Vec::new();
         for &j in &carried {
             inits.push(self.adjoint_or_zero(op.results[j], &loc));
@@ -719,17 +717,7 @@ impl<'f> Generator<'f> {
             format!(" iter_args({}) -> ({})", pairs.join(", "), lp.types.join(", "))
         };
         let mut text = format!("{lhs}scf.for {} = {} to {} step {}{iter_args} {{\n", lp.k, lp.zero, lp.count, lp.one);
-        text.push_str(header);
-        text.push_str(&scope.preamble.text);
-        text.push_str(&scope.body.text);
-        let mut tail = Body { indent: scope.body.indent, ..Body::default() };
-        for (shadow, ty) in &scope.cleanup {
-            tail.line(&format!("memref.dealloc {shadow} : {ty} {loc}"));
-        }
-        if !lp.types.is_empty() {
-            tail.line(&format!("scf.yield {} : {} {loc}", results.join(", "), lp.types.join(", ")));
-        }
-        text.push_str(&tail.text);
+        text.push_str(&region_text(header, scope, results, &lp.types, loc));
         let pad = "  ".repeat(self.current().body.indent);
         self.line(&format!("{text}{pad}}} {loc}"));
     }
@@ -747,9 +735,11 @@ impl<'f> Generator<'f> {
             return Ok(());
         }
         let condition = self.primal(op.operands[0])?;
-        let mut inits = Vec::new();
+        // What a branch yields for an outer value it gives no adjoint to:
+        // the current adjoint, or one zero made before the branches.
+        let mut unchanged = Vec::new();
         for &value in &free {
-            inits.push(self.adjoint_or_zero(value, &loc));
+            unchanged.push(self.adjoint_or_zero(value, &loc));
         }
         let types: Vec<String> = free.iter().map(|&v| self.ty(v).to_string()).collect();
         let outs: Vec<String> = types.iter().map(|_| self.names.fresh()).collect();
@@ -777,26 +767,18 @@ impl<'f> Generator<'f> {
                 }
                 self.reverse_ops(&block.ops)?;
             }
-            let results: Vec<String> = free.iter().map(|&v| self.adjoint_or_zero(v, &loc)).collect();
+            let results: Vec<String> = free
+                .iter()
+                .zip(&unchanged)
+                .map(|(v, outer)| self.adjoints.get(v).cloned().unwrap_or_else(|| outer.clone()))
+                .collect();
             let scope = self.reverse.pop().expect("branch scope");
             self.adjoints = saved;
-            let mut text = header.text;
-            text.push_str(&scope.preamble.text);
-            text.push_str(&scope.body.text);
-            let mut tail = Body { indent: indent + 1, ..Body::default() };
-            for (shadow, ty) in &scope.cleanup {
-                tail.line(&format!("memref.dealloc {shadow} : {ty} {loc}"));
-            }
-            if !types.is_empty() {
-                tail.line(&format!("scf.yield {} : {} {loc}", results.join(", "), types.join(", ")));
-            }
-            text.push_str(&tail.text);
-            texts.push(text);
+            texts.push(region_text(&header.text, scope, &results, &types, &loc));
         }
         let lhs = if outs.is_empty() { String::new() } else { format!("{} = ", outs.join(", ")) };
         let result_types = if types.is_empty() { String::new() } else { format!(" -> ({})", types.join(", ")) };
         let pad = "  ".repeat(indent);
-        let _ = inits;
         self.line(&format!(
             "{lhs}scf.if {condition}{result_types} {{\n{}{pad}}} else {{\n{}{pad}}} {loc}",
             texts[0], texts[1]
@@ -1419,6 +1401,23 @@ impl<'f> Generator<'f> {
     }
 }
 
+/// The inside of a reverse region: `header`, the scope's recomputations and
+/// adjoint code, the freeing of its shadows, and the yield of `results`.
+fn region_text(header: &str, scope: Reverse, results: &[String], types: &[String], loc: &str) -> String {
+    let mut text = header.to_string();
+    text.push_str(&scope.preamble.text);
+    text.push_str(&scope.body.text);
+    let mut tail = Body { indent: scope.body.indent, ..Body::default() };
+    for (shadow, ty) in &scope.cleanup {
+        tail.line(&format!("memref.dealloc {shadow} : {ty} {loc}"));
+    }
+    if !types.is_empty() {
+        tail.line(&format!("scf.yield {} : {} {loc}", results.join(", "), types.join(", ")));
+    }
+    text.push_str(&tail.text);
+    text
+}
+
 /// Writes loops over every element of `memref` (of type `ty`) into `out`,
 /// calling `body` with the comma-separated index list.
 fn loop_nest(
@@ -1485,7 +1484,7 @@ pub fn generic(op: &Op, results: &[String], operands: &[String], types: &[String
         "{lhs}\"{}\"({}) {} : ({}) -> ({}) {}",
         op.name,
         operands.join(", "),
-        op.attributes,
+        op.attribute_dict(),
         operand_types.join(", "),
         result_types.join(", "),
         op.loc
@@ -1504,7 +1503,7 @@ fn region_op(op: &Op, results: &[String], operands: &[String], regions: &[String
         op.name,
         operands.join(", "),
         regions.join(", "),
-        op.attributes,
+        op.attribute_dict(),
         operand_types.join(", "),
         result_types.join(", "),
         op.loc

@@ -5,9 +5,6 @@
 //! element type. Preallocated tapes are reported to the run time's memory
 //! statistics by calls of `zad_tape_account`, declared here too.
 
-/// Element types the run time has stacks for.
-pub const ELEMENTS: &[&str] = &["f64", "f32", "i64", "i32", "i1", "index"];
-
 /// Rewrites the tape ops in generated text into run-time calls, and declares
 /// the run-time functions used.
 pub fn lower(text: &str) -> String {

@@ -28,7 +28,7 @@
 //! fails to compile); they are run, and their failures reported as expected,
 //! but an entry that passes fails the suite so that the list stays honest.
 
-use crate::support::{files_in, root, selected};
+use crate::support::{assert_enough_files, assert_no_failures, files_in, root, selected};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::path::Path;
 use zad::{Activity, Args, Context, Error, Module, ParamType, Scalar, Value};
@@ -621,13 +621,7 @@ fn gradients_match_finite_differences() {
     for failure in &expected {
         eprintln!("  expected failure: {failure}");
     }
-    assert!(
-        failures.is_empty(),
-        "{} gradient check(s) failed ({} files, {points} points):\n  {}",
-        failures.len(),
-        files.len(),
-        failures.join("\n  ")
-    );
+    assert_no_failures(&failures, "gradient", &format!("{} files, {points} points", files.len()));
 }
 
 /// Enough files, each with well-formed directives whose GRAD names a
@@ -636,11 +630,7 @@ fn gradients_match_finite_differences() {
 #[test]
 fn gradient_files_have_directives() {
     let files = files_in(GRADIENT_DIR, "mlir");
-    assert!(
-        files.len() >= MIN_GRADIENT_FILES,
-        "{GRADIENT_DIR} has {} kernel files; the suite needs at least {MIN_GRADIENT_FILES}",
-        files.len()
-    );
+    assert_enough_files(&files, MIN_GRADIENT_FILES, GRADIENT_DIR);
     let context = Context::new().expect("zad context");
     let mut problems = Vec::new();
     for path in &files {

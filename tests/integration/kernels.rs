@@ -15,7 +15,7 @@
 //! together. `ZAD_FILTER=heat cargo test --release --test integration
 //! kernels` runs only the files whose path contains "heat".
 
-use crate::support::{assert_close, files_in, root, selected};
+use crate::support::{assert_close, assert_enough_files, assert_no_failures, files_in, root, selected};
 use serde_json::Value as Json;
 use std::path::Path;
 use zad::{
@@ -470,13 +470,7 @@ fn kernels() {
         failures.extend(outcome.failures);
     }
     eprintln!("kernels: {} files, {runs} runs, {} failures", files.len(), failures.len());
-    assert!(
-        failures.is_empty(),
-        "{} kernel check(s) failed ({} files, {runs} runs):\n  {}",
-        failures.len(),
-        files.len(),
-        failures.join("\n  ")
-    );
+    assert_no_failures(&failures, "kernel", &format!("{} files, {runs} runs", files.len()));
 }
 
 /// The suite cannot silently check nothing: enough files, each with at
@@ -485,11 +479,7 @@ fn kernels() {
 #[test]
 fn kernel_files_have_checks() {
     let files = files_in(KERNEL_DIR, "mlir");
-    assert!(
-        files.len() >= MIN_KERNEL_FILES,
-        "{KERNEL_DIR} has {} kernel files; the suite needs at least {MIN_KERNEL_FILES}",
-        files.len()
-    );
+    assert_enough_files(&files, MIN_KERNEL_FILES, KERNEL_DIR);
     let mut problems = Vec::new();
     for path in &files {
         let name = relative(path);

@@ -63,3 +63,20 @@ pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
         "{what}: got {actual:.17e}, expected {expected:.17e} (tolerance {tolerance:e})"
     );
 }
+
+/// Fails when a suite's directory holds fewer than `min` files, so that it
+/// cannot shrink (or vanish) and still pass.
+pub fn assert_enough_files(files: &[PathBuf], min: usize, dir: &str) {
+    assert!(files.len() >= min, "{dir} has {} kernel files; the suite needs at least {min}", files.len());
+}
+
+/// Fails once, listing every failure, when a suite collected any; `what`
+/// names the checks and `scope` says how much was run.
+pub fn assert_no_failures(failures: &[String], what: &str, scope: &str) {
+    assert!(
+        failures.is_empty(),
+        "{} {what} check(s) failed ({scope}):\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}
