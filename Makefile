@@ -76,10 +76,13 @@ test: deps
 	$(CARGO) build --release
 	$(CARGO) test --release
 
+# The GradBench comparison (benches/gradbench.rs) also runs C, JAX and
+# PyTorch; setup-python installs the Python side into target/bench-venv.
 bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients
 	$(CARGO) bench --bench checkpointing
+	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.
 header: deps

@@ -62,7 +62,7 @@ const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-math-to-libm,\
     expand-strided-metadata,\
     lower-affine,\
-    finalize-memref-to-llvm,\
+    finalize-memref-to-llvm{use-generic-functions=true},\
     convert-arith-to-llvm,\
     convert-index-to-llvm,\
     convert-cf-to-llvm,\
@@ -100,7 +100,34 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'s
     manager.run(&mut lowered).map_err(|_| {
         Error::Compile(shared.diagnostic_message("lowering to the LLVM dialect failed"))
     })?;
+    mark_allocations_noalias(context, &mut lowered)?;
     Ok(lowered)
+}
+
+/// The allocation functions `memref.alloc` calls (zad's, see
+/// `exec::memory`), declared to return memory nothing else points to, as
+/// LLVM knows of malloc: without this, every pair of buffers a kernel
+/// allocates may alias for LLVM, and loops touching several of them (an
+/// adjoint's shadows and tapes) are not vectorised.
+const ALLOCATION_FUNCTIONS: [&str; 2] = ["_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"];
+
+fn mark_allocations_noalias(context: &'static melior::Context, module: &mut Module<'static>) -> Result<()> {
+    let noalias = Attribute::parse(context, "[{llvm.noalias}]")
+        .ok_or_else(|| Error::Internal("cannot parse the noalias result attribute".into()))?;
+    let mut next = module.body().first_operation_mut();
+    while let Some(mut operation) = next {
+        let is_allocation = operation.name().as_string_ref().as_str() == Ok("llvm.func")
+            && operation
+                .attribute("sym_name")
+                .ok()
+                .and_then(|name| melior::ir::attribute::StringAttribute::try_from(name).ok())
+                .is_some_and(|name| ALLOCATION_FUNCTIONS.contains(&name.value()));
+        if is_allocation {
+            operation.set_inherent_attribute("res_attrs", noalias);
+        }
+        next = operation.next_in_block_mut();
+    }
+    Ok(())
 }
 
 /// Ops that MLIR's math-to-llvm expands into formulas that lose accuracy

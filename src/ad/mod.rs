@@ -52,7 +52,11 @@ use std::collections::HashMap;
 /// Calls are inlined before differentiation, so that a callee is
 /// differentiated with the activity of each call site and the optimiser
 /// sees one body. Recursive calls stay calls and get adjoints of their own.
-const INLINE_PIPELINE: &str = "builtin.module(inline{default-pipeline=})";
+/// Loop-invariant code is then hoisted: an inlined callee's sizes
+/// (`memref.dim` of an argument, say) become defined before the loop nest
+/// that calls it, so the nest's trip counts are known on entry and its tape
+/// is one buffer allocated up front rather than a stack grown push by push.
+const INLINE_PIPELINE: &str = "builtin.module(inline{default-pipeline=},func.func(loop-invariant-code-motion))";
 
 /// The adjoint functions for `request` as MLIR text, as the transform
 /// writes them (tape ops not yet lowered).

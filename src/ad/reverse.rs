@@ -29,6 +29,15 @@ use crate::{
 };
 use std::collections::HashMap;
 
+/// The fast-math flag of the additions that sum a value's adjoint from its
+/// uses. Adjoint sums are sums of independent contributions, so their order
+/// is free: letting LLVM reorder them turns the adjoint of a value used in
+/// every iteration of a loop (a reduction in the reverse loop) into a
+/// vectorised reduction instead of a chain of dependent additions. Results
+/// differ from the unordered sum by rounding only; primal code is never
+/// given the flag.
+const ADJOINT_SUM: &str = "fastmath<reassoc>";
+
 mod checkpointed;
 
 /// A gradient to generate: a function and the activity of its arguments.
@@ -407,7 +416,7 @@ impl<'f> Generator<'f> {
         let ty = self.ty(value).to_string();
         let sum = match self.adjoints.get(&value).cloned() {
             None => contribution.to_string(),
-            Some(previous) => self.emit(&format!("arith.addf {previous}, {contribution} : {ty}"), loc),
+            Some(previous) => self.emit(&format!("arith.addf {previous}, {contribution} {ADJOINT_SUM} : {ty}"), loc),
         };
         self.adjoints.insert(value, sum);
     }
@@ -897,7 +906,7 @@ impl<'f> Generator<'f> {
     /// `sums[key] += value`, on SSA names.
     fn accumulate(&mut self, sums: &mut HashMap<usize, String>, key: usize, value: String, ty: &str, loc: &str) {
         let sum = match sums.remove(&key) {
-            Some(previous) => self.emit(&format!("arith.addf {previous}, {value} : {ty}"), loc),
+            Some(previous) => self.emit(&format!("arith.addf {previous}, {value} {ADJOINT_SUM} : {ty}"), loc),
             None => value,
         };
         sums.insert(key, sum);

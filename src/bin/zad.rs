@@ -2,6 +2,7 @@
 //!
 //!   zad run FILE --fn NAME --args JSON    prints {"results": [...]}
 //!   zad emit FILE --stage NAME            prints the IR at a stage
+//!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
 //! Errors: exit status 1 and one line on stderr.
 
@@ -74,6 +75,10 @@ enum Command {
         #[command(flatten)]
         checkpointing: Checkpointing,
     },
+    /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
+    /// the evals gmm, llsq, lse, lstm and ode, so that GradBench's harness
+    /// can run zad: gradbench run --eval ... --tool "zad gradbench".
+    Gradbench,
 }
 
 /// Checkpointing of time loops (top-level `scf.for` of the function).
@@ -126,6 +131,16 @@ impl Checkpointing {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Gradbench = cli.command {
+        // Responses stream to stdout as the messages arrive.
+        return match zad::gradbench::serve(std::io::stdin().lock(), std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("zad gradbench: error: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(cli.command) {
         Ok(output) => {
             println!("{output}");
@@ -241,5 +256,6 @@ fn run(command: Command) -> zad::Result<String> {
             }
             module.emit(stage)
         }
+        Command::Gradbench => unreachable!("served by main"),
     }
 }

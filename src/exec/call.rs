@@ -256,10 +256,10 @@ impl<'a> Args<'a> {
             self.results.push(value);
         }
         for allocation in to_free {
-            // SAFETY: the kernel allocated this with `malloc` (MLIR's memref
-            // lowering); it is listed once, and nobody refers to it now that
-            // every result has been copied.
-            unsafe { libc::free(allocation as *mut c_void) };
+            // SAFETY: the kernel allocated this (through `memory`); it is
+            // listed once, and nobody refers to it now that every result
+            // has been copied.
+            unsafe { super::memory::release(allocation as *mut c_void) };
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 mod call;
 mod checkpoint;
+mod memory;
 mod runtime;
 
 pub use checkpoint::{CheckpointStats, take_checkpoint_stats};

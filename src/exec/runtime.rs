@@ -141,9 +141,9 @@ stack_ops!(push_i64, pop_i64, i64, |v: i64| v as u64, |b: u64| b as i64);
 stack_ops!(push_i32, pop_i32, i32, |v: i32| v as u32 as u64, |b: u64| b as u32 as i32);
 stack_ops!(push_i1, pop_i1, bool, |v: bool| v as u64, |b: u64| b != 0);
 
-/// The symbols to register with every JIT engine.
+/// The symbols to register with every JIT engine (with the allocator's).
 pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
-    vec![
+    let mut symbols = vec![
         ("memrefCopy", memref_copy as *mut c_void),
         ("zad_tape_new", tape_new as *mut c_void),
         ("zad_tape_account", tape_account as *mut c_void),
@@ -171,5 +171,7 @@ pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
         ("zad_ckpt_from", checkpoint::ckpt_from as *mut c_void),
         ("zad_ckpt_to", checkpoint::ckpt_to as *mut c_void),
         ("zad_ckpt_free", checkpoint::ckpt_free as *mut c_void),
-    ]
+    ];
+    symbols.extend(super::memory::symbols());
+    symbols
 }

@@ -37,8 +37,11 @@ use zad::{
 
 const DIR: &str = "tests/checkpoint";
 
-/// How closely the checkpointed gradient must equal the taped one.
-const TOLERANCE: f64 = 1e-12;
+/// How closely the checkpointed gradient must equal the taped one. Not
+/// bit for bit: LLVM may sum adjoint contributions in a different order in
+/// the two (they are reassociable, see `ADJOINT_SUM` in src/ad/reverse.rs),
+/// which over hundreds of chaotic steps shows in the 12th digit.
+const TOLERANCE: f64 = 1e-10;
 
 /// One argument of a kernel.
 #[derive(Clone, Debug)]

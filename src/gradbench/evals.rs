@@ -1,0 +1,452 @@
+//! The GradBench modules zad implements: for each, its MLIR kernel (in
+//! `kernels/`), how an eval's JSON input becomes the kernel's arguments, and
+//! how the results become the eval's JSON output.
+//!
+//! The primal is the kernel itself; the derivative is zad's reverse-mode
+//! gradient of it, with the activity the eval's "independent variables"
+//! call for. The JSON decoding and encoding is done once per evaluation,
+//! outside what is timed ([`Prepared::run`] only runs the kernel).
+
+use crate::{
+    Activity, Args, CompiledFunction, Context, Module, Value,
+    error::{Error, Result},
+};
+use serde_json::{Map, Value as Json};
+
+/// The modules zad has, by GradBench name.
+pub const MODULES: [&str; 5] = ["gmm", "llsq", "lse", "lstm", "ode"];
+
+/// What a module is made of.
+struct Spec {
+    name: &'static str,
+    source: &'static str,
+    /// The kernel function in `source`.
+    kernel: &'static str,
+    /// GradBench's names for the primal and the derivative.
+    primal_name: &'static str,
+    derivative_name: &'static str,
+    /// The kernel arguments' activity for the derivative.
+    activity: &'static [Activity],
+    decode: fn(&Json) -> Result<Vec<Arg>>,
+    primal_output: fn(&[Arg], &[Value]) -> Json,
+    derivative_output: fn(&[Arg]) -> Json,
+}
+
+use Activity::{Const, Dup};
+
+const SPECS: [Spec; 5] = [
+    Spec {
+        name: "gmm",
+        source: include_str!("kernels/gmm.mlir"),
+        kernel: "gmm",
+        primal_name: "objective",
+        derivative_name: "jacobian",
+        activity: &[Dup, Dup, Dup, Dup, Const, Const, Const, Const],
+        decode: gmm_arguments,
+        primal_output: first_result,
+        derivative_output: gmm_jacobian,
+    },
+    Spec {
+        name: "llsq",
+        source: include_str!("kernels/llsq.mlir"),
+        kernel: "llsq",
+        primal_name: "primal",
+        derivative_name: "gradient",
+        activity: &[Dup, Const],
+        decode: llsq_arguments,
+        primal_output: first_result,
+        derivative_output: first_shadow,
+    },
+    Spec {
+        name: "lse",
+        source: include_str!("kernels/lse.mlir"),
+        kernel: "lse",
+        primal_name: "primal",
+        derivative_name: "gradient",
+        activity: &[Dup],
+        decode: lse_arguments,
+        primal_output: first_result,
+        derivative_output: first_shadow,
+    },
+    Spec {
+        name: "lstm",
+        source: include_str!("kernels/lstm.mlir"),
+        kernel: "lstm",
+        primal_name: "objective",
+        derivative_name: "jacobian",
+        activity: &[Dup, Dup, Const, Const],
+        decode: lstm_arguments,
+        primal_output: first_result,
+        derivative_output: lstm_jacobian,
+    },
+    Spec {
+        name: "ode",
+        source: include_str!("kernels/ode.mlir"),
+        kernel: "ode",
+        primal_name: "primal",
+        derivative_name: "gradient",
+        activity: &[Dup, Const, Dup],
+        decode: ode_arguments,
+        primal_output: ode_final_state,
+        derivative_output: first_shadow,
+    },
+];
+
+/// One kernel argument, owning its data.
+enum Arg {
+    Array {
+        data: Vec<f64>,
+        shape: Vec<i64>,
+        /// The derivative buffer of a 'dup' array (for the gradient).
+        shadow: Option<Vec<f64>>,
+        /// The element of the shadow set to 1 before each run (the seed of
+        /// an output buffer); the rest is zeroed.
+        seed: Option<usize>,
+    },
+    F64(f64),
+    Index(i64),
+}
+
+impl Arg {
+    fn array(data: Vec<f64>, shape: &[usize]) -> Arg {
+        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None }
+    }
+
+    fn shadow(&self) -> &[f64] {
+        match self {
+            Arg::Array { shadow: Some(shadow), .. } => shadow,
+            _ => &[],
+        }
+    }
+}
+
+/// A module compiled: its primal and its derivative.
+pub struct DefinedModule {
+    spec: &'static Spec,
+    primal: CompiledFunction,
+    derivative: CompiledFunction,
+    /// Kept for the functions' lifetime (they are compiled from it).
+    _module: Module,
+}
+
+impl DefinedModule {
+    /// Parses the module's kernel and JIT-compiles its primal and
+    /// derivative; returns the module and the two compile times in ns.
+    pub fn define(context: &Context, name: &str) -> Result<(DefinedModule, [u64; 2])> {
+        let spec = SPECS.iter().find(|spec| spec.name == name).ok_or_else(|| {
+            Error::InvalidArgument(format!("zad has no module {name:?} (it has {})", MODULES.join(", ")))
+        })?;
+        let module = Module::parse(context, spec.source, &format!("{}.mlir", spec.name))?;
+        let start = std::time::Instant::now();
+        let primal = module.function(spec.kernel)?;
+        let primal_ns = start.elapsed().as_nanos() as u64;
+        let start = std::time::Instant::now();
+        let derivative = module.gradient(spec.kernel, spec.activity)?;
+        let derivative_ns = start.elapsed().as_nanos() as u64;
+        Ok((DefinedModule { spec, primal, derivative, _module: module }, [primal_ns, derivative_ns]))
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+
+    /// GradBench's names of the primal and the derivative.
+    pub fn function_names(&self) -> [&'static str; 2] {
+        [self.spec.primal_name, self.spec.derivative_name]
+    }
+
+    /// The evaluation of `function` at `input`, ready to run.
+    pub fn prepare(&self, function: &str, input: &Json) -> Result<Prepared<'_>> {
+        let derivative = if function == self.spec.primal_name {
+            false
+        } else if function == self.spec.derivative_name {
+            true
+        } else {
+            return Err(Error::InvalidArgument(format!(
+                "module {} has no function {function:?} (it has {:?} and {:?})",
+                self.spec.name, self.spec.primal_name, self.spec.derivative_name
+            )));
+        };
+        let mut args = (self.spec.decode)(input)?;
+        if derivative {
+            for (arg, activity) in args.iter_mut().zip(self.spec.activity) {
+                if let (Arg::Array { data, shadow, .. }, Activity::Dup) = (arg, activity) {
+                    *shadow = Some(vec![0.0; data.len()]);
+                }
+            }
+        }
+        Ok(Prepared { module: self, derivative, args, results: Vec::new() })
+    }
+}
+
+/// One evaluation: the kernel arguments decoded from the input.
+pub struct Prepared<'a> {
+    module: &'a DefinedModule,
+    derivative: bool,
+    args: Vec<Arg>,
+    results: Vec<Value>,
+}
+
+impl Prepared<'_> {
+    /// Runs the function once (the derivative zeroes and seeds its shadows
+    /// first, as each run must start from them).
+    pub fn run(&mut self) -> Result<()> {
+        let function = if self.derivative { &self.module.derivative } else { &self.module.primal };
+        let mut call = Args::new();
+        for arg in &mut self.args {
+            match arg {
+                Arg::Array { data, shape, shadow, seed } => {
+                    call.push_slice_f64(data, shape)?;
+                    if let Some(shadow) = shadow {
+                        shadow.fill(0.0);
+                        if let Some(at) = *seed {
+                            shadow[at] = 1.0;
+                        }
+                        call.push_slice_f64(shadow, shape)?;
+                    }
+                }
+                Arg::F64(value) => {
+                    call.push_f64(*value);
+                }
+                Arg::Index(value) => {
+                    call.push_index(*value);
+                }
+            }
+        }
+        function.call(&mut call)?;
+        self.results = call.results().to_vec();
+        Ok(())
+    }
+
+    /// The output of the last run, as the eval expects it.
+    pub fn output(&self) -> Json {
+        if self.derivative {
+            (self.module.spec.derivative_output)(&self.args)
+        } else {
+            (self.module.spec.primal_output)(&self.args, &self.results)
+        }
+    }
+}
+
+// Outputs.
+
+fn numbers(values: &[f64]) -> Json {
+    Json::Array(values.iter().map(|&x| Json::from(x)).collect())
+}
+
+/// `values` as `rows` rows of equal length.
+fn rows(values: &[f64], rows: usize) -> Json {
+    let width = values.len().checked_div(rows).unwrap_or(0);
+    Json::Array((0..rows).map(|row| numbers(&values[row * width..(row + 1) * width])).collect())
+}
+
+fn first_result(_args: &[Arg], results: &[Value]) -> Json {
+    results.first().and_then(Value::as_f64).map_or(Json::Null, Json::from)
+}
+
+fn first_shadow(args: &[Arg]) -> Json {
+    numbers(args[0].shadow())
+}
+
+fn ode_final_state(args: &[Arg], _results: &[Value]) -> Json {
+    match &args[2] {
+        Arg::Array { data, .. } => numbers(data),
+        _ => Json::Null,
+    }
+}
+
+fn gmm_jacobian(args: &[Arg]) -> Json {
+    let k = args[0].shadow().len();
+    let mut output = Map::new();
+    output.insert("alpha".into(), numbers(args[0].shadow()));
+    output.insert("mu".into(), rows(args[1].shadow(), k));
+    output.insert("q".into(), rows(args[2].shadow(), k));
+    output.insert("l".into(), rows(args[3].shadow(), k));
+    Json::Object(output)
+}
+
+/// The gradient of the main parameters then the extra ones, each row-major.
+fn lstm_jacobian(args: &[Arg]) -> Json {
+    numbers(&[args[0].shadow(), args[1].shadow()].concat())
+}
+
+// Inputs.
+
+fn field<'a>(input: &'a Json, name: &str) -> Result<&'a Json> {
+    input.get(name).ok_or_else(|| Error::InvalidArgument(format!("the input has no field {name:?}")))
+}
+
+fn vector_of(value: &Json, what: &str) -> Result<Vec<f64>> {
+    let items = value.as_array().ok_or_else(|| Error::InvalidArgument(format!("{what} is not an array")))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.as_f64().ok_or_else(|| Error::InvalidArgument(format!("{what}[{i}] is not a number: {item}")))
+        })
+        .collect()
+}
+
+fn vector(input: &Json, name: &str, length: Option<usize>) -> Result<Vec<f64>> {
+    let values = vector_of(field(input, name)?, name)?;
+    match length {
+        Some(length) if values.len() != length => Err(Error::InvalidArgument(format!(
+            "{name} has {} entries, expected {length}",
+            values.len()
+        ))),
+        _ => Ok(values),
+    }
+}
+
+/// A matrix given as an array of rows: its row-major data and its shape.
+/// `rows`/`columns`: the expected sizes, where known.
+fn matrix(input: &Json, name: &str, rows: Option<usize>, columns: Option<usize>) -> Result<(Vec<f64>, [usize; 2])> {
+    let items = field(input, name)?
+        .as_array()
+        .ok_or_else(|| Error::InvalidArgument(format!("{name} is not an array of rows")))?;
+    if let Some(rows) = rows.filter(|&rows| rows != items.len()) {
+        return Err(Error::InvalidArgument(format!("{name} has {} rows, expected {rows}", items.len())));
+    }
+    let mut data = Vec::new();
+    let mut width = columns;
+    for (i, item) in items.iter().enumerate() {
+        let row = vector_of(item, &format!("{name}[{i}]"))?;
+        match width {
+            Some(width) if row.len() != width => {
+                return Err(Error::InvalidArgument(format!(
+                    "{name}[{i}] has {} entries, expected {width}",
+                    row.len()
+                )));
+            }
+            _ => width = Some(row.len()),
+        }
+        data.extend(row);
+    }
+    Ok((data, [items.len(), width.unwrap_or(0)]))
+}
+
+/// A non-negative integer field, at least `minimum`.
+fn count(input: &Json, name: &str, minimum: u64) -> Result<usize> {
+    let value = field(input, name)?;
+    match value.as_u64() {
+        Some(count) if count >= minimum => Ok(count as usize),
+        _ => Err(Error::InvalidArgument(format!("{name} must be an integer >= {minimum}, not {value}"))),
+    }
+}
+
+fn non_empty(name: &str, length: usize) -> Result<()> {
+    if length == 0 {
+        return Err(Error::InvalidArgument(format!("{name} is empty")));
+    }
+    Ok(())
+}
+
+fn lse_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let x = vector(input, "x", None)?;
+    non_empty("x", x.len())?;
+    let n = x.len();
+    Ok(vec![Arg::array(x, &[n])])
+}
+
+fn llsq_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let x = vector(input, "x", None)?;
+    // t_i divides by n - 1.
+    let n = count(input, "n", 2)?;
+    let m = x.len();
+    Ok(vec![Arg::array(x, &[m]), Arg::Index(n as i64)])
+}
+
+fn ode_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let x = vector(input, "x", None)?;
+    non_empty("x", x.len())?;
+    let s = count(input, "s", 1)?;
+    let n = x.len();
+    let mut y = Arg::array(vec![0.0; n], &[n]);
+    if let Arg::Array { seed, .. } = &mut y {
+        *seed = Some(n - 1);
+    }
+    Ok(vec![Arg::array(x, &[n]), Arg::Index(s as i64), y])
+}
+
+fn gmm_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let d = count(input, "d", 1)?;
+    let k = count(input, "k", 1)?;
+    let n = count(input, "n", 1)?;
+    let m = count(input, "m", 0)?;
+    let gamma = field(input, "gamma")?
+        .as_f64()
+        .filter(|gamma| *gamma > 0.0)
+        .ok_or_else(|| Error::InvalidArgument("gamma must be a positive number".into()))?;
+    let alpha = vector(input, "alpha", Some(k))?;
+    let (mu, _) = matrix(input, "mu", Some(k), Some(d))?;
+    let (q, _) = matrix(input, "q", Some(k), Some(d))?;
+    let l_size = d * (d - 1) / 2;
+    let (l, _) = matrix(input, "l", Some(k), Some(l_size))?;
+    let (x, _) = matrix(input, "x", Some(n), Some(d))?;
+    Ok(vec![
+        Arg::array(alpha, &[k]),
+        Arg::array(mu, &[k, d]),
+        Arg::array(q, &[k, d]),
+        Arg::array(l, &[k, l_size]),
+        Arg::array(x, &[n, d]),
+        Arg::F64(gamma),
+        Arg::F64(m as f64),
+        Arg::F64(gmm_constant(d, k, n, m, gamma)),
+    ])
+}
+
+/// The terms of the GMM log posterior that depend on sizes and
+/// hyper-parameters only: -N D/2 log 2 pi for the Gaussians, and
+/// K (nD log(gamma / sqrt 2) - log Gamma_D(n/2)) for the Wishart prior with
+/// n = D + m + 1 degrees of freedom.
+fn gmm_constant(d: usize, k: usize, n: usize, m: usize, gamma: f64) -> f64 {
+    let (d, k, n) = (d as f64, k as f64, n as f64);
+    let dof = d + m as f64 + 1.0;
+    let gaussians = -n * d * 0.5 * (2.0 * std::f64::consts::PI).ln();
+    let wishart = k * (dof * d * (gamma.ln() - 0.5 * 2f64.ln()) - log_multivariate_gamma(0.5 * dof, d as usize));
+    gaussians + wishart
+}
+
+/// log Gamma_p(a) = p(p-1)/4 log pi + sum_{j=1}^p log Gamma(a + (1-j)/2),
+/// for the a = n/2 of the Wishart prior: every argument is then a positive
+/// integer or half-integer, whose log-gamma is a finite sum of logarithms.
+fn log_multivariate_gamma(a: f64, p: usize) -> f64 {
+    let pf = p as f64;
+    pf * (pf - 1.0) / 4.0 * std::f64::consts::PI.ln()
+        + (1..=p).map(|j| log_gamma_half_integer(a + (1.0 - j as f64) / 2.0)).sum::<f64>()
+}
+
+/// log Gamma(x) for x a positive multiple of 1/2, by Gamma(x) = (x-1)
+/// Gamma(x-1) down to Gamma(1) = 1 or Gamma(1/2) = sqrt(pi).
+fn log_gamma_half_integer(x: f64) -> f64 {
+    debug_assert!(x > 0.0 && (2.0 * x).fract() == 0.0);
+    let mut x = x;
+    let mut log = 0.0;
+    while x > 1.0 {
+        x -= 1.0;
+        log += x.ln();
+    }
+    if x == 0.5 { log + 0.5 * std::f64::consts::PI.ln() } else { log }
+}
+
+fn lstm_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let (main, [main_rows, main_columns]) = matrix(input, "main_params", None, None)?;
+    if main_rows == 0 || main_rows % 2 != 0 || main_columns == 0 || main_columns % 4 != 0 {
+        return Err(Error::InvalidArgument(format!(
+            "main_params must be 2l rows of 4b entries (l, b >= 1), not {main_rows} x {main_columns}"
+        )));
+    }
+    let b = main_columns / 4;
+    let (extra, _) = matrix(input, "extra_params", Some(3), Some(b))?;
+    let (state, _) = matrix(input, "state", Some(main_rows), Some(b))?;
+    let (sequence, [c, _]) = matrix(input, "sequence", None, Some(b))?;
+    if c < 2 {
+        return Err(Error::InvalidArgument(format!("sequence must have at least 2 rows, not {c}")));
+    }
+    Ok(vec![
+        Arg::array(main, &[main_rows, main_columns]),
+        Arg::array(extra, &[3, b]),
+        Arg::array(state, &[main_rows, b]),
+        Arg::array(sequence, &[c, b]),
+    ])
+}

@@ -1,0 +1,803 @@
+//! `zad gradbench`, a tool for GradBench (github.com/gradbench/gradbench):
+//! one JSON message per line on stdin, one JSON response per message on
+//! stdout, carrying the message's "id".
+//!
+//! - The protocol: "start" is answered with the tool's name, "define" with
+//!   success and a "compile" timing for the modules lse, llsq, ode, gmm and
+//!   lstm (and an error naming any other), "evaluate" with the output and
+//!   one "evaluate" timing per run, every other kind with just the id.
+//!   Errors in a message (undefined module, unknown function, bad input) are
+//!   answered with `"success": false` and an "error", and the session goes
+//!   on; a line that is not a message (not JSON, or no numeric id) ends it
+//!   with a non-zero status and a message on stderr; end of input ends it
+//!   with status 0. Each response is written before the next line is read.
+//! - The math: for each eval, at seeded random sizes and points, the value
+//!   function (primal or objective) must match a reference written here from
+//!   the GradBench specifications (relative tolerance 1e-10) and the gradient
+//!   function must match central finite differences of that reference
+//!   (relative 1e-6). Outputs must be JSON numbers in the specified shape.
+//! - Repetition: at least `min_runs` runs and at least `min_seconds` of
+//!   measured time, each run reported as a timing; one run by default; the
+//!   output of a repeated gradient is the gradient (runs do not accumulate).
+
+use crate::support::{assert_close, zad_cli};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde_json::{Value, json};
+use std::{
+    f64::consts::PI,
+    io::{BufRead, BufReader, Write},
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+/// How closely a primal or objective value must match the reference (the
+/// same arithmetic, possibly summed in another order).
+const VALUE_TOLERANCE: f64 = 1e-10;
+/// How closely a gradient must match the central differences of the
+/// reference, whose own error stays below 1e-8 with this step.
+const GRADIENT_TOLERANCE: f64 = 1e-6;
+const DIFFERENCE_STEP: f64 = 1e-5;
+/// Random points per eval, each with its own sizes.
+const RANDOM_CASES: usize = 4;
+/// How long the interactive test waits for one response (a define compiles).
+const RESPONSE_WAIT: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------
+// Driving the tool
+
+/// What one `zad gradbench` process did with its whole input.
+struct Session {
+    exited_ok: bool,
+    responses: Vec<Value>,
+    stderr: String,
+}
+
+/// Runs `zad gradbench` on `lines` (then end of input). The input is written
+/// from another thread, so that a tool answering as it reads cannot block on
+/// a full stdout pipe.
+fn session_with_lines(lines: &[String]) -> Session {
+    let mut child = Command::new(zad_cli())
+        .arg("gradbench")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run zad gradbench: {error}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    // A tool that stops at a bad line closes its end early, so a failed write
+    // is expected there; the exit status tells what happened.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().expect("wait for zad gradbench");
+    writer.join().expect("stdin writer");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    let responses = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("response is not JSON ({error}): {line}")))
+        .collect();
+    Session {
+        exited_ok: output.status.success(),
+        responses,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs a session on `messages` that must end well, with exactly one
+/// response per message, in order, each with its message's id.
+fn answered(messages: &[Value]) -> Vec<Value> {
+    let lines: Vec<String> = messages.iter().map(Value::to_string).collect();
+    let session = session_with_lines(&lines);
+    assert!(session.exited_ok, "zad gradbench failed: {}", session.stderr);
+    assert_eq!(
+        session.responses.len(),
+        messages.len(),
+        "one response per message expected; got {:?} (stderr: {})",
+        session.responses,
+        session.stderr
+    );
+    for (message, response) in messages.iter().zip(&session.responses) {
+        assert_eq!(response["id"], message["id"], "response {response} to {message}");
+    }
+    session.responses
+}
+
+fn start(id: u64) -> Value {
+    json!({"id": id, "kind": "start", "eval": "zad-tests"})
+}
+
+fn define(id: u64, module: &str) -> Value {
+    json!({"id": id, "kind": "define", "module": module})
+}
+
+fn evaluate(id: u64, module: &str, function: &str, input: Value) -> Value {
+    json!({"id": id, "kind": "evaluate", "module": module, "function": function, "input": input})
+}
+
+/// The nanoseconds of the timings named `name`; every timing must have a
+/// string name and a whole, non-negative number of nanoseconds (GradBench's
+/// intermediary reads them as u128, and ids as i64).
+fn timings_named(response: &Value, name: &str) -> Vec<u64> {
+    let timings = response["timings"].as_array().unwrap_or_else(|| panic!("no \"timings\" list in {response}"));
+    let mut found = Vec::new();
+    for timing in timings {
+        let nanoseconds = timing["nanoseconds"].as_u64();
+        let (Some(timing_name), Some(nanoseconds)) = (timing["name"].as_str(), nanoseconds) else {
+            panic!("a timing needs a \"name\" and whole \"nanoseconds\": {timing}");
+        };
+        if timing_name == name {
+            found.push(nanoseconds);
+        }
+    }
+    found
+}
+
+fn assert_defined(response: &Value, what: &str) {
+    assert_eq!(response["success"], true, "{what}: {response}");
+    assert!(!timings_named(response, "compile").is_empty(), "{what}: no \"compile\" timing in {response}");
+}
+
+/// Asserts an evaluate response succeeded, with at least one "evaluate"
+/// timing, and returns its output.
+fn assert_evaluated<'a>(response: &'a Value, what: &str) -> &'a Value {
+    assert_eq!(response["success"], true, "{what}: {response}");
+    assert!(!timings_named(response, "evaluate").is_empty(), "{what}: no \"evaluate\" timing in {response}");
+    response.get("output").unwrap_or_else(|| panic!("{what}: no \"output\" in {response}"))
+}
+
+/// Asserts a response reports failure with an error that contains `text`.
+fn assert_failed(response: &Value, text: &str, what: &str) {
+    assert_eq!(response["success"], false, "{what}: {response}");
+    let error = response["error"].as_str().unwrap_or_else(|| panic!("{what}: no \"error\" string in {response}"));
+    assert!(!error.trim().is_empty() && error.contains(text), "{what}: error should mention '{text}': {response}");
+}
+
+/// Asserts `actual` has the shape of `expected` (same object keys, same
+/// array lengths) and every number within `tolerance` of the expected one,
+/// as `assert_close` measures it; `path` says where, in messages.
+fn assert_json_close(actual: &Value, expected: &Value, tolerance: f64, path: &str) {
+    match expected {
+        Value::Number(number) => {
+            let Some(actual) = actual.as_f64() else {
+                panic!("{path}: expected a JSON number, got {actual}");
+            };
+            assert_close(actual, number.as_f64().expect("finite expected value"), tolerance, path);
+        }
+        Value::Array(items) => {
+            let actual = actual.as_array().unwrap_or_else(|| panic!("{path}: expected an array, got {actual}"));
+            assert_eq!(actual.len(), items.len(), "{path}: array length");
+            for (index, (actual, expected)) in actual.iter().zip(items).enumerate() {
+                assert_json_close(actual, expected, tolerance, &format!("{path}[{index}]"));
+            }
+        }
+        Value::Object(fields) => {
+            let actual = actual.as_object().unwrap_or_else(|| panic!("{path}: expected an object, got {actual}"));
+            let mut actual_keys: Vec<&String> = actual.keys().collect();
+            let mut expected_keys: Vec<&String> = fields.keys().collect();
+            actual_keys.sort();
+            expected_keys.sort();
+            assert_eq!(actual_keys, expected_keys, "{path}: object keys");
+            for (key, expected) in fields {
+                assert_json_close(&actual[key], expected, tolerance, &format!("{path}.{key}"));
+            }
+        }
+        _ => assert_eq!(actual, expected, "{path}"),
+    }
+}
+
+/// One point at which an eval is checked: the input, and the reference's
+/// value and central-difference gradient there, as JSON outputs.
+struct Case {
+    label: String,
+    input: Value,
+    value: Value,
+    gradient: Value,
+}
+
+/// Evaluates every case's value and gradient function in one session (after
+/// defining `module`) and compares them with the reference.
+fn check_eval(module: &str, value_function: &str, gradient_function: &str, cases: &[Case]) {
+    let mut messages = vec![start(0), define(1, module)];
+    for case in cases {
+        let id = messages.len() as u64;
+        messages.push(evaluate(id, module, value_function, case.input.clone()));
+        // Two runs: zad adds gradients into shadow buffers, so a tool that
+        // does not clear them between runs would return twice the gradient.
+        let mut repeated = case.input.clone();
+        repeated["min_runs"] = json!(2);
+        messages.push(evaluate(id + 1, module, gradient_function, repeated));
+    }
+    let responses = answered(&messages);
+    assert_defined(&responses[1], &format!("define {module}"));
+    for (case, pair) in cases.iter().zip(responses[2..].chunks(2)) {
+        let what = format!("{module} {value_function} at {}", case.label);
+        assert_json_close(assert_evaluated(&pair[0], &what), &case.value, VALUE_TOLERANCE, &what);
+        let what = format!("{module} {gradient_function} at {}", case.label);
+        assert_json_close(assert_evaluated(&pair[1], &what), &case.gradient, GRADIENT_TOLERANCE, &what);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// References, written from the GradBench specifications (evals/*/README.md;
+// ADBench's lstm.hpp for the LSTM, which has no written definition)
+
+/// The gradient of `f` at `x` by central differences.
+fn central_difference(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    (0..x.len())
+        .map(|i| {
+            let (mut above, mut below) = (x.to_vec(), x.to_vec());
+            above[i] += DIFFERENCE_STEP;
+            below[i] -= DIFFERENCE_STEP;
+            (f(&above) - f(&below)) / (above[i] - below[i])
+        })
+        .collect()
+}
+
+/// ln sum exp(x), shifted by max(x) so that large x do not overflow.
+fn lse(x: &[f64]) -> f64 {
+    let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    max + x.iter().map(|xi| (xi - max).exp()).sum::<f64>().ln()
+}
+
+/// Half the squared residual of fitting sign(t) at n points t_i evenly
+/// spaced in [-1, 1] with the polynomial sum_j x_j t^j.
+fn llsq(x: &[f64], n: usize) -> f64 {
+    let residuals = (0..n).map(|i| {
+        // Written as the specification writes it, so that the middle point
+        // of an odd n is exactly 0 (whose sign is 0).
+        let t = -1.0 + i as f64 * 2.0 / (n - 1) as f64;
+        let sign = if t > 0.0 {
+            1.0
+        } else if t < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        let fit: f64 = x.iter().enumerate().map(|(j, xj)| xj * t.powi(j as i32)).sum();
+        sign - fit
+    });
+    0.5 * residuals.map(|r| r * r).sum::<f64>()
+}
+
+/// y(2) by s steps of classic Runge-Kutta from y(0) = 0, for y_0' = x_0 and
+/// y_i' = x_i y_{i-1}.
+fn ode(x: &[f64], s: usize) -> Vec<f64> {
+    let slope = |y: &[f64]| -> Vec<f64> { (0..x.len()).map(|i| if i == 0 { x[0] } else { x[i] * y[i - 1] }).collect() };
+    let step_from =
+        |y: &[f64], h: f64, k: &[f64]| -> Vec<f64> { y.iter().zip(k).map(|(yi, ki)| yi + h * ki).collect() };
+    let h = 2.0 / s as f64;
+    let mut y = vec![0.0; x.len()];
+    for _ in 0..s {
+        let k1 = slope(&y);
+        let k2 = slope(&step_from(&y, h / 2.0, &k1));
+        let k3 = slope(&step_from(&y, h / 2.0, &k2));
+        let k4 = slope(&step_from(&y, h, &k3));
+        for i in 0..y.len() {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+    y
+}
+
+/// ln Gamma(a) for a positive multiple of 1/2 (all the GMM prior needs),
+/// from Gamma(1) = 1, Gamma(1/2) = sqrt(pi) and Gamma(t + 1) = t Gamma(t).
+fn ln_gamma_of_half_integer(a: f64) -> f64 {
+    assert!(a > 0.0 && (2.0 * a).fract() == 0.0, "{a} is not a positive multiple of 1/2");
+    let (mut t, mut value) = if a.fract() == 0.0 { (1.0, 0.0) } else { (0.5, 0.5 * PI.ln()) };
+    while t < a {
+        value += f64::ln(t);
+        t += 1.0;
+    }
+    value
+}
+
+/// ln of the multivariate gamma function Gamma_p(a).
+fn ln_multivariate_gamma(p: usize, a: f64) -> f64 {
+    let p_f = p as f64;
+    p_f * (p_f - 1.0) / 4.0 * PI.ln()
+        + (1..=p).map(|j| ln_gamma_of_half_integer(a + (1.0 - j as f64) / 2.0)).sum::<f64>()
+}
+
+/// `count` rows of `width` from a row-major `flat`.
+fn rows(flat: &[f64], count: usize, width: usize) -> Vec<Vec<f64>> {
+    assert_eq!(flat.len(), count * width);
+    (0..count).map(|row| flat[row * width..(row + 1) * width].to_vec()).collect()
+}
+
+fn uniform(rng: &mut StdRng, len: usize, lo: f64, hi: f64) -> Vec<f64> {
+    (0..len).map(|_| rng.random_range(lo..hi)).collect()
+}
+
+fn random_rows(rng: &mut StdRng, count: usize, width: usize, lo: f64, hi: f64) -> Vec<Vec<f64>> {
+    (0..count).map(|_| uniform(rng, width, lo, hi)).collect()
+}
+
+/// A GMM problem: the data and the independent variables, flattened as
+/// alpha (k), mu (k x d), q (k x d), l (k x d(d-1)/2), each row-major: the
+/// order in which the reference's gradient comes out too.
+struct Gmm {
+    d: usize,
+    k: usize,
+    m: usize,
+    gamma: f64,
+    x: Vec<Vec<f64>>,
+    params: Vec<f64>,
+}
+
+impl Gmm {
+    fn random(rng: &mut StdRng, d: usize, k: usize, n: usize) -> Gmm {
+        let mut params = uniform(rng, k, -1.0, 1.0);
+        params.extend(uniform(rng, k * d, -1.0, 1.0));
+        params.extend(uniform(rng, k * d, -0.5, 0.5));
+        params.extend(uniform(rng, k * d * (d - 1) / 2, -0.5, 0.5));
+        let (m, gamma) = (rng.random_range(0..=3), rng.random_range(0.5..2.0));
+        Gmm { d, k, m, gamma, x: random_rows(rng, n, d, -1.0, 1.0), params }
+    }
+
+    fn label(&self) -> String {
+        format!("d={} k={} n={} m={}", self.d, self.k, self.x.len(), self.m)
+    }
+
+    /// alpha, mu, q and l of `flat`.
+    fn split<'a>(&self, flat: &'a [f64]) -> [&'a [f64]; 4] {
+        let (k, kd) = (self.k, self.k * self.d);
+        assert_eq!(flat.len(), k + 2 * kd + kd * (self.d - 1) / 2);
+        [&flat[..k], &flat[k..k + kd], &flat[k + kd..k + 2 * kd], &flat[k + 2 * kd..]]
+    }
+
+    /// `flat` as the protocol writes the independent variables, in the
+    /// input and in the jacobian: alpha a list, the others one row per
+    /// component.
+    fn independent(&self, flat: &[f64]) -> Value {
+        let [alpha, mu, q, l] = self.split(flat);
+        let (d, k) = (self.d, self.k);
+        json!({"alpha": alpha, "mu": rows(mu, k, d), "q": rows(q, k, d), "l": rows(l, k, d * (d - 1) / 2)})
+    }
+
+    fn input(&self) -> Value {
+        let mut input = self.independent(&self.params);
+        input["d"] = json!(self.d);
+        input["k"] = json!(self.k);
+        input["n"] = json!(self.x.len());
+        input["m"] = json!(self.m);
+        input["gamma"] = json!(self.gamma);
+        input["x"] = json!(self.x);
+        input
+    }
+
+    /// Q(q_c, l_c): exp(q_c) on the diagonal, l_c below it column by column.
+    fn precision_factor(&self, q_c: &[f64], l_c: &[f64]) -> Vec<Vec<f64>> {
+        let d = self.d;
+        let mut factor = vec![vec![0.0; d]; d];
+        for (j, q) in q_c.iter().enumerate() {
+            factor[j][j] = q.exp();
+        }
+        let below_diagonal = (0..d).flat_map(|column| (column + 1..d).map(move |row| (row, column)));
+        for ((row, column), l) in below_diagonal.zip(l_c) {
+            factor[row][column] = *l;
+        }
+        factor
+    }
+
+    /// The log posterior, as evals/gmm/README.md's "Implementation" writes it.
+    fn objective(&self, flat: &[f64]) -> f64 {
+        let [alpha, mu, q, l] = self.split(flat);
+        let (d, k, lower) = (self.d, self.k, self.d * (self.d - 1) / 2);
+        let factors: Vec<Vec<Vec<f64>>> =
+            (0..k).map(|c| self.precision_factor(&q[c * d..(c + 1) * d], &l[c * lower..(c + 1) * lower])).collect();
+        let sum_q = |c: usize| q[c * d..(c + 1) * d].iter().sum::<f64>();
+        let beta = |x_i: &[f64], c: usize| {
+            let centred: Vec<f64> = (0..d).map(|j| x_i[j] - mu[c * d + j]).collect();
+            let squared_norm: f64 =
+                factors[c].iter().map(|row| row.iter().zip(&centred).map(|(a, b)| a * b).sum::<f64>().powi(2)).sum();
+            alpha[c] - 0.5 * squared_norm + sum_q(c)
+        };
+        let n = self.x.len() as f64;
+        let data: f64 = self.x.iter().map(|x_i| lse(&(0..k).map(|c| beta(x_i, c)).collect::<Vec<_>>())).sum();
+        let log_likelihood = -n * (d as f64 / 2.0 * (2.0 * PI).ln() + lse(alpha)) + data;
+
+        let wishart_n = (d + self.m + 1) as f64;
+        let frobenius: f64 = factors.iter().flatten().flatten().map(|v| v * v).sum();
+        let log_prior = k as f64
+            * (wishart_n * d as f64 * (self.gamma / 2f64.sqrt()).ln() - ln_multivariate_gamma(d, wishart_n / 2.0))
+            - self.gamma * self.gamma / 2.0 * frobenius
+            + self.m as f64 * q.iter().sum::<f64>();
+        log_likelihood + log_prior
+    }
+
+    fn case(&self) -> Case {
+        let gradient = central_difference(|flat| self.objective(flat), &self.params);
+        Case {
+            label: self.label(),
+            input: self.input(),
+            value: json!(self.objective(&self.params)),
+            gradient: self.independent(&gradient),
+        }
+    }
+}
+
+/// ADBench's LSTM (diagonal weights) with `layers` layers of width b over a
+/// sequence of c vectors. `params` is main_params (per layer a row of
+/// weights and a row of biases, each 4 blocks of b: forget, input gate,
+/// output gate, change) then extra_params (input weight, output weight,
+/// output bias), flattened row-major: the jacobian's order.
+struct Lstm {
+    layers: usize,
+    b: usize,
+    params: Vec<f64>,
+    state: Vec<Vec<f64>>,
+    sequence: Vec<Vec<f64>>,
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl Lstm {
+    fn random(rng: &mut StdRng, layers: usize, b: usize, c: usize) -> Lstm {
+        Lstm {
+            layers,
+            b,
+            params: uniform(rng, 8 * b * layers + 3 * b, -1.0, 1.0),
+            state: random_rows(rng, 2 * layers, b, -1.0, 1.0),
+            sequence: random_rows(rng, c, b, -1.0, 1.0),
+        }
+    }
+
+    fn input(&self) -> Value {
+        let (main, extra) = self.params.split_at(8 * self.b * self.layers);
+        json!({
+            "main_params": rows(main, 2 * self.layers, 4 * self.b),
+            "extra_params": rows(extra, 3, self.b),
+            "state": self.state,
+            "sequence": self.sequence,
+        })
+    }
+
+    /// Minus the mean log-probability the model gives each next vector of
+    /// the sequence (its "logsumexp" adds 2 to the sum of exponentials).
+    fn objective(&self, params: &[f64]) -> f64 {
+        let b = self.b;
+        let (main, extra) = params.split_at(8 * b * self.layers);
+        let (in_weight, out_weight, out_bias) = (&extra[..b], &extra[b..2 * b], &extra[2 * b..]);
+        // Rows 2i and 2i+1 of the state are layer i's hidden and cell state,
+        // updated in place from one step to the next.
+        let mut hidden: Vec<Vec<f64>> = self.state.iter().step_by(2).cloned().collect();
+        let mut cell: Vec<Vec<f64>> = self.state.iter().skip(1).step_by(2).cloned().collect();
+        let mut total = 0.0;
+        for (current, next) in self.sequence.iter().zip(&self.sequence[1..]) {
+            let mut input: Vec<f64> = (0..b).map(|i| current[i] * in_weight[i]).collect();
+            for layer in 0..self.layers {
+                let weight = &main[8 * b * layer..8 * b * layer + 4 * b];
+                let bias = &main[8 * b * layer + 4 * b..8 * b * (layer + 1)];
+                for i in 0..b {
+                    let h = hidden[layer][i];
+                    let forget = sigmoid(input[i] * weight[i] + bias[i]);
+                    let input_gate = sigmoid(h * weight[b + i] + bias[b + i]);
+                    let output_gate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
+                    let change = (h * weight[3 * b + i] + bias[3 * b + i]).tanh();
+                    cell[layer][i] = cell[layer][i] * forget + input_gate * change;
+                    hidden[layer][i] = output_gate * cell[layer][i].tanh();
+                }
+                input = hidden[layer].clone();
+            }
+            let prediction: Vec<f64> = (0..b).map(|i| input[i] * out_weight[i] + out_bias[i]).collect();
+            let normaliser = (prediction.iter().map(|p| p.exp()).sum::<f64>() + 2.0).ln();
+            total += (0..b).map(|i| next[i] * (prediction[i] - normaliser)).sum::<f64>();
+        }
+        -total / ((self.sequence.len() - 1) * b) as f64
+    }
+
+    fn case(&self) -> Case {
+        Case {
+            label: format!("layers={} b={} c={}", self.layers, self.b, self.sequence.len()),
+            input: self.input(),
+            value: json!(self.objective(&self.params)),
+            gradient: json!(central_difference(|params| self.objective(params), &self.params)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The evals
+
+#[test]
+fn lse_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(11);
+    // n = 1 first: the gradient is exactly [1].
+    let mut points = vec![uniform(&mut rng, 1, -5.0, 5.0)];
+    for _ in 1..RANDOM_CASES {
+        let n = rng.random_range(2..=20);
+        points.push(uniform(&mut rng, n, -5.0, 5.0));
+    }
+    // exp overflows beyond 709: only the max-shifted form stays finite here.
+    points.push(uniform(&mut rng, 6, 700.0, 760.0));
+    let cases: Vec<Case> = points
+        .iter()
+        .map(|x| Case {
+            label: format!("x={x:?}"),
+            input: json!({"x": x}),
+            value: json!(lse(x)),
+            gradient: json!(central_difference(lse, x)),
+        })
+        .collect();
+    check_eval("lse", "primal", "gradient", &cases);
+}
+
+#[test]
+fn llsq_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let cases: Vec<Case> = (0..RANDOM_CASES)
+        .map(|case| {
+            // n = 99 first: its middle t is exactly 0 (sign 0) as the spec
+            // writes it, -1 + (49 * 2) / 98, but -1.1e-16 (sign -1) as
+            // -1 + 49 * (2 / 98).
+            let n = if case == 0 { 99 } else { rng.random_range(2..=40) };
+            let m = rng.random_range(1..=6);
+            let x = uniform(&mut rng, m, -1.0, 1.0);
+            Case {
+                label: format!("n={n} x={x:?}"),
+                input: json!({"x": x, "n": n}),
+                value: json!(llsq(&x, n)),
+                gradient: json!(central_difference(|x| llsq(x, n), &x)),
+            }
+        })
+        .collect();
+    check_eval("llsq", "primal", "gradient", &cases);
+}
+
+#[test]
+fn ode_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let cases: Vec<Case> = (0..RANDOM_CASES)
+        .map(|case| {
+            // n = 1 first: y is just 2 x_0, nothing couples.
+            let n = if case == 0 { 1 } else { rng.random_range(2..=8) };
+            let s = rng.random_range(1..=20);
+            let x = uniform(&mut rng, n, -1.5, 1.5);
+            Case {
+                label: format!("s={s} x={x:?}"),
+                input: json!({"x": x, "s": s}),
+                value: json!(ode(&x, s)),
+                gradient: json!(central_difference(|x| ode(x, s)[n - 1], &x)),
+            }
+        })
+        .collect();
+    check_eval("ode", "primal", "gradient", &cases);
+}
+
+#[test]
+fn gmm_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(14);
+    let cases: Vec<Case> = (0..RANDOM_CASES)
+        .map(|case| {
+            // d = 1 first: no l entries at all (rows are empty lists).
+            let d = if case == 0 { 1 } else { rng.random_range(2..=5) };
+            let (k, n) = (rng.random_range(1..=4), rng.random_range(1..=8));
+            Gmm::random(&mut rng, d, k, n).case()
+        })
+        .collect();
+    check_eval("gmm", "objective", "jacobian", &cases);
+}
+
+#[test]
+fn lstm_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(15);
+    let cases: Vec<Case> = (0..RANDOM_CASES)
+        .map(|_| {
+            let (layers, b, c) = (rng.random_range(1..=3), rng.random_range(1..=4), rng.random_range(2..=5));
+            Lstm::random(&mut rng, layers, b, c).case()
+        })
+        .collect();
+    check_eval("lstm", "objective", "jacobian", &cases);
+}
+
+// ---------------------------------------------------------------------------
+// The protocol
+
+/// What the conversation test expects of one response.
+enum Expect {
+    /// The tool's name, "zad" (other fields allowed).
+    Started,
+    /// Success and a "compile" timing.
+    Defined,
+    /// Success, an "evaluate" timing and this output (within VALUE_TOLERANCE).
+    Output(Value),
+    /// No success, and an error containing this text.
+    Failed(&'static str),
+    /// Just the id.
+    Acknowledged,
+}
+
+#[test]
+fn a_whole_conversation_is_answered_message_by_message() {
+    let mut rng = StdRng::seed_from_u64(16);
+    let gmm = Gmm::random(&mut rng, 2, 2, 3);
+    let lstm = Lstm::random(&mut rng, 2, 2, 3);
+    let lse_x = [1.0, 2.0, 3.0];
+    // Inputs with inconsistent sizes: a mean with d - 1 coordinates, n - 1
+    // data points, a sequence vector with b + 1 entries.
+    let mut gmm_short_mean = gmm.input();
+    gmm_short_mean["mu"][1].as_array_mut().unwrap().pop();
+    let mut gmm_missing_point = gmm.input();
+    gmm_missing_point["x"].as_array_mut().unwrap().pop();
+    let mut lstm_long_vector = lstm.input();
+    lstm_long_vector["sequence"][2].as_array_mut().unwrap().push(json!(0.5));
+    // Messages without their ids, which are set below.
+    let definition = |module: &str| define(0, module);
+    let evaluation = |module: &str, function: &str, input: Value| evaluate(0, module, function, input);
+    // GradBench's evals describe their inputs, and send their configuration.
+    let mut described = evaluation("lse", "primal", json!({"x": lse_x}));
+    described["description"] = json!("n=3");
+    use Expect::*;
+    // Each message and what its response must be.
+    let steps: Vec<(Value, Expect)> = vec![
+        (json!({"kind": "start", "eval": "lse", "config": {"min_runs": 1, "n": [3]}}), Started),
+        // Nothing defined yet.
+        (evaluation("lse", "primal", json!({"x": lse_x})), Failed("")),
+        (definition("foo"), Failed("foo")),
+        (definition("lse"), Defined),
+        (definition("llsq"), Defined),
+        (definition("ode"), Defined),
+        (definition("gmm"), Defined),
+        (definition("lstm"), Defined),
+        (described, Output(json!(lse(&lse_x)))),
+        // Analyses of the evaluate just above (its id is 80).
+        (json!({"kind": "analysis", "of": 80, "valid": true}), Acknowledged),
+        (json!({"kind": "analysis", "of": 80, "valid": false, "error": "Expected tau, got e."}), Acknowledged),
+        // The define of foo failed.
+        (evaluation("foo", "primal", json!({"x": lse_x})), Failed("")),
+        (evaluation("lse", "hessian", json!({"x": lse_x})), Failed("")),
+        (evaluation("lse", "primal", json!({})), Failed("")),
+        (evaluation("lse", "primal", json!({"x": "1, 2, 3"})), Failed("")),
+        (evaluation("lse", "gradient", json!({"x": []})), Failed("")),
+        (evaluation("lse", "primal", json!(3.5)), Failed("")),
+        (evaluation("llsq", "primal", json!({"x": [1.0]})), Failed("")),
+        (evaluation("ode", "primal", json!({"x": [1.0], "s": 0})), Failed("")),
+        (evaluation("ode", "gradient", json!({"x": [1.0], "s": -3})), Failed("")),
+        (evaluation("gmm", "objective", gmm_short_mean), Failed("")),
+        (evaluation("gmm", "jacobian", gmm_missing_point), Failed("")),
+        (evaluation("lstm", "objective", lstm_long_vector), Failed("")),
+        (json!({"kind": "foo"}), Acknowledged),
+        // Every module still works after the errors.
+        (evaluation("lse", "primal", json!({"x": lse_x})), Output(json!(lse(&lse_x)))),
+        (evaluation("llsq", "primal", json!({"x": [0.5, -0.25], "n": 5})), Output(json!(llsq(&[0.5, -0.25], 5)))),
+        (evaluation("ode", "primal", json!({"x": [0.5, -1.0, 2.0], "s": 3})), Output(json!(ode(&[0.5, -1.0, 2.0], 3)))),
+        (evaluation("gmm", "objective", gmm.input()), Output(json!(gmm.objective(&gmm.params)))),
+        (evaluation("lstm", "objective", lstm.input()), Output(json!(lstm.objective(&lstm.params)))),
+        (json!({"kind": "end"}), Acknowledged),
+    ];
+    // Ids ten apart: the tool must echo them, not count.
+    let messages: Vec<Value> = steps
+        .iter()
+        .enumerate()
+        .map(|(index, (message, _))| {
+            let mut message = message.clone();
+            message["id"] = json!(10 * index);
+            message
+        })
+        .collect();
+    let responses = answered(&messages);
+    for ((message, (_, expect)), response) in messages.iter().zip(&steps).zip(&responses) {
+        let what = format!("response to {message}");
+        match expect {
+            Started => assert_eq!(response["tool"], "zad", "{what}: {response}"),
+            Defined => assert_defined(response, &what),
+            Output(expected) => assert_json_close(assert_evaluated(response, &what), expected, VALUE_TOLERANCE, &what),
+            Failed(text) => assert_failed(response, text, &what),
+            Acknowledged => assert_eq!(response, &json!({"id": message["id"]}), "{what}"),
+        }
+    }
+}
+
+#[test]
+fn evaluations_repeat_for_min_runs_and_min_seconds() {
+    let x = [0.5, -1.0, 2.0];
+    // (input, least runs, least total nanoseconds)
+    let runs = [
+        (json!({"x": x}), 1, 0),
+        // min_seconds an integer, as GradBench's own validation sends it.
+        (json!({"x": x, "min_runs": 7, "min_seconds": 0}), 7, 0),
+        (json!({"x": x, "min_runs": 0, "min_seconds": 0.0}), 1, 0),
+        // A run of a 3-element lse takes microseconds, so this is many runs.
+        (json!({"x": x, "min_runs": 1, "min_seconds": 0.05}), 2, 50_000_000),
+        (json!({"x": x, "min_runs": 3, "min_seconds": 0.01}), 3, 10_000_000),
+    ];
+    let mut messages = vec![start(0), define(1, "lse")];
+    for (input, _, _) in &runs {
+        let id = messages.len() as u64;
+        messages.push(evaluate(id, "lse", "primal", input.clone()));
+        messages.push(evaluate(id + 1, "lse", "gradient", input.clone()));
+    }
+    let responses = answered(&messages);
+    assert_defined(&responses[1], "define lse");
+    let gradient = json!(central_difference(lse, &x));
+    for ((input, least_runs, least_nanoseconds), pair) in runs.iter().zip(responses[2..].chunks(2)) {
+        for (response, expected, tolerance) in
+            [(&pair[0], json!(lse(&x)), VALUE_TOLERANCE), (&pair[1], gradient.clone(), GRADIENT_TOLERANCE)]
+        {
+            let what = format!("lse with input {input}");
+            // Every run gives the same output, however many there were.
+            assert_json_close(assert_evaluated(response, &what), &expected, tolerance, &what);
+            let timings = timings_named(response, "evaluate");
+            assert!(timings.len() >= *least_runs, "{what}: {} runs, at least {least_runs} expected", timings.len());
+            let total: u64 = timings.iter().sum();
+            assert!(total >= *least_nanoseconds, "{what}: runs took {total} ns in all, less than asked");
+        }
+    }
+    // Without min_runs or min_seconds: exactly one run.
+    for response in &responses[2..4] {
+        assert_eq!(timings_named(response, "evaluate").len(), 1, "default runs: {response}");
+    }
+}
+
+#[test]
+fn each_response_comes_before_the_next_message_is_sent() {
+    // GradBench waits for each response before it sends the next message: a
+    // tool that buffered its responses until end of input would hang it.
+    let mut child = Command::new(zad_cli())
+        .arg("gradbench")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run zad gradbench: {error}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let (sender, responses) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let messages = [
+        start(0),
+        define(1, "lse"),
+        evaluate(2, "lse", "primal", json!({"x": [1.0, 2.0]})),
+        json!({"id": 3, "kind": "analysis", "of": 2, "valid": true}),
+    ];
+    for message in messages {
+        writeln!(stdin, "{message}").expect("write a message");
+        stdin.flush().expect("flush stdin");
+        let Ok(Ok(line)) = responses.recv_timeout(RESPONSE_WAIT) else {
+            let _ = child.kill();
+            panic!("no response to {message} within {RESPONSE_WAIT:?} while the input stayed open");
+        };
+        let response: Value = serde_json::from_str(&line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}"));
+        assert_eq!(response["id"], message["id"], "response {response} to {message}");
+    }
+    drop(stdin);
+    assert!(child.wait().expect("wait for zad gradbench").success());
+}
+
+#[test]
+fn end_of_input_ends_the_session_with_success() {
+    let session = session_with_lines(&[]);
+    assert!(session.exited_ok, "{}", session.stderr);
+    assert!(session.responses.is_empty(), "{:?}", session.responses);
+}
+
+#[test]
+fn a_line_that_is_not_a_message_ends_the_session_with_an_error() {
+    let bad_lines = [
+        "this is not JSON",
+        r#"{"id": 1, "kind": "#,
+        r#"{"kind": "start"}"#,
+        r#"{"id": "1", "kind": "start"}"#,
+        r#"{"id": null, "kind": "define", "module": "lse"}"#,
+        "[1, 2]",
+    ];
+    for bad_line in bad_lines {
+        let lines = [start(0).to_string(), bad_line.to_string(), define(2, "lse").to_string()];
+        let session = session_with_lines(&lines);
+        assert!(!session.exited_ok, "{bad_line}: the tool should fail; it answered {:?}", session.responses);
+        assert!(!session.stderr.trim().is_empty(), "{bad_line}: nothing on stderr");
+        // The message before the bad line was answered; none after it.
+        assert_eq!(session.responses.len(), 1, "{bad_line}: {:?}", session.responses);
+        assert_eq!(session.responses[0]["id"], 0, "{bad_line}: {:?}", session.responses);
+    }
+}
