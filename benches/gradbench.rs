@@ -123,10 +123,11 @@ fn lstm_input(rng: &mut StdRng, text: &[u8], l: usize, c: usize) -> Json {
     })
 }
 
-/// Nested JSON arrays of numbers, flattened row-major.
+/// Nested JSON arrays (or objects) of numbers, flattened row-major.
 fn flat(value: &Json) -> Vec<f64> {
     match value {
         Json::Array(items) => items.iter().flat_map(flat).collect(),
+        Json::Object(fields) => fields.values().flat_map(flat).collect(),
         other => vec![other.as_f64().expect("a number")],
     }
 }
@@ -380,7 +381,7 @@ impl TimeLoop {
     fn cases(rng: &mut StdRng) -> Vec<TimeLoop> {
         let n = 100;
         let lorenz = json!({ "x0": (0..n).map(|i| 8.0 + 0.01 * (i % 7) as f64 + 0.1 * rng.random::<f64>()).collect::<Vec<_>>(),
-                             "forcing": 8.0, "dt": 1e-4, "steps": 100_000 });
+                             "forcing": 8.0, "dt": 1e-5, "steps": 100_000 });
         let grid = 100;
         let h = 1.0 / (grid - 1) as f64;
         let blob = |cx: f64, cy: f64, width2: f64| -> Vec<Vec<f64>> {

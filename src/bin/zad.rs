@@ -131,19 +131,11 @@ impl Checkpointing {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Gradbench = cli.command {
-        // Responses stream to stdout as the messages arrive.
-        return match zad::gradbench::serve(std::io::stdin().lock(), std::io::stdout().lock()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("zad gradbench: error: {message}");
-                ExitCode::FAILURE
-            }
-        };
-    }
     match run(cli.command) {
         Ok(output) => {
-            println!("{output}");
+            if !output.is_empty() {
+                println!("{output}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -256,6 +248,11 @@ fn run(command: Command) -> zad::Result<String> {
             }
             module.emit(stage)
         }
-        Command::Gradbench => unreachable!("served by main"),
+        Command::Gradbench => {
+            // The responses stream to stdout as the messages arrive.
+            zad::gradbench::serve(&context, std::io::stdin().lock(), std::io::stdout().lock())
+                .map_err(zad::Error::InvalidArgument)?;
+            Ok(String::new())
+        }
     }
 }

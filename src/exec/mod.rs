@@ -19,10 +19,14 @@ use crate::{
 };
 use melior::{StringRef, ir::Module};
 use mlir_sys::MlirExecutionEngine;
-use std::{ffi::c_void, sync::Arc};
+use std::{ffi::c_void, path::Path, sync::Arc};
 
 /// LLVM optimisation level used for every kernel.
 const OPT_LEVEL: i32 = 3;
+
+/// Environment variable naming a directory where every JIT engine writes
+/// its machine code as an object file.
+const DUMP_OBJECTS: &str = "ZAD_DUMP_OBJECTS";
 
 /// A JIT-compiled module: the machine code of every function in it.
 pub(crate) struct Engine {
@@ -49,10 +53,11 @@ impl Engine {
     /// holds the context lock.
     pub(crate) fn compile(shared: &Shared, ir: &Module<'static>) -> Result<Engine> {
         let lowered = lower::to_llvm(shared, ir)?;
+        let dump = std::env::var_os(DUMP_OBJECTS).filter(|directory| !directory.is_empty());
         // SAFETY: `lowered` is a valid module in the LLVM dialect; no shared
         // libraries are passed.
         let raw = unsafe {
-            mlir_sys::mlirExecutionEngineCreate(lowered.to_raw(), OPT_LEVEL, 0, std::ptr::null(), false, false)
+            mlir_sys::mlirExecutionEngineCreate(lowered.to_raw(), OPT_LEVEL, 0, std::ptr::null(), dump.is_some(), false)
         };
         if raw.ptr.is_null() {
             return Err(Error::Compile(shared.diagnostic_message(
@@ -69,7 +74,22 @@ impl Engine {
         }
         // SAFETY: every symbol the module needs is resolvable now.
         unsafe { mlir_sys::mlirExecutionEngineInitialize(engine.raw) };
+        if let Some(directory) = dump {
+            engine.dump_object(Path::new(&directory));
+        }
         Ok(engine)
+    }
+
+    /// Writes the machine code to `directory/zad-<process>-<n>.o`, for
+    /// `objdump -d` (profiling: JIT code has no symbols for perf).
+    fn dump_object(&self, directory: &Path) {
+        static DUMPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = DUMPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = directory.join(format!("zad-{}-{number}.o", std::process::id()));
+        let path = path.to_string_lossy();
+        // SAFETY: the engine was created with object dumps enabled; the path
+        // string lives across the call.
+        unsafe { mlir_sys::mlirExecutionEngineDumpToObjectFile(self.raw, StringRef::new(&path).to_raw()) };
     }
 
     fn lookup(&self, name: &str) -> *mut c_void {

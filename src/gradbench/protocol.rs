@@ -23,10 +23,10 @@ use std::{
     time::Instant,
 };
 
-/// Answers the messages on `input` until it ends. Errors: unreadable or
-/// unanswerable input, or output that cannot be written.
-pub fn serve(input: impl BufRead, mut output: impl Write) -> std::result::Result<(), String> {
-    let context = Context::new().map_err(|error| error.to_string())?;
+/// Answers the messages on `input` until it ends, compiling modules in
+/// `context`. Errors: unreadable or unanswerable input, or output that
+/// cannot be written.
+pub fn serve(context: &Context, input: impl BufRead, mut output: impl Write) -> std::result::Result<(), String> {
     let mut session = Session { context, modules: HashMap::new() };
     for (number, line) in input.lines().enumerate() {
         let line = line.map_err(|error| format!("cannot read message {}: {error}", number + 1))?;
@@ -43,12 +43,12 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> std::result::Result
     Ok(())
 }
 
-struct Session {
-    context: Context,
+struct Session<'a> {
+    context: &'a Context,
     modules: HashMap<String, DefinedModule>,
 }
 
-impl Session {
+impl Session<'_> {
     fn answer(&mut self, message: &Json) -> std::result::Result<Json, String> {
         let id = message.get("id").filter(|id| id.is_number()).ok_or("the message has no numeric \"id\"")?.clone();
         let text = |name: &str| message.get(name).and_then(Json::as_str).unwrap_or_default();
@@ -71,7 +71,7 @@ impl Session {
 
     /// Compiles `name` (once per session); its compile timings.
     fn define(&mut self, name: &str) -> Result<Vec<Json>> {
-        let (module, compile_ns) = DefinedModule::define(&self.context, name)?;
+        let (module, compile_ns) = DefinedModule::define(self.context, name)?;
         self.modules.insert(name.to_string(), module);
         Ok(compile_ns.iter().map(|ns| timing("compile", *ns)).collect())
     }

@@ -83,7 +83,7 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'s
     reject_unlowered_zad_ops(ir)?;
     let context = shared.mlir();
     let mut lowered = clone_module(ir);
-    libm_for_accuracy(context, &mut lowered)?;
+    replace_math_ops(context, &mut lowered)?;
     let mut next = lowered.body().first_operation_mut();
     while let Some(mut operation) = next {
         // Declarations (external functions) keep the plain C calling convention.
@@ -130,29 +130,45 @@ fn mark_allocations_noalias(context: &'static melior::Context, module: &mut Modu
     Ok(())
 }
 
-/// Ops that MLIR's math-to-llvm expands into formulas that lose accuracy
-/// near zero (`exp(x) - 1`), and the libm functions to call instead, by
-/// element type. (log1p is handled by the pass's own option.)
-const LIBM_FOR_ACCURACY: &[(&str, &str, &str)] = &[("math.expm1", "expm1", "expm1f")];
+/// Math ops replaced by calls before lowering, with the function to call
+/// by element type (empty: the op is left to MLIR's lowering):
+/// - expm1, which MLIR's math-to-llvm expands into `exp(x) - 1` (inaccurate
+///   near zero): libm's instead (log1p is handled by the pass's option);
+/// - exp on f64, which LLVM can only call libm for, one element at a time:
+///   zad's own in plain arithmetic (`exp_f64.mlir`), which LLVM inlines and
+///   vectorises, as accurate as libm's.
+const REPLACED_MATH_OPS: &[(&str, &str, &str)] =
+    &[("math.expm1", "expm1", "expm1f"), ("math.exp", ZAD_EXP_F64, "")];
 
-/// Replaces the ops of `LIBM_FOR_ACCURACY` on f64 and f32 with calls to
-/// libm, declaring the functions used.
-fn libm_for_accuracy(context: &'static melior::Context, module: &mut Module<'static>) -> Result<()> {
+const ZAD_EXP_F64: &str = "__zad_exp_f64";
+
+/// The function `callee` (of type `ty` -> `ty`) to add to a module: zad's
+/// own definition, or the declaration of a libm function.
+fn callee_text(callee: &str, ty: &str) -> String {
+    match callee {
+        ZAD_EXP_F64 => include_str!("exp_f64.mlir").to_string(),
+        _ => format!("func.func private @{callee}({ty}) -> {ty}"),
+    }
+}
+
+/// Replaces the ops of `REPLACED_MATH_OPS` with calls, adding the functions
+/// called.
+fn replace_math_ops(context: &'static melior::Context, module: &mut Module<'static>) -> Result<()> {
     let mut found: Vec<(mlir_sys::MlirOperation, &'static str)> = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |operation| {
         let name = operation.name().as_string_ref().as_str().unwrap_or_default().to_string();
-        if let Some((_, f64_name, f32_name)) = LIBM_FOR_ACCURACY.iter().find(|(op, _, _)| *op == name) {
+        if let Some((_, f64_name, f32_name)) = REPLACED_MATH_OPS.iter().find(|(op, _, _)| *op == name) {
             let ty = operation.result(0).map(|r| r.r#type().to_string()).unwrap_or_default();
             match ty.as_str() {
-                "f64" => found.push((operation.to_raw(), f64_name)),
-                "f32" => found.push((operation.to_raw(), f32_name)),
+                "f64" if !f64_name.is_empty() => found.push((operation.to_raw(), f64_name)),
+                "f32" if !f32_name.is_empty() => found.push((operation.to_raw(), f32_name)),
                 _ => {}
             }
         }
         WalkResult::Advance
     });
     // Functions the module itself already declares or defines.
-    let mut declared: Vec<&str> = LIBM_FOR_ACCURACY
+    let mut declared: Vec<&str> = REPLACED_MATH_OPS
         .iter()
         .flat_map(|(_, a, b)| [*a, *b])
         .filter(|name| crate::module::find_symbol(module, name))
@@ -181,8 +197,7 @@ fn libm_for_accuracy(context: &'static melior::Context, module: &mut Module<'sta
             if !declared.contains(&callee) {
                 declared.push(callee);
                 let ty = ty.to_string();
-                let declaration = format!("func.func private @{callee}({ty}) -> {ty}");
-                let parsed = Module::parse(context, &declaration)
+                let parsed = Module::parse(context, &callee_text(callee, &ty))
                     .ok_or_else(|| Error::Internal(format!("cannot declare {callee}")))?;
                 let function = parsed.body().first_operation().ok_or_else(|| Error::Internal("empty declaration".into()))?;
                 let copy = mlir_sys::mlirOperationClone(function.to_raw());
