@@ -383,12 +383,15 @@ fn gmm_arguments(input: &Json) -> Result<Vec<Arg>> {
     let l_size = d * (d - 1) / 2;
     let (l, _) = matrix(input, "l", Some(k), Some(l_size))?;
     let (x, _) = matrix(input, "x", Some(n), Some(d))?;
+    // The kernel takes the points as columns (see gmm.mlir): constant data,
+    // laid out once here so that its loops over points are contiguous.
+    let xt: Vec<f64> = (0..d * n).map(|at| x[(at % n) * d + at / n]).collect();
     Ok(vec![
         Arg::array(alpha, &[k]),
         Arg::array(mu, &[k, d]),
         Arg::array(q, &[k, d]),
         Arg::array(l, &[k, l_size]),
-        Arg::array(x, &[n, d]),
+        Arg::array(xt, &[d, n]),
         Arg::F64(gamma),
         Arg::F64(m as f64),
         Arg::F64(gmm_constant(d, k, n, m, gamma)),
