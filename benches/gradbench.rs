@@ -621,6 +621,9 @@ fn main() {
     let out = root.join("target/gradbench-bench");
     std::fs::create_dir_all(&out).expect("output directory");
     let c = CLibrary::build(&root, &out);
+    // As `zad gradbench` and JAX run: subnormals flushed to zero (for the C
+    // baseline too, which runs on this thread).
+    zad::gradbench::flush_subnormals();
     let context = Context::new().expect("context");
     let filter = std::env::args().nth(1).filter(|arg| !arg.starts_with('-'));
     let selected = |eval: &str| filter.as_deref().is_none_or(|filter| eval.contains(filter));

@@ -78,7 +78,13 @@ enum Command {
     /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
     /// the evals gmm, llsq, lse, lstm and ode, so that GradBench's harness
     /// can run zad: gradbench run --eval ... --tool "zad gradbench".
-    Gradbench,
+    /// Subnormal numbers are flushed to zero, as JAX does on the CPU.
+    Gradbench {
+        /// Compute with subnormal numbers (slow where adjoints underflow)
+        /// instead of flushing them to zero.
+        #[arg(long)]
+        keep_subnormals: bool,
+    },
 }
 
 /// Checkpointing of time loops (top-level `scf.for` of the function).
@@ -248,7 +254,10 @@ fn run(command: Command) -> zad::Result<String> {
             }
             module.emit(stage)
         }
-        Command::Gradbench => {
+        Command::Gradbench { keep_subnormals } => {
+            if !keep_subnormals {
+                zad::gradbench::flush_subnormals();
+            }
             // The responses stream to stdout as the messages arrive.
             zad::gradbench::serve(&context, std::io::stdin().lock(), std::io::stdout().lock())
                 .map_err(zad::Error::InvalidArgument)?;

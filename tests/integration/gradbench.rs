@@ -57,8 +57,14 @@ struct Session {
 /// from another thread, so that a tool answering as it reads cannot block on
 /// a full stdout pipe.
 fn session_with_lines(lines: &[String]) -> Session {
+    session_with_flags(&[], lines)
+}
+
+/// As `session_with_lines`, with command-line flags after `gradbench`.
+fn session_with_flags(flags: &[&str], lines: &[String]) -> Session {
     let mut child = Command::new(zad_cli())
         .arg("gradbench")
+        .args(flags)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -800,4 +806,23 @@ fn a_line_that_is_not_a_message_ends_the_session_with_an_error() {
         assert_eq!(session.responses.len(), 1, "{bad_line}: {:?}", session.responses);
         assert_eq!(session.responses[0]["id"], 0, "{bad_line}: {:?}", session.responses);
     }
+}
+
+/// The tool flushes subnormal numbers to zero, as JAX does (adjoints that
+/// underflow are otherwise 100 times slower); `--keep-subnormals` keeps
+/// them. d lse / dx_0 at x = (-720, 0) is e^-720 = 2.7e-313, a subnormal.
+#[test]
+fn subnormals_are_flushed_unless_kept() {
+    let messages = [define(0, "lse"), evaluate(1, "lse", "gradient", json!({ "x": [-720.0, 0.0] }))];
+    let lines: Vec<String> = messages.iter().map(Value::to_string).collect();
+    let gradient_0 = |flags: &[&str]| {
+        let session = session_with_flags(flags, &lines);
+        assert!(session.exited_ok, "zad gradbench {flags:?} failed: {}", session.stderr);
+        session.responses[1]["output"][0].as_f64().expect("a number")
+    };
+    assert_eq!(gradient_0(&[]), 0.0, "flushed to zero by default");
+    let kept = gradient_0(&["--keep-subnormals"]);
+    // A subnormal this size carries about 35 significant bits.
+    let exact = (-720f64).exp();
+    assert!(kept < f64::MIN_POSITIVE && ((kept - exact) / exact).abs() < 1e-9, "kept {kept:e}, exact {exact:e}");
 }
