@@ -10,7 +10,8 @@
 //!   are installed (`make bench` installs them from PyPI).
 //!
 //! zad and C are timed in interleaved rounds, so both see the same machine;
-//! every time is a median. Each framework's primal value and gradient sum
+//! every time is the fastest run (these machines are shared and noisy: the
+//! minimum is what the code costs, and it repeats within a few percent). Each framework's primal value and gradient sum
 //! are checked against zad's. Prints a table and rewrites the generated part
 //! of `benches/results.md` (between its markers).
 
@@ -136,9 +137,9 @@ fn number(input: &Json, name: &str) -> f64 {
     input[name].as_f64().expect("a number")
 }
 
-/// Median nanoseconds per run of each of `bodies`, run in interleaved
-/// rounds until each has MIN_RUNS runs and the round time adds up to
-/// MIN_SECONDS.
+/// The fastest run, in nanoseconds, of each of `bodies`, run in
+/// interleaved rounds until each has MIN_RUNS runs and the round time adds
+/// up to MIN_SECONDS.
 fn interleaved(bodies: &mut [&mut dyn FnMut()]) -> Vec<f64> {
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); bodies.len()];
     let start = Instant::now();
@@ -149,12 +150,7 @@ fn interleaved(bodies: &mut [&mut dyn FnMut()]) -> Vec<f64> {
             times.push(run.elapsed().as_nanos() as f64);
         }
     }
-    samples.into_iter().map(median).collect()
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    samples.into_iter().map(|times| times.into_iter().fold(f64::INFINITY, f64::min)).collect()
 }
 
 /// The C baseline: `primal.c` built with gcc -O3 and opened with dlopen.
@@ -289,7 +285,34 @@ fn python() -> String {
 /// Runs frameworks.py for `framework` on the input in `file`; checks its
 /// values against zad's (`primal`, `gradient_sum`).
 fn framework(root: &Path, framework: &str, eval: &str, file: &Path, primal: f64, gradient_sum: f64) -> Option<Framework> {
-    let output = Command::new(python())
+    framework_on(&[], root, framework, eval, file, primal, gradient_sum)
+}
+
+/// As `framework`, pinned to one core (taskset) with XLA's thread pools
+/// reduced to one thread: the single-threaded comparison with zad.
+fn framework_one_core(root: &Path, eval: &str, file: &Path, primal: f64, gradient_sum: f64) -> Option<Framework> {
+    framework_on(&["taskset", "-c", "0"], root, "jax", eval, file, primal, gradient_sum)
+}
+
+fn framework_on(
+    prefix: &[&str],
+    root: &Path,
+    framework: &str,
+    eval: &str,
+    file: &Path,
+    primal: f64,
+    gradient_sum: f64,
+) -> Option<Framework> {
+    let mut command = match prefix.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(python());
+            command.env("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1");
+            command
+        }
+        None => Command::new(python()),
+    };
+    let output = command
         .arg(root.join("benches/gradbench/frameworks.py"))
         .args([framework, eval])
         .arg(file)
@@ -331,6 +354,8 @@ struct Row {
     zad_gradient: f64,
     zad_compile: f64,
     jax: Option<Framework>,
+    /// JAX on one core, one thread.
+    jax_one_core: Option<Framework>,
     torch: Option<Framework>,
     note: String,
 }
@@ -536,15 +561,15 @@ fn optional(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
 
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| case | C primal ms | zad primal ms | zad ÷ C | zad gradient ms | zad grad ÷ primal | JAX primal ms | JAX gradient ms | JAX grad ÷ primal | zad grad ÷ JAX grad | PyTorch gradient ms | zad compile ms | JAX compile ms |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+        "| case | C primal ms | zad primal ms | zad ÷ C | zad gradient ms | zad grad ÷ primal | JAX primal ms | JAX gradient ms | JAX grad ÷ primal | zad grad ÷ JAX grad | JAX 1-core gradient ms | zad grad ÷ JAX 1-core grad | PyTorch gradient ms | zad compile ms | JAX compile ms |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
     );
     for row in rows {
-        let jax = row.jax.clone().unwrap_or_default();
-        let torch = row.torch.clone().unwrap_or_default();
+        let [jax, jax_one_core, torch] =
+            [&row.jax, &row.jax_one_core, &row.torch].map(|framework| framework.clone().unwrap_or_default());
         let mark = |framework: &Option<Framework>| if framework.as_ref().is_some_and(|f| !f.agrees) { " (disagrees)" } else { "" };
         out += &format!(
-            "| {}{} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {}{} | {} | {} |\n",
+            "| {}{} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {}{} | {} | {}{} | {} | {} |\n",
             row.case,
             row.note,
             milliseconds(row.c_primal),
@@ -560,6 +585,9 @@ fn table(rows: &[Row]) -> String {
                 _ => "–".into(),
             },
             optional(jax.gradient_ns, |g| ratio(row.zad_gradient, g)),
+            optional(jax_one_core.gradient_ns, milliseconds),
+            mark(&row.jax_one_core),
+            optional(jax_one_core.gradient_ns, |g| ratio(row.zad_gradient, g)),
             optional(torch.gradient_ns, milliseconds),
             mark(&row.torch),
             milliseconds(row.zad_compile),
@@ -591,7 +619,8 @@ fn machine() -> String {
     };
     let python = |module: &str| version(&python(), &["-c", &format!("import {module}; print({module}.__version__)")]);
     format!(
-        "- CPU: {cpu}, {cores} cores, {memory} memory (one thread everywhere: zad and C are single-threaded; JAX and PyTorch use their defaults)\n\
+        "- CPU: {cpu}, {cores} cores, {memory} memory. zad and C run on one thread; JAX and PyTorch with their defaults (both cores), and JAX once more on one core with one thread (the 1-core columns)\n\
+         - Times are the fastest of at least {MIN_RUNS} runs and {MIN_SECONDS} s per function; zad and C interleaved in one process, the frameworks right after on the same input file; subnormals flushed to zero for zad, C (same thread) and JAX (its default, and `zad gradbench`'s), kept by PyTorch (its default)\n\
          - zad {} on LLVM/MLIR {}; C: {} with -O3 -march=native\n\
          - JAX {} (jaxlib CPU, float64), PyTorch {} (float64, eager)\n",
         env!("CARGO_PKG_VERSION"),
@@ -648,9 +677,10 @@ fn main() {
         let file = out.join(format!("{}.json", name.replace([' ', '='], "_")));
         std::fs::write(&file, case.input.to_string()).expect("input file");
         let jax = framework(&root, "jax", case.eval, &file, value, gradient_sum);
+        let jax_one_core = framework_one_core(&root, case.eval, &file, value, gradient_sum);
         let torch = framework(&root, "torch", case.eval, &file, value, gradient_sum);
         let note = if matches!(item, Measured::Loop(_)) { " (checkpointed)" } else { "" }.to_string();
-        rows.push(Row { case: name, c_primal, zad_primal, zad_gradient, zad_compile, jax, torch, note });
+        rows.push(Row { case: name, c_primal, zad_primal, zad_gradient, zad_compile, jax, jax_one_core, torch, note });
     }
     let table = table(&rows);
     println!("{table}");
