@@ -48,19 +48,6 @@
 /* lse: max(x) + log(sum_i exp(x_i - max(x)))                          */
 /* ------------------------------------------------------------------ */
 
-double lse_primal(long n, const double *x)
-{
-    double mx = x[0];
-    for (long i = 1; i < n; i++)
-        if (x[i] > mx)
-            mx = x[i];
-
-    double sum = 0.0;
-    for (long i = 0; i < n; i++)
-        sum += exp(x[i] - mx);
-
-    return mx + log(sum);
-}
 
 /* ------------------------------------------------------------------ */
 /* llsq: 0.5 * sum_i (sign(t_i) - sum_j x_j t_i^j)^2,                 */
@@ -150,6 +137,11 @@ static double logsumexp(long n, const double *v)
     for (long i = 0; i < n; i++)
         sum += exp(v[i] - mx);
     return mx + log(sum);
+}
+
+double lse_primal(long n, const double *x)
+{
+    return logsumexp(n, x);
 }
 
 /* log of the multivariate gamma function Gamma_p(a). */

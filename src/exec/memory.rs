@@ -60,10 +60,10 @@ fn reuse(size: usize, alignment: usize) -> Option<*mut c_void> {
 
 /// `_mlir_memref_to_llvm_alloc(size)`.
 extern "C" fn allocate(size: usize) -> *mut c_void {
-    if size >= LARGE {
-        if let Some(block) = reuse(size, 1) {
-            return block;
-        }
+    if size >= LARGE
+        && let Some(block) = reuse(size, 1)
+    {
+        return block;
     }
     // SAFETY: malloc has no preconditions.
     unsafe { libc::malloc(size) }
@@ -71,10 +71,10 @@ extern "C" fn allocate(size: usize) -> *mut c_void {
 
 /// `_mlir_memref_to_llvm_aligned_alloc(alignment, size)`.
 extern "C" fn allocate_aligned(alignment: usize, size: usize) -> *mut c_void {
-    if size >= LARGE {
-        if let Some(block) = reuse(size, alignment.max(1)) {
-            return block;
-        }
+    if size >= LARGE
+        && let Some(block) = reuse(size, alignment.max(1))
+    {
+        return block;
     }
     let mut block = std::ptr::null_mut();
     // SAFETY: posix_memalign writes a block (or nothing) through `block`;
