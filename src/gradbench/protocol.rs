@@ -69,7 +69,8 @@ impl Session<'_> {
         })
     }
 
-    /// Compiles `name` (once per session); its compile timings.
+    /// Compiles `name` (again if it was defined before); its compile
+    /// timings.
     fn define(&mut self, name: &str) -> Result<Vec<Json>> {
         let (module, compile_ns) = DefinedModule::define(self.context, name)?;
         self.modules.insert(name.to_string(), module);
