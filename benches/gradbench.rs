@@ -349,10 +349,7 @@ fn framework_on(
 /// One row of the table.
 struct Row {
     case: String,
-    c_primal: f64,
-    zad_primal: f64,
-    zad_gradient: f64,
-    zad_compile: f64,
+    zad: ZadTimes,
     jax: Option<Framework>,
     /// JAX on one core, one thread.
     jax_one_core: Option<Framework>,
@@ -360,9 +357,22 @@ struct Row {
     note: String,
 }
 
-/// zad on a GradBench case: (primal ns, gradient ns, C primal ns, compile
-/// ns, primal value, gradient sum), zad and C interleaved.
-fn measure_gradbench(context: &Context, c: &CLibrary, case: &Case) -> (f64, f64, f64, f64, f64, f64) {
+/// What zad (and the C primal, interleaved with it) measured on a case,
+/// with the values the frameworks are checked against.
+struct ZadTimes {
+    primal_ns: f64,
+    gradient_ns: f64,
+    c_primal_ns: f64,
+    /// JIT compile time of the primal and the gradient.
+    compile_ns: f64,
+    /// The primal's value (for ode, the last element of y).
+    value: f64,
+    /// The sum of the gradient's entries.
+    gradient_sum: f64,
+}
+
+/// zad on a GradBench case.
+fn measure_gradbench(context: &Context, c: &CLibrary, case: &Case) -> ZadTimes {
     let (module, compile) = DefinedModule::define(context, case.eval).expect("module compiles");
     let [primal_name, gradient_name] = module.function_names();
     let mut primal = module.prepare(primal_name, &case.input).expect("input decodes");
@@ -381,10 +391,18 @@ fn measure_gradbench(context: &Context, c: &CLibrary, case: &Case) -> (f64, f64,
     let relative = (value - c_value).abs() / value.abs().max(1.0);
     assert!(relative < 1e-9, "{} {}: zad's primal {value} differs from C's {c_value}", case.eval, case.label);
     let gradient_sum = flat(&gradient.output()).iter().sum();
-    (times[0], times[2], times[1], (compile[0] + compile[1]) as f64, value, gradient_sum)
+    ZadTimes {
+        primal_ns: times[0],
+        gradient_ns: times[2],
+        c_primal_ns: times[1],
+        compile_ns: (compile[0] + compile[1]) as f64,
+        value,
+        gradient_sum,
+    }
 }
 
-enum Measured {
+/// A row of the table: a GradBench eval or a checkpointed time loop.
+enum Benchmark {
     Eval(Case),
     Loop(TimeLoop),
 }
@@ -450,18 +468,22 @@ impl TimeLoop {
         ]
     }
 
-    /// The kernel's arrays: lorenz96 takes x0; heat2d takes u0 and u_obs
+    /// The kernel's arguments, decoded once: lorenz96 takes (x0, forcing,
+    /// dt, steps); heat2d (u0, kappa, u_obs, dt, h, steps) with u0 and u_obs
     /// column-major (Fortran's order: element (i, j) at i + n j).
-    fn arrays(&self) -> Vec<(Vec<f64>, Vec<i64>, Vec<i64>)> {
+    fn args(&self) -> Vec<LoopArg> {
         let input = &self.case.input;
+        let scalar = |name: &str| LoopArg::F64(number(input, name));
+        let steps = LoopArg::Index(number(input, "steps") as i64);
         match self.case.eval {
             "lorenz96" => {
                 let x0 = flat(&input["x0"]);
                 let n = x0.len() as i64;
-                vec![(x0, vec![n], vec![1])]
+                let x0 = LoopArg::Array { data: x0, shape: vec![n], strides: vec![1] };
+                vec![x0, scalar("forcing"), scalar("dt"), steps]
             }
-            _ => ["u0", "u_obs"]
-                .map(|name| {
+            _ => {
+                let [u0, u_obs] = ["u0", "u_obs"].map(|name| {
                     let rows = input[name].as_array().expect("rows");
                     let n = rows.len();
                     let mut column_major = vec![0.0; n * n];
@@ -470,55 +492,14 @@ impl TimeLoop {
                             column_major[i + n * j] = value;
                         }
                     }
-                    (column_major, vec![n as i64, n as i64], vec![1, n as i64])
-                })
-                .into(),
+                    LoopArg::Array { data: column_major, shape: vec![n as i64, n as i64], strides: vec![1, n as i64] }
+                });
+                vec![u0, scalar("kappa"), u_obs, scalar("dt"), scalar("h"), steps]
+            }
         }
     }
 
-    /// Runs `function` once: the primal, or (with shadows) the gradient.
-    /// Returns (objective, sum of the gradient entries).
-    fn call(&self, function: &CompiledFunction, arrays: &mut [(Vec<f64>, Vec<i64>, Vec<i64>)], shadows: Option<&mut [Vec<f64>]>) -> (f64, f64) {
-        let input = &self.case.input;
-        let gradient = shadows.is_some();
-        let shadows = shadows.unwrap_or_default();
-        let mut args = Args::new();
-        let push = |args: &mut Args, data: &mut Vec<f64>, shape: &[i64], strides: &[i64]| {
-            // SAFETY: `data` holds the elements `shape` and `strides`
-            // address and outlives the call below.
-            unsafe { args.push_array(Scalar::F64, data.as_mut_ptr().cast(), shape, Some(strides)) }.expect("array");
-        };
-        let [(first, shape, strides), rest @ ..] = arrays else { unreachable!("at least one array") };
-        push(&mut args, first, shape, strides);
-        if let Some(shadow) = shadows.first_mut() {
-            shadow.fill(0.0);
-            push(&mut args, shadow, shape, strides);
-        }
-        match self.case.eval {
-            "lorenz96" => {
-                args.push_f64(number(input, "forcing")).push_f64(number(input, "dt"));
-            }
-            _ => {
-                args.push_f64(number(input, "kappa"));
-                let (obs, shape, strides) = &mut rest[0];
-                push(&mut args, obs, shape, strides);
-                args.push_f64(number(input, "dt")).push_f64(number(input, "h"));
-            }
-        }
-        args.push_index(number(input, "steps") as i64);
-        function.call(&mut args).expect("the kernel runs");
-        let results = args.results().to_vec();
-        drop(args);
-        let objective = results[0].as_f64().expect("objective");
-        let sum = if gradient {
-            shadows[0].iter().sum::<f64>() + results[1].as_f64().expect("scalar gradient")
-        } else {
-            0.0
-        };
-        (objective, sum)
-    }
-
-    fn measure(&self, root: &Path, context: &Context, c: &CLibrary) -> (f64, f64, f64, f64, f64, f64) {
+    fn measure(&self, root: &Path, context: &Context, c: &CLibrary) -> ZadTimes {
         let path = root.join(self.file);
         let text = std::fs::read_to_string(&path).expect("kernel file");
         let line = text.lines().position(|l| l.contains(self.loop_marker)).expect("the time loop") + 1;
@@ -530,21 +511,70 @@ impl TimeLoop {
         let start = Instant::now();
         let primal = module.function(self.function).expect("primal compiles");
         let gradient = module.gradient_with(self.function, &self.activity, &options).expect("gradient compiles");
-        let compile = start.elapsed().as_nanos() as f64;
-        let mut arrays = self.arrays();
-        let mut shadows = vec![vec![0.0; arrays[0].0.len()]];
+        let compile_ns = start.elapsed().as_nanos() as f64;
+        let mut primal_args = self.args();
+        let mut gradient_args = self.args();
+        let mut shadow = match &gradient_args[0] {
+            LoopArg::Array { data, .. } => vec![0.0; data.len()],
+            _ => unreachable!("the first argument is the state"),
+        };
         let mut c_primal = c.primal(&self.case);
         let (mut value, mut c_value, mut gradient_sum) = (0.0, 0.0, 0.0);
-        let mut arrays_for_gradient = arrays.clone();
         let times = interleaved(&mut [
-            &mut || value = self.call(&primal, &mut arrays, None).0,
+            &mut || value = call_loop(&primal, &mut primal_args, None).0,
             &mut || c_value = black_box(c_primal()),
-            &mut || gradient_sum = self.call(&gradient, &mut arrays_for_gradient, Some(&mut shadows)).1,
+            &mut || gradient_sum = call_loop(&gradient, &mut gradient_args, Some(&mut shadow)).1,
         ]);
         let relative = (value - c_value).abs() / value.abs().max(1.0);
         assert!(relative < 1e-9, "{}: zad's primal {value} differs from C's {c_value}", self.case.eval);
-        (times[0], times[2], times[1], compile, value, gradient_sum)
+        ZadTimes { primal_ns: times[0], gradient_ns: times[2], c_primal_ns: times[1], compile_ns, value, gradient_sum }
     }
+}
+
+/// An argument of a time-loop kernel.
+enum LoopArg {
+    Array { data: Vec<f64>, shape: Vec<i64>, strides: Vec<i64> },
+    F64(f64),
+    Index(i64),
+}
+
+/// Runs a time-loop kernel once: the primal, or, given the shadow of its
+/// first argument (the state), the gradient. Returns (objective, sum of
+/// the gradient entries).
+fn call_loop(function: &CompiledFunction, loop_args: &mut [LoopArg], shadow: Option<&mut Vec<f64>>) -> (f64, f64) {
+    let gradient = shadow.is_some();
+    let mut shadow = shadow;
+    let mut args = Args::new();
+    for (position, arg) in loop_args.iter_mut().enumerate() {
+        match arg {
+            LoopArg::Array { data, shape, strides } => {
+                // SAFETY: `data` holds the elements `shape` and `strides`
+                // address and outlives the call below.
+                unsafe { args.push_array(Scalar::F64, data.as_mut_ptr().cast(), shape, Some(strides)) }.expect("array");
+                if let (0, Some(shadow)) = (position, shadow.as_deref_mut()) {
+                    shadow.fill(0.0);
+                    // SAFETY: as above, the shadow has the state's shape.
+                    unsafe { args.push_array(Scalar::F64, shadow.as_mut_ptr().cast(), shape, Some(strides)) }
+                        .expect("shadow");
+                }
+            }
+            LoopArg::F64(value) => {
+                args.push_f64(*value);
+            }
+            LoopArg::Index(value) => {
+                args.push_index(*value);
+            }
+        }
+    }
+    function.call(&mut args).expect("the kernel runs");
+    let results = args.results().to_vec();
+    drop(args);
+    let objective = results[0].as_f64().expect("objective");
+    let sum = match (gradient, shadow) {
+        (true, Some(shadow)) => shadow.iter().sum::<f64>() + results[1].as_f64().expect("scalar gradient"),
+        _ => 0.0,
+    };
+    (objective, sum)
 }
 
 fn milliseconds(ns: f64) -> String {
@@ -572,11 +602,11 @@ fn table(rows: &[Row]) -> String {
             "| {}{} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {}{} | {} | {}{} | {} | {} |\n",
             row.case,
             row.note,
-            milliseconds(row.c_primal),
-            milliseconds(row.zad_primal),
-            ratio(row.zad_primal, row.c_primal),
-            milliseconds(row.zad_gradient),
-            ratio(row.zad_gradient, row.zad_primal),
+            milliseconds(row.zad.c_primal_ns),
+            milliseconds(row.zad.primal_ns),
+            ratio(row.zad.primal_ns, row.zad.c_primal_ns),
+            milliseconds(row.zad.gradient_ns),
+            ratio(row.zad.gradient_ns, row.zad.primal_ns),
             optional(jax.primal_ns, milliseconds),
             optional(jax.gradient_ns, milliseconds),
             mark(&row.jax),
@@ -584,13 +614,13 @@ fn table(rows: &[Row]) -> String {
                 (Some(g), Some(p)) => ratio(g, p),
                 _ => "–".into(),
             },
-            optional(jax.gradient_ns, |g| ratio(row.zad_gradient, g)),
+            optional(jax.gradient_ns, |g| ratio(row.zad.gradient_ns, g)),
             optional(jax_one_core.gradient_ns, milliseconds),
             mark(&row.jax_one_core),
-            optional(jax_one_core.gradient_ns, |g| ratio(row.zad_gradient, g)),
+            optional(jax_one_core.gradient_ns, |g| ratio(row.zad.gradient_ns, g)),
             optional(torch.gradient_ns, milliseconds),
             mark(&row.torch),
-            milliseconds(row.zad_compile),
+            milliseconds(row.zad.compile_ns),
             optional(jax.compile_ns, milliseconds),
         );
     }
@@ -659,28 +689,28 @@ fn main() {
 
     let mut rows = Vec::new();
     let mut rng = StdRng::seed_from_u64(96);
-    let all = cases(&root).into_iter().map(Measured::Eval).chain(TimeLoop::cases(&mut rng).into_iter().map(Measured::Loop));
+    let all = cases(&root).into_iter().map(Benchmark::Eval).chain(TimeLoop::cases(&mut rng).into_iter().map(Benchmark::Loop));
     for item in all {
         let case = match &item {
-            Measured::Eval(case) => case,
-            Measured::Loop(time_loop) => &time_loop.case,
+            Benchmark::Eval(case) => case,
+            Benchmark::Loop(time_loop) => &time_loop.case,
         };
         if !selected(case.eval) {
             continue;
         }
         let name = format!("{} {}", case.eval, case.label);
         eprintln!("{name}");
-        let (zad_primal, zad_gradient, c_primal, zad_compile, value, gradient_sum) = match &item {
-            Measured::Eval(case) => measure_gradbench(&context, &c, case),
-            Measured::Loop(time_loop) => time_loop.measure(&root, &context, &c),
+        let zad = match &item {
+            Benchmark::Eval(case) => measure_gradbench(&context, &c, case),
+            Benchmark::Loop(time_loop) => time_loop.measure(&root, &context, &c),
         };
         let file = out.join(format!("{}.json", name.replace([' ', '='], "_")));
         std::fs::write(&file, case.input.to_string()).expect("input file");
-        let jax = framework(&root, "jax", case.eval, &file, value, gradient_sum);
-        let jax_one_core = framework_one_core(&root, case.eval, &file, value, gradient_sum);
-        let torch = framework(&root, "torch", case.eval, &file, value, gradient_sum);
-        let note = if matches!(item, Measured::Loop(_)) { " (checkpointed)" } else { "" }.to_string();
-        rows.push(Row { case: name, c_primal, zad_primal, zad_gradient, zad_compile, jax, jax_one_core, torch, note });
+        let jax = framework(&root, "jax", case.eval, &file, zad.value, zad.gradient_sum);
+        let jax_one_core = framework_one_core(&root, case.eval, &file, zad.value, zad.gradient_sum);
+        let torch = framework(&root, "torch", case.eval, &file, zad.value, zad.gradient_sum);
+        let note = if matches!(item, Benchmark::Loop(_)) { " (checkpointed)" } else { "" }.to_string();
+        rows.push(Row { case: name, zad, jax, jax_one_core, torch, note });
     }
     let table = table(&rows);
     println!("{table}");

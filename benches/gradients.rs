@@ -5,7 +5,11 @@
 //! equation, 10^3 points × 10^3 steps, fully taped; Lorenz-96, n = 40,
 //! 10^4 Euler steps. Target: gradient ≤ 3 × primal.
 
-use std::{hint::black_box, path::PathBuf, time::Instant};
+use std::{
+    hint::black_box,
+    path::{Path, PathBuf},
+    time::Instant,
+};
 use zad::{Activity, Args, Context, Module, exec::take_tape_peak};
 
 /// Median seconds of `runs` runs of `body`.
@@ -29,10 +33,13 @@ struct Case {
     arrays: Vec<Vec<f64>>,
     /// Pushes the arguments (with shadows after 'dup' arrays when
     /// `gradient`).
-    build: for<'a> fn(&mut Args<'a>, &'a mut [Vec<f64>], &'a mut [Vec<f64>], bool),
+    build: PushArgs,
 }
 
-fn report(case: &Case, root: &PathBuf, context: &Context) {
+/// Pushes a case's arguments: (list, arrays, shadows, gradient?).
+type PushArgs = for<'a> fn(&mut Args<'a>, &'a mut [Vec<f64>], &'a mut [Vec<f64>], bool);
+
+fn report(case: &Case, root: &Path, context: &Context) {
     let module = Module::load(context, root.join("benches/kernels").join(case.file)).expect("kernel loads");
     let compile = Instant::now();
     let primal = module.function(case.function).expect("primal compiles");

@@ -146,10 +146,6 @@ impl DefinedModule {
         Ok((DefinedModule { spec, primal, derivative, _module: module }, [primal_ns, derivative_ns]))
     }
 
-    pub fn name(&self) -> &'static str {
-        self.spec.name
-    }
-
     /// GradBench's names of the primal and the derivative.
     pub fn function_names(&self) -> [&'static str; 2] {
         [self.spec.primal_name, self.spec.derivative_name]

@@ -11,7 +11,7 @@ pub use protocol::serve;
 
 /// Makes this thread's floating-point unit flush subnormal results to zero
 /// and read subnormal operands as zero (x86's FTZ and DAZ), as JAX and
-/// XLA run on the CPU; returns whether the mode is available here.
+/// XLA run on the CPU. On targets other than x86-64 it does nothing.
 ///
 /// Adjoints meet subnormals where primals barely do: in gmm the weights of
 /// far components underflow, and every product with them in the reverse
@@ -20,7 +20,7 @@ pub use protocol::serve;
 /// value falls below 2.2e-308. zad's library never changes the caller's
 /// mode; the GradBench tool, a process of its own, does (`zad gradbench
 /// --keep-subnormals` does not).
-pub fn flush_subnormals() -> bool {
+pub fn flush_subnormals() {
     #[cfg(target_arch = "x86_64")]
     {
         /// MXCSR's flush-to-zero (bit 15) and denormals-are-zero (bit 6).
@@ -34,10 +34,5 @@ pub fn flush_subnormals() -> bool {
             mxcsr |= FTZ_DAZ;
             std::arch::asm!("ldmxcsr [{}]", in(reg) &mxcsr, options(nostack));
         }
-        true
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }

@@ -131,14 +131,28 @@ fn mark_allocations_noalias(context: &'static melior::Context, module: &mut Modu
 }
 
 /// Math ops replaced by calls before lowering, with the function to call
-/// by element type (empty: the op is left to MLIR's lowering):
+/// per element type (none: that type is left to MLIR's lowering):
 /// - expm1, which MLIR's math-to-llvm expands into `exp(x) - 1` (inaccurate
 ///   near zero): libm's instead (log1p is handled by the pass's option);
 /// - exp on f64, which LLVM can only call libm for, one element at a time:
 ///   zad's own in plain arithmetic (`exp_f64.mlir`), which LLVM inlines and
 ///   vectorises, as accurate as libm's.
-const REPLACED_MATH_OPS: &[(&str, &str, &str)] =
-    &[("math.expm1", "expm1", "expm1f"), ("math.exp", ZAD_EXP_F64, "")];
+const REPLACED_MATH_OPS: &[Replacement] = &[
+    Replacement { op: "math.expm1", f64_callee: Some("expm1"), f32_callee: Some("expm1f") },
+    Replacement { op: "math.exp", f64_callee: Some(ZAD_EXP_F64), f32_callee: None },
+];
+
+struct Replacement {
+    op: &'static str,
+    f64_callee: Option<&'static str>,
+    f32_callee: Option<&'static str>,
+}
+
+impl Replacement {
+    fn callees(&self) -> impl Iterator<Item = &'static str> {
+        self.f64_callee.into_iter().chain(self.f32_callee)
+    }
+}
 
 const ZAD_EXP_F64: &str = "__zad_exp_f64";
 
@@ -157,12 +171,15 @@ fn replace_math_ops(context: &'static melior::Context, module: &mut Module<'stat
     let mut found: Vec<(mlir_sys::MlirOperation, &'static str)> = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |operation| {
         let name = operation.name().as_string_ref().as_str().unwrap_or_default().to_string();
-        if let Some((_, f64_name, f32_name)) = REPLACED_MATH_OPS.iter().find(|(op, _, _)| *op == name) {
+        if let Some(replacement) = REPLACED_MATH_OPS.iter().find(|replacement| replacement.op == name) {
             let ty = operation.result(0).map(|r| r.r#type().to_string()).unwrap_or_default();
-            match ty.as_str() {
-                "f64" if !f64_name.is_empty() => found.push((operation.to_raw(), f64_name)),
-                "f32" if !f32_name.is_empty() => found.push((operation.to_raw(), f32_name)),
-                _ => {}
+            let callee = match ty.as_str() {
+                "f64" => replacement.f64_callee,
+                "f32" => replacement.f32_callee,
+                _ => None,
+            };
+            if let Some(callee) = callee {
+                found.push((operation.to_raw(), callee));
             }
         }
         WalkResult::Advance
@@ -170,7 +187,7 @@ fn replace_math_ops(context: &'static melior::Context, module: &mut Module<'stat
     // Functions the module itself already declares or defines.
     let mut declared: Vec<&str> = REPLACED_MATH_OPS
         .iter()
-        .flat_map(|(_, a, b)| [*a, *b])
+        .flat_map(Replacement::callees)
         .filter(|name| crate::module::find_symbol(module, name))
         .collect();
     for (raw, callee) in found {
