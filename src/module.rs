@@ -153,7 +153,8 @@ impl Module {
             return Ok(function.clone());
         }
         find_function(&state.ir, name)?;
-        let expanded = ad::expand(&self.shared, &state.ir, Some(&request), options)?;
+        let mut expanded = ad::expand(&self.shared, &state.ir, Some(&request), options)?;
+        lower::keep_only_reachable(&self.shared, &mut expanded, &request.gradient_name())?;
         let operation = find_function(&expanded, &request.gradient_name())?;
         let signature = function_signature(&operation, &request.gradient_name())?;
         let seeds = signature.inputs.len()
@@ -299,7 +300,7 @@ pub(crate) fn find_symbol(ir: &melior::ir::Module, name: &str) -> bool {
     false
 }
 
-pub(crate) fn symbol_name(operation: &OperationRef) -> Option<String> {
+pub(crate) fn symbol_name<'c: 'a, 'a>(operation: &impl OperationLike<'c, 'a>) -> Option<String> {
     let attribute = operation.attribute("sym_name").ok()?;
     let name = StringAttribute::try_from(attribute).ok()?;
     Some(name.value().to_string())
