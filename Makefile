@@ -6,6 +6,7 @@
 LLVM_PREFIX ?= /usr/lib/llvm-22
 export MLIR_SYS_220_PREFIX := $(LLVM_PREFIX)
 export TABLEGEN_220_PREFIX := $(LLVM_PREFIX)
+export MLIR_SYS_LINK_SHARED := 1
 PREFIX ?= /usr/local
 CARGO ?= cargo
 PROFILE_DIR := target/release
