@@ -144,7 +144,7 @@ void test_errors(const zad::Context &context, const zad::Module &module) {
     double result = -1;
     zad::Args args;
     args.push(1.0f).result(result);
-    check_throws([&] { twice.call(args); }, ZAD_SIGNATURE_ERROR, "@twice: argument #0 must be f64",
+    check_throws([&] { twice.call(args); }, ZAD_SIGNATURE_ERROR, "@twice: argument 1 (%x) must be f64",
                  "call: an f32 for an f64");
     check(result == -1, "a refused call writes no result");
 }

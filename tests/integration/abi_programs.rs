@@ -284,8 +284,17 @@ fn c_bad_input_gets_exact_statuses_and_messages() {
     let exe = build_c(&scratch, "examples-c/bad_input.c");
     let (ok, stdout, stderr) = run_in(&exe, "examples-c", &[]);
     assert!(ok, "bad_input failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
-    all_passed(&stdout, "cases", 40);
+    all_passed(&stdout, "cases", 58);
     for case in [
+        "a {2^32, 2^32} shape with NULL data",
+        "refused arrays are not added",
+        "row stride 5 for 4 columns (C order)",
+        "row stride 0 (C order)",
+        "explicit C-order strides",
+        "a shadow shorter than its array",
+        "a gradient argument of the wrong type",
+        "a gradient call without the shadow",
+        "the gradient called right",
         "malformed MLIR ",
         "a file that does not exist",
         "an unknown function name",

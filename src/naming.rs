@@ -1,0 +1,147 @@
+//! How messages name a compiled function and its parameters: in the terms
+//! of the function the user wrote (1-based positions, the argument names of
+//! the source), whatever zad compiled from it (a gradient adds shadows and
+//! seeds, and has a name of zad's own).
+
+/// How messages name a compiled function and its parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Naming {
+    /// The user's function, `misfit` for `@misfit`.
+    pub function: String,
+    /// Whether this is the gradient of that function rather than the
+    /// function itself.
+    pub gradient: bool,
+    /// The names of the user's function's arguments in its source
+    /// (`%steps`), where the source has them.
+    pub arguments: Vec<Option<String>>,
+    /// What each input of the compiled function is.
+    pub inputs: Vec<Input>,
+    /// What each result of the compiled function is.
+    pub outputs: Vec<Output>,
+}
+
+/// An input of a compiled function, in the user's terms. Positions count
+/// from 0 here and from 1 in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// Argument `n` of the user's function.
+    Argument(usize),
+    /// The shadow of argument `n` (a `dup` argument of a gradient).
+    Shadow(usize),
+    /// The seed (cotangent) of result `n` of the user's function.
+    Seed(usize),
+}
+
+/// A result of a compiled function, in the user's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Output {
+    /// Result `n` of the user's function.
+    Result(usize),
+    /// The gradient with respect to argument `n` (an `active` one).
+    Gradient(usize),
+}
+
+impl Naming {
+    /// The naming of a function as written: argument `i` is input `i`.
+    pub fn plain(function: &str, inputs: usize, results: usize) -> Naming {
+        Naming {
+            function: function.to_string(),
+            gradient: false,
+            arguments: vec![None; inputs],
+            inputs: (0..inputs).map(Input::Argument).collect(),
+            outputs: (0..results).map(Output::Result).collect(),
+        }
+    }
+
+    /// "@misfit", or "the gradient of @misfit".
+    pub fn subject(&self) -> String {
+        if self.gradient { format!("the gradient of @{}", self.function) } else { format!("@{}", self.function) }
+    }
+
+    /// "argument 2 (%u0)", without the name when the source has none.
+    pub fn argument(&self, position: usize) -> String {
+        match self.arguments.get(position).cloned().flatten() {
+            Some(name) => format!("argument {} ({name})", position + 1),
+            None => format!("argument {}", position + 1),
+        }
+    }
+
+    /// Input `index` of the compiled function: "argument 2 (%u0)", "the
+    /// shadow of argument 2 (%u0)", "the seed of result 1".
+    pub fn input(&self, index: usize) -> String {
+        match self.inputs.get(index) {
+            Some(Input::Argument(position)) => self.argument(*position),
+            Some(Input::Shadow(position)) => format!("the shadow of {}", self.argument(*position)),
+            Some(Input::Seed(result)) => format!("the seed of result {}", result + 1),
+            None => format!("argument {}", index + 1),
+        }
+    }
+
+    /// Result `index` of the compiled function: "result 1", or "result 2
+    /// (the gradient with respect to argument 3 (%kappa))".
+    pub fn output(&self, index: usize) -> String {
+        match self.outputs.get(index) {
+            Some(Output::Gradient(position)) => {
+                format!("result {} (the gradient with respect to {})", index + 1, self.argument(*position))
+            }
+            _ => format!("result {}", index + 1),
+        }
+    }
+
+    /// The input index of argument `position` (where a shadow's primal is).
+    pub fn input_of_argument(&self, position: usize) -> Option<usize> {
+        self.inputs.iter().position(|input| *input == Input::Argument(position))
+    }
+}
+
+
+/// The argument names (`%steps`) of the `func.func` whose text starts at
+/// `line`:`column` (1-based, as MLIR's locations count) of `source`, in
+/// order; `None` when the text there is not a function signature in
+/// MLIR's custom form (MLIR itself does not keep SSA names).
+pub(crate) fn argument_names(source: &str, line: usize, column: usize) -> Option<Vec<String>> {
+    let start = source.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum::<usize>() + column.checked_sub(1)?;
+    let text = source.get(start..)?;
+    let text = text.strip_prefix("func.func")?;
+    // `func.func [private|public|nested] @name(`: the first `(` after the symbol.
+    let symbol = text.find('@')?;
+    let open = symbol + text[symbol..].find('(')?;
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut argument_start = open + 1;
+    let mut previous = '\0';
+    for (offset, character) in text[open + 1..].char_indices() {
+        let at = open + 1 + offset;
+        if in_string {
+            in_string = !(character == '"' && previous != '\\');
+            previous = character;
+            continue;
+        }
+        previous = character;
+        match character {
+            '"' => in_string = true,
+            '(' | '<' | '[' | '{' => depth += 1,
+            ')' | '>' | ']' | '}' if depth > 0 => depth -= 1,
+            ',' | ')' if depth == 0 => {
+                let argument = text[argument_start..at].trim();
+                if !argument.is_empty() {
+                    names.push(ssa_name(argument)?);
+                }
+                if character == ')' {
+                    return Some(names);
+                }
+                argument_start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The `%name` an argument declaration `%name: type {attributes}` starts with.
+fn ssa_name(argument: &str) -> Option<String> {
+    let rest = argument.strip_prefix('%')?;
+    let length = rest.find(|c: char| !(c.is_ascii_alphanumeric() || "$._-".contains(c))).unwrap_or(rest.len());
+    (length > 0 && rest[length..].trim_start().starts_with(':')).then(|| format!("%{}", &rest[..length]))
+}
