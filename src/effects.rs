@@ -82,14 +82,12 @@ impl<'c, 'a> Analysis<'c, 'a> {
             return Vec::new();
         };
         self.in_progress.insert(name.to_string());
-        let count = entry.argument_count();
-        let mut written = vec![false; count];
-        for index in 0..count {
-            let argument: Value = entry.argument(index).expect("index in range").into();
-            if is_memref(argument) {
-                written[index] = self.writes_through(function, argument);
-            }
-        }
+        let written: Vec<bool> = (0..entry.argument_count())
+            .map(|index| {
+                let argument: Value = entry.argument(index).expect("index in range").into();
+                is_memref(argument) && self.writes_through(function, argument)
+            })
+            .collect();
         self.in_progress.remove(name);
         self.done.insert(name.to_string(), written.clone());
         written

@@ -165,6 +165,7 @@ impl Module {
         }
         // The user's function first: its errors name what the user wrote.
         let primal = state.signature(name)?;
+        check_activity(&primal, activity)?;
         let expanded = ad::expand(&self.shared, &state.ir, Some(&request), options)?;
         let operation = find_function(&expanded, &request.gradient_name())?;
         let mut signature = function_signature(&operation, &request.gradient_name())?;
@@ -256,6 +257,37 @@ fn source_argument_names(ir: &melior::ir::Module, source: &str) -> HashMap<Strin
             Some((name, naming::argument_names(source, line, column)?))
         })
         .collect()
+}
+
+/// Whether `activity` fits the arguments of `primal`: one entry per
+/// argument, 'active' for float scalars, 'dup' for float memrefs.
+fn check_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
+    let naming = &primal.naming;
+    if activity.len() != primal.inputs.len() {
+        return Err(Error::Signature(format!(
+            "{} takes {} arguments {}, but {} activities were given (one per argument)",
+            naming.subject(),
+            primal.inputs.len(),
+            primal.describe(),
+            activity.len()
+        )));
+    }
+    for (position, (kind, ty)) in activity.iter().zip(&primal.inputs).enumerate() {
+        let fits = match kind {
+            Activity::Const => true,
+            Activity::Active => matches!(ty, ParamType::Scalar(scalar) if scalar.is_float()),
+            Activity::Dup => matches!(ty, ParamType::MemRef(_)),
+        };
+        if !fits {
+            return Err(Error::Signature(format!(
+                "{}: {} has type {ty} and cannot be '{}' ('active' is for float scalars, 'dup' for float memrefs)",
+                naming.subject(),
+                naming.argument(position),
+                kind.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// How the gradient of `primal` with `activity` names its parameters: the

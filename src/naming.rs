@@ -101,26 +101,15 @@ impl Naming {
 /// MLIR's custom form (MLIR itself does not keep SSA names).
 pub(crate) fn argument_names(source: &str, line: usize, column: usize) -> Option<Vec<String>> {
     let start = source.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum::<usize>() + column.checked_sub(1)?;
-    let text = source.get(start..)?;
-    let text = text.strip_prefix("func.func")?;
+    let text = without_comments(source.get(start..)?.strip_prefix("func.func")?);
     // `func.func [private|public|nested] @name(`: the first `(` after the symbol.
     let symbol = text.find('@')?;
     let open = symbol + text[symbol..].find('(')?;
     let mut names = Vec::new();
     let mut depth = 0usize;
-    let mut in_string = false;
     let mut argument_start = open + 1;
-    let mut previous = '\0';
-    for (offset, character) in text[open + 1..].char_indices() {
-        let at = open + 1 + offset;
-        if in_string {
-            in_string = !(character == '"' && previous != '\\');
-            previous = character;
-            continue;
-        }
-        previous = character;
+    for (at, character) in text.char_indices().skip_while(|&(at, _)| at <= open) {
         match character {
-            '"' => in_string = true,
             '(' | '<' | '[' | '{' => depth += 1,
             ')' | '>' | ']' | '}' if depth > 0 => depth -= 1,
             ',' | ')' if depth == 0 => {
@@ -137,6 +126,39 @@ pub(crate) fn argument_names(source: &str, line: usize, column: usize) -> Option
         }
     }
     None
+}
+
+/// `text` without its `// ...` comments and the contents of its string
+/// literals, up to the first `{` at the top level (the body): what
+/// remains of a signature is brackets, names, types and attributes.
+fn without_comments(text: &str) -> String {
+    let mut out = String::new();
+    let (mut in_string, mut in_comment, mut previous) = (false, false, '\0');
+    let mut depth = 0usize;
+    for character in text.chars() {
+        if in_comment {
+            in_comment = character != '\n';
+        } else if in_string {
+            in_string = !(character == '"' && previous != '\\');
+        } else {
+            match character {
+                '/' if previous == '/' => {
+                    out.pop();
+                    in_comment = true;
+                    previous = '\0';
+                    continue;
+                }
+                '"' => in_string = true,
+                '(' | '<' | '[' => depth += 1,
+                ')' | '>' | ']' => depth = depth.saturating_sub(1),
+                '{' if depth == 0 => break,
+                _ => {}
+            }
+            out.push(character);
+        }
+        previous = character;
+    }
+    out
 }
 
 /// The `%name` an argument declaration `%name: type {attributes}` starts with.

@@ -364,7 +364,8 @@ fn activities(activity: *const zad_activity, count: usize) -> Result<Vec<Activit
             ZAD_ACTIVE => Ok(Activity::Active),
             ZAD_DUP => Ok(Activity::Dup),
             other => Err(Error::InvalidArgument(format!(
-                "activity #{index} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)"
+                "the activity of argument {} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)",
+                index + 1
             ))),
         })
         .collect()
