@@ -35,6 +35,9 @@ fn main() {
     }
     build_dialect(Path::new(&prefix));
     link_mlir_shared(Path::new(&prefix));
+    // Programs linked to libzad.so record this name, found through their
+    // run path wherever the library was installed.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzad.so");
 }
 
 /// MLIR and LLVM are linked as the shared libraries Debian ships
