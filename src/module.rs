@@ -124,8 +124,9 @@ impl Module {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
-                    let expanded = ad::expand(&self.shared, &state.ir, None, &GradientOptions::default())?;
-                    Engine::compile(&self.shared, &expanded)?
+                    let expanded =
+                        ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
+                    Engine::compile(&self.shared, &expanded).map_err(user_terms)?
                 } else {
                     Engine::compile(&self.shared, &state.ir)?
                 };
@@ -166,8 +167,8 @@ impl Module {
         // The user's function first: its errors name what the user wrote.
         let primal = state.signature(name)?;
         check_activity(&primal, activity)?;
-        let expanded = ad::expand(&self.shared, &state.ir, Some(&request), options)?;
-        let operation = find_function(&expanded, &request.gradient_name())?;
+        let expanded = ad::expand(&self.shared, &state.ir, Some(&request), options).map_err(user_terms)?;
+        let operation = find_function(&expanded, &request.gradient_name()).map_err(user_terms)?;
         let mut signature = function_signature(&operation, &request.gradient_name())?;
         signature.naming = gradient_naming(&primal, activity);
         let seeds = signature.naming.inputs.iter().filter(|input| matches!(input, Input::Seed(_))).count();
@@ -178,7 +179,7 @@ impl Module {
                 signature.naming.inputs.len()
             )));
         }
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded)?);
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded).map_err(user_terms)?);
         let function = CompiledFunction::new(engine, signature, seeds)?;
         state.functions.insert(key, function.clone());
         Ok(function)
@@ -196,7 +197,7 @@ impl Module {
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
-        ad::adjoint_text(&self.shared, &state.ir, &request, options)
+        ad::adjoint_text(&self.shared, &state.ir, &request, options).map_err(user_terms)
     }
 
     /// The activity zad assumes when none is given: float scalars are
@@ -257,6 +258,12 @@ fn source_argument_names(ir: &melior::ir::Module, source: &str) -> HashMap<Strin
             Some((name, naming::argument_names(source, line, column)?))
         })
         .collect()
+}
+
+/// An error from differentiating or compiling, with the names of the
+/// functions zad generated replaced by what they are to the user.
+fn user_terms(error: Error) -> Error {
+    error.map_message(naming::in_user_terms)
 }
 
 /// Whether `activity` fits the arguments of `primal`: one entry per

@@ -167,3 +167,49 @@ fn ssa_name(argument: &str) -> Option<String> {
     let length = rest.find(|c: char| !(c.is_ascii_alphanumeric() || "$._-".contains(c))).unwrap_or(rest.len());
     (length > 0 && rest[length..].trim_start().starts_with(':')).then(|| format!("%{}", &rest[..length]))
 }
+
+/// `message` with the names zad makes up for the functions it generates
+/// replaced by what they are to the user: `@__zad_grad_misfit_dac` (or its C
+/// interface `_mlir_ciface___zad_grad_misfit_dac`) becomes "the gradient of
+/// @misfit", `@__zad_step_misfit_0` "a step of the time loop of @misfit".
+pub fn in_user_terms(message: &str) -> String {
+    const GENERATED: [(&str, &str); 2] = [("__zad_grad_", "the gradient of @"), ("__zad_step_", "a step of the time loop of @")];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some((start, prefix, meaning)) = GENERATED
+        .iter()
+        .filter_map(|&(prefix, meaning)| rest.find(prefix).map(|start| (start, prefix, meaning)))
+        .min_by_key(|&(start, _, _)| start)
+    {
+        let symbol_length = rest[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_$.".contains(c)))
+            .unwrap_or(rest.len() - start);
+        // A full stop after a name ends the sentence, not the name.
+        let symbol_length = rest[start..start + symbol_length].trim_end_matches('.').len();
+        let symbol = &rest[start + prefix.len()..start + symbol_length];
+        // What precedes the symbol: `@`, or the C interface's prefix.
+        let mut lead = &rest[..start];
+        for decoration in ["_mlir_ciface_", "@"] {
+            lead = lead.strip_suffix(decoration).unwrap_or(lead);
+        }
+        out.push_str(lead);
+        out.push_str(meaning);
+        out.push_str(generated_from(symbol));
+        rest = &rest[start + symbol_length..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The user's function in the rest of a generated name: `misfit` in
+/// `misfit_dac`, `misfit_dac_unit` (gradients: activity letters) or
+/// `misfit_0` (steps: a number).
+fn generated_from(rest: &str) -> &str {
+    let rest = rest.strip_suffix("_unit").unwrap_or(rest);
+    match rest.rsplit_once('_') {
+        Some((function, tag)) if !function.is_empty() && !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            function
+        }
+        _ => rest,
+    }
+}

@@ -631,3 +631,22 @@ fn gradient_calls_are_checked_in_the_users_terms() {
     drop(args);
     assert_eq!(dx, vec![2.0, 2.0, 2.0]);
 }
+
+/// Messages that pass through zad's own generated functions (MLIR's
+/// diagnostics, the JIT's) name what those functions are to the user.
+#[test]
+fn generated_names_are_translated_in_messages() {
+    use zad::naming::in_user_terms;
+    for (message, expected) in [
+        (
+            "@__zad_grad_misfit_dacccc: argument #5 must be index",
+            "the gradient of @misfit: argument #5 must be index",
+        ),
+        ("Symbols not found: [ _mlir_ciface___zad_grad_heat_2d_da_unit ]", "Symbols not found: [ the gradient of @heat_2d ]"),
+        ("x.mlir:3:5: error: in @__zad_step_run_loop_12, 'scf.for'", "x.mlir:3:5: error: in a step of the time loop of @run_loop, 'scf.for'"),
+        ("@__zad_grad_f_a calls @__zad_grad_g_dc.", "the gradient of @f calls the gradient of @g."),
+        ("nothing generated in @f", "nothing generated in @f"),
+    ] {
+        assert_eq!(in_user_terms(message), expected);
+    }
+}
