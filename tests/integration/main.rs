@@ -14,5 +14,7 @@ mod cli;
 mod gradbench;
 mod gradients;
 mod header;
+mod install;
 mod ir_files;
 mod kernels;
+mod makefile;
