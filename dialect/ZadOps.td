@@ -38,6 +38,23 @@ def Zad_GradientOp : Zad_Op<"gradient", [DeclareOpInterfaceMethods<SymbolUserOpI
   let assemblyFormat = "$fn `(` $args `)` attr-dict `:` functional-type($args, results)";
 }
 
+def Zad_TangentOp : Zad_Op<"tangent", [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Forward-mode tangent (Jacobian-vector product) of a function of the module";
+  let description = [{
+    Calls the tangent function of `fn`. `activity` has one entry per
+    argument of `fn`: "const" (no tangent) or "dup" (a float scalar or float
+    buffer followed by `width` tangents of the same type: for a buffer, the
+    tangent of its contents on entry, updated in place to the tangent of its
+    final contents). Results: the results of `fn`, then `width` tangents per
+    float result. `width` (default 1) above 1 computes that many tangents in
+    one sweep (vector mode).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$fn, StrArrayAttr:$activity, OptionalAttr<I64Attr>:$width,
+                       Variadic<AnyType>:$args);
+  let results = (outs Variadic<AnyType>:$res);
+  let assemblyFormat = "$fn `(` $args `)` attr-dict `:` functional-type($args, results)";
+}
+
 def Zad_TapeNewOp : Zad_Op<"tape_new"> {
   let summary = "Creates an empty tape";
   let results = (outs Zad_TapeType:$tape);

@@ -254,6 +254,8 @@ typedef int32_t zad_type;
 
 
 
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -98,7 +98,12 @@ impl Context {
             sink.lock().push(format_diagnostic(&diagnostic, &source_name.lock()));
             true
         });
-        mlir.get_or_load_dialect("zad");
+        // Ops are created by name only in loaded dialects (an op of a
+        // dialect that is merely registered comes out unregistered), and the
+        // AD builds ops of these whether or not the kernel used them.
+        for dialect in ["zad", "func", "arith", "math", "memref", "scf", "complex", "vector", "cf"] {
+            mlir.get_or_load_dialect(dialect);
+        }
         let shared = Arc::new(Shared { mlir, lock: ReentrantMutex::new(()), diagnostics, parsing });
         Ok(Context { shared })
     }

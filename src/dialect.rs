@@ -8,6 +8,7 @@ use melior::dialect::DialectRegistry;
 /// Names of the dialect's ops that Rust code looks for.
 pub mod op {
     pub const GRADIENT: &str = "zad.gradient";
+    pub const TANGENT: &str = "zad.tangent";
 }
 
 unsafe extern "C" {

@@ -17,6 +17,7 @@ pub mod gradbench;
 pub mod ffi;
 pub mod json;
 pub mod lower;
+pub mod mlir;
 pub mod module;
 pub mod naming;
 pub mod signature;

@@ -123,7 +123,7 @@ impl Module {
         let engine = match &state.engine {
             Some(engine) => engine.clone(),
             None => {
-                let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
+                let engine = if contains_op(&state.ir, dialect::op::GRADIENT) || contains_op(&state.ir, dialect::op::TANGENT) {
                     let expanded =
                         ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
                     Engine::compile(&self.shared, &expanded).map_err(user_terms)?
@@ -153,11 +153,11 @@ impl Module {
     /// As [`Module::gradient`], with checkpointing asked for in `options`
     /// (cached per activity and options).
     pub fn gradient_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<CompiledFunction> {
-        let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
+        let request = Request::gradient(name, activity);
         let key = if *options == GradientOptions::default() {
-            request.gradient_name()
+            request.name()
         } else {
-            format!("{}#{options:?}", request.gradient_name())
+            format!("{}#{options:?}", request.name())
         };
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
@@ -168,9 +168,9 @@ impl Module {
         let primal = state.signature(name)?;
         check_activity(&primal, activity)?;
         let mut expanded = ad::expand(&self.shared, &state.ir, Some(&request), options).map_err(user_terms)?;
-        lower::keep_only_reachable(&self.shared, &mut expanded, &request.gradient_name())?;
-        let operation = find_function(&expanded, &request.gradient_name()).map_err(user_terms)?;
-        let mut signature = function_signature(&operation, &request.gradient_name())?;
+        lower::keep_only_reachable(&self.shared, &mut expanded, &request.name())?;
+        let operation = find_function(&expanded, &request.name()).map_err(user_terms)?;
+        let mut signature = function_signature(&operation, &request.name())?;
         signature.naming = gradient_naming(&primal, activity);
         let seeds = signature.naming.inputs.iter().filter(|input| matches!(input, Input::Seed(_))).count();
         if signature.naming.inputs.len() != signature.inputs.len() {
@@ -194,11 +194,11 @@ impl Module {
 
     /// As [`Module::adjoint_text`], with checkpointing options.
     pub fn adjoint_text_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<String> {
-        let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
+        let request = Request::gradient(name, activity);
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
-        ad::adjoint_text(&self.shared, &state.ir, &request, options).map_err(user_terms)
+        ad::derivative_text(&self.shared, &state.ir, &request, options).map_err(user_terms)
     }
 
     /// The activity zad assumes when none is given: float scalars are
@@ -351,22 +351,6 @@ fn parse_module(
     Some(module)
 }
 
-/// Parses MLIR text that zad generated. A failure is a bug in zad, reported
-/// with MLIR's diagnostics.
-pub(crate) fn parse_generated(shared: &Shared, text: &str) -> Result<melior::ir::Module<'static>> {
-    shared.take_diagnostics();
-    let module = shared.parsing("<zad generated>", || parse_module(shared.mlir(), text, "<zad generated>"));
-    match module {
-        Some(module) if module.as_operation().verify() => Ok(module),
-        _ => {
-            let message = shared.diagnostic_message("generated MLIR does not parse");
-            if std::env::var_os("ZAD_DUMP_GENERATED").is_some() {
-                eprintln!("{text}");
-            }
-            Err(Error::Internal(format!("zad generated invalid MLIR (set ZAD_DUMP_GENERATED=1 to see it): {message}")))
-        }
-    }
-}
 
 /// Every `func.func` with a body, by symbol name.
 pub(crate) fn defined_function_ops<'c, 'a>(

@@ -7,11 +7,22 @@
 //! flow-insensitive over a dependence graph, so it errs on the side of
 //! activity, never the other way.
 
-use crate::ad::{
-    emit::{is_float, is_memref},
-    ir::{Block, Func, Op, ValueId},
-    rules::INACTIVE_RESULT_OPS,
+use crate::{
+    ad::{
+        ir::{Block, Func, Op, ValueId, walk_blocks, yielded},
+        rules,
+    },
+    mlir::Element,
 };
+use melior::ir::TypeLike;
+
+fn is_float(ty: crate::mlir::Type) -> bool {
+    Element::of(ty).is_some()
+}
+
+fn is_memref(ty: crate::mlir::Type) -> bool {
+    ty.is_mem_ref()
+}
 
 /// Per-argument activity, as in Enzyme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,16 +57,6 @@ impl Activity {
     }
 }
 
-/// Ops whose result is a view of their first operand's memory.
-pub const VIEW_OPS: &[&str] = &[
-    "memref.subview",
-    "memref.cast",
-    "memref.reinterpret_cast",
-    "memref.expand_shape",
-    "memref.collapse_shape",
-    "memref.transpose",
-    "memref.memory_space_cast",
-];
 
 pub struct Analysis {
     /// The allocation each memref value belongs to (itself for roots).
@@ -80,7 +81,7 @@ impl Analysis {
             }
             root[value] = r;
         }
-        let node = |v: ValueId| if is_memref(&func.values[v].ty) { root[v] } else { v };
+        let node = |v: ValueId| if is_memref(func.values[v].ty) { root[v] } else { v };
         let edges: Vec<(ValueId, ValueId)> = edges.into_iter().map(|(a, b)| (node(a), node(b))).collect();
 
         let mut varied = vec![false; count];
@@ -116,12 +117,12 @@ impl Analysis {
         let mut written = vec![false; self.root.len()];
         walk_blocks(blocks, &mut |op| {
             let reads_only = matches!(op.name.as_str(), "memref.load" | "memref.dim" | "memref.rank" | "memref.dealloc")
-                || VIEW_OPS.contains(&op.name.as_str());
+                || rules::is_view(&op.name);
             let writes: Vec<ValueId> = match op.name.as_str() {
                 "memref.store" => vec![op.operands[1]],
                 "memref.copy" => vec![op.operands[1]],
                 _ if reads_only => Vec::new(),
-                _ => op.operands.iter().copied().filter(|&v| is_memref(&func.values[v].ty)).collect(),
+                _ => op.operands.iter().copied().filter(|&v| is_memref(func.values[v].ty)).collect(),
             };
             for memref in writes {
                 written[self.root[memref]] = true;
@@ -148,42 +149,29 @@ impl Analysis {
     }
 }
 
+/// Marks everything reachable from a marked node along `edges` (against
+/// them when `backwards`), in time linear in the edges.
 fn propagate(edges: &[(ValueId, ValueId)], marks: &mut [bool], backwards: bool) {
-    loop {
-        let mut changed = false;
-        for &(from, to) in edges {
-            let (from, to) = if backwards { (to, from) } else { (from, to) };
-            if marks[from] && !marks[to] {
+    let mut next: Vec<Vec<ValueId>> = vec![Vec::new(); marks.len()];
+    for &(from, to) in edges {
+        let (from, to) = if backwards { (to, from) } else { (from, to) };
+        next[from].push(to);
+    }
+    let mut pending: Vec<ValueId> = (0..marks.len()).filter(|&v| marks[v]).collect();
+    while let Some(value) = pending.pop() {
+        for &to in &next[value] {
+            if !marks[to] {
                 marks[to] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-}
-
-pub fn walk_blocks(blocks: &[Block], visit: &mut impl FnMut(&Op)) {
-    for block in blocks {
-        for op in &block.ops {
-            visit(op);
-            for region in &op.regions {
-                walk_blocks(region, visit);
+                pending.push(to);
             }
         }
     }
-}
-
-/// Operands of the terminator of a region's first block.
-pub fn yielded(region: &[Block]) -> &[ValueId] {
-    region.first().and_then(|b| b.ops.last()).map(|op| op.operands.as_slice()).unwrap_or(&[])
 }
 
 fn collect(op: &Op, func: &Func, root: &mut [ValueId], edges: &mut Vec<(ValueId, ValueId)>) {
     let name = op.name.as_str();
     match name {
-        _ if VIEW_OPS.contains(&name) => root[op.results[0]] = op.operands[0],
+        _ if rules::is_view(name) => root[op.results[0]] = op.operands[0],
         "memref.load" => edges.push((op.operands[0], op.results[0])),
         "memref.store" => edges.push((op.operands[0], op.operands[1])),
         "memref.copy" => edges.push((op.operands[0], op.operands[1])),
@@ -225,7 +213,7 @@ fn collect(op: &Op, func: &Func, root: &mut [ValueId], edges: &mut Vec<(ValueId,
                 }
             }
         }
-        _ if INACTIVE_RESULT_OPS.contains(&name) => {}
+        _ if rules::results_never_active(name) => {}
         _ => {
             for &from in &op.operands {
                 for &to in &op.results {

@@ -1,62 +1,45 @@
-//! A small, owned copy of a function's MLIR, made for the AD transforms:
-//! ops with numbered values, printed types and attributes, and regions. The
-//! transforms read it and write MLIR text (source-to-source, as Tapenade
-//! does), which MLIR then parses and verifies again.
+//! The transforms' view of a function: its values numbered densely (so that
+//! analyses are vectors indexed by value), its ops and blocks as a tree, each
+//! holding a handle on the MLIR it stands for. The function itself stays in
+//! the module; derivatives are built next to it from these handles.
 
-use crate::context::describe_location;
-use melior::ir::{
-    BlockLike, BlockRef, Location, OperationRef, RegionLike, Value, ValueLike,
-    attribute::TypeAttribute,
-    operation::OperationLike,
-    r#type::FunctionType,
+use crate::{
+    error::{Error, Result},
+    mlir::{self, Attribute, BlockRef, Location, OpRef, Type, Val, handle},
 };
+use melior::ir::{BlockLike, RegionLike, ValueLike, operation::OperationLike};
 use std::collections::HashMap;
 
 /// Index of a value in [`Func::values`].
 pub type ValueId = usize;
 
 /// What the transforms know of a value.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct ValueInfo {
-    /// The MLIR type, printed (`f64`, `memref<?xf64>`, ...).
-    pub ty: String,
-    /// How deep in regions the value is defined (0: the function body).
-    pub depth: usize,
-    /// The op that defines it, or `None` for a block argument.
-    pub def: Option<OpPath>,
+    pub ty: Type,
+    /// The value in the module.
+    pub value: Val,
 }
-
-/// The position of an op: indices through blocks and regions from the body.
-pub type OpPath = Vec<usize>;
 
 #[derive(Clone, Debug)]
 pub struct Op {
     pub name: String,
     pub operands: Vec<ValueId>,
     pub results: Vec<ValueId>,
-    /// Named attributes, printed.
-    pub attribute_list: Vec<(String, String)>,
     pub regions: Vec<Vec<Block>>,
-    /// The location as an MLIR `loc(...)`, kept on everything derived from the op.
-    pub loc: String,
+    /// The op in the module (its attributes, and what clones copy).
+    pub handle: OpRef,
+    pub location: Location,
     /// `file:line:col`, for messages.
     pub place: String,
     pub successors: usize,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Block {
     pub args: Vec<ValueId>,
     pub ops: Vec<Op>,
-}
-
-/// The functions of a module that can be differentiated, and what the
-/// transforms need to know of its globals.
-pub struct Program {
-    pub functions: HashMap<String, Func>,
-    /// Globals of float elements that are not `constant`: they can carry
-    /// derivatives.
-    pub mutable_float_globals: Vec<String>,
+    pub handle: BlockRef,
 }
 
 /// A function with a body.
@@ -64,93 +47,46 @@ pub struct Program {
 pub struct Func {
     pub name: String,
     pub args: Vec<ValueId>,
-    pub result_types: Vec<String>,
+    pub result_types: Vec<Type>,
     pub body: Vec<Block>,
     pub values: Vec<ValueInfo>,
-    pub loc: String,
+    pub handle: OpRef,
+    pub location: Location,
     pub place: String,
 }
 
+/// The functions of a module the transforms may differentiate, and what
+/// they need to know of its globals.
+pub struct Program {
+    pub functions: HashMap<String, Func>,
+    /// Globals of float elements that are not `constant`: they can carry
+    /// derivatives.
+    pub mutable_float_globals: Vec<String>,
+}
+
 impl Func {
-    /// The body of `scf.for` `op` as a function of its own: the step of a
-    /// time loop. Arguments: the induction variable, the iteration
-    /// arguments, then `free` (values from outside the loop the body uses);
-    /// results: what the body yields.
-    pub fn outline_loop_body(&self, op: &Op, name: &str, free: &[ValueId]) -> Func {
-        let block = &op.regions[0][0];
-        let mut ops = block.ops.clone();
-        if let Some(terminator) = ops.last_mut() {
-            terminator.name = "func.return".to_string();
-        }
-        let mut args = block.args.clone();
-        args.extend_from_slice(free);
-        Func {
-            name: name.to_string(),
-            args: args.clone(),
-            result_types: op.results.iter().map(|&r| self.values[r].ty.clone()).collect(),
-            body: vec![Block { args, ops }],
-            values: self.values.clone(),
-            loc: op.loc.clone(),
-            place: op.place.clone(),
-        }
-    }
-
-    /// One iteration of `scf.while` `op` as a function: from the values its
-    /// condition region receives (arguments, then `free`) to those the body
-    /// yields for the next iteration. The condition region's ops run first;
-    /// the body sees the values `scf.condition` forwards.
-    pub fn outline_while_step(&self, op: &Op, name: &str, free: &[ValueId]) -> Func {
-        let (before, after) = (&op.regions[0][0], &op.regions[1][0]);
-        let mut ops: Vec<Op> = before.ops[..before.ops.len() - 1].to_vec();
-        let forwarded = &before.ops.last().expect("scf.condition").operands[1..];
-        let renames: Vec<(ValueId, ValueId)> = after.args.iter().copied().zip(forwarded.iter().copied()).collect();
-        let mut body: Vec<Op> = after.ops.clone();
-        for op in &mut body {
-            rename_operands(op, &renames);
-        }
-        if let Some(terminator) = body.last_mut() {
-            terminator.name = "func.return".to_string();
-        }
-        ops.extend(body);
-        let mut args = before.args.clone();
-        args.extend_from_slice(free);
-        Func {
-            name: name.to_string(),
-            args: args.clone(),
-            result_types: before.args.iter().map(|&a| self.values[a].ty.clone()).collect(),
-            body: vec![Block { args, ops }],
-            values: self.values.clone(),
-            loc: op.loc.clone(),
-            place: op.place.clone(),
-        }
-    }
-
-    pub fn ty(&self, value: ValueId) -> &str {
-        &self.values[value].ty
+    pub fn ty(&self, value: ValueId) -> Type {
+        self.values[value].ty
     }
 
     /// Reads `function` (a `func.func` with a body).
-    pub fn import(function: &OperationRef, name: &str) -> Func {
+    pub fn import(function: OpRef, name: &str) -> Result<Func> {
         let mut importer = Importer { ids: HashMap::new(), values: Vec::new() };
-        let region = function.region(0).expect("func.func has a region");
-        let body = importer.region(&region, 0, &mut Vec::new());
+        let region = function.region(0).map_err(|e| Error::Internal(e.to_string()))?;
+        let body = importer.region(&region);
         let args = body.first().map(|block| block.args.clone()).unwrap_or_default();
-        let result_types = function
-            .attribute("function_type")
-            .ok()
-            .and_then(|attribute| TypeAttribute::try_from(attribute).ok())
-            .and_then(|attribute| FunctionType::try_from(attribute.value()).ok())
-            .map(|ty| (0..ty.result_count()).map(|i| ty.result(i).expect("in range").to_string()).collect())
-            .unwrap_or_default();
-        Func {
+        let ty = mlir::function_type(&function).ok_or_else(|| Error::Internal(format!("@{name} has no type")))?;
+        let result_types = (0..ty.result_count()).map(|i| ty.result(i).expect("in range")).collect();
+        Ok(Func {
             name: name.to_string(),
             args,
             result_types,
             body,
             values: importer.values,
-            loc: loc_text(function.location()),
-            place: describe_location(function.location(), ""),
-        }
+            handle: function,
+            location: function.location(),
+            place: mlir::describe_location(function.location(), ""),
+        })
     }
 }
 
@@ -160,120 +96,98 @@ struct Importer {
 }
 
 impl Importer {
-    fn value(&mut self, value: Value, depth: usize, def: Option<OpPath>) -> ValueId {
+    fn value(&mut self, value: Val) -> ValueId {
         let id = self.values.len();
-        self.values.push(ValueInfo { ty: value.r#type().to_string(), depth, def });
+        self.values.push(ValueInfo { ty: value.r#type(), value });
         self.ids.insert(value.to_raw().ptr as usize, id);
         id
     }
 
-    fn lookup(&self, value: Value) -> ValueId {
+    fn lookup(&self, value: Val) -> ValueId {
         *self.ids.get(&(value.to_raw().ptr as usize)).expect("operands are defined before use in structured code")
     }
 
-    fn region(&mut self, region: &melior::ir::RegionRef, depth: usize, path: &mut OpPath) -> Vec<Block> {
+    fn region(&mut self, region: &melior::ir::RegionRef) -> Vec<Block> {
         let mut blocks = Vec::new();
         let mut next = region.first_block();
         while let Some(block) = next {
-            path.push(blocks.len());
-            blocks.push(self.block(&block, depth, path));
-            path.pop();
+            blocks.push(self.block(handle::block(&block)));
             next = block.next_in_region();
         }
         blocks
     }
 
-    fn block(&mut self, block: &BlockRef, depth: usize, path: &mut OpPath) -> Block {
+    fn block(&mut self, block: BlockRef) -> Block {
         let args = (0..block.argument_count())
-            .map(|i| self.value(block.argument(i).expect("index in range").into(), depth, None))
+            .map(|i| self.value(handle::value(block.argument(i).expect("index in range"))))
             .collect();
         let mut ops = Vec::new();
         let mut next = block.first_operation();
         while let Some(operation) = next {
-            path.push(ops.len());
-            ops.push(self.op(&operation, depth, path));
-            path.pop();
+            ops.push(self.op(handle::op(&operation)));
             next = operation.next_in_block();
         }
-        Block { args, ops }
+        Block { args, ops, handle: block }
     }
 
-    fn op(&mut self, operation: &OperationRef, depth: usize, path: &mut OpPath) -> Op {
-        let operands = operation.operands().map(|value| self.lookup(value)).collect();
-        let mut regions = Vec::new();
-        for (index, region) in operation.regions().enumerate() {
-            path.push(index);
-            regions.push(self.region(&region, depth + 1, path));
-            path.pop();
-        }
-        let results = operation.results().map(|result| self.value(result.into(), depth, Some(path.clone()))).collect();
-        let attribute_list: Vec<(String, String)> = operation
-            .attributes()
-            .map(|(name, value)| (name.as_string_ref().as_str().unwrap_or_default().to_string(), value.to_string()))
-            .collect();
+    fn op(&mut self, operation: OpRef) -> Op {
+        // Values from outside the function (there are none in a verified
+        // function) would not be found: structured code defines before use.
+        let operands = operation.operands().map(|value| self.lookup(handle::value(value))).collect();
+        let regions = operation.regions().map(|region| self.region(&region)).collect();
+        let results = operation.results().map(|result| self.value(handle::value(result))).collect();
         Op {
-            name: operation.name().as_string_ref().as_str().unwrap_or_default().to_string(),
+            name: mlir::op_name(&operation),
             operands,
             results,
-            attribute_list,
             regions,
-            loc: loc_text(operation.location()),
-            place: describe_location(operation.location(), ""),
+            handle: operation,
+            location: operation.location(),
+            place: mlir::describe_location(operation.location(), ""),
             successors: operation.successor_count(),
         }
     }
 }
 
-/// Attribute names that are not bare identifiers must be quoted.
-fn quote_name(name: &str) -> String {
-    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$') {
-        name.to_string()
-    } else {
-        format!("\"{name}\"")
+impl Op {
+    pub fn attribute(&self, name: &str) -> Option<Attribute> {
+        self.handle.attribute(name).ok()
+    }
+
+    /// An attribute's text (`"binomial"`, `20 : i64`), for settings.
+    pub fn attribute_text(&self, name: &str) -> Option<String> {
+        self.attribute(name).map(|a| a.to_string())
+    }
+
+    /// The names of the op's attributes.
+    pub fn attribute_names(&self) -> Vec<String> {
+        self.handle.attributes().map(|(name, _)| name.as_string_ref().as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    /// The callee of a `func.call`.
+    pub fn callee(&self) -> String {
+        self.attribute_text("callee").unwrap_or_default().trim_start_matches('@').trim_matches('"').to_string()
+    }
+
+    /// The first block of region `index`.
+    pub fn block(&self, index: usize) -> &Block {
+        &self.regions[index][0]
     }
 }
 
-/// A location as MLIR syntax, `loc("file":line:col)`, for generated ops.
-pub fn loc_text(location: Location) -> String {
-    let place = describe_location(location, "");
-    let mut parts = place.rsplitn(3, ':');
-    let (column, line, file) = (parts.next(), parts.next(), parts.next());
-    match (file, line.and_then(|l| l.parse::<usize>().ok()), column.and_then(|c| c.parse::<usize>().ok())) {
-        (Some(file), Some(line), Some(column)) => {
-            format!("loc(\"{}\":{line}:{column})", file.replace('\\', "\\\\").replace('"', "\\\""))
-        }
-        _ => "loc(unknown)".to_string(),
-    }
+/// Operands of the terminator of a region's first block.
+pub fn yielded(region: &[Block]) -> &[ValueId] {
+    region.first().and_then(|b| b.ops.last()).map(|op| op.operands.as_slice()).unwrap_or(&[])
 }
 
-/// Replaces uses of values, in `op` and the ops nested in it.
-fn rename_operands(op: &mut Op, renames: &[(ValueId, ValueId)]) {
-    for operand in &mut op.operands {
-        if let Some(&(_, to)) = renames.iter().find(|(from, _)| from == operand) {
-            *operand = to;
-        }
-    }
-    for region in &mut op.regions {
-        for block in region {
-            for inner in &mut block.ops {
-                rename_operands(inner, renames);
+/// Calls `visit` on every op of `blocks` and of the regions nested in them.
+pub fn walk_blocks<'f>(blocks: &'f [Block], visit: &mut impl FnMut(&'f Op)) {
+    for block in blocks {
+        for op in &block.ops {
+            visit(op);
+            for region in &op.regions {
+                walk_blocks(region, visit);
             }
         }
-    }
-}
-
-impl Op {
-    /// The attribute dictionary in MLIR syntax (`{predicate = 1 : i64}`), or "".
-    pub fn attribute_dict(&self) -> String {
-        if self.attribute_list.is_empty() {
-            return String::new();
-        }
-        let entries: Vec<String> =
-            self.attribute_list.iter().map(|(name, value)| format!("{} = {value}", quote_name(name))).collect();
-        format!("{{{}}}", entries.join(", "))
-    }
-
-    pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attribute_list.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }

@@ -28,7 +28,6 @@ pub struct Scope<'f> {
     pub kind: Kind,
     /// The op owning the region of this scope.
     pub owner: Option<&'f Op>,
-    pub block: &'f Block,
     /// Index, in the function body, of the top-level op containing the scope.
     pub outermost: usize,
     /// Whether every enclosing loop is an `scf.for` whose bounds are defined
@@ -67,7 +66,6 @@ impl<'f> Scopes<'f> {
             parent: None,
             kind: Kind::Top,
             owner: None,
-            block: body,
             outermost: 0,
             indexable: true,
             last: TOP,
@@ -106,7 +104,7 @@ impl<'f> Scopes<'f> {
                             _ => false,
                         };
                     let id = self.scopes.len();
-                    self.scopes.push(Scope { parent: Some(scope), kind, owner: Some(op), block, outermost, indexable, last: id });
+                    self.scopes.push(Scope { parent: Some(scope), kind, owner: Some(op), outermost, indexable, last: id });
                     self.of_block.insert(block as *const Block, id);
                     self.visit_block(id, block, Some(outermost));
                     self.scopes[id].last = self.scopes.len() - 1;
@@ -150,9 +148,10 @@ impl<'f> Scopes<'f> {
 /// the scope `scope`, in order of first use.
 pub fn free_values(scopes: &Scopes, block: &Block, scope: ScopeId) -> Vec<ValueId> {
     let mut free = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut visit = |op: &Op| {
         for &operand in &op.operands {
-            if !scopes.within(scopes.of_value[operand], scope) && !free.contains(&operand) {
+            if !scopes.within(scopes.of_value[operand], scope) && seen.insert(operand) {
                 free.push(operand);
             }
         }

@@ -87,3 +87,17 @@ pub struct ScheduleStats {
     /// time; all slot numbers handed out are below it.
     pub max_slots_used: usize,
 }
+
+/// The numbers that cross between JIT code and the run time's checkpoint
+/// driver (`exec/checkpoint.rs`): defined once, used by the code the AD
+/// transform writes and by the driver that reads them.
+pub mod codes {
+    /// Schemes, the third argument of `zad_ckpt_new`.
+    pub const BINOMIAL: i64 = 0;
+    pub const PERIODIC: i64 = 1;
+    pub const ONLINE: i64 = 2;
+    /// What `zad_ckpt_forward` and `zad_ckpt_next` ask JIT code to do.
+    pub const TERMINATE: i64 = 0;
+    pub const ADVANCE: i64 = 1;
+    pub const TURN: i64 = 2;
+}

@@ -4,17 +4,17 @@
 //! Takeshot and restore are done here, by copying the state; JIT code is
 //! only asked to advance (plain steps) or to turn (reverse one step).
 
-use crate::checkpoint::{Action, Online, Periodic, Revolve, Schedule};
+use crate::checkpoint::{Action, Online, Periodic, Revolve, Schedule, codes};
 use std::cell::Cell;
 
 /// What JIT code is asked to do, as `zad_ckpt_next` and `zad_ckpt_forward` return it.
-const TERMINATE: usize = 0;
-const ADVANCE: usize = 1;
-const TURN: usize = 2;
+const TERMINATE: usize = codes::TERMINATE as usize;
+const ADVANCE: usize = codes::ADVANCE as usize;
+const TURN: usize = codes::TURN as usize;
 
 /// Scheme codes of `zad_ckpt_new` (see `ad/reverse/checkpointed.rs`).
-const PERIODIC: usize = 1;
-const ONLINE: usize = 2;
+const PERIODIC: usize = codes::PERIODIC as usize;
+const ONLINE: usize = codes::ONLINE as usize;
 
 /// Statistics of the checkpointed gradients run on this thread since the
 /// last `take_checkpoint_stats`.

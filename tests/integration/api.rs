@@ -169,9 +169,9 @@ func.func @g(%x: f64, %buf: memref<?xf64>, %dbuf: memref<?xf64>, %y: f32) -> (f6
     assert!(error.to_string().contains("good.mlir:6:8: zad.tape_new"), "{error}");
 
     let misuses = [
-        (r#"["active", "dup"]"#, r#"["active", "sideways"]"#, "unknown activity 'sideways' for argument #1"),
+        (r#"["active", "dup"]"#, r#"["active", "sideways"]"#, "unknown activity 'sideways' for argument 2"),
         (r#"["active", "dup"]"#, r#"["active"]"#, "has 1 activities but @f takes 2 arguments"),
-        (r#"["active", "dup"]"#, r#"["dup", "dup"]"#, "argument #0 is 'dup' but has type 'f64'"),
+        (r#"["active", "dup"]"#, r#"["dup", "dup"]"#, "argument 1 is 'dup' but has type 'f64'"),
         (
             "(%x, %buf, %dbuf) {activity = [\"active\", \"dup\"]} : (f64, memref<?xf64>, memref<?xf64>)",
             "(%x, %buf) {activity = [\"active\", \"dup\"]} : (f64, memref<?xf64>)",

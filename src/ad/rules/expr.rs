@@ -1,6 +1,13 @@
-//! The expression language of the rule tables: parsing and emission.
+//! The expression language of the rule tables: parsing, and building the
+//! IR an expression stands for.
+//!
+//! Variables are bound to values; the arithmetic follows their types: real
+//! floats use `arith`/`math`, complex numbers `complex` (a real operand of a
+//! complex operation is promoted), vectors (batched tangents) broadcast a
+//! scalar operand. Numbers are constants of the real type of the target.
 
-use crate::ad::emit::{Body, Names};
+use crate::mlir::{Builder, Element, Type, Val, element_of};
+use melior::ir::{TypeLike, ValueLike};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
@@ -11,13 +18,12 @@ pub enum Expr {
     Call(String, Vec<Expr>),
 }
 
-/// The SSA names and types an expression's variables are bound to, and the
-/// float type its arithmetic is done in.
-pub struct Env<'a> {
-    pub vars: &'a [(&'a str, String, String)],
-    pub float: &'a str,
-    pub loc: &'a str,
-}
+/// The functions an expression may call, with their arity.
+pub const FUNCTIONS: &[(&str, usize)] = &[
+    ("sin", 1), ("cos", 1), ("tan", 1), ("exp", 1), ("log", 1), ("sqrt", 1), ("rsqrt", 1), ("sinh", 1), ("cosh", 1),
+    ("tanh", 1), ("trunc", 1), ("abs", 1), ("powf", 2), ("copysign", 2), ("select", 3), ("oge", 2), ("ole", 2),
+    ("olt", 2), ("ogt", 2), ("sitofp", 1), ("cast", 1), ("conj", 1), ("re", 1), ("im", 1), ("complex", 2),
+];
 
 impl Expr {
     pub fn parse(text: &str) -> Result<Expr, String> {
@@ -155,68 +161,167 @@ impl Parser {
     }
 }
 
-/// Writes the ops computing `expr` into `body`; returns the SSA name of the
-/// value, of type `env.float` (or `i1` for comparisons).
-pub fn emit(expr: &Expr, env: &Env, body: &mut Body, names: &mut Names) -> String {
-    let float = env.float;
-    let loc = env.loc;
+
+/// What an expression's variables are bound to, and the type its value
+/// must have (constants take its real element type).
+pub struct Env<'a> {
+    pub vars: &'a [(&'a str, Val)],
+    pub target: Type,
+}
+
+/// Builds the ops computing `expr` at `builder`; the value has `env.target`
+/// (a comparison gives an `i1`).
+pub fn emit(expr: &Expr, env: &Env, builder: &Builder) -> Val {
+    let value = emit_raw(expr, env, builder);
+    conform(value, env.target, builder)
+}
+
+fn emit_raw(expr: &Expr, env: &Env, builder: &Builder) -> Val {
     match expr {
-        Expr::Var(name) => {
-            let (_, ssa, _) = env.vars.iter().find(|(var, _, _)| var == name).unwrap_or_else(|| panic!("rule variable {name} unbound"));
-            ssa.clone()
-        }
-        Expr::Number(value) => body.constant_float(names, *value, float, loc),
+        Expr::Var(name) => env
+            .vars
+            .iter()
+            .find(|(var, _)| var == name)
+            .map(|(_, value)| *value)
+            .unwrap_or_else(|| panic!("rule variable {name} unbound")),
+        Expr::Number(value) => builder.float(real_type(env.target, builder), *value),
         Expr::Neg(inner) => {
-            let value = emit(inner, env, body, names);
-            body.op1(names, &format!("arith.negf {value} : {float}"), loc)
+            let value = emit_raw(inner, env, builder);
+            builder.unary(if is_complex(value.r#type()) { "complex.neg" } else { "arith.negf" }, value)
         }
         Expr::Binary(op, a, b) => {
-            let (a, b) = (emit(a, env, body, names), emit(b, env, body, names));
-            let name = match op {
-                '+' => "arith.addf",
-                '-' => "arith.subf",
-                '*' => "arith.mulf",
+            let (a, b) = coerce(emit_raw(a, env, builder), emit_raw(b, env, builder), builder);
+            let complex = is_complex(a.r#type());
+            let name = match (op, complex) {
+                ('+', false) => "arith.addf",
+                ('-', false) => "arith.subf",
+                ('*', false) => "arith.mulf",
+                ('/', false) => "arith.divf",
+                ('+', true) => "complex.add",
+                ('-', true) => "complex.sub",
+                ('*', true) => "complex.mul",
+                (_, true) => "complex.div",
                 _ => "arith.divf",
             };
-            body.binary(names, name, &a, &b, float, loc)
+            builder.binary(name, a, b)
         }
         Expr::Call(function, args) => {
-            let values: Vec<String> = args.iter().map(|arg| emit(arg, env, body, names)).collect();
-            match function.as_str() {
-                "select" => body.op1(names, &format!("arith.select {}, {}, {} : {float}", values[0], values[1], values[2]), loc),
-                "oge" | "ole" | "olt" | "ogt" => {
-                    body.op1(names, &format!("arith.cmpf {function}, {}, {} : {float}", values[0], values[1]), loc)
-                }
-                "sitofp" => {
-                    let ty = var_type(&args[0], env);
-                    body.op1(names, &format!("arith.sitofp {} : {ty} to {float}", values[0]), loc)
-                }
-                "cast" => {
-                    let from = var_type(&args[0], env);
-                    if from == float {
-                        values[0].clone()
-                    } else if float_width(&from) > float_width(float) {
-                        body.op1(names, &format!("arith.truncf {} : {from} to {float}", values[0]), loc)
-                    } else {
-                        body.op1(names, &format!("arith.extf {} : {from} to {float}", values[0]), loc)
-                    }
-                }
-                "powf" | "copysign" => {
-                    body.op1(names, &format!("math.{function} {}, {} : {float}", values[0], values[1]), loc)
-                }
-                unary => body.op1(names, &format!("math.{unary} {} : {float}", values[0]), loc),
-            }
+            let values: Vec<Val> = args.iter().map(|arg| emit_raw(arg, env, builder)).collect();
+            call(function, &values, env, builder)
         }
     }
 }
 
-fn var_type(expr: &Expr, env: &Env) -> String {
-    match expr {
-        Expr::Var(name) => env.vars.iter().find(|(var, _, _)| var == name).map(|(_, _, ty)| ty.clone()).unwrap_or_default(),
-        _ => env.float.to_string(),
+fn call(function: &str, values: &[Val], env: &Env, builder: &Builder) -> Val {
+    match function {
+        "select" => {
+            let (a, b) = coerce(values[1], values[2], builder);
+            builder.select(values[0], a, b)
+        }
+        "oge" | "ole" | "olt" | "ogt" => builder.cmpf(function, values[0], values[1]),
+        "sitofp" => {
+            let target = real_type(env.target, builder);
+            builder.convert("arith.sitofp", values[0], target)
+        }
+        "cast" => {
+            let target = real_type(env.target, builder);
+            let from = values[0];
+            let element = element_type(from.r#type());
+            let width = |ty: Type| Element::of(ty).map_or(0, |e| e.bytes());
+            if element == target {
+                from
+            } else {
+                let ty = with_element(from.r#type(), target, builder);
+                let name = if width(element) > width(target) { "arith.truncf" } else { "arith.extf" };
+                builder.convert(name, from, ty)
+            }
+        }
+        "conj" => {
+            if is_complex(values[0].r#type()) { builder.unary("complex.conj", values[0]) } else { values[0] }
+        }
+        "re" | "im" => {
+            let ty = component_type(values[0].r#type(), builder);
+            builder.value(&format!("complex.{function}"), &[values[0]], ty, &[])
+        }
+        "complex" => {
+            let (re, im) = coerce(values[0], values[1], builder);
+            let ty = builder.parse_type(&format!("complex<{}>", re.r#type())).expect("a complex type");
+            builder.value("complex.create", &[re, im], ty, &[])
+        }
+        "abs" if is_complex(values[0].r#type()) => {
+            let ty = component_type(values[0].r#type(), builder);
+            builder.value("complex.abs", &[values[0]], ty, &[])
+        }
+        "abs" => builder.unary("math.absf", values[0]),
+        "powf" | "copysign" => {
+            let (a, b) = coerce(values[0], values[1], builder);
+            let name = if is_complex(a.r#type()) { "complex.pow".to_string() } else { format!("math.{function}") };
+            builder.binary(&name, a, b)
+        }
+        unary => {
+            let dialect = if is_complex(values[0].r#type()) { "complex" } else { "math" };
+            builder.unary(&format!("{dialect}.{unary}"), values[0])
+        }
     }
 }
 
-fn float_width(ty: &str) -> u32 {
-    ty.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().unwrap_or(0)
+/// Makes `a` and `b` one type: a real operand of a complex one is promoted,
+/// a scalar operand of a vector one broadcast.
+fn coerce(a: Val, b: Val, builder: &Builder) -> (Val, Val) {
+    let (a, b) = match (is_complex(a.r#type()), is_complex(b.r#type())) {
+        (true, false) => (a, promote(b, builder)),
+        (false, true) => (promote(a, builder), b),
+        _ => (a, b),
+    };
+    match (a.r#type().is_vector(), b.r#type().is_vector()) {
+        (true, false) => (a, broadcast(b, a.r#type(), builder)),
+        (false, true) => (broadcast(a, b.r#type(), builder), b),
+        _ => (a, b),
+    }
+}
+
+/// `value` made of type `target`: promoted to complex, broadcast to a vector.
+fn conform(value: Val, target: Type, builder: &Builder) -> Val {
+    let ty = value.r#type();
+    if ty == target || ty == builder.integer_type(1) {
+        return value;
+    }
+    let value = if is_complex(element_type(target)) && !is_complex(element_type(ty)) { promote(value, builder) } else { value };
+    if target.is_vector() && !value.r#type().is_vector() { broadcast(value, target, builder) } else { value }
+}
+
+fn promote(real: Val, builder: &Builder) -> Val {
+    let zero = builder.float(real.r#type(), 0.0);
+    let ty = builder.parse_type(&format!("complex<{}>", real.r#type())).expect("a complex type");
+    builder.value("complex.create", &[real, zero], ty, &[])
+}
+
+fn broadcast(scalar: Val, vector: Type, builder: &Builder) -> Val {
+    builder.value("vector.broadcast", &[scalar], vector, &[])
+}
+
+fn is_complex(ty: Type) -> bool {
+    Element::of(element_type(ty)).is_some_and(Element::is_complex)
+}
+
+fn element_type(ty: Type) -> Type {
+    element_of(ty)
+}
+
+fn with_element(ty: Type, element: Type, _builder: &Builder) -> Type {
+    crate::mlir::with_element(ty, element)
+}
+
+/// The real type of the elements of `ty` (the component of a complex).
+fn real_type(ty: Type, builder: &Builder) -> Type {
+    let element = element_type(ty);
+    match Element::of(element) {
+        Some(e) if e.is_complex() => e.real().mlir_type(builder),
+        _ => element,
+    }
+}
+
+/// The component type of a complex (or vector of complex) type, shape kept.
+fn component_type(ty: Type, builder: &Builder) -> Type {
+    with_element(ty, real_type(ty, builder), builder)
 }

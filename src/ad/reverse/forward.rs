@@ -1,0 +1,190 @@
+//! The forward sweep: a copy of the primal at the start of the adjoint
+//! function. Loops run by their trip count (the reverse sweep and the tapes
+//! are sized by it), `scf.while` loops count their iterations, buffers the
+//! primal frees at the top level are freed at the end instead (the reverse
+//! sweep may read them). What the reverse sweep needs recorded is added to
+//! this copy later, after the value's definition (see `tape`).
+
+use super::{ForwardScope, Generator};
+use crate::{
+    ad::{
+        ir::{Block, Op, ValueId, yielded},
+        scopes::{ScopeId, TOP},
+    },
+    error::Result,
+    mlir::{Builder, Val},
+};
+
+impl<'f> Generator<'f> {
+    /// Copies the ops of `block` at `builder`, without its terminator.
+    pub(crate) fn forward_block(&mut self, block: &'f Block, builder: &Builder) -> Result<()> {
+        let count = block.ops.len().saturating_sub(1);
+        for op in &block.ops[..count] {
+            self.forward_op(op, &builder.at(op.location))?;
+        }
+        Ok(())
+    }
+
+    fn map(&self, values: &[ValueId]) -> Vec<Val> {
+        values.iter().map(|&v| self.forward_value(v)).collect()
+    }
+
+    fn bind(&mut self, values: &[ValueId], copies: &[Val]) {
+        for (&value, &copy) in values.iter().zip(copies) {
+            self.forward_values[value] = Some(copy);
+        }
+    }
+
+    /// Starts the forward copy of scope `scope` in `block`: an anchor ahead
+    /// of which its iteration numbering goes.
+    fn open_forward_scope(&mut self, scope: ScopeId, builder: &Builder, iteration: Option<(Val, Val)>) {
+        let header = self.anchor(builder);
+        self.forward_scopes.insert(scope, ForwardScope { header, iteration, index: None });
+    }
+
+    fn forward_op(&mut self, op: &'f Op, builder: &Builder) -> Result<()> {
+        match op.name.as_str() {
+            "scf.for" if super::checkpointed::scheme(op).is_some() => self.forward_checkpointed(op, builder),
+            "scf.for" => self.forward_for(op, builder),
+            "scf.if" => self.forward_if(op, builder),
+            "scf.while" => self.forward_while(op, builder),
+            "memref.dealloc" if self.scopes.containing(op) == TOP => {
+                // Freed at the end of the adjoint: the reverse sweep may
+                // still read the buffer, or rerun checkpointed steps on it.
+                self.deferred_frees.push(self.forward_value(op.operands[0]));
+                Ok(())
+            }
+            _ => {
+                let operands = self.map(&op.operands);
+                let copy = builder.clone_with_operands(op.handle, &operands);
+                let results: Vec<Val> = (0..op.results.len()).map(|i| crate::mlir::result_of(copy, i)).collect();
+                self.bind(&op.results, &results);
+                self.forward_ops.insert(op as *const Op, copy);
+                Ok(())
+            }
+        }
+    }
+
+    /// An `scf.for` run by its trip count: iteration k from 0, the
+    /// induction variable computed as lb + k·step.
+    fn forward_for(&mut self, op: &'f Op, builder: &Builder) -> Result<()> {
+        let block = op.block(0);
+        let iv_type = self.ty(block.args[0]);
+        let [lb, ub, step] = [0, 1, 2].map(|i| builder.to_index(self.forward_value(op.operands[i])));
+        let count = trip_count(builder, lb, ub, step);
+        let (zero, one) = (builder.index(0), builder.index(1));
+        let inits = self.map(&op.operands[3..]);
+        let lp = builder.for_loop(zero, count, one, &inits);
+        let inner = builder.inside(lp.body);
+        let offset = inner.muli(lp.induction, step);
+        let iv = inner.from_index(inner.addi(lb, offset), iv_type);
+        self.forward_values[block.args[0]] = Some(iv);
+        self.bind(&block.args[1..], &lp.arguments);
+        let scope = self.scopes.of_region(op, 0);
+        self.open_forward_scope(scope, &inner, Some((lp.induction, count)));
+        self.forward_block(block, &inner)?;
+        inner.yield_values(&self.map(yielded(&op.regions[0])));
+        self.bind(&op.results, &lp.results);
+        self.forward_ops.insert(op as *const Op, lp.op);
+        Ok(())
+    }
+
+    fn forward_if(&mut self, op: &'f Op, builder: &Builder) -> Result<()> {
+        let types: Vec<_> = op.results.iter().map(|&r| self.ty(r)).collect();
+        let branch = builder.if_op(self.forward_value(op.operands[0]), &types);
+        for (region, block) in [branch.then_block, branch.else_block].into_iter().enumerate() {
+            let inner = builder.inside(block);
+            if let Some(primal) = op.regions.get(region).and_then(|r| r.first()) {
+                let scope = self.scopes.of_region(op, region);
+                self.open_forward_scope(scope, &inner, None);
+                self.forward_block(primal, &inner)?;
+                inner.yield_values(&self.map(yielded(&op.regions[region])));
+            } else {
+                inner.yield_values(&[]);
+            }
+        }
+        self.bind(&op.results, &branch.results);
+        self.forward_ops.insert(op as *const Op, branch.op);
+        Ok(())
+    }
+
+    /// An `scf.while` that also counts its iterations: the trip count is a
+    /// value of its own, which the reverse sweep runs its loop by.
+    fn forward_while(&mut self, op: &'f Op, builder: &Builder) -> Result<()> {
+        let online = super::checkpointed::scheme(op).is_some();
+        if online {
+            self.checkpoint_prelude(op, builder)?;
+        }
+        let (before, after) = (op.block(0), op.block(1));
+        let zero = builder.index(0);
+        let mut inits = self.map(&op.operands);
+        inits.push(zero);
+        let mut after_types: Vec<_> = after.args.iter().map(|&a| self.ty(a)).collect();
+        after_types.push(builder.index_type());
+        let lp = builder.while_loop(&inits, &after_types);
+
+        let condition_builder = builder.inside(lp.before);
+        let before_args: Vec<Val> = (0..=before.args.len()).map(|i| crate::mlir::block_argument(lp.before, i)).collect();
+        self.bind(&before.args, &before_args);
+        let counter_in = before_args[before.args.len()];
+        self.open_forward_scope(self.scopes.of_region(op, 0), &condition_builder, None);
+        if online {
+            self.online_store_state(op, &condition_builder);
+        }
+        self.forward_block(before, &condition_builder)?;
+        let condition = before.ops.last().expect("scf.condition");
+        let mut forwarded = self.map(&condition.operands[1..]);
+        forwarded.push(counter_in);
+        condition_builder.condition(self.forward_value(condition.operands[0]), &forwarded);
+
+        let body_builder = builder.inside(lp.after);
+        let after_args: Vec<Val> = (0..=after.args.len()).map(|i| crate::mlir::block_argument(lp.after, i)).collect();
+        self.bind(&after.args, &after_args);
+        let counter = after_args[after.args.len()];
+        self.open_forward_scope(self.scopes.of_region(op, 1), &body_builder, None);
+        if online {
+            self.online_step(op, &body_builder, counter);
+        }
+        self.forward_block(after, &body_builder)?;
+        let mut next = self.map(yielded(&op.regions[1]));
+        let one = body_builder.index(1);
+        next.push(body_builder.addi(counter, one));
+        body_builder.yield_values(&next);
+
+        self.bind(&op.results, &lp.results);
+        let count = self.while_counts[&(op as *const Op)];
+        self.forward_values[count] = Some(lp.results[op.results.len()]);
+        self.forward_ops.insert(op as *const Op, lp.op);
+        if online {
+            self.online_finish(op, builder, lp.results[op.results.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// The trip count of `for lb to ub step step` (index values), without
+/// overflow for any bounds: 0 when `ub <= lb`, else `(ub - lb - 1) / step +
+/// 1` in unsigned arithmetic (the span of a non-empty range fits in 64
+/// unsigned bits). A step below 1 (which MLIR leaves undefined; the primal
+/// loop never ends) counts as 1, so that the count never divides by zero.
+pub(crate) fn trip_count(builder: &Builder, lb: Val, ub: Val, step: Val) -> Val {
+    let (zero, one) = (builder.index(0), builder.index(1));
+    let nonempty = builder.cmpi("slt", lb, ub);
+    let last = builder.subi(builder.subi(ub, lb), one);
+    let positive_step = builder.binary("arith.maxsi", step, one);
+    let count = builder.addi(builder.binary("arith.divui", last, positive_step), one);
+    builder.select(nonempty, count, zero)
+}
+
+/// `a * b` for buffer sizes, saturating at the largest index instead of
+/// wrapping, so that an impossible size fails to allocate rather than
+/// allocating a small buffer that is then overrun.
+pub(crate) fn size_product(builder: &Builder, a: Val, b: Val) -> Val {
+    let (zero, one) = (builder.index(0), builder.index(1));
+    let largest = builder.index(i64::MAX);
+    let product = builder.muli(a, b);
+    let quotient = builder.binary("arith.divui", product, builder.binary("arith.maxsi", a, one));
+    let exact = builder.binary("arith.ori", builder.cmpi("eq", quotient, b), builder.cmpi("eq", a, zero));
+    let valid = builder.binary("arith.andi", exact, builder.cmpi("sge", product, zero));
+    builder.select(valid, product, largest)
+}

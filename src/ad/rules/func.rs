@@ -1,0 +1,172 @@
+//! Calls. Calls are inlined before differentiation; those that stay calls
+//! (recursive callees, checkpointed calls) get derivatives of their own:
+//! the reverse sweep calls the callee's adjoint, rerunning the callee on
+//! copies of its buffer arguments as they were when it ran (Tapenade's call
+//! checkpoint), and the forward mode calls the callee's tangent function.
+
+use super::{Derivative, Recompute};
+use crate::{
+    ad::{
+        Activity, Mode, Request,
+        ir::{Op, ValueId},
+        reverse::Generator as Reverse,
+        scopes::{Kind, TOP},
+        tangent::Generator as Tangent,
+    },
+    error::Result,
+    mlir::{Builder, Element, Val},
+};
+use melior::ir::TypeLike;
+
+pub(super) fn lookup(name: &str) -> Option<&'static dyn Derivative> {
+    match name {
+        "func.call" => Some(&Call),
+        _ => None,
+    }
+}
+
+struct Call;
+
+impl Derivative for Call {
+    fn recompute(&self) -> Recompute {
+        Recompute::Never
+    }
+
+    fn reverse<'f>(&self, op: &'f Op, g: &mut Reverse<'f>) -> Result<()> {
+        let activity = call_activity(op, |v| g.active(v), |v| g.has_shadow(v), |v| g.ty(v));
+        let needed = activity.iter().any(|&a| a != Activity::Const)
+            && (op.results.iter().any(|&r| g.active(r)) || activity.contains(&Activity::Dup));
+        if !needed {
+            return Ok(());
+        }
+        let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
+        check_buffers(g, op, &memrefs)?;
+        let copies = copy_buffers(g, op, &memrefs);
+        let builder = g.builder(op);
+        let mut arguments = Vec::new();
+        for (&operand, &kind) in op.operands.iter().zip(&activity) {
+            let primal = match copies.iter().find(|(v, _)| *v == operand) {
+                Some(&(_, copy)) => copy,
+                None => g.primal(operand)?,
+            };
+            arguments.push(primal);
+            if kind == Activity::Dup {
+                arguments.push(g.shadow(operand, op)?);
+            }
+        }
+        for &result in &op.results {
+            if Element::of(g.ty(result)).is_some() {
+                arguments.push(g.adjoint_or_zero(result, &builder));
+            }
+        }
+        let mut result_types: Vec<_> = op.results.iter().map(|&r| g.ty(r)).collect();
+        let active_args: Vec<ValueId> =
+            op.operands.iter().zip(&activity).filter(|(_, a)| **a == Activity::Active).map(|(&v, _)| v).collect();
+        result_types.extend(active_args.iter().map(|&v| g.ty(v)));
+        let request = Request { function: op.callee(), activity, mode: Mode::Reverse { seeded: true } };
+        let outputs = builder.call(&request.name(), &arguments, &result_types);
+        for (position, &value) in active_args.iter().enumerate() {
+            g.add_adjoint(value, outputs[op.results.len() + position], op);
+        }
+        g.callees.push(request);
+        Ok(())
+    }
+
+    fn tangent<'f>(&self, op: &'f Op, t: &mut Tangent<'f>) -> Result<()> {
+        t.tangent_call(op)
+    }
+}
+
+/// The activity a call site gives its callee.
+pub(crate) fn call_activity(
+    op: &Op,
+    active: impl Fn(ValueId) -> bool,
+    has_shadow: impl Fn(ValueId) -> bool,
+    ty: impl Fn(ValueId) -> crate::mlir::Type,
+) -> Vec<Activity> {
+    op.operands
+        .iter()
+        .map(|&v| {
+            if Element::of(ty(v)).is_some() && active(v) {
+                Activity::Active
+            } else if ty(v).is_mem_ref() && has_shadow(v) {
+                Activity::Dup
+            } else {
+                Activity::Const
+            }
+        })
+        .collect()
+}
+
+/// A call that is not inlined reruns, in the reverse sweep, on copies of
+/// its buffer arguments made when it ran. That needs one copy per call (not
+/// inside a loop: there a checkpointed time loop does the job), a place to
+/// keep it (buffers defined in the function body), and buffer arguments
+/// that do not share memory (copied apart, they would not alias in the
+/// rerun as they did in the call).
+fn check_buffers(g: &Reverse, op: &Op, memrefs: &[ValueId]) -> Result<()> {
+    if memrefs.is_empty() {
+        return Ok(());
+    }
+    let current = g.current_forward();
+    let mut scope = current;
+    while scope != TOP {
+        if g.scopes.scopes[scope].kind != Kind::IfBranch {
+            return Err(g.unsupported(
+                op,
+                "a call that is not inlined (recursive or checkpointed) with buffer arguments inside a loop; put \
+                 it in a checkpointed time loop instead",
+            ));
+        }
+        scope = g.scopes.scopes[scope].parent.unwrap_or(TOP);
+    }
+    for (position, &memref) in memrefs.iter().enumerate() {
+        if current != TOP && g.scopes.of_value[memref] != TOP {
+            return Err(g.unsupported(
+                op,
+                "a call that is not inlined (recursive or checkpointed) inside a branch takes a buffer defined in \
+                 that branch; define the buffer (or its view) before the branch",
+            ));
+        }
+        let root = g.analysis.root[memref];
+        if let Some(&other) = memrefs[..position].iter().find(|&&m| g.analysis.root[m] == root) {
+            let first = op.operands.iter().position(|&v| v == other).unwrap_or(0) + 1;
+            let second = op.operands.iter().rposition(|&v| v == memref).unwrap_or(0) + 1;
+            return Err(g.unsupported(
+                op,
+                &format!(
+                    "arguments {first} and {second} of this call share one buffer; a call that is not inlined \
+                     (recursive or checkpointed) needs buffer arguments that do not alias (pass distinct buffers, \
+                     or remove the checkpoint so that the call is inlined)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Copies of the call's buffer arguments, made by the forward sweep right
+/// before the call: allocated before the top-level op holding the call (so
+/// that the reverse sweep sees them), freed at the end of the adjoint.
+fn copy_buffers(g: &mut Reverse, op: &Op, memrefs: &[ValueId]) -> Vec<(ValueId, Val)> {
+    let location = op.location;
+    let top_level = &g.func.body[0].ops[g.scopes.scopes[g.scopes.containing(op)].outermost];
+    let top_level = if g.scopes.containing(op) == TOP { op } else { top_level };
+    let allocate = Builder::before(g.context, g.forward_ops[&(top_level as *const Op)], location);
+    let at_call = Builder::before(g.context, g.forward_ops[&(op as *const Op)], location);
+    let mut copies = Vec::new();
+    for &memref in memrefs {
+        if copies.iter().any(|(m, _)| *m == memref) {
+            continue;
+        }
+        let primal = g.forward_value(memref);
+        let copy = crate::ad::reverse::buffer_like(&allocate, primal, g.ty(memref));
+        at_call.copy(primal, copy);
+        copies.push((memref, copy));
+    }
+    g.call_copies.insert(op as *const Op, copies.clone());
+    copies
+}
+
+#[allow(unused)]
+fn _value(_: Val) {}
