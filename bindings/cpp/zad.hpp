@@ -65,6 +65,7 @@ inline const char *status_name(zad_status status) noexcept {
     case ZAD_INVALID_ARGUMENT: return "ZAD_INVALID_ARGUMENT";
     case ZAD_UNSUPPORTED: return "ZAD_UNSUPPORTED";
     case ZAD_INTERNAL: return "ZAD_INTERNAL";
+    case ZAD_RUNTIME_ERROR: return "ZAD_RUNTIME_ERROR";
     default: return "unknown zad status";
     }
 }
@@ -403,7 +404,8 @@ inline zad_checkpoint periodic(std::uint32_t line, std::uint64_t interval) noexc
 
 /// The statistics of the gradients run on the calling thread since the last
 /// call (which starts a new measurement): forward_steps, reversed_steps,
-/// snapshots, peak_snapshot_bytes, peak_tape_bytes (see zad_stats).
+/// snapshot_writes, snapshots_held, peak_snapshot_bytes, peak_tape_bytes
+/// (see zad_stats).
 inline zad_stats take_stats() {
     zad_stats stats{};
     check(zad_stats_take(&stats));

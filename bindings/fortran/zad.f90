@@ -102,6 +102,7 @@ module zad
    integer(c_int32_t), parameter, public :: ZAD_INVALID_ARGUMENT = 7
    integer(c_int32_t), parameter, public :: ZAD_UNSUPPORTED = 8
    integer(c_int32_t), parameter, public :: ZAD_INTERNAL = 9
+   integer(c_int32_t), parameter, public :: ZAD_RUNTIME_ERROR = 10
 
    ! Element type codes (zad_array_type).
    integer(c_int32_t), parameter, public :: ZAD_F32 = 0
@@ -146,12 +147,15 @@ module zad
 
    !> Statistics of the gradients run on the calling thread (zad_stats_take):
    !> plain forward steps of checkpointed loops (the forward sweep's and the
-   !> recomputations), steps reversed, snapshots stored, and the most bytes
-   !> held in snapshots and in tapes at once. (uint64_t in C.)
+   !> recomputations), steps reversed, snapshots written (a slot is written
+   !> again each time the schedule reuses it), the most snapshots held at
+   !> once, and the most bytes held in snapshots and in tapes at once.
+   !> (uint64_t in C.)
    type, bind(C), public :: zad_stats
       integer(c_int64_t) :: forward_steps = 0
       integer(c_int64_t) :: reversed_steps = 0
-      integer(c_int64_t) :: snapshots = 0
+      integer(c_int64_t) :: snapshot_writes = 0
+      integer(c_int64_t) :: snapshots_held = 0
       integer(c_int64_t) :: peak_snapshot_bytes = 0
       integer(c_int64_t) :: peak_tape_bytes = 0
    end type
@@ -532,6 +536,7 @@ contains
       case (ZAD_INVALID_ARGUMENT); name = 'ZAD_INVALID_ARGUMENT'
       case (ZAD_UNSUPPORTED); name = 'ZAD_UNSUPPORTED'
       case (ZAD_INTERNAL); name = 'ZAD_INTERNAL'
+      case (ZAD_RUNTIME_ERROR); name = 'ZAD_RUNTIME_ERROR'
       case default; name = 'unknown zad status'
       end select
    end function

@@ -53,8 +53,9 @@ enum Command {
         seed: f64,
         #[command(flatten)]
         checkpointing: Checkpointing,
-        /// Add run statistics (forward and reversed steps, snapshots, peak
-        /// snapshot and tape bytes) to the output as "stats".
+        /// Add run statistics (forward and reversed steps, snapshots written
+        /// and held at most, peak snapshot and tape bytes) to the output as
+        /// "stats".
         #[arg(long)]
         stats: bool,
     },
@@ -216,7 +217,8 @@ fn grad(
         output["stats"] = serde_json::json!({
             "forward_steps": run.forward_steps,
             "reversed_steps": run.reversed_steps,
-            "snapshots": run.snapshots,
+            "snapshot_writes": run.snapshot_writes,
+            "snapshots_held": run.snapshots_held,
             "peak_snapshot_bytes": run.peak_snapshot_bytes,
             "peak_tape_bytes": peak_tape_bytes,
         });

@@ -4,6 +4,7 @@ mod call;
 mod checkpoint;
 mod memory;
 mod runtime;
+mod trap;
 
 pub use checkpoint::{CheckpointStats, take_checkpoint_stats};
 pub use runtime::take_tape_peak;

@@ -3,7 +3,7 @@
 use super::boundary::{c_str, free_handle, guard, guard_infallible, handle, handle_mut, last_error, out_param};
 pub use super::boundary::{
     ZAD_COMPILE_ERROR, ZAD_INTERNAL, ZAD_INVALID_ARGUMENT, ZAD_IO_ERROR, ZAD_NOT_FOUND, ZAD_OK, ZAD_PARSE_ERROR,
-    ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
+    ZAD_RUNTIME_ERROR, ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
 };
 use crate::{
     Activity, Args, Array, ArrayData, CheckpointScheme, CompiledFunction, Context, GradientOptions, Module, Value,
@@ -310,8 +310,11 @@ pub struct zad_stats {
     pub forward_steps: u64,
     /// Steps of checkpointed loops reversed.
     pub reversed_steps: u64,
-    /// Snapshots stored.
-    pub snapshots: u64,
+    /// Snapshots written (a snapshot slot is written again each time the
+    /// schedule reuses it).
+    pub snapshot_writes: u64,
+    /// The most snapshots held at once.
+    pub snapshots_held: u64,
     /// The most bytes held in snapshots at once.
     pub peak_snapshot_bytes: u64,
     /// The most bytes held in tapes at once.
@@ -328,7 +331,8 @@ pub extern "C" fn zad_stats_take(out: *mut zad_stats) -> zad_status {
         let stats = zad_stats {
             forward_steps: checkpoint.forward_steps,
             reversed_steps: checkpoint.reversed_steps,
-            snapshots: checkpoint.snapshots,
+            snapshot_writes: checkpoint.snapshot_writes,
+            snapshots_held: checkpoint.snapshots_held,
             peak_snapshot_bytes: checkpoint.peak_snapshot_bytes,
             peak_tape_bytes: crate::exec::take_tape_peak(),
         };

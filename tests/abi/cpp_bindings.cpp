@@ -371,7 +371,7 @@ void test_checkpointing(const zad::Module &module) {
     check(run(module.gradient_checkpointed("decay_steps", activity, {zad::periodic(line, 3)})),
           "Module::gradient_checkpointed, periodic every 3 steps: exact");
     stats = zad::take_stats();
-    check(stats.reversed_steps == 8 && stats.snapshots == 3 && stats.peak_snapshot_bytes == 3 * 32,
+    check(stats.reversed_steps == 8 && stats.snapshot_writes == 3 && stats.snapshots_held == 3 && stats.peak_snapshot_bytes == 3 * 32,
           "zad::periodic(line, 3): snapshots at steps 0, 3 and 6");
 
     // 100 bytes hold 3 snapshots. The call list names a function that
