@@ -12,6 +12,7 @@ pub mod context;
 pub mod dialect;
 pub mod error;
 pub mod exec;
+pub mod foreign;
 pub mod gradbench;
 pub mod ffi;
 pub mod json;

@@ -32,8 +32,15 @@ pub struct Module {
 
 struct ModuleState {
     ir: ManuallyDrop<melior::ir::Module<'static>>,
-    engine: Option<Arc<Engine>>,
+    /// The module compiled without and with bounds checks.
+    engines: [Option<Arc<Engine>>; 2],
     functions: HashMap<String, CompiledFunction>,
+}
+
+/// The compile-cache key of a function: its name, marked when compiled with
+/// bounds checks.
+fn cache_key(name: String, checked: bool) -> String {
+    if checked { format!("{name}#checked") } else { name }
 }
 
 impl Drop for Module {
@@ -61,7 +68,7 @@ impl Module {
         Ok(Module {
             state: Mutex::new(ModuleState {
                 ir: ManuallyDrop::new(ir),
-                engine: None,
+                engines: [None, None],
                 functions: HashMap::new(),
             }),
             shared: shared.clone(),
@@ -102,29 +109,31 @@ impl Module {
     pub fn function(&self, name: &str) -> Result<CompiledFunction> {
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
-        if let Some(function) = state.functions.get(name) {
+        let checked = self.shared.check_bounds();
+        let key = cache_key(name.to_string(), checked);
+        if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
         let signature = {
             let function = find_function(&state.ir, name)?;
             function_signature(&function, name)?
         };
-        let engine = match &state.engine {
+        let engine = match &state.engines[usize::from(checked)] {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
                     let expanded = ad::expand(&self.shared, &state.ir, None, &GradientOptions::default())?;
-                    Engine::compile(&self.shared, &expanded)?
+                    Engine::compile(&self.shared, &expanded, checked)?
                 } else {
-                    Engine::compile(&self.shared, &state.ir)?
+                    Engine::compile(&self.shared, &state.ir, checked)?
                 };
                 let engine = Arc::new(engine);
-                state.engine = Some(engine.clone());
+                state.engines[usize::from(checked)] = Some(engine.clone());
                 engine
             }
         };
         let function = CompiledFunction::new(engine, signature, 0)?;
-        state.functions.insert(name.to_string(), function.clone());
+        state.functions.insert(key, function.clone());
         Ok(function)
     }
 
@@ -147,6 +156,8 @@ impl Module {
         } else {
             format!("{}#{options:?}", request.gradient_name())
         };
+        let checked = self.shared.check_bounds();
+        let key = cache_key(key, checked);
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
         if let Some(function) = state.functions.get(&key) {
@@ -159,7 +170,7 @@ impl Module {
         let seeds = signature.inputs.len()
             - activity.len()
             - activity.iter().filter(|&&a| a == Activity::Dup).count();
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded)?);
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded, checked)?);
         let function = CompiledFunction::new(engine, signature, seeds)?;
         state.functions.insert(key, function.clone());
         Ok(function)
@@ -199,12 +210,13 @@ impl Module {
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        lower::emit(&self.shared, &state.ir, stage)
+        lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds())
     }
 
-    /// How many times this module has been JIT-compiled (0 or 1).
+    /// How many times this module has been JIT-compiled for its functions
+    /// (0 or 1, 2 once compiled both with and without bounds checks).
     pub fn compile_count(&self) -> usize {
-        usize::from(self.state.lock().engine.is_some())
+        self.state.lock().engines.iter().flatten().count()
     }
 }
 

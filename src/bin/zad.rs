@@ -1,6 +1,7 @@
 //! `zad`: try a kernel without writing C.
 //!
 //!   zad run FILE --fn NAME --args JSON    prints {"results": [...]}
+//!   zad grad FILE --fn NAME --args JSON   prints {"results", "gradients"}
 //!   zad emit FILE --stage NAME            prints the IR at a stage
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
@@ -30,6 +31,8 @@ enum Command {
         /// nested arrays for memrefs.
         #[arg(long, default_value = "[]")]
         args: String,
+        #[command(flatten)]
+        compilation: Compilation,
     },
     /// Compute the reverse-mode gradient of a function returning a float
     /// scalar: prints {"results": [...], "gradients": [...]}, one gradient
@@ -58,6 +61,8 @@ enum Command {
         /// "stats".
         #[arg(long)]
         stats: bool,
+        #[command(flatten)]
+        compilation: Compilation,
     },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
     /// --fn), llvm.
@@ -75,6 +80,8 @@ enum Command {
         activity: Option<String>,
         #[command(flatten)]
         checkpointing: Checkpointing,
+        #[command(flatten)]
+        compilation: Compilation,
     },
     /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
     /// the evals gmm, llsq, lse, lstm and ode, so that GradBench's harness
@@ -86,6 +93,27 @@ enum Command {
         #[arg(long)]
         keep_subnormals: bool,
     },
+}
+
+/// How kernels are compiled: foreign functions, bounds checks.
+#[derive(clap::Args)]
+struct Compilation {
+    /// A shared library defining foreign functions the kernel declares
+    /// (`func.func private @name` without a body); repeatable, searched in
+    /// order.
+    #[arg(long = "load", value_name = "PATH")]
+    libraries: Vec<PathBuf>,
+    /// Compile without bounds checks (faster; an index out of bounds is
+    /// then undefined behaviour instead of an error naming the op).
+    #[arg(long)]
+    no_check_bounds: bool,
+}
+
+impl Compilation {
+    fn apply(&self, context: &Context) -> zad::Result<()> {
+        context.set_check_bounds(!self.no_check_bounds);
+        self.libraries.iter().try_for_each(|path| context.load_library(path))
+    }
 }
 
 /// Checkpointing of time loops (top-level `scf.for` of the function).
@@ -111,7 +139,14 @@ struct Checkpointing {
 }
 
 impl Checkpointing {
-    fn options(&self) -> zad::Result<GradientOptions> {
+    fn options(&self, module: &Module) -> zad::Result<GradientOptions> {
+        let defined = module.function_names();
+        if let Some(unknown) = self.calls.iter().find(|name| !defined.contains(name)) {
+            let known = defined.iter().map(|name| format!("@{name}")).collect::<Vec<_>>().join(", ");
+            return Err(zad::Error::NotFound(format!(
+                "--checkpoint-calls {unknown}: the module defines no function @{unknown} (it defines {known})"
+            )));
+        }
         if [self.snapshots, self.budget, self.interval].contains(&Some(0)) {
             return Err(zad::Error::InvalidArgument("--snapshots, --budget and --interval must be positive".into()));
         }
@@ -229,7 +264,8 @@ fn grad(
 fn run(command: Command) -> zad::Result<String> {
     let context = Context::new()?;
     match command {
-        Command::Run { file, function, args } => {
+        Command::Run { file, function, args, compilation } => {
+            compilation.apply(&context)?;
             let module = Module::load(&context, &file)?;
             let compiled = module.function(&function)?;
             let mut inputs = json::JsonArgs::parse(compiled.signature(), &args)?;
@@ -239,12 +275,14 @@ fn run(command: Command) -> zad::Result<String> {
             let results: Vec<_> = call.results().iter().map(json::value_to_json).collect();
             Ok(serde_json::json!({ "results": results }).to_string())
         }
-        Command::Grad { file, function, args, activity, seed, checkpointing, stats } => {
+        Command::Grad { file, function, args, activity, seed, checkpointing, stats, compilation } => {
+            compilation.apply(&context)?;
             let module = Module::load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
-            grad(&module, &function, &args, &activity, seed, &checkpointing.options()?, stats)
+            grad(&module, &function, &args, &activity, seed, &checkpointing.options(&module)?, stats)
         }
-        Command::Emit { file, stage, function, activity, checkpointing } => {
+        Command::Emit { file, stage, function, activity, checkpointing, compilation } => {
+            compilation.apply(&context)?;
             let stage: Stage = stage.parse()?;
             let module = Module::load(&context, &file)?;
             if stage == Stage::Adjoint {
@@ -252,7 +290,7 @@ fn run(command: Command) -> zad::Result<String> {
                     zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())
                 })?;
                 let activity = activity_for(&module, &function, activity.as_deref())?;
-                return module.adjoint_text_with(&function, &activity, &checkpointing.options()?);
+                return module.adjoint_text_with(&function, &activity, &checkpointing.options(&module)?);
             }
             module.emit(stage)
         }

@@ -244,7 +244,7 @@ impl<'a> Args<'a> {
         // pointer per argument (descriptors for memrefs, which point at
         // caller data valid for 'a), plus the result slot sized by `layout`.
         unsafe { super::trap::call(packed, self.pointers.as_mut_ptr()) }
-            .map_err(|message| Error::Runtime(format!("@{}: {message}", signature.name)))?;
+            .map_err(Error::Runtime)?;
 
         // Copy every result out before freeing anything: two results may
         // share one allocation (a buffer and a view of it).
