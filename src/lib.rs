@@ -19,6 +19,7 @@ pub mod json;
 pub mod lower;
 pub mod module;
 pub mod signature;
+pub mod stack;
 
 pub use ad::{Activity, CheckpointScheme, GradientOptions};
 pub use context::Context;

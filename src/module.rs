@@ -9,6 +9,7 @@ use crate::{
     exec::{CompiledFunction, Engine},
     lower::{self, Stage},
     signature::Signature,
+    stack,
 };
 use crate::context::UNNAMED_BUFFER;
 use melior::{
@@ -46,9 +47,10 @@ fn cache_key(name: String, checked: bool) -> String {
 impl Drop for Module {
     fn drop(&mut self) {
         let _guard = self.shared.lock();
+        let ir = &mut self.state.get_mut().ir;
         // SAFETY: `ir` is never used again; it is destroyed under the context
         // lock while `shared` (which owns the context) is still alive.
-        unsafe { ManuallyDrop::drop(&mut self.state.get_mut().ir) };
+        stack::on_large_stack(|| unsafe { ManuallyDrop::drop(ir) });
     }
 }
 
@@ -56,6 +58,11 @@ impl Module {
     /// Parses and verifies MLIR text. `source_name` is the file name that
     /// locations in messages carry.
     pub fn parse(context: &Context, source: &str, source_name: &str) -> Result<Module> {
+        stack::check_nesting(source, source_name)?;
+        stack::on_large_stack(|| Module::parse_checked(context, source, source_name))
+    }
+
+    fn parse_checked(context: &Context, source: &str, source_name: &str) -> Result<Module> {
         let shared = context.shared.clone();
         let _guard = shared.lock();
         shared.take_diagnostics();
@@ -86,7 +93,7 @@ impl Module {
     /// The module as MLIR text.
     pub fn to_text(&self) -> String {
         let _guard = self.shared.lock();
-        self.state.lock().ir.as_operation().to_string()
+        stack::on_large_stack(|| self.state.lock().ir.as_operation().to_string())
     }
 
     /// The ABI signature of function `name`.
@@ -107,6 +114,10 @@ impl Module {
     /// The compiled function `name`. The first call lowers and JIT-compiles
     /// the whole module; later calls, for any function, reuse that engine.
     pub fn function(&self, name: &str) -> Result<CompiledFunction> {
+        stack::on_large_stack(|| self.function_on_large_stack(name))
+    }
+
+    fn function_on_large_stack(&self, name: &str) -> Result<CompiledFunction> {
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
         let checked = self.shared.check_bounds();
@@ -150,6 +161,15 @@ impl Module {
     /// As [`Module::gradient`], with checkpointing asked for in `options`
     /// (cached per activity and options).
     pub fn gradient_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<CompiledFunction> {
+        stack::on_large_stack(|| self.gradient_on_large_stack(name, activity, options))
+    }
+
+    fn gradient_on_large_stack(
+        &self,
+        name: &str,
+        activity: &[Activity],
+        options: &GradientOptions,
+    ) -> Result<CompiledFunction> {
         let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
         let key = if *options == GradientOptions::default() {
             request.gradient_name()
@@ -188,7 +208,7 @@ impl Module {
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
-        ad::adjoint_text(&self.shared, &state.ir, &request, options)
+        stack::on_large_stack(|| ad::adjoint_text(&self.shared, &state.ir, &request, options))
     }
 
     /// The activity zad assumes when none is given: float scalars are
@@ -210,7 +230,7 @@ impl Module {
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds())
+        stack::on_large_stack(|| lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds()))
     }
 
     /// How many times this module has been JIT-compiled for its functions

@@ -147,12 +147,7 @@ impl Checker {
             "memref.dim" => at.dim_index(operation),
             "memref.cast" => at.cast(operation),
             "memref.copy" => at.copy(operation),
-            "memref.expand_shape" => {
-                // The result's sizes are checked, so the checks go after it.
-                let Some(next) = operation.next_in_block() else { return Ok(()) };
-                at.before = next.to_raw();
-                at.expand_shape(operation)
-            }
+            "memref.expand_shape" => at.expand_shape(operation),
             _ => Ok(()),
         }
     }
@@ -476,14 +471,25 @@ impl At<'_> {
         Ok(())
     }
 
+    /// The output sizes given for each group of result dimensions multiply
+    /// to the source's size there (the lowering takes the sizes from the
+    /// source, so a wrong `output_shape` would otherwise go unnoticed).
     fn expand_shape(&mut self, operation: &OperationRef<'static, '_>) -> Result<()> {
         let source = Self::operand(operation, 0)?;
-        let result = Self::result(operation)?;
+        let mut next_operand = 1;
+        let mut output = Vec::new();
+        for size in dense_i64_array(operation, "static_output_shape")? {
+            output.push(if size == i64::MIN {
+                next_operand += 1;
+                Self::operand(operation, next_operand - 1)?
+            } else {
+                self.index(size)
+            });
+        }
         let reassociation = operation.attribute("reassociation").map_err(internal)?.to_string();
         for (dimension, group) in reassociation_groups(&reassociation).into_iter().enumerate() {
             let mut product = self.index(1);
-            for output in group {
-                let size = self.dim(result, output);
+            for &size in group.iter().filter_map(|&index| output.get(index)) {
                 product = self.value(arith::muli(product, size, self.location));
             }
             let size = self.dim(source, dimension);

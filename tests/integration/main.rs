@@ -14,5 +14,6 @@ mod cli;
 mod gradbench;
 mod gradients;
 mod header;
+mod host;
 mod ir_files;
 mod kernels;
