@@ -430,6 +430,27 @@ public:
         return module;
     }
 
+    /// Compiles kernels with bounds checks (or without) from now on: a
+    /// violation throws zad::Error with ZAD_RUNTIME_ERROR and the op's
+    /// file:line:col.
+    void check_bounds(bool on) const { check(zad_context_set_option(raw(), ZAD_OPTION_CHECK_BOUNDS, on ? 1 : 0)); }
+
+    /// Makes `function` the definition of the kernels' foreign function
+    /// `name` (a func.func private @name without a body) for modules
+    /// compiled afterwards. It is called through MLIR's C interface: scalars
+    /// by value, memrefs as pointers to ZAD_MEMREF descriptors. Any function
+    /// pointer type is accepted (an extern "C" function is the portable
+    /// choice).
+    template <typename Function>
+    void register_function(const std::string &name, Function *function) const {
+        static_assert(std::is_function<Function>::value, "register_function takes a function pointer");
+        check(zad_context_register_function(raw(), name.c_str(), reinterpret_cast<zad_foreign_fn>(function)));
+    }
+
+    /// Loads a shared library whose functions define the kernels' foreign
+    /// functions (after registered ones, before the process's symbols).
+    void load_library(const std::string &path) const { check(zad_context_load_library(raw(), path.c_str())); }
+
     zad_context *get() const noexcept { return handle_.get(); }
 
 private:
