@@ -45,6 +45,7 @@ program foreign_functions
    type(zad_memref_1d) :: descriptor
    real(c_double) :: total, expected, last, value
    integer(c_int32_t) :: status
+   character(len=:), allocatable :: message
    integer :: checks = 0, failures = 0, i
 
    call zad_check(zad_context_new(context), 'zad_context_new')
@@ -78,14 +79,15 @@ program foreign_functions
    call zad_check(zad_push(args, 0.5_c_double), 'w')
    call zad_check(zad_result(args, last), 'result')
    call zad_check(zad_function_call(function, args), 'smoothed_last')
-   call check(all(u == reference) .and. size(view) == 5 .and. smooth_calls == 2 .and. last == 4, &
+   call check(maxval(abs(u - reference)) <= 0 .and. size(view) == 5 .and. smooth_calls == 2 .and. abs(last - 4) <= 0, &
               'a buffer reaches the routine as a zad_memref_1d, changed in place')
    call zad_function_free(function)
 
    status = zad_function(module, 'uses_legacy_flux', function)
+   message = zad_last_error_message()
    call check(status == ZAD_NOT_FOUND .and. .not. c_associated(function) .and. &
-              index(zad_last_error_message(), 'foreign.mlir:37:8: @uses_legacy_flux calls the external function &
-              &@legacy_flux') == 1, 'an undefined routine: ZAD_NOT_FOUND with its name and location')
+              index(message, 'foreign.mlir:37:8: @uses_legacy_flux calls the external function @legacy_flux') == 1, &
+              'an undefined routine: ZAD_NOT_FOUND with its name and location')
 
    status = zad_context_set_option(context, ZAD_OPTION_CHECK_BOUNDS, 1_c_int64_t)
    call check(status == ZAD_OK, 'zad_context_set_option(ZAD_OPTION_CHECK_BOUNDS, 1)')
@@ -96,7 +98,8 @@ program foreign_functions
    call zad_check(zad_push_index(args, 6_c_int64_t), 'i')
    call zad_check(zad_result(args, value), 'result')
    status = zad_function_call(function, args)
-   call check(status == ZAD_RUNTIME_ERROR .and. zad_last_error_message() == &
+   message = zad_last_error_message()
+   call check(status == ZAD_RUNTIME_ERROR .and. message == &
               'foreign.mlir:43:8: memref.load: index 6 is out of bounds for dimension 0 of size 5', &
               'an index out of bounds: ZAD_RUNTIME_ERROR with the op and its location')
    status = zad_load_library(context, '/nonexistent/libnothing.so')

@@ -732,6 +732,8 @@ fn valgrind_finds_no_memory_errors_in_a_c_program() {
             "--quiet",
         ])
         .arg(&exe)
+        // cargo's LD_LIBRARY_PATH would take the original over the rpath.
+        .env_remove("LD_LIBRARY_PATH")
         .current_dir(root().join("tests/abi")));
     assert!(ok, "foreign_functions.c under valgrind:\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
     all_passed(&stdout, "checks", 10);
