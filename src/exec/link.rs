@@ -108,7 +108,9 @@ pub(super) fn resolve_lowered(shared: &Shared, lowered: &Module<'static>, linked
         }
         let address = match registry.resolve(&name) {
             Some(resolved) => {
-                if let Origin::Library(library) = resolved.origin {
+                if let Origin::Library(library) = resolved.origin
+                    && !linked.libraries.iter().any(|held| Arc::ptr_eq(held, &library))
+                {
                     linked.libraries.push(library);
                 }
                 resolved.address

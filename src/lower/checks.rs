@@ -363,8 +363,8 @@ impl At<'_> {
         Ok(())
     }
 
-    /// Indices from operand `first_index - 1 + 1` on index the memref at
-    /// operand `memref`.
+    /// Each index (the operands after the memref, which is operand
+    /// `memref`) lies inside its dimension.
     fn indices(&mut self, operation: &OperationRef<'static, '_>, memref: usize) -> Result<()> {
         let buffer = Self::operand(operation, memref)?;
         let Ok(ty) = MemRefType::try_from(buffer.r#type()) else { return Ok(()) };
