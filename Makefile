@@ -1,11 +1,18 @@
 # zad: `make demo` runs the flagship example (examples-fortran/heat2d_adjoint.f90),
 # `make demo-heat` the first one (heat.f90), `make examples` all of them,
 # `make test` runs every test.
-# Both install missing Debian packages first (.ci/install-deps).
+# Every target that compiles anything first installs the missing Debian
+# packages (.ci/install-deps, the `deps` target), so that each works first
+# on a fresh machine: a rule that runs a compiler has `deps` among its
+# prerequisites, directly or through `build`, as an order-only one where
+# it must not make the rule's output always out of date. A test
+# (tests/integration/makefile.rs) runs every target the README names with
+# compilers that fail if they run before .ci/install-deps.
 
 LLVM_PREFIX ?= /usr/lib/llvm-22
 export MLIR_SYS_220_PREFIX := $(LLVM_PREFIX)
 export TABLEGEN_220_PREFIX := $(LLVM_PREFIX)
+export MLIR_SYS_LINK_SHARED := 1
 PREFIX ?= /usr/local
 CARGO ?= cargo
 PROFILE_DIR := target/release
@@ -17,6 +24,8 @@ FFLAGS := -O2 -std=f2018 -Wall -J$(BUILD) -I$(BUILD)
 CFLAGS := -O2 -Wall -Wextra -std=c99 -Iinclude
 CXXFLAGS := -O2 -Wall -Wextra -std=c++17 -Iinclude -Ibindings/cpp
 LDLIBS := -L$(PROFILE_DIR) -lzad -Wl,-rpath,$(abspath $(PROFILE_DIR))
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 .PHONY: deps build demo demo-heat examples test fuzz bench header install clean
 
@@ -36,7 +45,7 @@ EXAMPLES_C := lorenz96 bad_input lorenz96_gradient
 EXAMPLES_CPP := covariance denoise_gradient
 
 # The Fortran module (zad.mod) that `use zad` needs.
-$(BUILD)/zad_fortran.o: bindings/fortran/zad.f90
+$(BUILD)/zad_fortran.o: bindings/fortran/zad.f90 | deps
 	@mkdir -p $(BUILD)
 	$(FC) $(FFLAGS) -c $< -o $@
 
@@ -98,15 +107,22 @@ bench: deps
 header: deps
 	ZAD_BLESS=1 $(CARGO) test --release --test integration header::committed
 
+# The library, the CLI, the C and C++ headers, the Fortran module's source
+# (to be compiled with the user's compiler: .mod files are compiler-specific),
+# a pkg-config file and a CMake package (find_package(zad CONFIG)); see the
+# README's "Installing and linking". PREFIX must be absolute.
 install: build
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/zad/fortran
+	    $(DESTDIR)$(PREFIX)/lib/cmake/zad $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/zad/fortran
 	install -m 755 $(PROFILE_DIR)/libzad.so $(DESTDIR)$(PREFIX)/lib/libzad.so
 	install -m 755 $(PROFILE_DIR)/zad $(DESTDIR)$(PREFIX)/bin/zad
 	install -m 644 include/zad.h bindings/cpp/zad.hpp $(DESTDIR)$(PREFIX)/include/
 	install -m 644 bindings/fortran/zad.f90 $(DESTDIR)$(PREFIX)/share/zad/fortran/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    bindings/zad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zad.pc
+	install -m 644 bindings/cmake/zadConfig.cmake $(DESTDIR)$(PREFIX)/lib/cmake/zad/
+	sed -e 's|@VERSION@|$(VERSION)|g' \
+	    bindings/cmake/zadConfigVersion.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/zad/zadConfigVersion.cmake
 
 clean:
 	rm -rf $(BUILD)

@@ -2,7 +2,8 @@
 //! where `MLIR_SYS_220_PREFIX` (default /usr/lib/llvm-22) says; then builds
 //! the zad dialect: `dialect/ZadOps.td` through mlir-tblgen, and
 //! `dialect/zad_dialect.cpp` with the C++ compiler, and the C shim of the
-//! run-time error channel (`src/exec/guard.c`).
+//! run-time error channel (`src/exec/guard.c`); and makes MLIR link as
+//! shared libraries (see `link_mlir_shared`).
 
 use std::{
     path::{Path, PathBuf},
@@ -15,6 +16,7 @@ const LLVM_MAJOR: &str = "22";
 
 fn main() {
     println!("cargo:rerun-if-env-changed=MLIR_SYS_220_PREFIX");
+    println!("cargo:rerun-if-env-changed=MLIR_SYS_LINK_SHARED");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=dialect/ZadOps.td");
     println!("cargo:rerun-if-changed=dialect/zad_dialect.cpp");
@@ -37,6 +39,59 @@ fn main() {
     // The run-time error channel: setjmp/longjmp must live in C (Rust has
     // no sound way to call setjmp), see src/exec/trap.rs.
     cc::Build::new().file("src/exec/guard.c").std("c11").warnings_into_errors(true).compile("zad_guard");
+    link_mlir_shared(Path::new(&prefix));
+    // Programs linked to libzad.so record this name, found through their
+    // run path wherever the library was installed.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzad.so");
+}
+
+/// MLIR and LLVM are linked as the shared libraries Debian ships
+/// (`libMLIR.so`, `libLLVM.so`), so that `libzad.so`, the `zad` binary and
+/// the test binaries do not each carry a static copy of them (about 250 MB
+/// apiece), and the zad dialect, the C API and the JIT share one MLIR.
+///
+/// mlir-sys links shared when `MLIR_SYS_LINK_SHARED=1` (set in
+/// `.cargo/config.toml`): it then asks for `libMLIR.so` and `libMLIR-C.so`.
+/// Debian has no `libMLIR-C.so`: its C API comes only as static archives
+/// (`libMLIRCAPI*.a`), thin wrappers over `libMLIR.so`. Where the library
+/// is missing, a linker script of that name stands in for it, naming those
+/// archives and the shared libraries they call. The libraries' directory
+/// goes into the run path of everything linked (`libMLIR.so` is not in the
+/// loader's default path).
+fn link_mlir_shared(prefix: &Path) {
+    if std::env::var("MLIR_SYS_LINK_SHARED").as_deref() != Ok("1") {
+        return;
+    }
+    let libdir = llvm_config(prefix, "--libdir").unwrap_or_else(|| prefix.join("lib").display().to_string());
+    let libdir = Path::new(&libdir);
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", libdir.display());
+    if libdir.join("libMLIR-C.so").exists() {
+        return;
+    }
+    let mut archives: Vec<PathBuf> = std::fs::read_dir(libdir)
+        .unwrap_or_else(|error| panic!("{}: {error}", libdir.display()))
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with("libMLIRCAPI") && name.ends_with(".a"))
+        })
+        .collect();
+    assert!(
+        !archives.is_empty(),
+        "{} has neither libMLIR-C.so nor the MLIR C API archives libMLIRCAPI*.a (package libmlir-{LLVM_MAJOR}-dev)",
+        libdir.display()
+    );
+    archives.sort();
+    let mut inputs: Vec<String> = archives.iter().map(|path| path.display().to_string()).collect();
+    inputs.extend(["libMLIR.so", "libLLVM.so"].iter().map(|name| libdir.join(name).display().to_string()));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let script = format!(
+        "/* The MLIR C API over the shared libMLIR.so (written by zad's build.rs). */\nGROUP ( {} )\n",
+        inputs.join(" ")
+    );
+    std::fs::write(out.join("libMLIR-C.so"), script).expect("write the libMLIR-C.so linker script");
+    println!("cargo:rustc-link-search=native={}", out.display());
 }
 
 /// The tablegen outputs `zad_dialect.cpp` includes, by generator.

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <stdint.h>
 
 #include "zad.h"
 
@@ -221,14 +223,14 @@ int main(void) {
     require(zad_args_push_array_f64(args, y, 1, shape4, NULL), "pushing y");
     require(zad_args_result_f64(args, &result), "binding the result");
     CHECK("an f32 array for an f64 parameter", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR,
-          "argument #0", "array of f32", result == -12345.0, "result left untouched");
+          "argument 1 (%x)", "array of f32", result == -12345.0, "result left untouched");
 
     /* A scalar where the kernel takes an array. */
     require(zad_args_clear(args), "zad_args_clear");
     require(zad_args_push_array_f64(args, x, 1, shape4, NULL), "pushing x");
     require(zad_args_push_f64(args, 2.0), "pushing 2.0");
     require(zad_args_result_f64(args, &result), "binding the result");
-    CHECK("a scalar for an array parameter", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR, "argument #1",
+    CHECK("a scalar for an array parameter", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR, "argument 2 (%y)",
           "memref<?xf64>", result == -12345.0, "result left untouched");
 
     /* A 2-D array where the kernel takes a vector. */
@@ -236,7 +238,7 @@ int main(void) {
     require(zad_args_push_array_f64(args, &matrix[0][0], 2, shape2x3, NULL), "pushing the matrix");
     require(zad_args_push_array_f64(args, y, 1, shape4, NULL), "pushing y");
     require(zad_args_result_f64(args, &result), "binding the result");
-    CHECK("an array of the wrong rank", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR, "argument #0",
+    CHECK("an array of the wrong rank", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR, "argument 1 (%x)",
           "rank is 2 instead of 1", result == -12345.0, "result left untouched");
 
     /* 3 elements for memref<4xf64>. */
@@ -259,13 +261,13 @@ int main(void) {
     require(zad_args_push_array_f64(args, y, 1, shape4, NULL), "pushing y");
     require(zad_args_result_f32(args, &result_f32), "binding an f32 result");
     CHECK("an f32 result binding for an f64 result", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR,
-          "result #0", "bound as f32", result_f32 == -12345.0f, "result left untouched");
+          "result 1", "bound as f32", result_f32 == -12345.0f, "result left untouched");
 
     require(zad_args_clear(args), "zad_args_clear");
     require(zad_args_push_array_f64(args, x, 1, shape4, NULL), "pushing x");
     require(zad_args_push_array_f64(args, y, 1, shape4, NULL), "pushing y");
-    CHECK("no result binding for a result", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR, "@dot",
-          "result bindings", 1, "");
+    CHECK("no result binding for a result", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR,
+          "@dot returns 1 result (f64)", "none was bound", 1, "");
 
     require(zad_args_clear(args), "zad_args_clear");
     require(zad_args_push_array_f64(args, x, 1, shape4, NULL), "pushing x");
@@ -274,7 +276,7 @@ int main(void) {
         zad_array *array = sentinel;
         require(zad_args_result_array(args, &array), "binding an array result");
         CHECK("an array binding for an f64 result", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR,
-              "result #0", "an array", array == sentinel, "array left untouched");
+              "result 1", "an array", array == sentinel, "array left untouched");
     }
 
     /* ----------------------------------------------------- invalid values */
@@ -285,6 +287,162 @@ int main(void) {
           ZAD_INVALID_ARGUMENT, "shape is NULL", NULL, 1, "");
     CHECK("a NULL data pointer for 4 elements", zad_args_push_array_f64(args, NULL, 1, shape4, NULL),
           ZAD_INVALID_ARGUMENT, "NULL", NULL, 1, "");
+
+    /* Shapes whose element count or extent overflows 64 bits must not wrap
+     * around (to 0 elements, which would pass the NULL-data check). */
+    {
+        const int64_t two_to_32[2] = {INT64_C(1) << 32, INT64_C(1) << 32};
+        const int64_t two_to_21[3] = {INT64_C(1) << 21, INT64_C(1) << 21, INT64_C(1) << 21};
+        const int64_t two_to_31[2] = {INT64_C(1) << 31, INT64_C(1) << 31};
+        const int64_t two_to_60[1] = {INT64_C(1) << 60};
+        const int64_t two_to_62[1] = {INT64_C(1) << 62};
+        const int64_t stride4[1] = {4};
+        CHECK("a {2^32, 2^32} shape with NULL data", zad_args_push_array_f64(args, NULL, 2, two_to_32, NULL),
+              ZAD_INVALID_ARGUMENT, "too large", "[4294967296, 4294967296]", 1, "");
+        CHECK("a {2^32, 2^32} shape", zad_args_push_array_f64(args, x, 2, two_to_32, NULL), ZAD_INVALID_ARGUMENT,
+              "too large", "overflows", 1, "");
+        CHECK("a {2^21, 2^21, 2^21} shape", zad_args_push_array_f64(args, x, 3, two_to_21, NULL),
+              ZAD_INVALID_ARGUMENT, "too large", NULL, 1, "");
+        CHECK("2^62 bytes of f64 ({2^31, 2^31})", zad_args_push_array_f64(args, x, 2, two_to_31, NULL),
+              ZAD_INVALID_ARGUMENT, "more memory than can be addressed", NULL, 1, "");
+        CHECK("2^63 bytes of f64 ({2^60})", zad_args_push_array_f64(args, x, 1, two_to_60, NULL),
+              ZAD_INVALID_ARGUMENT, "more memory than can be addressed", NULL, 1, "");
+        CHECK("a {2^62} shape with stride 4", zad_args_push_array_f32(args, xf, 1, two_to_62, stride4),
+              ZAD_INVALID_ARGUMENT, "more memory than can be addressed", NULL, 1, "");
+        /* None of them was added: the list is still empty. */
+        require(zad_args_result_f64(args, &result), "binding the result");
+        CHECK("refused arrays are not added", zad_function_call(dot, args), ZAD_SIGNATURE_ERROR,
+              "but was given 0", NULL, result == -12345.0, "result left untouched");
+    }
+
+    /* ------------------------------------------------------------ layouts */
+    /* @total(memref<?x?xf64>) takes C order: for 3 x 4, strides {4, 1}. */
+    {
+        double storage[3][5] = {{1, 2, 3, 4, 100}, {5, 6, 7, 8, 100}, {9, 10, 11, 12, 100}};
+        const int64_t shape3x4[2] = {3, 4};
+        const int64_t padded[2] = {5, 1};
+        const int64_t zero_row_stride[2] = {0, 1};
+        const int64_t fortran_order[2] = {1, 3};
+        const int64_t c_order[2] = {4, 1};
+        double compact[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        const int64_t shape1x4[2] = {1, 4};
+        const int64_t any_row_stride[2] = {99, 1};
+        zad_function *total = NULL;
+        require(zad_module_function(module, "total", &total), "compiling @total");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, &storage[0][0], 2, shape3x4, padded), "pushing padded rows");
+        require(zad_args_result_f64(args, &result), "binding the result");
+        CHECK("row stride 5 for 4 columns (C order)", zad_function_call(total, args), ZAD_SIGNATURE_ERROR,
+              "argument 1 (%m)", "strided<[?, ?]>", result == -12345.0, "result left untouched");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, &storage[0][0], 2, shape3x4, zero_row_stride), "pushing stride 0");
+        require(zad_args_result_f64(args, &result), "binding the result");
+        CHECK("row stride 0 (C order)", zad_function_call(total, args), ZAD_SIGNATURE_ERROR,
+              "stride of dimension 0 is 0", "strides [4, 1]", result == -12345.0, "result left untouched");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, compact, 2, shape3x4, fortran_order), "pushing Fortran order");
+        require(zad_args_result_f64(args, &result), "binding the result");
+        CHECK("Fortran order for a C-order matrix", zad_function_call(total, args), ZAD_SIGNATURE_ERROR,
+              "is C order", "strided<[1, ?", result == -12345.0, "result left untouched");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, compact, 2, shape3x4, c_order), "pushing C order");
+        require(zad_args_result_f64(args, &result), "binding the result");
+        CHECK_OK("explicit C-order strides", zad_function_call(total, args), result == 78.0, "sum != 78");
+
+        /* A stride along a dimension of one element is never used. */
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, compact, 2, shape1x4, any_row_stride), "pushing one row");
+        require(zad_args_result_f64(args, &result), "binding the result");
+        CHECK_OK("any row stride for one row", zad_function_call(total, args), result == 10.0, "sum != 10");
+        zad_function_free(total);
+        result = -12345.0;
+    }
+
+    /* ---------------------------------------------------------- gradients */
+    /* @misfit(u, kappa, steps) with u dup, kappa active, steps const: the
+     * gradient takes (u, du, kappa, steps, [seed]) and returns (J, dJ/dkappa).
+     * Messages name @misfit and count as its signature does. */
+    {
+        const zad_activity activity[3] = {ZAD_DUP, ZAD_ACTIVE, ZAD_CONST};
+        zad_function *gradient = NULL;
+        double u[4] = {1, 2, 3, 4};
+        double du[4] = {0, 0, 0, 0};
+        double short_shadow[4] = {0, 0, 7, 7};
+        const int64_t shape2[1] = {2};
+        double dkappa = -12345.0;
+        float dkappa_f32 = -12345.0f;
+        require(zad_module_gradient(module, "misfit", activity, 3, &gradient), "the gradient of @misfit");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, u, 1, shape4, NULL), "pushing u");
+        require(zad_args_push_array_f64(args, short_shadow, 1, shape2, NULL), "pushing a 2-element shadow");
+        require(zad_args_push_f64(args, 0.1), "pushing kappa");
+        require(zad_args_push_index(args, 3), "pushing steps");
+        require(zad_args_result_f64(args, &result), "binding J");
+        require(zad_args_result_f64(args, &dkappa), "binding dJ/dkappa");
+        CHECK("a shadow shorter than its array", zad_function_call(gradient, args), ZAD_SIGNATURE_ERROR,
+              "the gradient of @misfit: the shadow of argument 1 (%u) has shape [2]",
+              "argument 1 (%u) has shape [4]",
+              result == -12345.0 && short_shadow[0] == 0 && short_shadow[2] == 7 && u[0] == 1,
+              "nothing run, nothing written");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, u, 1, shape4, NULL), "pushing u");
+        require(zad_args_push_array_f64(args, du, 1, shape4, NULL), "pushing du");
+        require(zad_args_push_f64(args, 0.1), "pushing kappa");
+        require(zad_args_push_i32(args, 3), "pushing steps as i32");
+        require(zad_args_result_f64(args, &result), "binding J");
+        require(zad_args_result_f64(args, &dkappa), "binding dJ/dkappa");
+        CHECK("a gradient argument of the wrong type", zad_function_call(gradient, args), ZAD_SIGNATURE_ERROR,
+              "the gradient of @misfit: argument 3 (%steps) must be index, but i32 was given", NULL,
+              strstr(zad_last_error(), "__zad") == NULL, "no name zad made up");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, u, 1, shape4, NULL), "pushing u");
+        require(zad_args_push_f64(args, 0.1), "pushing kappa");
+        require(zad_args_push_index(args, 3), "pushing steps");
+        require(zad_args_result_f64(args, &result), "binding J");
+        require(zad_args_result_f64(args, &dkappa), "binding dJ/dkappa");
+        CHECK("a gradient call without the shadow", zad_function_call(gradient, args), ZAD_SIGNATURE_ERROR,
+              "the gradient of @misfit takes 5 arguments (%u: memref<?xf64>, shadow of %u: memref<?xf64>, ",
+              "but was given 3", strstr(zad_last_error(), "__zad") == NULL, "no name zad made up");
+
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, u, 1, shape4, NULL), "pushing u");
+        require(zad_args_push_array_f64(args, du, 1, shape4, NULL), "pushing du");
+        require(zad_args_push_f64(args, 0.1), "pushing kappa");
+        require(zad_args_push_index(args, 3), "pushing steps");
+        require(zad_args_result_f64(args, &result), "binding J");
+        CHECK("one result bound of a gradient's two", zad_function_call(gradient, args), ZAD_SIGNATURE_ERROR,
+              "the gradient of @misfit returns 2 results (f64, f64), but 1 was bound", NULL, 1, "");
+        require(zad_args_result_f32(args, &dkappa_f32), "binding dJ/dkappa as f32");
+        CHECK("a gradient bound as f32", zad_function_call(gradient, args), ZAD_SIGNATURE_ERROR,
+              "result 2 (the gradient with respect to argument 2 (%kappa)) is f64", "bound as f32",
+              dkappa_f32 == -12345.0f, "result left untouched");
+
+        /* The same arguments, bound right: J = 0.9^6 sum(u^2), dJ/dkappa =
+         * -6 0.9^5 sum(u^2), du = 2 0.9^6 u. */
+        require(zad_args_clear(args), "zad_args_clear");
+        require(zad_args_push_array_f64(args, u, 1, shape4, NULL), "pushing u");
+        require(zad_args_push_array_f64(args, du, 1, shape4, NULL), "pushing du");
+        require(zad_args_push_f64(args, 0.1), "pushing kappa");
+        require(zad_args_push_index(args, 3), "pushing steps");
+        require(zad_args_result_f64(args, &result), "binding J");
+        require(zad_args_result_f64(args, &dkappa), "binding dJ/dkappa");
+        {
+            const double damping = 0.9 * 0.9 * 0.9 * 0.9 * 0.9 * 0.9;
+            zad_status status = zad_function_call(gradient, args);
+            expect_ok("the gradient called right", status,
+                      fabs(result - 30 * damping) < 1e-12 && fabs(dkappa + 6 * damping / 0.9 * 30) < 1e-10 &&
+                          fabs(du[3] - 2 * damping * 4) < 1e-12,
+                      "J, dJ/dkappa or dJ/du wrong");
+        }
+        zad_function_free(gradient);
+    }
 
     /* ------------------------------------------------------ NULL handles */
     {

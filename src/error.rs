@@ -43,6 +43,22 @@ pub enum Error {
 }
 
 impl Error {
+    /// The same error with its message passed through `rewrite`.
+    pub(crate) fn map_message(self, rewrite: impl FnOnce(&str) -> String) -> Error {
+        match self {
+            Error::Parse(message) => Error::Parse(rewrite(&message)),
+            Error::Verify(message) => Error::Verify(rewrite(&message)),
+            Error::NotFound(message) => Error::NotFound(rewrite(&message)),
+            Error::Signature(message) => Error::Signature(rewrite(&message)),
+            Error::Compile(message) => Error::Compile(rewrite(&message)),
+            Error::Io(message) => Error::Io(rewrite(&message)),
+            Error::InvalidArgument(message) => Error::InvalidArgument(rewrite(&message)),
+            Error::Unsupported(message) => Error::Unsupported(rewrite(&message)),
+            Error::Internal(message) => Error::Internal(rewrite(&message)),
+            Error::Runtime(message) => Error::Runtime(rewrite(&message)),
+        }
+    }
+
     /// The status code this error becomes at the C ABI (see `zad_status`).
     pub fn status(&self) -> i32 {
         match self {

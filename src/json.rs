@@ -1,18 +1,42 @@
-//! The JSON side of the CLI's contract: arguments in, results out.
+//! The JSON side of the CLI's contract: arguments in, results and buffers
+//! out.
 //!
 //! Arguments: a JSON array with one entry per parameter: a number for a
 //! float scalar, an integer for an integer or index scalar, and a nested
-//! array for a memref (its shape taken from the nesting). Results: numbers,
-//! or nested arrays for memref results; non-finite floats are written as the
-//! strings "nan", "inf" and "-inf", which JSON cannot express as numbers
-//! (and which float arguments accept too).
+//! array for a memref, its shape taken from the nesting. Arrays are nested
+//! in the memref's own index order (`a[i][j]` is element (i, j)) whatever
+//! its layout: zad lays the numbers out as the memref type requires, in C
+//! order for the identity layout and in Fortran order for
+//! `strided<[1, ?]>`. Results and buffers come back nested the same way;
+//! non-finite floats are written as the strings "nan", "inf" and "-inf",
+//! which JSON cannot express as numbers (and which float arguments accept
+//! too).
 
 use crate::{
     error::{Error, Result},
-    exec::{Args, Array, ArrayData, Value},
+    exec::{Args, Array, ArrayData, Value, row_major_strides},
     signature::{MemRef, ParamType, Scalar, Signature},
 };
 use serde_json::Value as Json;
+use std::io::Read;
+
+/// The text of an `--args` option: the JSON itself, `@FILE` for the
+/// contents of a file, or `-` for standard input (for arguments too large
+/// for a command line).
+pub fn read_args(option: &str) -> Result<String> {
+    if option == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| Error::Io(format!("--args -: cannot read standard input: {error}")))?;
+        return Ok(text);
+    }
+    match option.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|error| Error::Io(format!("--args @{path}: cannot read {path}: {error}"))),
+        None => Ok(option.to_string()),
+    }
+}
 
 /// Arguments decoded from JSON, owning the array data the kernel works on.
 pub struct JsonArgs {
@@ -21,8 +45,13 @@ pub struct JsonArgs {
 
 enum Decoded {
     Scalar(Scalar, Json),
-    F32(Vec<f32>, Vec<i64>),
-    F64(Vec<f64>, Vec<i64>),
+    Array { data: Floats, shape: Vec<i64>, strides: Vec<i64> },
+}
+
+/// An array's elements, laid out by its strides.
+enum Floats {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
 }
 
 impl JsonArgs {
@@ -33,10 +62,11 @@ impl JsonArgs {
         let Json::Array(items) = json else {
             return Err(Error::InvalidArgument("--args must be a JSON array, one entry per argument".into()));
         };
+        let naming = &signature.naming;
         if items.len() != signature.inputs.len() {
             return Err(Error::Signature(format!(
-                "@{} takes {} arguments {} but --args has {}",
-                signature.name,
+                "{} takes {} arguments {}, but --args has {}",
+                naming.subject(),
                 signature.inputs.len(),
                 signature.describe(),
                 items.len()
@@ -48,7 +78,7 @@ impl JsonArgs {
             .enumerate()
             .map(|(index, (item, ty))| {
                 decode(item, ty).map_err(|why| {
-                    Error::Signature(format!("@{}: argument #{index} ({ty}): {why}", signature.name))
+                    Error::Signature(format!("{}: {} must be {ty}: {why}", naming.subject(), naming.input(index)))
                 })
             })
             .collect::<Result<_, _>>()?;
@@ -60,15 +90,22 @@ impl JsonArgs {
         self.values.iter_mut().try_for_each(|value| push_decoded(value, args))
     }
 
-    /// A copy with every array zeroed: shadow buffers for a gradient call.
+    /// A copy with every array zeroed (same shape and layout): shadow
+    /// buffers for a gradient call.
     pub fn zeroed(&self) -> JsonArgs {
         let values = self
             .values
             .iter()
             .map(|value| match value {
                 Decoded::Scalar(scalar, json) => Decoded::Scalar(*scalar, json.clone()),
-                Decoded::F32(data, shape) => Decoded::F32(vec![0.0; data.len()], shape.clone()),
-                Decoded::F64(data, shape) => Decoded::F64(vec![0.0; data.len()], shape.clone()),
+                Decoded::Array { data, shape, strides } => Decoded::Array {
+                    data: match data {
+                        Floats::F32(data) => Floats::F32(vec![0.0; data.len()]),
+                        Floats::F64(data) => Floats::F64(vec![0.0; data.len()]),
+                    },
+                    shape: shape.clone(),
+                    strides: strides.clone(),
+                },
             })
             .collect();
         JsonArgs { values }
@@ -92,12 +129,17 @@ impl JsonArgs {
     }
 
     /// The current contents of argument `index` as JSON (arrays after a
-    /// kernel wrote to them; scalars as given).
+    /// kernel wrote to them, in their index order; scalars as given).
     pub fn to_json(&self, index: usize) -> Json {
         match &self.values[index] {
             Decoded::Scalar(_, json) => json.clone(),
-            Decoded::F32(data, shape) => nest(&data.iter().map(|&x| float(x as f64)).collect::<Vec<_>>(), shape),
-            Decoded::F64(data, shape) => nest(&data.iter().map(|&x| float(x)).collect::<Vec<_>>(), shape),
+            Decoded::Array { data, shape, strides } => {
+                let flat: Vec<Json> = match data {
+                    Floats::F32(data) => index_order(data, shape, strides).map(|x| float(x as f64)).collect(),
+                    Floats::F64(data) => index_order(data, shape, strides).map(float).collect(),
+                };
+                nest(&flat, shape)
+            }
         }
     }
 }
@@ -105,11 +147,11 @@ impl JsonArgs {
 fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
     match value {
         Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
-        Decoded::F32(data, shape) => {
-            args.push_slice_f32(data, shape)?;
+        Decoded::Array { data: Floats::F32(data), shape, strides } => {
+            args.push_strided_f32(data, shape, strides)?;
         }
-        Decoded::F64(data, shape) => {
-            args.push_slice_f64(data, shape)?;
+        Decoded::Array { data: Floats::F64(data), shape, strides } => {
+            args.push_strided_f64(data, shape, strides)?;
         }
     }
     Ok(())
@@ -156,14 +198,82 @@ fn decode_array(item: &Json, memref: &MemRef) -> Result<Decoded, String> {
             return Err(format!("dimension {dim} has {size} elements, the type says {expected}"));
         }
     }
-    Ok(match memref.element {
-        Scalar::F32 => Decoded::F32(flat.into_iter().map(|x| x as f32).collect(), shape),
-        _ => Decoded::F64(flat, shape),
+    let strides = layout_strides(memref, &shape)?;
+    let data = match memref.element {
+        Scalar::F32 => Floats::F32(lay_out(flat.into_iter().map(|x| x as f32).collect(), &shape, &strides)),
+        _ => Floats::F64(lay_out(flat, &shape, &strides)),
+    };
+    Ok(Decoded::Array { data, shape, strides })
+}
+
+/// The strides of a compact array of `shape` that the memref type takes:
+/// C order, or else Fortran order.
+fn layout_strides(memref: &MemRef, shape: &[i64]) -> Result<Vec<i64>, String> {
+    let too_large = || format!("an array of shape {shape:?} is too large");
+    let c_order = row_major_strides(shape).ok_or_else(too_large)?;
+    let mut fortran_order = vec![1i64; shape.len()];
+    for dim in 1..shape.len() {
+        fortran_order[dim] = fortran_order[dim - 1].checked_mul(shape[dim - 1].max(1)).ok_or_else(too_large)?;
+    }
+    // A type that fixes a stride takes only that stride (along dimensions
+    // of more than one element: the others are never stepped along).
+    let fits = |strides: &[i64]| {
+        memref.strides.iter().zip(strides).zip(shape).all(|((fixed, &stride), &size)| size <= 1 || fixed.is_none_or(|fixed| fixed == stride))
+    };
+    if memref.identity_layout || fits(&c_order) {
+        Ok(c_order)
+    } else if fits(&fortran_order) {
+        Ok(fortran_order)
+    } else {
+        Err(format!(
+            "the CLI lays arrays out in C order or in Fortran order, and {} takes neither for shape {shape:?}",
+            memref.spelling
+        ))
+    }
+}
+
+/// The elements of `flat` (in index order: row-major) placed by `strides`,
+/// which describe a compact layout of `shape`.
+fn lay_out<T: Copy + Default>(flat: Vec<T>, shape: &[i64], strides: &[i64]) -> Vec<T> {
+    if row_major_strides(shape).as_deref() == Some(strides) {
+        return flat;
+    }
+    let mut data = vec![T::default(); flat.len()];
+    for (value, offset) in flat.into_iter().zip(offsets(shape, strides)) {
+        data[offset] = value;
+    }
+    data
+}
+
+/// The elements of `data`, laid out by `strides`, in index order.
+fn index_order<'a, T: Copy>(data: &'a [T], shape: &[i64], strides: &[i64]) -> impl Iterator<Item = T> + use<'a, T> {
+    offsets(shape, strides).map(move |offset| data[offset])
+}
+
+/// The offset of each element of a compact array of `shape` laid out by
+/// `strides`, in index order (the last index fastest).
+fn offsets(shape: &[i64], strides: &[i64]) -> impl Iterator<Item = usize> + use<> {
+    let count = if shape.contains(&0) { 0 } else { shape.iter().product::<i64>() as usize };
+    let (shape, strides) = (shape.to_vec(), strides.to_vec());
+    let mut index = vec![0i64; shape.len()];
+    let mut offset = 0i64;
+    (0..count).map(move |_| {
+        let current = offset as usize;
+        for dim in (0..shape.len()).rev() {
+            index[dim] += 1;
+            offset += strides[dim];
+            if index[dim] < shape[dim] {
+                break;
+            }
+            offset -= strides[dim] * shape[dim];
+            index[dim] = 0;
+        }
+        current
     })
 }
 
 /// Walks a nested array of depth `shape.len()`, recording its (rectangular)
-/// shape and its numbers in row-major order.
+/// shape and its numbers in index order.
 fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], flat: &mut Vec<f64>) -> Result<(), String> {
     if depth == shape.len() {
         return match json_float(item) {
@@ -213,7 +323,7 @@ pub fn float(x: f64) -> Json {
     }
 }
 
-/// Nests row-major `flat` values according to `shape`.
+/// Nests `flat` values, in index order, according to `shape`.
 fn nest(flat: &[Json], shape: &[i64]) -> Json {
     match shape.split_first() {
         None => flat.first().cloned().unwrap_or(Json::Null),

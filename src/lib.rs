@@ -10,6 +10,7 @@ pub mod ad;
 pub mod checkpoint;
 pub mod context;
 pub mod dialect;
+mod effects;
 pub mod error;
 pub mod exec;
 pub mod foreign;
@@ -18,6 +19,7 @@ pub mod ffi;
 pub mod json;
 pub mod lower;
 pub mod module;
+pub mod naming;
 pub mod signature;
 pub mod stack;
 

@@ -3,9 +3,10 @@
 use crate::{
     ad::{self, Activity, GradientOptions, Request},
     context::{Context, Shared},
-    dialect,
+    dialect, effects,
     signature::ParamType,
     error::{Error, Result},
+    naming::{self, Input, Naming, Output},
     exec::{CompiledFunction, Engine},
     lower::{self, Stage},
     signature::Signature,
@@ -36,6 +37,9 @@ struct ModuleState {
     /// The module compiled without and with bounds checks.
     engines: [Option<Arc<Engine>>; 2],
     functions: HashMap<String, CompiledFunction>,
+    /// The argument names (`%steps`) of each function, read from the source
+    /// text: MLIR does not keep them, and messages use them.
+    argument_names: HashMap<String, Vec<String>>,
 }
 
 /// The compile-cache key of a function: its name, marked when compiled with
@@ -72,11 +76,13 @@ impl Module {
         if !ir.as_operation().verify() {
             return Err(Error::Verify(shared.diagnostic_message(&format!("{source_name}: MLIR verification failed"))));
         }
+        let argument_names = source_argument_names(&ir, source);
         Ok(Module {
             state: Mutex::new(ModuleState {
                 ir: ManuallyDrop::new(ir),
                 engines: [None, None],
                 functions: HashMap::new(),
+                argument_names,
             }),
             shared: shared.clone(),
         })
@@ -100,8 +106,16 @@ impl Module {
     pub fn signature(&self, name: &str) -> Result<Signature> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        let function = find_function(&state.ir, name)?;
-        function_signature(&function, name)
+        state.signature(name)
+    }
+
+    /// For each argument of function `name`: whether it is a memref the
+    /// function may write (see `effects`; never false for one it writes).
+    pub fn written_arguments(&self, name: &str) -> Result<Vec<bool>> {
+        let _guard = self.shared.lock();
+        let state = self.state.lock();
+        find_function(&state.ir, name)?;
+        Ok(effects::written_arguments(&state.ir, name))
     }
 
     /// The names of the functions defined (with a body) in the module.
@@ -125,16 +139,14 @@ impl Module {
         if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
-        let signature = {
-            let function = find_function(&state.ir, name)?;
-            function_signature(&function, name)?
-        };
+        let signature = state.signature(name)?;
         let engine = match &state.engines[usize::from(checked)] {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
-                    let expanded = ad::expand(&self.shared, &state.ir, None, &GradientOptions::default())?;
-                    Engine::compile(&self.shared, &expanded, checked)?
+                    let expanded =
+                        ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
+                    Engine::compile(&self.shared, &expanded, checked).map_err(user_terms)?
                 } else {
                     Engine::compile(&self.shared, &state.ir, checked)?
                 };
@@ -183,15 +195,24 @@ impl Module {
         if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
-        find_function(&state.ir, name)?;
-        let expanded = ad::expand(&self.shared, &state.ir, Some(&request), options)?;
-        let operation = find_function(&expanded, &request.gradient_name())?;
-        let signature = function_signature(&operation, &request.gradient_name())?;
-        let seeds = signature.inputs.len()
-            - activity.len()
-            - activity.iter().filter(|&&a| a == Activity::Dup).count();
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded, checked)?);
-        let function = CompiledFunction::new(engine, signature, seeds)?;
+        // The user's function first: its errors name what the user wrote.
+        let primal = state.signature(name)?;
+        check_activity(&primal, activity)?;
+        let mut expanded = ad::expand(&self.shared, &state.ir, Some(&request), options).map_err(user_terms)?;
+        lower::keep_only_reachable(&self.shared, &mut expanded, &request.gradient_name())?;
+        let operation = find_function(&expanded, &request.gradient_name()).map_err(user_terms)?;
+        let mut signature = function_signature(&operation, &request.gradient_name())?;
+        signature.naming = gradient_naming(&primal, activity);
+        let seeds = signature.naming.inputs.iter().filter(|input| matches!(input, Input::Seed(_))).count();
+        if signature.naming.inputs.len() != signature.inputs.len() {
+            return Err(Error::Internal(format!(
+                "the gradient of @{name} takes {} arguments, where its activity implies {}",
+                signature.inputs.len(),
+                signature.naming.inputs.len()
+            )));
+        }
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded, checked).map_err(user_terms)?);
+        let function = CompiledFunction::new(engine, signature, seeds).map_err(user_terms)?;
         state.functions.insert(key, function.clone());
         Ok(function)
     }
@@ -208,7 +229,7 @@ impl Module {
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
-        stack::on_large_stack(|| ad::adjoint_text(&self.shared, &state.ir, &request, options))
+        stack::on_large_stack(|| ad::adjoint_text(&self.shared, &state.ir, &request, options)).map_err(user_terms)
     }
 
     /// The activity zad assumes when none is given: float scalars are
@@ -238,6 +259,94 @@ impl Module {
     pub fn compile_count(&self) -> usize {
         self.state.lock().engines.iter().flatten().count()
     }
+}
+
+impl ModuleState {
+    /// The ABI signature of function `name`, its arguments named as in the
+    /// source.
+    fn signature(&self, name: &str) -> Result<Signature> {
+        let function = find_function(&self.ir, name)?;
+        let mut signature = function_signature(&function, name)?;
+        if let Some(names) = self.argument_names.get(name)
+            && names.len() == signature.inputs.len()
+        {
+            signature.naming.arguments = names.iter().cloned().map(Some).collect();
+        }
+        Ok(signature)
+    }
+}
+
+/// The argument names of every function of `ir` whose signature can be
+/// found at its location in `source`.
+fn source_argument_names(ir: &melior::ir::Module, source: &str) -> HashMap<String, Vec<String>> {
+    defined_function_ops(ir)
+        .into_iter()
+        .filter_map(|(name, function)| {
+            let location = function.location();
+            if !location.is_file_line_col_range() {
+                return None;
+            }
+            let line = location.file_line_col_range_start_line();
+            let column = location.file_line_col_range_start_column();
+            Some((name, naming::argument_names(source, line, column)?))
+        })
+        .collect()
+}
+
+/// An error from differentiating or compiling, with the names of the
+/// functions zad generated replaced by what they are to the user.
+fn user_terms(error: Error) -> Error {
+    error.map_message(naming::in_user_terms)
+}
+
+/// Whether `activity` fits the arguments of `primal`: one entry per
+/// argument, 'active' for float scalars, 'dup' for float memrefs.
+fn check_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
+    let naming = &primal.naming;
+    if activity.len() != primal.inputs.len() {
+        return Err(Error::Signature(format!(
+            "{} takes {} arguments {}, but {} activities were given (one per argument)",
+            naming.subject(),
+            primal.inputs.len(),
+            primal.describe(),
+            activity.len()
+        )));
+    }
+    for (position, (kind, ty)) in activity.iter().zip(&primal.inputs).enumerate() {
+        let fits = match kind {
+            Activity::Const => true,
+            Activity::Active => matches!(ty, ParamType::Scalar(scalar) if scalar.is_float()),
+            Activity::Dup => matches!(ty, ParamType::MemRef(_)),
+        };
+        if !fits {
+            return Err(Error::Signature(format!(
+                "{}: {} has type {ty} and cannot be '{}' ('active' is for float scalars, 'dup' for float memrefs)",
+                naming.subject(),
+                naming.argument(position),
+                kind.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// How the gradient of `primal` with `activity` names its parameters: the
+/// user's arguments, each `dup` one followed by its shadow, then a seed per
+/// float result; it returns the user's results, then the gradient of each
+/// `active` argument.
+fn gradient_naming(primal: &Signature, activity: &[Activity]) -> Naming {
+    let mut inputs = Vec::new();
+    for (position, kind) in activity.iter().enumerate() {
+        inputs.push(Input::Argument(position));
+        if *kind == Activity::Dup {
+            inputs.push(Input::Shadow(position));
+        }
+    }
+    let float_results = primal.results.iter().enumerate().filter(|(_, ty)| matches!(ty, ParamType::Scalar(s) if s.is_float()));
+    inputs.extend(float_results.map(|(result, _)| Input::Seed(result)));
+    let mut outputs: Vec<Output> = (0..primal.results.len()).map(Output::Result).collect();
+    outputs.extend(activity.iter().enumerate().filter(|(_, kind)| **kind == Activity::Active).map(|(position, _)| Output::Gradient(position)));
+    Naming { gradient: true, inputs, outputs, ..primal.naming.clone() }
 }
 
 /// Parses `source` into a module (explicit `module { ... }` or bare
@@ -331,7 +440,7 @@ pub(crate) fn find_symbol(ir: &melior::ir::Module, name: &str) -> bool {
     false
 }
 
-pub(crate) fn symbol_name(operation: &OperationRef) -> Option<String> {
+pub(crate) fn symbol_name<'c: 'a, 'a>(operation: &impl OperationLike<'c, 'a>) -> Option<String> {
     let attribute = operation.attribute("sym_name").ok()?;
     let name = StringAttribute::try_from(attribute).ok()?;
     Some(name.value().to_string())

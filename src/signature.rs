@@ -1,7 +1,10 @@
 //! The types a kernel's arguments and results may have at the ABI, read from
 //! a `func.func`'s MLIR type, and how they print in messages.
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    naming::{Input, Naming},
+};
 use melior::ir::{
     Type, TypeLike,
     r#type::{FunctionType, MemRefType, ShapedTypeLike},
@@ -58,6 +61,11 @@ pub struct MemRef {
     pub shape: Vec<Option<i64>>,
     pub strides: Vec<Option<i64>>,
     pub offset: Option<i64>,
+    /// Whether the type has the identity layout (no layout, or the
+    /// identity map): the array is C order, so its dynamic strides are not
+    /// free but follow from its sizes. With a `strided<[...]>` layout each
+    /// `?` stride may be anything.
+    pub identity_layout: bool,
     /// The MLIR spelling, kept for messages.
     pub spelling: String,
 }
@@ -65,6 +73,14 @@ pub struct MemRef {
 impl MemRef {
     pub fn rank(&self) -> usize {
         self.shape.len()
+    }
+
+    /// The same memref with a `strided<[?, ...]>` layout (any strides), as
+    /// written in MLIR: what to declare to take arrays of any layout.
+    pub fn with_any_strides(&self) -> String {
+        let dims: String = self.shape.iter().map(|size| size.map_or("?".to_string(), |size| size.to_string()) + "x").collect();
+        let strides = vec!["?"; self.rank()].join(", ");
+        format!("memref<{dims}{}, strided<[{strides}]>>", self.element.mlir_name())
     }
 }
 
@@ -84,12 +100,16 @@ impl fmt::Display for ParamType {
     }
 }
 
-/// The ABI view of a function: what it takes and what it returns.
+/// The ABI view of a function: what it takes and what it returns, and how
+/// messages name it and its parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Signature {
+    /// The symbol of the compiled function (for a gradient, one zad made up).
     pub name: String,
     pub inputs: Vec<ParamType>,
     pub results: Vec<ParamType>,
+    /// What the function and each input and result are to the user.
+    pub naming: Naming,
 }
 
 impl Signature {
@@ -98,54 +118,107 @@ impl Signature {
     /// names them.
     pub(crate) fn from_function_type(name: &str, ty: FunctionType) -> Result<Signature> {
         let convert = |ty: Type, what: &str, index: usize| {
-            param_type(ty).ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "function @{name}: {what} #{index} has type {ty}, which zad cannot pass \
-                     across the ABI (supported: f32, f64, i32, i64, index and memrefs of f32 or f64)"
-                ))
+            param_type(ty).map_err(|why| {
+                Error::Unsupported(format!("function @{name}: {what} {} has type {ty}, {why}", index + 1))
             })
         };
-        let inputs = (0..ty.input_count())
+        let inputs: Vec<ParamType> = (0..ty.input_count())
             .map(|i| convert(ty.input(i).expect("index in range"), "argument", i))
             .collect::<Result<_>>()?;
-        let results = (0..ty.result_count())
+        let results: Vec<ParamType> = (0..ty.result_count())
             .map(|i| convert(ty.result(i).expect("index in range"), "result", i))
             .collect::<Result<_>>()?;
-        Ok(Signature { name: name.to_string(), inputs, results })
+        let naming = Naming::plain(name, inputs.len(), results.len());
+        Ok(Signature { name: name.to_string(), inputs, results, naming })
     }
 
-    /// `(f64, memref<?xf64>) -> f64`, for messages.
+    /// `(f64, memref<?xf64>) -> (f64)`, for messages; with the argument
+    /// names where known: `(%x: f64, the shadow of %x: ...)`.
     pub fn describe(&self) -> String {
-        let list = |types: &[ParamType]| {
-            types.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-        };
-        format!("({}) -> ({})", list(&self.inputs), list(&self.results))
+        let inputs = self
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(index, ty)| {
+                let name = |position: usize| self.naming.arguments.get(position).cloned().flatten();
+                match self.naming.inputs.get(index) {
+                    Some(Input::Argument(position)) => match name(*position) {
+                        Some(name) => format!("{name}: {ty}"),
+                        None => ty.to_string(),
+                    },
+                    Some(Input::Shadow(position)) => {
+                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
+                        format!("shadow of {of}: {ty}")
+                    }
+                    Some(Input::Seed(result)) => format!("seed of result {}: {ty}", result + 1),
+                    None => ty.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let results = self.results.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        format!("({inputs}) -> ({results})")
     }
 }
 
-fn param_type(ty: Type) -> Option<ParamType> {
+/// What zad can pass of `ty`, or why not (a phrase following "has type T, ").
+fn param_type(ty: Type) -> Result<ParamType, String> {
+    const SUPPORTED: &str =
+        "which zad cannot pass across the ABI (supported: f32, f64, i32, i64, index and memrefs of f32 or f64)";
     if let Some(scalar) = Scalar::from_mlir(ty) {
-        return Some(ParamType::Scalar(scalar));
+        return Ok(ParamType::Scalar(scalar));
     }
-    let memref = MemRefType::try_from(ty).ok()?;
+    let memref = MemRefType::try_from(ty).map_err(|_| SUPPORTED.to_string())?;
     if memref.memory_space().is_some() {
-        return None;
+        return Err(SUPPORTED.to_string());
     }
-    let element = Scalar::from_mlir(memref.element()).filter(|scalar| scalar.is_float())?;
+    let element = Scalar::from_mlir(memref.element()).filter(|scalar| scalar.is_float()).ok_or(SUPPORTED)?;
     let rank = memref.rank();
-    let shape = (0..rank)
+    let shape: Vec<Option<i64>> = (0..rank)
         .map(|i| {
             let size = mlir_dim_size(&memref, i);
             (size >= 0).then_some(size)
         })
         .collect();
-    let (strides, offset) = memref.strides_and_offset();
+    let mut strides = vec![0i64; rank];
+    let mut offset = 0i64;
+    // SAFETY: `memref` is a valid memref type and `strides` has room for
+    // its rank.
+    let strided = unsafe {
+        mlir_sys::mlirMemRefTypeGetStridesAndOffset(memref.to_raw(), strides.as_mut_ptr(), &mut offset).value != 0
+    };
     let is_static = |value: i64| value != i64::MIN;
-    Some(ParamType::MemRef(MemRef {
+    // SAFETY: `memref` is a valid memref type.
+    let (strided_layout, identity_layout) = unsafe {
+        (
+            mlir_sys::mlirAttributeIsAStridedLayout(mlir_sys::mlirMemRefTypeGetLayout(memref.to_raw())),
+            mlir_sys::mlirAffineMapIsIdentity(mlir_sys::mlirMemRefTypeGetAffineMap(memref.to_raw())),
+        )
+    };
+    // Other layouts (affine maps) make the array's strides a function of
+    // its sizes that zad does not evaluate: take them only when that
+    // function is constant.
+    let fixed = strides.iter().all(|&stride| is_static(stride)) && is_static(offset);
+    if !strided || !(strided_layout || identity_layout || fixed) {
+        let any = MemRef {
+            element,
+            shape: shape.clone(),
+            strides: vec![None; rank],
+            offset: None,
+            identity_layout: false,
+            spelling: String::new(),
+        };
+        return Err(format!(
+            "whose layout zad cannot check arrays against; declare the layout as strides, e.g. {}",
+            any.with_any_strides()
+        ));
+    }
+    Ok(ParamType::MemRef(MemRef {
         element,
         shape,
         strides: strides.into_iter().map(|s| is_static(s).then_some(s)).collect(),
         offset: is_static(offset).then_some(offset),
+        identity_layout: identity_layout && !strided_layout,
         spelling: ty.to_string(),
     }))
 }

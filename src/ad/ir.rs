@@ -50,6 +50,15 @@ pub struct Block {
     pub ops: Vec<Op>,
 }
 
+/// The functions of a module that can be differentiated, and what the
+/// transforms need to know of its globals.
+pub struct Program {
+    pub functions: HashMap<String, Func>,
+    /// Globals of float elements that are not `constant`: they can carry
+    /// derivatives.
+    pub mutable_float_globals: Vec<String>,
+}
+
 /// A function with a body.
 #[derive(Clone, Debug)]
 pub struct Func {

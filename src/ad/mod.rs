@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod emit;
+mod inline;
 pub mod ir;
 pub mod reverse;
 pub mod rules;
@@ -47,16 +48,13 @@ use melior::{
     pass::PassManager,
     utility::parse_pass_pipeline,
 };
-use std::collections::HashMap;
 
-/// Calls are inlined before differentiation, so that a callee is
-/// differentiated with the activity of each call site and the optimiser
-/// sees one body. Recursive calls stay calls and get adjoints of their own.
-/// Loop-invariant code is then hoisted: an inlined callee's sizes
-/// (`memref.dim` of an argument, say) become defined before the loop nest
-/// that calls it, so the nest's trip counts are known on entry and its tape
-/// is one buffer allocated up front rather than a stack grown push by push.
-const INLINE_PIPELINE: &str = "builtin.module(inline{default-pipeline=},func.func(loop-invariant-code-motion))";
+/// After inlining (see `inline`), loop-invariant code is hoisted: an
+/// inlined callee's sizes (`memref.dim` of an argument, say) become defined
+/// before the loop nest that calls it, so the nest's trip counts are known
+/// on entry and its tape is one buffer allocated up front rather than a
+/// stack grown push by push.
+const HOIST_PIPELINE: &str = "builtin.module(func.func(loop-invariant-code-motion))";
 
 /// The adjoint functions for `request` as MLIR text, as the transform
 /// writes them (tape ops not yet lowered).
@@ -74,16 +72,111 @@ pub(crate) fn adjoint_text(
 fn inline(shared: &Shared, ir: &Module<'static>, function: &str, options: &GradientOptions) -> Result<Module<'static>> {
     let mut inlined = crate::lower::clone_module(ir);
     apply_options(shared, &mut inlined, function, options)?;
+    let mut roots = gradient_targets(&inlined);
+    roots.extend((!function.is_empty()).then(|| function.to_string()));
+    inline::inline_into(&mut inlined, &roots)?;
     shared.take_diagnostics();
     let manager = PassManager::new(shared.mlir());
-    parse_pass_pipeline(manager.as_operation_pass_manager(), INLINE_PIPELINE)
-        .map_err(|error| Error::Internal(format!("bad inline pipeline: {error}")))?;
-    manager.run(&mut inlined).map_err(|_| Error::Compile(shared.diagnostic_message("inlining failed")))?;
+    parse_pass_pipeline(manager.as_operation_pass_manager(), HOIST_PIPELINE)
+        .map_err(|error| Error::Internal(format!("bad hoisting pipeline: {error}")))?;
+    manager.run(&mut inlined).map_err(|_| Error::Compile(shared.diagnostic_message("hoisting loop invariants failed")))?;
+    crate::lower::expand_math_ops(shared.mlir(), &mut inlined)?;
+    share_globals(shared, &mut inlined);
     Ok(inlined)
 }
 
-fn import_functions(ir: &Module<'static>) -> HashMap<String, ir::Func> {
-    defined_function_ops(ir).into_iter().map(|(name, op)| (name.clone(), ir::Func::import(&op, &name))).collect()
+/// The functions that `zad.gradient` ops of the module differentiate.
+fn gradient_targets(module: &Module<'static>) -> Vec<String> {
+    use melior::ir::operation::{WalkOrder, WalkResult};
+    let mut targets = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        if op.name().as_string_ref().as_str() == Ok(crate::dialect::op::GRADIENT)
+            && let Ok(target) = op.attribute("fn")
+        {
+            targets.push(target.to_string().trim_start_matches('@').trim_matches('"').to_string());
+        }
+        WalkResult::Advance
+    });
+    targets
+}
+
+/// Gives each function one `memref.get_global` per global, at the start of
+/// its body. Inlining two helpers that use one global leaves two
+/// `get_global` ops, which the activity analysis would see as two
+/// allocations; and one inside a loop or branch would be a buffer the
+/// reverse sweep cannot see. Hoisted and shared, a global is a buffer of
+/// the function body like any other: it gets a shadow when it carries
+/// derivatives and is part of a checkpointed loop's state when the loop
+/// writes it.
+fn share_globals(shared: &Shared, module: &mut Module<'static>) {
+    use melior::ir::{
+        BlockLike, RegionLike, ValueLike,
+        operation::{OperationRef, WalkOrder, WalkResult},
+    };
+    let rewriter = melior::IrRewriter::new(shared.mlir());
+    let rewriter = rewriter.as_rewriter_base();
+    for (_, function) in defined_function_ops(module) {
+        let Some(entry) = function.region(0).ok().and_then(|region| region.first_block()) else { continue };
+        let mut globals: Vec<(String, mlir_sys::MlirOperation)> = Vec::new();
+        function.walk(WalkOrder::PreOrder, |op| {
+            if op.name().as_string_ref().as_str() == Ok("memref.get_global") {
+                let name = op.attribute("name").map(|a| a.to_string()).unwrap_or_default();
+                globals.push((name, op.to_raw()));
+            }
+            WalkResult::Advance
+        });
+        let mut kept: Vec<(String, mlir_sys::MlirOperation)> = Vec::new();
+        for (name, raw) in globals {
+            // SAFETY: `raw` is a live op of `function` (collected above;
+            // each is moved or erased once, here).
+            let op = unsafe { OperationRef::from_raw(raw) };
+            match kept.iter().find(|(kept_name, _)| *kept_name == name) {
+                Some(&(_, first)) => {
+                    // SAFETY: `first` is a live op kept above.
+                    let first = unsafe { OperationRef::from_raw(first) };
+                    let (Ok(from), Ok(to)) = (op.result(0), first.result(0)) else { continue };
+                    if from.r#type() != to.r#type() {
+                        continue;
+                    }
+                    rewriter.replace_all_uses_with(from.into(), to.into());
+                    rewriter.erase_op(op);
+                }
+                None => {
+                    if let Some(start) = entry.first_operation() {
+                        if start.to_raw().ptr != raw.ptr {
+                            rewriter.move_op_before(op, start);
+                        }
+                    }
+                    kept.push((name, raw));
+                }
+            }
+        }
+    }
+}
+
+fn import_functions(ir: &Module<'static>) -> ir::Program {
+    use melior::ir::{BlockLike, attribute::TypeAttribute, r#type::{MemRefType, ShapedTypeLike}};
+    let functions =
+        defined_function_ops(ir).into_iter().map(|(name, op)| (name.clone(), ir::Func::import(&op, &name))).collect();
+    let mut mutable_float_globals = Vec::new();
+    let mut next = ir.body().first_operation();
+    while let Some(op) = next {
+        let is_float_global = op.name().as_string_ref().as_str() == Ok("memref.global")
+            && op
+                .attribute("type")
+                .ok()
+                .and_then(|a| TypeAttribute::try_from(a).ok())
+                .and_then(|a| MemRefType::try_from(a.value()).ok())
+                .is_some_and(|ty| emit::is_float(&ty.element().to_string()));
+        if is_float_global
+            && !op.has_attribute("constant")
+            && let Some(name) = crate::module::symbol_name(&op)
+        {
+            mutable_float_globals.push(name);
+        }
+        next = op.next_in_block();
+    }
+    ir::Program { functions, mutable_float_globals }
 }
 
 /// A copy of `ir` in which calls are inlined, every `zad.gradient` op is a

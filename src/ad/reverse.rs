@@ -21,9 +21,9 @@ use crate::{
     ad::{
         activity::{Activity, Analysis, VIEW_OPS, walk_blocks, yielded},
         emit::{Body, Names, is_float, is_memref, memref_shape},
-        ir::{Block, Func, Op, ValueId},
+        ir::{Block, Func, Op, Program, ValueId},
         rules::{self, Adjoint},
-        scopes::{ScopeId, Scopes, TOP, free_values},
+        scopes::{self, ScopeId, Scopes, TOP, free_values},
     },
     error::{Error, Result},
 };
@@ -61,7 +61,8 @@ impl Request {
 
 /// Generates the adjoint of `root`, and of every function its adjoint calls,
 /// as MLIR text (one `func.func` each).
-pub fn generate(functions: &HashMap<String, Func>, root: &Request) -> Result<String> {
+pub fn generate(program: &Program, root: &Request) -> Result<String> {
+    let functions = &program.functions;
     let mut done: Vec<Request> = Vec::new();
     let mut pending = vec![root.clone()];
     let mut text = String::new();
@@ -73,6 +74,7 @@ pub fn generate(functions: &HashMap<String, Func>, root: &Request) -> Result<Str
             Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
         })?;
         check_activity(func, &request.activity)?;
+        check_globals_across_calls(program, func)?;
         let mut generator = Generator::new(func, &request.activity, request.seeded);
         text.push_str(&generator.function(&request.gradient_name())?);
         text.push_str(&generator.extra_functions);
@@ -80,6 +82,62 @@ pub fn generate(functions: &HashMap<String, Func>, root: &Request) -> Result<Str
         done.push(request);
     }
     Ok(text)
+}
+
+/// A call that is not inlined (recursive or checkpointed) hides what its
+/// callee does to a global from the caller's analysis, and the callee's
+/// adjoint would give the global a shadow of its own: the dependence
+/// through the global would be lost. Such calls are refused when the
+/// callee (or anything it calls) uses a global that can carry derivatives.
+fn check_globals_across_calls(program: &Program, func: &Func) -> Result<()> {
+    let mut failure = None;
+    walk_blocks(&func.body, &mut |op| {
+        if failure.is_some() || op.name != "func.call" {
+            return;
+        }
+        let callee = op.attribute("callee").unwrap_or_default().trim_start_matches('@').to_string();
+        if let Some(global) = global_used_through(program, &callee) {
+            failure = Some(Error::Unsupported(format!(
+                "{}: zad cannot differentiate the call of @{callee} in @{}: the call is not inlined (it is \
+                 recursive or checkpointed) and @{callee} uses the global @{global}, whose derivatives zad \
+                 does not track across such calls; pass the buffer as an argument instead (or declare the global \
+                 `constant` if nothing writes it)",
+                op.place, func.name
+            )));
+        }
+    });
+    failure.map_or(Ok(()), Err)
+}
+
+/// A mutable float global that `function`, or a function it calls, reads
+/// or writes through `memref.get_global`.
+fn global_used_through(program: &Program, function: &str) -> Option<String> {
+    let mut seen = vec![function.to_string()];
+    let mut pending = vec![function.to_string()];
+    while let Some(name) = pending.pop() {
+        let Some(func) = program.functions.get(&name) else { continue };
+        let mut found = None;
+        walk_blocks(&func.body, &mut |op| match op.name.as_str() {
+            "memref.get_global" => {
+                let global = op.attribute("name").unwrap_or_default().trim_start_matches('@').to_string();
+                if program.mutable_float_globals.contains(&global) {
+                    found.get_or_insert(global);
+                }
+            }
+            "func.call" => {
+                let callee = op.attribute("callee").unwrap_or_default().trim_start_matches('@').to_string();
+                if !seen.contains(&callee) {
+                    seen.push(callee.clone());
+                    pending.push(callee);
+                }
+            }
+            _ => {}
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 fn check_activity(func: &Func, activity: &[Activity]) -> Result<()> {
@@ -159,6 +217,9 @@ struct Generator<'f> {
     value_types: Vec<String>,
     /// Memref arguments of calls copied before the call, by call.
     snapshots: HashMap<*const Op, Vec<(ValueId, String)>>,
+    /// The copies of calls inside branches: (top-level op holding the call,
+    /// buffer, copy), allocated before that op and freed at the end.
+    branch_snapshots: Vec<(usize, ValueId, String)>,
     callees: Vec<Request>,
     seeded: bool,
     /// The size in bytes of each indexed tape, for the run time's accounting.
@@ -206,6 +267,7 @@ impl<'f> Generator<'f> {
             while_counts,
             value_types,
             snapshots: HashMap::new(),
+            branch_snapshots: Vec::new(),
             callees: Vec::new(),
             seeded,
             tape_bytes: HashMap::new(),
@@ -313,6 +375,9 @@ impl<'f> Generator<'f> {
         for (shadow, ty) in &top.cleanup {
             tail.line(&format!("memref.dealloc {shadow} : {ty} {}", func.loc));
         }
+        for (_, memref, copy) in &self.branch_snapshots {
+            tail.line(&format!("memref.dealloc {copy} : {} {}", self.ty(*memref), func.loc));
+        }
         for &buffer in &self.deferred_deallocs {
             tail.line(&format!("memref.dealloc %v{buffer} : {} {}", self.ty(buffer), func.loc));
         }
@@ -349,6 +414,7 @@ impl<'f> Generator<'f> {
                     "branches between blocks are not supported by reverse mode; use scf.if, scf.for or scf.while",
                 ));
             }
+            checkpointed::validate(op)?;
             let structured = matches!(op.name.as_str(), "scf.for" | "scf.if" | "scf.while");
             if !op.regions.is_empty() && !structured {
                 return Err(self.unsupported(op, "ops with regions other than scf.for, scf.if and scf.while"));
@@ -581,15 +647,40 @@ impl<'f> Generator<'f> {
         loop_nest(target, names, memref, ty, loc, body);
     }
 
-    /// The trip count of a loop from `lb`, `ub`, `step` (SSA names).
+    /// The trip count of a loop from `lb`, `ub`, `step` (SSA names), without
+    /// overflow for any bounds: 0 when `ub <= lb`, else
+    /// `(ub - lb - 1) / step + 1` in unsigned arithmetic (the span of a
+    /// non-empty range fits in 64 unsigned bits). A step below 1 (which
+    /// MLIR leaves undefined; the primal loop never ends) counts as 1, so
+    /// that the count never divides by zero.
     fn trip_count(body: &mut Body, names: &mut Names, lb: &str, ub: &str, step: &str, loc: &str) -> String {
         let one = body.constant_index(names, 1, loc);
         let zero = body.constant_index(names, 0, loc);
+        let nonempty = body.op1(names, &format!("arith.cmpi slt, {lb}, {ub} : index"), loc);
         let span = body.binary(names, "arith.subi", ub, lb, "index", loc);
-        let step_less_one = body.binary(names, "arith.subi", step, &one, "index", loc);
-        let padded = body.binary(names, "arith.addi", &span, &step_less_one, "index", loc);
-        let count = body.binary(names, "arith.divsi", &padded, step, "index", loc);
-        body.binary(names, "arith.maxsi", &count, &zero, "index", loc)
+        let last = body.binary(names, "arith.subi", &span, &one, "index", loc);
+        let positive_step = body.binary(names, "arith.maxsi", step, &one, "index", loc);
+        let steps = body.binary(names, "arith.divui", &last, &positive_step, "index", loc);
+        let count = body.binary(names, "arith.addi", &steps, &one, "index", loc);
+        body.op1(names, &format!("arith.select {nonempty}, {count}, {zero} : index"), loc)
+    }
+
+    /// `a * b` for buffer sizes, saturating at the largest index instead of
+    /// wrapping, so that an impossible size fails to allocate rather than
+    /// allocating a small buffer that is then overrun.
+    fn size_product(body: &mut Body, names: &mut Names, a: &str, b: &str, loc: &str) -> String {
+        let zero = body.constant_index(names, 0, loc);
+        let one = body.constant_index(names, 1, loc);
+        let largest = body.constant_index(names, i64::MAX, loc);
+        let product = body.binary(names, "arith.muli", a, b, "index", loc);
+        let divisor = body.binary(names, "arith.maxsi", a, &one, "index", loc);
+        let quotient = body.binary(names, "arith.divui", &product, &divisor, "index", loc);
+        let exact = body.op1(names, &format!("arith.cmpi eq, {quotient}, {b} : index"), loc);
+        let a_zero = body.op1(names, &format!("arith.cmpi eq, {a}, {zero} : index"), loc);
+        let fits = body.binary(names, "arith.ori", &exact, &a_zero, "i1", loc);
+        let in_range = body.op1(names, &format!("arith.cmpi sge, {product}, {zero} : index"), loc);
+        let valid = body.binary(names, "arith.andi", &fits, &in_range, "i1", loc);
+        body.op1(names, &format!("arith.select {valid}, {product}, {largest} : index"), loc)
     }
 
     /// Float values from outside `scope` used in it whose adjoints the
@@ -666,6 +757,12 @@ impl<'f> Generator<'f> {
             scope.index = Some(index);
         }
         self.reverse.push(scope);
+        // Outer values first: a yielded value may be one of them (a body
+        // that yields a value defined outside the loop), and its adjoint
+        // from the next iteration adds to what it carries.
+        for (position, &value) in free.iter().enumerate() {
+            self.adjoints.insert(value, iter_names[carried.len() + position].clone());
+        }
         let yields = yielded(&op.regions[0]);
         for (position, &j) in carried.iter().enumerate() {
             let yielded_value = yields[j];
@@ -673,9 +770,6 @@ impl<'f> Generator<'f> {
                 let name = iter_names[position].clone();
                 self.add_adjoint(yielded_value, &name, &loc);
             }
-        }
-        for (position, &value) in free.iter().enumerate() {
-            self.adjoints.insert(value, iter_names[carried.len() + position].clone());
         }
         self.reverse_ops(&block.ops)?;
         let mut results = Vec::new();
@@ -867,15 +961,16 @@ impl<'f> Generator<'f> {
         scope.body.indent = self.current().body.indent + 1;
         scope.preamble.indent = scope.body.indent;
         self.reverse.push(scope);
+        // Outer values first, as in `reverse_for`: the body may yield one.
+        for (position, &value) in free.iter().enumerate() {
+            self.adjoints.insert(value, iter_names[carried.len() + position].clone());
+        }
         let next = yielded(&op.regions[1]);
         for (position, &j) in carried.iter().enumerate() {
             if self.active(next[j]) {
                 let name = iter_names[position].clone();
                 self.add_adjoint(next[j], &name, &loc);
             }
-        }
-        for (position, &value) in free.iter().enumerate() {
-            self.adjoints.insert(value, iter_names[carried.len() + position].clone());
         }
         self.reverse_ops(&after.ops)?;
         // after.args[k] was before.args[passed_from[k]] in this iteration.
@@ -971,15 +1066,17 @@ impl<'f> Generator<'f> {
         // The call reruns on copies of its buffer arguments as they were when
         // it ran; the forward sweep makes them under these names.
         let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| is_memref(self.ty(v))).collect();
-        if !memrefs.is_empty() && self.current().forward != TOP {
-            return Err(self.unsupported(
-                op,
-                "a call that is not inlined (recursive or checkpointed) with buffer arguments inside a loop or \
-                 branch; put it in a checkpointed time loop instead",
-            ));
-        }
+        self.check_call_buffers(op, &memrefs)?;
         let snapshots: Vec<(ValueId, String)> = memrefs.iter().map(|&m| (m, self.names.fresh())).collect();
         self.snapshots.insert(op as *const Op, snapshots.clone());
+        let in_branch = self.current().forward != TOP;
+        if in_branch {
+            // Made before the top-level op holding the branch, filled where
+            // the call runs, freed at the end of the adjoint.
+            let forward = self.current().forward;
+            let outermost = self.scopes.scopes[forward].outermost;
+            self.branch_snapshots.extend(snapshots.iter().map(|(m, copy)| (outermost, *m, copy.clone())));
+        }
         let mut args = Vec::new();
         let mut types = Vec::new();
         for (&operand, &kind) in op.operands.iter().zip(&activity) {
@@ -1019,11 +1116,60 @@ impl<'f> Generator<'f> {
             let gradient = outs[op.results.len() + position].clone();
             self.add_adjoint(value, &gradient, &loc);
         }
-        for (memref, copy) in &snapshots {
-            let ty = self.ty(*memref).to_string();
-            self.line(&format!("memref.dealloc {copy} : {ty} {loc}"));
+        if !in_branch {
+            for (memref, copy) in &snapshots {
+                let ty = self.ty(*memref).to_string();
+                self.line(&format!("memref.dealloc {copy} : {ty} {loc}"));
+            }
         }
         self.callees.push(request);
+        Ok(())
+    }
+
+    /// A call that is not inlined reruns, in the reverse sweep, on copies of
+    /// its buffer arguments made when it ran. That needs one copy per call
+    /// (not inside a loop: there a checkpointed time loop does the job), a
+    /// place to keep it (buffers defined in the function body), and buffer
+    /// arguments that do not share memory (copied apart, they would not
+    /// alias in the rerun as they did in the call).
+    fn check_call_buffers(&self, op: &Op, memrefs: &[ValueId]) -> Result<()> {
+        if memrefs.is_empty() {
+            return Ok(());
+        }
+        let current = self.reverse.last().expect("inside a reverse scope").forward;
+        let mut scope = current;
+        while scope != TOP {
+            if self.scopes.scopes[scope].kind != scopes::Kind::IfBranch {
+                return Err(self.unsupported(
+                    op,
+                    "a call that is not inlined (recursive or checkpointed) with buffer arguments inside a loop; \
+                     put it in a checkpointed time loop instead",
+                ));
+            }
+            scope = self.scopes.scopes[scope].parent.unwrap_or(TOP);
+        }
+        let in_branch = current != TOP;
+        for (position, &memref) in memrefs.iter().enumerate() {
+            if in_branch && self.scopes.of_value[memref] != TOP {
+                return Err(self.unsupported(
+                    op,
+                    "a call that is not inlined (recursive or checkpointed) inside a branch takes a buffer defined \
+                     in that branch; define the buffer (or its view) before the branch",
+                ));
+            }
+            if let Some(&other) = memrefs[..position].iter().find(|&&m| self.analysis.root[m] == self.analysis.root[memref]) {
+                let argument = |value: ValueId| op.operands.iter().position(|&v| v == value).unwrap_or(0) + 1;
+                let (first, second) = (argument(other), op.operands.iter().rposition(|&v| v == memref).unwrap_or(0) + 1);
+                return Err(self.unsupported(
+                    op,
+                    &format!(
+                        "arguments {first} and {second} of this call share one buffer; a call that is not inlined \
+                         (recursive or checkpointed) needs buffer arguments that do not alias (pass distinct \
+                         buffers, or remove the checkpoint so that the call is inlined)"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -1148,7 +1294,7 @@ impl<'f> Generator<'f> {
             }
             let text = generic(op, std::slice::from_ref(&name), &operands, &self.value_types);
             self.reverse[position].preamble.line(&text);
-        } else if matches!(op.name.as_str(), "memref.alloc" | "memref.alloca") {
+        } else if matches!(op.name.as_str(), "memref.alloc" | "memref.alloca" | "memref.get_global") {
             let sizes: Result<Vec<String>> = op.operands.iter().map(|&v| self.primal(v)).collect();
             let sizes = sizes?;
             let element = memref_shape(&ty).map(|(_, e)| e).unwrap_or_default();
@@ -1215,9 +1361,35 @@ impl<'f> Generator<'f> {
         }
     }
 
+    /// `copy = ` a fresh buffer of the type and sizes of `memref`.
+    fn allocate_copy(&mut self, out: &mut Body, memref: ValueId, copy: &str, loc: &str) {
+        let ty = self.ty(memref).to_string();
+        let mut sizes = Vec::new();
+        for (dim, size) in memref_shape(&ty).map(|(d, _)| d).unwrap_or_default().iter().enumerate() {
+            if size.is_none() {
+                let d = out.constant_index(&mut self.names, dim as i64, loc);
+                sizes.push(out.op1(&mut self.names, &format!("memref.dim %v{memref}, {d} : {ty}"), loc));
+            }
+        }
+        let plain = plain_memref_type(&ty);
+        if plain == ty {
+            out.line(&format!("{copy} = memref.alloc({}) : {plain} {loc}", sizes.join(", ")));
+        } else {
+            let fresh = out.op1(&mut self.names, &format!("memref.alloc({}) : {plain}", sizes.join(", ")), loc);
+            out.line(&format!("{copy} = memref.cast {fresh} : {plain} to {ty} {loc}"));
+        }
+    }
+
     /// Before the top-level op at `position`: buffers for the indexed tapes of
-    /// values defined inside it, sized by the trip counts of their loops.
+    /// values defined inside it, sized by the trip counts of their loops, and
+    /// for the copies of calls in branches inside it.
     fn allocate_indexed_tapes(&mut self, position: usize, out: &mut Body) {
+        let copies: Vec<(ValueId, String)> =
+            self.branch_snapshots.iter().filter(|(p, _, _)| *p == position).map(|(_, m, c)| (*m, c.clone())).collect();
+        let loc = self.func.loc.clone();
+        for (memref, copy) in copies {
+            self.allocate_copy(out, memref, &copy, &loc);
+        }
         let loc = self.func.loc.clone();
         let tapes: Vec<(ValueId, String, String, ScopeId)> = self
             .tapes
@@ -1234,11 +1406,11 @@ impl<'f> Generator<'f> {
                 let [lb, ub, step] = [lp.operands[0], lp.operands[1], lp.operands[2]]
                     .map(|v| to_index(out, &mut self.names, &format!("%v{v}"), &iv_type, &loc));
                 let count = Self::trip_count(out, &mut self.names, &lb, &ub, &step, &loc);
-                size = out.binary(&mut self.names, "arith.muli", &size, &count, "index", &loc);
+                size = Self::size_product(out, &mut self.names, &size, &count, &loc);
             }
             out.line(&format!("{name} = memref.alloc({size}) : memref<?x{element}> {loc}"));
             let bytes = out.constant_index(&mut self.names, element_bytes(&element), &loc);
-            let total = out.binary(&mut self.names, "arith.muli", &size, &bytes, "index", &loc);
+            let total = Self::size_product(out, &mut self.names, &size, &bytes, &loc);
             out.line(&format!("func.call @zad_tape_account({total}) : (index) -> () {loc}"));
             self.tape_bytes.insert(value, total);
         }
@@ -1250,32 +1422,58 @@ impl<'f> Generator<'f> {
         match op.name.as_str() {
             "scf.for" if checkpointed::scheme(op).is_some() => self.forward_checkpointed(op, out, top)?,
             "scf.for" => {
+                // The forward sweep runs the loop by its trip count, the
+                // iteration number k from 0, and computes the induction
+                // variable as lb + k·step: the reverse sweep and the tapes
+                // are sized by that count, and must agree with the forward
+                // sweep even where the primal's induction variable would
+                // overflow its type.
+                let loc = op.loc.clone();
                 let block = &op.regions[0][0];
+                let iv = block.args[0];
+                let iv_type = self.ty(iv).to_string();
+                let [lb, ub, step] = [&operands[0], &operands[1], &operands[2]]
+                    .map(|bound| to_index(out, &mut self.names, bound, &iv_type, &loc));
+                let count = Self::trip_count(out, &mut self.names, &lb, &ub, &step, &loc);
+                let zero = out.constant_index(&mut self.names, 0, &loc);
+                let one = out.constant_index(&mut self.names, 1, &loc);
+                let k = self.names.fresh();
+                let mut inner = Body { indent: out.indent + 1, ..Body::default() };
+                let offset = inner.binary(&mut self.names, "arith.muli", &k, &step, "index", &loc);
+                if iv_type == "index" {
+                    inner.line(&format!("%v{iv} = arith.addi {lb}, {offset} : index {loc}"));
+                } else {
+                    let iv_index = inner.binary(&mut self.names, "arith.addi", &lb, &offset, "index", &loc);
+                    inner.line(&format!("%v{iv} = arith.index_cast {iv_index} : index to {iv_type} {loc}"));
+                }
                 let body_scope = self.scopes.of_region(op, 0);
                 let needs_index = self.tapes.values().any(|t| t.indexed && self.scopes.within(t.scope, body_scope));
-                let args: Vec<String> = block.args.iter().map(|&a| format!("%v{a}: {}", self.ty(a))).collect();
-                let mut inner = Body { indent: out.indent + 1, ..Body::default() };
-                let mut inner_index = None;
-                if needs_index {
-                    let loc = op.loc.clone();
-                    let iv_type = self.ty(block.args[0]).to_string();
-                    let [lb, ub, step] = [&operands[0], &operands[1], &operands[2]]
-                        .map(|bound| to_index(&mut inner, &mut self.names, bound, &iv_type, &loc));
-                    let (lb, ub, step) = (&lb, &ub, &step);
-                    let iv = to_index(&mut inner, &mut self.names, &format!("%v{}", block.args[0]), &iv_type, &loc);
-                    let offset = inner.binary(&mut self.names, "arith.subi", &iv, lb, "index", &loc);
-                    let iteration = inner.binary(&mut self.names, "arith.divui", &offset, step, "index", &loc);
-                    inner_index = Some(match index {
-                        Some(parent) => {
-                            let count = Self::trip_count(&mut inner, &mut self.names, lb, ub, step, &loc);
-                            let scaled = inner.binary(&mut self.names, "arith.muli", parent, &count, "index", &loc);
-                            inner.binary(&mut self.names, "arith.addi", &scaled, &iteration, "index", &loc)
-                        }
-                        None => iteration,
-                    });
-                }
+                let inner_index = needs_index.then(|| match index {
+                    Some(parent) => {
+                        let scaled = inner.binary(&mut self.names, "arith.muli", parent, &count, "index", &loc);
+                        inner.binary(&mut self.names, "arith.addi", &scaled, &k, "index", &loc)
+                    }
+                    None => k.clone(),
+                });
                 self.forward_block(block, &mut inner, inner_index.as_deref().or(index), false)?;
-                out.line(&region_op(op, &results, &operands, &[format!("^bb0({}):\n{}", args.join(", "), inner.text)], &self.value_types, out.indent));
+                let mut args = vec![format!("{k}: index")];
+                args.extend(block.args[1..].iter().map(|&a| format!("%v{a}: {}", self.ty(a))));
+                let mut loop_operands = vec![zero, count, one];
+                loop_operands.extend_from_slice(&operands[3..]);
+                let mut operand_types = vec!["index".to_string(); 3];
+                operand_types.extend(op.operands[3..].iter().map(|&v| self.ty(v).to_string()));
+                let result_types: Vec<String> = op.results.iter().map(|&v| self.ty(v).to_string()).collect();
+                let lhs = if results.is_empty() { String::new() } else { format!("{} = ", results.join(", ")) };
+                let pad = "  ".repeat(out.indent);
+                out.line(&format!(
+                    "{lhs}\"scf.for\"({}) ({{\n{pad}^bb0({}):\n{}{pad}}}) {} : ({}) -> ({}) {loc}",
+                    loop_operands.join(", "),
+                    args.join(", "),
+                    inner.text,
+                    op.attribute_dict(),
+                    operand_types.join(", "),
+                    result_types.join(", ")
+                ));
             }
             "scf.if" => {
                 let mut regions = Vec::new();
@@ -1372,23 +1570,11 @@ impl<'f> Generator<'f> {
                 // call on (named when the reverse sweep was written).
                 let copies = self.snapshots.get(&(op as *const Op)).cloned().unwrap_or_default();
                 for (memref, copy) in copies {
+                    if !self.branch_snapshots.iter().any(|(_, _, c)| *c == copy) {
+                        self.allocate_copy(out, memref, &copy, &op.loc);
+                    }
                     let ty = self.ty(memref).to_string();
-                    let mut sizes = Vec::new();
-                    for (dim, size) in memref_shape(&ty).map(|(d, _)| d).unwrap_or_default().iter().enumerate() {
-                        if size.is_none() {
-                            let d = out.constant_index(&mut self.names, dim as i64, &op.loc);
-                            sizes.push(out.op1(&mut self.names, &format!("memref.dim %v{memref}, {d} : {ty}"), &op.loc));
-                        }
-                    }
-                    let plain = plain_memref_type(&ty);
-                    if plain == ty {
-                        out.line(&format!("{copy} = memref.alloc({}) : {plain} {}", sizes.join(", "), op.loc));
-                        out.line(&format!("memref.copy %v{memref}, {copy} : {ty} to {plain} {}", op.loc));
-                    } else {
-                        let fresh = out.op1(&mut self.names, &format!("memref.alloc({}) : {plain}", sizes.join(", ")), &op.loc);
-                        out.line(&format!("memref.copy %v{memref}, {fresh} : {ty} to {plain} {}", op.loc));
-                        out.line(&format!("{copy} = memref.cast {fresh} : {plain} to {ty} {}", op.loc));
-                    }
+                    out.line(&format!("memref.copy %v{memref}, {copy} : {ty} to {ty} {}", op.loc));
                 }
                 out.line(&generic(op, &results, &operands, &self.value_types));
             }

@@ -3,6 +3,7 @@
 //! can keep their tapes in preallocated buffers indexed by the iteration.
 
 use crate::ad::ir::{Block, Func, Op, ValueId};
+use std::collections::HashMap;
 
 pub type ScopeId = usize;
 pub const TOP: ScopeId = 0;
@@ -34,6 +35,9 @@ pub struct Scope<'f> {
     /// in the function body, so that iterations can be numbered before the
     /// loops run and tapes preallocated.
     pub indexable: bool,
+    /// The scopes nested in this one (itself included) are numbered
+    /// `[id, last]`: nesting is a range check.
+    pub last: ScopeId,
 }
 
 pub struct Scopes<'f> {
@@ -42,15 +46,35 @@ pub struct Scopes<'f> {
     pub of_value: Vec<ScopeId>,
     /// The op defining each value (None for block arguments).
     pub def: Vec<Option<&'f Op>>,
+    /// The scope of each block, by address.
+    of_block: HashMap<*const Block, ScopeId>,
+    /// The scope whose block holds each op, by address.
+    of_op: HashMap<*const Op, ScopeId>,
 }
 
 impl<'f> Scopes<'f> {
     pub fn build(func: &'f Func, extra_values: usize) -> Scopes<'f> {
         let count = func.values.len() + extra_values;
-        let mut scopes = Scopes { scopes: Vec::new(), of_value: vec![TOP; count], def: vec![None; count] };
+        let mut scopes = Scopes {
+            scopes: Vec::new(),
+            of_value: vec![TOP; count],
+            def: vec![None; count],
+            of_block: HashMap::new(),
+            of_op: HashMap::new(),
+        };
         let body = &func.body[0];
-        scopes.scopes.push(Scope { parent: None, kind: Kind::Top, owner: None, block: body, outermost: 0, indexable: true });
+        scopes.scopes.push(Scope {
+            parent: None,
+            kind: Kind::Top,
+            owner: None,
+            block: body,
+            outermost: 0,
+            indexable: true,
+            last: TOP,
+        });
+        scopes.of_block.insert(body as *const Block, TOP);
         scopes.visit_block(TOP, body, None);
+        scopes.scopes[TOP].last = scopes.scopes.len() - 1;
         scopes
     }
 
@@ -60,6 +84,7 @@ impl<'f> Scopes<'f> {
         }
         for (index, op) in block.ops.iter().enumerate() {
             let outermost = outermost.unwrap_or(index);
+            self.of_op.insert(op as *const Op, scope);
             for &result in &op.results {
                 self.of_value[result] = scope;
                 self.def[result] = Some(op);
@@ -81,8 +106,10 @@ impl<'f> Scopes<'f> {
                             _ => false,
                         };
                     let id = self.scopes.len();
-                    self.scopes.push(Scope { parent: Some(scope), kind, owner: Some(op), block, outermost, indexable });
+                    self.scopes.push(Scope { parent: Some(scope), kind, owner: Some(op), block, outermost, indexable, last: id });
+                    self.of_block.insert(block as *const Block, id);
                     self.visit_block(id, block, Some(outermost));
+                    self.scopes[id].last = self.scopes.len() - 1;
                 }
             }
         }
@@ -90,23 +117,14 @@ impl<'f> Scopes<'f> {
 
     /// The scope whose block holds `op`.
     pub fn containing(&self, op: &Op) -> ScopeId {
-        self.scopes
-            .iter()
-            .position(|scope| scope.block.ops.iter().any(|candidate| std::ptr::eq(candidate, op)))
-            .unwrap_or(TOP)
+        self.of_op.get(&(op as *const Op)).copied().unwrap_or(TOP)
     }
 
     /// Whether `inner` is `outer` or nested in it.
-    pub fn within(&self, mut inner: ScopeId, outer: ScopeId) -> bool {
-        loop {
-            if inner == outer {
-                return true;
-            }
-            match self.scopes[inner].parent {
-                Some(parent) => inner = parent,
-                None => return false,
-            }
-        }
+    pub fn within(&self, inner: ScopeId, outer: ScopeId) -> bool {
+        // Scopes outside the function (a branch with no block) are nested
+        // in nothing.
+        outer < self.scopes.len() && (outer..=self.scopes[outer].last).contains(&inner)
     }
 
     /// The `scf.for` loops enclosing `scope`, outermost first.
@@ -124,8 +142,7 @@ impl<'f> Scopes<'f> {
 
     /// The scope of the first block of region `region` of `op`.
     pub fn of_region(&self, op: &Op, region: usize) -> ScopeId {
-        let block = &op.regions[region][0];
-        self.scopes.iter().position(|scope| std::ptr::eq(scope.block, block)).expect("every region block is a scope")
+        self.of_block[&(&op.regions[region][0] as *const Block)]
     }
 }
 

@@ -5,6 +5,18 @@
 //! element type. Preallocated tapes are reported to the run time's memory
 //! statistics by calls of `zad_tape_account`, declared here too.
 
+/// Element types the run time has push and pop functions for.
+const NATIVE: [&str; 6] = ["f64", "f32", "i64", "i32", "i1", "index"];
+
+/// The integer type of the bits of `element`, a type narrower than 64 bits
+/// (itself for an integer type).
+fn bits_of(element: &str) -> Option<String> {
+    match element {
+        "f16" | "bf16" => Some("i16".into()),
+        _ => element.strip_prefix('i')?.parse::<u32>().ok().filter(|&w| w < 64).map(|_| element.to_string()),
+    }
+}
+
 /// Rewrites the tape ops in generated text into run-time calls, and declares
 /// the run-time functions used.
 pub fn lower(text: &str) -> String {
@@ -65,13 +77,46 @@ fn lower_line(line: &str, used: &mut Vec<String>) -> Option<String> {
             declare("func.func private @zad_tape_new() -> index".into());
             format!("{} = func.call @zad_tape_new() : () -> index{loc}", lhs?)
         }
-        "zad.push" => {
+        "zad.push" if NATIVE.contains(&element) => {
             declare(format!("func.func private @zad_tape_push_{element}(index, {element})"));
             format!("func.call @zad_tape_push_{element}({operands}) : (index, {element}) -> (){loc}")
         }
-        "zad.pop" => {
+        "zad.pop" if NATIVE.contains(&element) => {
             declare(format!("func.func private @zad_tape_pop_{element}(index) -> {element}"));
             format!("{} = func.call @zad_tape_pop_{element}({operands}) : (index) -> {element}{loc}", lhs?)
+        }
+        // Other types travel as their bits in a 64-bit slot.
+        "zad.push" => {
+            let (tape, value) = operands.split_once(',')?;
+            let bits = bits_of(element)?;
+            declare("func.func private @zad_tape_push_i64(index, i64)".into());
+            let name = value.trim().trim_start_matches('%');
+            let mut lines = Vec::new();
+            let as_bits = if bits == element {
+                value.trim().to_string()
+            } else {
+                lines.push(format!("%{name}_bits = arith.bitcast {} : {element} to {bits}{loc}", value.trim()));
+                format!("%{name}_bits")
+            };
+            lines.push(format!("%{name}_slot = arith.extui {as_bits} : {bits} to i64{loc}"));
+            lines.push(format!("func.call @zad_tape_push_i64({tape}, %{name}_slot) : (index, i64) -> (){loc}"));
+            return Some(lines.iter().map(|line| format!("{indent}{line}")).collect::<Vec<_>>().join("\n"));
+        }
+        "zad.pop" => {
+            let lhs = lhs?;
+            let bits = bits_of(element)?;
+            declare("func.func private @zad_tape_pop_i64(index) -> i64".into());
+            let name = lhs.trim_start_matches('%');
+            let mut lines = vec![
+                format!("%{name}_slot = func.call @zad_tape_pop_i64({operands}) : (index) -> i64{loc}"),
+            ];
+            if bits == element {
+                lines.push(format!("{lhs} = arith.trunci %{name}_slot : i64 to {bits}{loc}"));
+            } else {
+                lines.push(format!("%{name}_bits = arith.trunci %{name}_slot : i64 to {bits}{loc}"));
+                lines.push(format!("{lhs} = arith.bitcast %{name}_bits : {bits} to {element}{loc}"));
+            }
+            return Some(lines.iter().map(|line| format!("{indent}{line}")).collect::<Vec<_>>().join("\n"));
         }
         "zad.tape_free" => {
             declare("func.func private @zad_tape_free(index)".into());

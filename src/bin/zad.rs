@@ -1,11 +1,12 @@
 //! `zad`: try a kernel without writing C.
 //!
-//!   zad run FILE --fn NAME --args JSON    prints {"results": [...]}
-//!   zad grad FILE --fn NAME --args JSON   prints {"results", "gradients"}
+//!   zad run FILE --fn NAME --args JSON    prints {"results": [...], "buffers": [...]}
+//!   zad grad FILE --fn NAME --args JSON   adds "gradients"
 //!   zad emit FILE --stage NAME            prints the IR at a stage
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
-//! Errors: exit status 1 and one line on stderr.
+//! `--args @FILE` reads the JSON from a file, `--args -` from standard
+//! input. Errors: exit status 1 and one line on stderr.
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
@@ -28,25 +29,31 @@ enum Command {
         #[arg(long = "fn")]
         function: String,
         /// A JSON array, one entry per argument: numbers for scalars,
-        /// nested arrays for memrefs.
+        /// nested arrays for memrefs (in their index order); @FILE reads it
+        /// from a file, - from standard input.
         #[arg(long, default_value = "[]")]
         args: String,
+        #[command(flatten)]
+        buffers: Buffers,
         #[command(flatten)]
         compilation: Compilation,
     },
     /// Compute the reverse-mode gradient of a function returning a float
-    /// scalar: prints {"results": [...], "gradients": [...]}, one gradient
-    /// entry per argument (a number for float scalars, a nested array for
-    /// float memrefs: d result / d initial contents, null otherwise).
+    /// scalar: prints {"results": [...], "gradients": [...], "buffers":
+    /// [...]}, one gradient entry per argument (a number for float scalars,
+    /// a nested array for float memrefs: d result / d initial contents,
+    /// null otherwise).
     Grad {
         /// The MLIR file.
         file: PathBuf,
         /// The function to differentiate.
         #[arg(long = "fn")]
         function: String,
-        /// A JSON array, one entry per argument, as for `run`.
+        /// A JSON array, one entry per argument, as for `run` (@FILE, -).
         #[arg(long, default_value = "[]")]
         args: String,
+        #[command(flatten)]
+        buffers: Buffers,
         /// Per-argument activity, comma-separated: const, active, dup.
         /// Default: float scalars active, float memrefs dup, others const.
         #[arg(long)]
@@ -114,6 +121,49 @@ impl Compilation {
         context.set_check_bounds(!self.no_check_bounds);
         self.libraries.iter().try_for_each(|path| context.load_library(path))
     }
+}
+
+/// The final contents of the memref arguments a kernel writes.
+#[derive(clap::Args)]
+struct Buffers {
+    /// Leave out "buffers": the final contents of every memref argument
+    /// the function may write, one entry per argument (null for the
+    /// others), as "gradients" has.
+    #[arg(long)]
+    no_buffers: bool,
+}
+
+impl Buffers {
+    /// Which arguments to show (the memrefs `function` may write), or
+    /// `None` when there are none or they were not asked for.
+    fn wanted(&self, module: &Module, function: &str) -> zad::Result<Option<Vec<bool>>> {
+        let written = module.written_arguments(function)?;
+        Ok((!self.no_buffers && written.contains(&true)).then_some(written))
+    }
+}
+
+/// "buffers": the contents of the `written` arguments in `arguments`, null
+/// for the others.
+fn buffers_json(written: &[bool], arguments: &json::JsonArgs) -> serde_json::Value {
+    let buffers: Vec<serde_json::Value> = written
+        .iter()
+        .enumerate()
+        .map(|(index, &written)| if written { arguments.to_json(index) } else { serde_json::Value::Null })
+        .collect();
+    buffers.into()
+}
+
+/// Runs `function` on `args` (JSON text), returning the arguments as it
+/// left them.
+fn run_function(module: &Module, function: &str, args: &str) -> zad::Result<(json::JsonArgs, Vec<zad::Value>)> {
+    let compiled = module.function(function)?;
+    let mut inputs = json::JsonArgs::parse(compiled.signature(), args)?;
+    let mut call = Args::new();
+    inputs.push_onto(&mut call)?;
+    compiled.call(&mut call)?;
+    let results = call.results().to_vec();
+    drop(call);
+    Ok((inputs, results))
 }
 
 /// Checkpointing of time loops (top-level `scf.for` of the function).
@@ -203,15 +253,19 @@ fn activity_for(module: &Module, function: &str, given: Option<&str>) -> zad::Re
     }
 }
 
-fn grad(
-    module: &Module,
-    function: &str,
-    args: &str,
-    activity: &[Activity],
+/// What `zad grad` is asked.
+struct GradRequest<'a> {
+    function: &'a str,
+    args: &'a str,
+    activity: &'a [Activity],
     seed: f64,
-    options: &GradientOptions,
+    options: GradientOptions,
     stats: bool,
-) -> zad::Result<String> {
+    buffers: &'a Buffers,
+}
+
+fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
+    let GradRequest { function, args, activity, seed, ref options, stats, buffers } = request;
     let signature = module.signature(function)?;
     let float_results: Vec<_> = signature.results.iter().filter(|ty| matches!(ty, ParamType::Scalar(s) if s.is_float())).collect();
     if signature.results.len() != 1 || float_results.len() != 1 {
@@ -221,7 +275,8 @@ fn grad(
         )));
     }
     let gradient = module.gradient_with(function, activity, options)?;
-    let mut primal = json::JsonArgs::parse(&signature, args)?;
+    let args = json::read_args(args)?;
+    let mut primal = json::JsonArgs::parse(&signature, &args)?;
     let mut shadows = primal.zeroed();
     let duplicated: Vec<bool> = activity.iter().map(|&a| a == Activity::Dup).collect();
     let mut call = Args::new();
@@ -258,28 +313,37 @@ fn grad(
             "peak_tape_bytes": peak_tape_bytes,
         });
     }
+    // The buffers as the function itself leaves them: a checkpointed
+    // gradient leaves the buffers its time loop writes in an earlier state
+    // (it restores snapshots), so run the function on a copy of the
+    // arguments for them.
+    if let Some(written) = buffers.wanted(module, function)? {
+        let (inputs, _) = run_function(module, function, &args)?;
+        output["buffers"] = buffers_json(&written, &inputs);
+    }
     Ok(output.to_string())
 }
 
 fn run(command: Command) -> zad::Result<String> {
     let context = Context::new()?;
     match command {
-        Command::Run { file, function, args, compilation } => {
+        Command::Run { file, function, args, buffers, compilation } => {
             compilation.apply(&context)?;
             let module = Module::load(&context, &file)?;
-            let compiled = module.function(&function)?;
-            let mut inputs = json::JsonArgs::parse(compiled.signature(), &args)?;
-            let mut call = Args::new();
-            inputs.push_onto(&mut call)?;
-            compiled.call(&mut call)?;
-            let results: Vec<_> = call.results().iter().map(json::value_to_json).collect();
-            Ok(serde_json::json!({ "results": results }).to_string())
+            let (inputs, results) = run_function(&module, &function, &json::read_args(&args)?)?;
+            let results: Vec<_> = results.iter().map(json::value_to_json).collect();
+            let mut output = serde_json::json!({ "results": results });
+            if let Some(written) = buffers.wanted(&module, &function)? {
+                output["buffers"] = buffers_json(&written, &inputs);
+            }
+            Ok(output.to_string())
         }
-        Command::Grad { file, function, args, activity, seed, checkpointing, stats, compilation } => {
+        Command::Grad { file, function, args, buffers, activity, seed, checkpointing, stats, compilation } => {
             compilation.apply(&context)?;
             let module = Module::load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
-            grad(&module, &function, &args, &activity, seed, &checkpointing.options(&module)?, stats)
+            let options = checkpointing.options(&module)?;
+            grad(&module, GradRequest { function: &function, args: &args, activity: &activity, seed, options, stats, buffers: &buffers })
         }
         Command::Emit { file, stage, function, activity, checkpointing, compilation } => {
             compilation.apply(&context)?;

@@ -10,6 +10,7 @@
 
 use crate::{
     error::{Error, Result},
+    naming::Input,
     signature::{MemRef, ParamType, Scalar, Signature},
 };
 use std::{ffi::c_void, marker::PhantomData};
@@ -148,6 +149,23 @@ impl<'a> Args<'a> {
         unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, None) }
     }
 
+    /// An f64 array of `shape` and `strides` (in elements, e.g. `[1, n]`
+    /// for an n-row column-major matrix) whose element (0, ..., 0) is
+    /// `data[0]`. Every element it addresses must lie in `data`.
+    pub fn push_strided_f64(&mut self, data: &'a mut [f64], shape: &[i64], strides: &[i64]) -> Result<&mut Self> {
+        check_strided_len(data.len(), shape, strides)?;
+        // SAFETY: every element `shape` and `strides` address lies in the
+        // slice, which is borrowed for 'a.
+        unsafe { self.push_array(Scalar::F64, data.as_mut_ptr().cast(), shape, Some(strides)) }
+    }
+
+    /// As [`Args::push_strided_f64`], for f32.
+    pub fn push_strided_f32(&mut self, data: &'a mut [f32], shape: &[i64], strides: &[i64]) -> Result<&mut Self> {
+        check_strided_len(data.len(), shape, strides)?;
+        // SAFETY: as for `push_strided_f64`.
+        unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, Some(strides)) }
+    }
+
     /// An array given as data pointer, shape and strides in elements
     /// (`None`: contiguous row-major).
     ///
@@ -179,9 +197,18 @@ impl<'a> Args<'a> {
                 )));
             }
             Some(strides) => strides.to_vec(),
-            None => row_major_strides(shape),
+            None => row_major_strides(shape).ok_or_else(|| {
+                Error::InvalidArgument(format!("array shape {shape:?} is too large: its strides overflow 64 bits"))
+            })?,
         };
-        let elements: i64 = shape.iter().product();
+        let elements = element_count(shape).ok_or_else(|| {
+            Error::InvalidArgument(format!("array shape {shape:?} is too large: its element count overflows 64 bits"))
+        })?;
+        if elements > 0 && extent_bytes(shape, &strides, element.size()).is_none() {
+            return Err(Error::InvalidArgument(format!(
+                "array of shape {shape:?} and strides {strides:?} spans more memory than can be addressed"
+            )));
+        }
         if data.is_null() && elements > 0 {
             return Err(Error::InvalidArgument("array data pointer is NULL".into()));
         }
@@ -196,8 +223,14 @@ impl<'a> Args<'a> {
 
     /// Checks the arguments against `signature`, calls `packed` and decodes
     /// the results.
-    pub(crate) fn invoke(&mut self, signature: &Signature, layout: &ResultLayout, packed: super::PackedFn) -> Result<()> {
-        self.check(signature)?;
+    pub(crate) fn invoke(
+        &mut self,
+        signature: &Signature,
+        default_seeds: usize,
+        layout: &ResultLayout,
+        packed: super::PackedFn,
+    ) -> Result<()> {
+        self.check(signature, default_seeds)?;
         self.results.clear();
 
         self.descriptor_words.clear();
@@ -265,19 +298,29 @@ impl<'a> Args<'a> {
         Ok(())
     }
 
-    fn check(&self, signature: &Signature) -> Result<()> {
-        let name = &signature.name;
+    fn check(&self, signature: &Signature, default_seeds: usize) -> Result<()> {
+        let naming = &signature.naming;
+        let subject = naming.subject();
         if self.slots.len() != signature.inputs.len() {
+            let optional = match default_seeds {
+                0 => String::new(),
+                1 => " (the last, a seed, may be left out: it defaults to 1.0)".to_string(),
+                n => format!(" (the last {n}, seeds, may be left out: they default to 1.0)"),
+            };
             return Err(Error::Signature(format!(
-                "@{name} takes {} arguments {} but was given {}",
+                "{subject} takes {} {} {}{optional}, but was given {}",
                 signature.inputs.len(),
+                plural(signature.inputs.len(), "argument", "arguments"),
                 signature.describe(),
                 self.slots.len()
             )));
         }
         for (index, (slot, expected)) in self.slots.iter().zip(&signature.inputs).enumerate() {
             let mismatch = |(given, detail): (String, String)| {
-                Error::Signature(format!("@{name}: argument #{index} must be {expected}, but {given} was given{detail}"))
+                Error::Signature(format!(
+                    "{subject}: {} must be {expected}, but {given} was given{detail}",
+                    naming.input(index)
+                ))
             };
             match (slot, expected) {
                 (Slot::Scalar(given, _), ParamType::Scalar(wanted)) if given == wanted => {}
@@ -290,8 +333,38 @@ impl<'a> Args<'a> {
                 }
             }
         }
+        self.check_shadows(signature)
+    }
+
+    /// A shadow has the shape of its argument: the adjoint indexes both
+    /// alike (zad made the gradient's signature, so it knows the pairs).
+    fn check_shadows(&self, signature: &Signature) -> Result<()> {
+        let naming = &signature.naming;
+        let shape_of = |index: usize| match &self.slots[index] {
+            Slot::Array { shape, .. } => Some(shape),
+            Slot::Scalar(..) => None,
+        };
+        for (index, input) in naming.inputs.iter().enumerate() {
+            let Input::Shadow(position) = *input else { continue };
+            let Some(primal) = naming.input_of_argument(position) else { continue };
+            if let (Some(primal_shape), Some(shadow_shape)) = (shape_of(primal), shape_of(index))
+                && primal_shape != shadow_shape
+            {
+                return Err(Error::Signature(format!(
+                    "{}: {} has shape {shadow_shape:?}, but {} has shape {primal_shape:?}; a shadow has the \
+                     shape of its argument",
+                    naming.subject(),
+                    naming.input(index),
+                    naming.argument(position)
+                )));
+            }
+        }
         Ok(())
     }
+}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
 }
 
 /// Why an array does not fit a memref type: what was given, and a detail
@@ -312,26 +385,41 @@ fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef)
             return fail(format!("; dimension {dim} is {size}, the type says {expected}"));
         }
     }
+    if let Some(offset) = memref.offset
+        && offset != 0
+    {
+        return fail(format!("; zad passes arrays at offset 0 but the type fixes offset {offset}"));
+    }
+    // An empty array is never indexed: its strides do not matter.
+    if shape.contains(&0) {
+        return Ok(());
+    }
+    let any_strides = memref.with_any_strides();
+    if memref.identity_layout {
+        // C order: each stride is the product of the sizes after it
+        // (`push_array` checked that these products fit).
+        let c_order = row_major_strides(shape).unwrap_or_default();
+        if let Some(dim) = (0..shape.len()).find(|&dim| shape[dim] > 1 && strides[dim] != c_order[dim]) {
+            return fail(format!(
+                "; the stride of dimension {dim} is {}, but {} is C order (row-major), which for this shape \
+                 means strides {c_order:?}. To take other strides, declare the argument as {any_strides} (any \
+                 strides) or with strided<[1, ?, ...]> (Fortran order)",
+                strides[dim], memref.spelling
+            ));
+        }
+    }
     for (dim, ((&stride, expected), &size)) in strides.iter().zip(&memref.strides).zip(shape).enumerate() {
         // A stride is never used to step along a dimension of size 1.
         if let Some(expected) = expected
             && stride != *expected
             && size > 1
         {
-            let dynamic = vec!["?"; memref.rank()].join(", ");
-            let element = memref.element.mlir_name();
             return fail(format!(
                 "; the stride of dimension {dim} is {stride}, the type needs {expected}. The memref type fixes \
-                 the layout (row-major unless it says otherwise): declare the argument as \
-                 memref<...x{element}, strided<[{dynamic}]>> to accept any strides, or strided<[1, ?, ...]> \
-                 for column-major (Fortran) arrays"
+                 the layout (row-major unless it says otherwise): declare the argument as {any_strides} to \
+                 accept any strides, or strided<[1, ?, ...]> for column-major (Fortran) arrays"
             ));
         }
-    }
-    if let Some(offset) = memref.offset
-        && offset != 0
-    {
-        return fail(format!("; zad passes arrays at offset 0 but the type fixes offset {offset}"));
     }
     Ok(())
 }
@@ -346,12 +434,63 @@ fn check_slice_len(len: usize, shape: &[i64]) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn row_major_strides(shape: &[i64]) -> Vec<i64> {
-    let mut strides = vec![1; shape.len()];
-    for dim in (0..shape.len().saturating_sub(1)).rev() {
-        strides[dim] = strides[dim + 1] * shape[dim + 1].max(1);
+/// Whether a strided array of `shape` from element 0 of a slice of `len`
+/// elements stays inside it.
+fn check_strided_len(len: usize, shape: &[i64], strides: &[i64]) -> Result<()> {
+    let outside = || Error::InvalidArgument(format!(
+        "an array of shape {shape:?} and strides {strides:?} does not lie within a slice of {len} elements"
+    ));
+    if strides.len() != shape.len() || shape.iter().any(|&size| size < 0) {
+        return Err(outside());
     }
-    strides
+    if shape.contains(&0) {
+        return Ok(());
+    }
+    // The farthest element reached forwards from element 0, and backwards.
+    let (mut forward, mut backward) = (0i64, 0i64);
+    for (&size, &stride) in shape.iter().zip(strides) {
+        let reach = (size - 1).checked_mul(stride).ok_or_else(outside)?;
+        if reach >= 0 {
+            forward = forward.checked_add(reach).ok_or_else(outside)?;
+        } else {
+            backward = backward.checked_add(reach).ok_or_else(outside)?;
+        }
+    }
+    if backward < 0 || forward >= len as i64 {
+        return Err(outside());
+    }
+    Ok(())
+}
+
+/// The strides of a contiguous row-major (C order) array of `shape`, or
+/// `None` when they overflow.
+pub(crate) fn row_major_strides(shape: &[i64]) -> Option<Vec<i64>> {
+    let mut strides = vec![1i64; shape.len()];
+    for dim in (0..shape.len().saturating_sub(1)).rev() {
+        strides[dim] = strides[dim + 1].checked_mul(shape[dim + 1].max(1))?;
+    }
+    Some(strides)
+}
+
+/// The number of elements of an array of `shape` (sizes not negative), or
+/// `None` when it overflows.
+pub(crate) fn element_count(shape: &[i64]) -> Option<i64> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
+    shape.iter().try_fold(1i64, |count, &size| count.checked_mul(size))
+}
+
+/// The bytes from the lowest to the highest element of a non-empty array,
+/// that element included, or `None` when that does not fit an `isize` (no
+/// allocation is that large, and the kernel's address arithmetic would
+/// wrap).
+fn extent_bytes(shape: &[i64], strides: &[i64], element_size: usize) -> Option<isize> {
+    let span = shape.iter().zip(strides).try_fold(0i64, |span, (&size, &stride)| {
+        span.checked_add((size - 1).checked_mul(stride.checked_abs()?)?)
+    })?;
+    let bytes = span.checked_add(1)?.checked_mul(element_size as i64)?;
+    isize::try_from(bytes).ok()
 }
 
 /// Where each result lies in the result struct, and whether the C
@@ -434,9 +573,10 @@ unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], to_free:
 /// # Safety
 /// Every element addressed by `shape` and `strides` from `base` is readable.
 unsafe fn gather<T: Copy>(base: *const T, shape: &[i64], strides: &[i64]) -> Vec<T> {
-    let total: i64 = shape.iter().product();
-    let mut out = Vec::with_capacity(total.max(0) as usize);
-    if total <= 0 {
+    // The kernel allocated the array, so its element count fits.
+    let total = if shape.iter().any(|&size| size <= 0) { 0 } else { element_count(shape).unwrap_or(0) };
+    let mut out = Vec::with_capacity(total as usize);
+    if total == 0 {
         return out;
     }
     let mut index = vec![0i64; shape.len()];

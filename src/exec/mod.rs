@@ -12,6 +12,7 @@ pub(crate) use link::is_runtime_symbol;
 pub use runtime::take_tape_peak;
 
 pub use call::{Args, Array, ArrayData, Value};
+pub(crate) use call::row_major_strides;
 use call::ResultLayout;
 
 use crate::{
@@ -154,10 +155,7 @@ impl CompiledFunction {
         let packed = engine.lookup_packed(&interface);
         let raw = engine.lookup(&interface);
         if packed.is_null() || raw.is_null() {
-            return Err(Error::Compile(format!(
-                "@{}: the JIT has no symbol {interface}",
-                signature.name
-            )));
+            return Err(Error::Compile(format!("{}: the JIT compiled no code for it", signature.naming.subject())));
         }
         // SAFETY: MLIR's packed wrappers have exactly this C signature.
         let packed = unsafe { std::mem::transmute::<*mut c_void, PackedFn>(packed) };
@@ -184,7 +182,7 @@ impl CompiledFunction {
         let given = args.len();
         let missing = inputs.len().saturating_sub(given);
         if missing == 0 || missing > self.default_seeds {
-            return args.invoke(&self.signature, &self.layout, self.packed);
+            return args.invoke(&self.signature, self.default_seeds, &self.layout, self.packed);
         }
         for ty in &inputs[given..] {
             match ty {
@@ -192,7 +190,7 @@ impl CompiledFunction {
                 _ => args.push_f64(1.0),
             };
         }
-        let result = args.invoke(&self.signature, &self.layout, self.packed);
+        let result = args.invoke(&self.signature, self.default_seeds, &self.layout, self.packed);
         args.truncate(given);
         result
     }

@@ -446,7 +446,8 @@ fn activities(activity: *const zad_activity, count: usize) -> Result<Vec<Activit
             ZAD_ACTIVE => Ok(Activity::Active),
             ZAD_DUP => Ok(Activity::Dup),
             other => Err(Error::InvalidArgument(format!(
-                "activity #{index} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)"
+                "the activity of argument {} is {other}: expected ZAD_CONST (0), ZAD_ACTIVE (1) or ZAD_DUP (2)",
+                index + 1
             ))),
         })
         .collect()
@@ -524,13 +525,23 @@ pub extern "C" fn zad_function_call(function: *const zad_function, args: *mut za
 
 fn check_bindings(function: &CompiledFunction, bindings: &[ResultBinding]) -> Result<(), Error> {
     let signature = function.signature();
-    if bindings.len() != signature.results.len() {
+    let naming = &signature.naming;
+    let (expected, made) = (signature.results.len(), bindings.len());
+    if made != expected {
+        let results = signature.results.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let returns = match expected {
+            0 => "returns nothing".to_string(),
+            1 => format!("returns 1 result ({results})"),
+            n => format!("returns {n} results ({results})"),
+        };
+        let bound = match made {
+            0 => "none was bound".to_string(),
+            1 => "1 was bound".to_string(),
+            n => format!("{n} were bound"),
+        };
         return Err(Error::Signature(format!(
-            "@{} returns {} results {} but {} result bindings were made (zad_args_result_*)",
-            signature.name,
-            signature.results.len(),
-            signature.describe(),
-            bindings.len()
+            "{} {returns}, but {bound} (with zad_args_result_*, one per result, in order)",
+            naming.subject()
         )));
     }
     for (index, (binding, ty)) in bindings.iter().zip(&signature.results).enumerate() {
@@ -545,8 +556,9 @@ fn check_bindings(function: &CompiledFunction, bindings: &[ResultBinding]) -> Re
                 ResultBinding::Array(_) => "an array".to_string(),
             };
             return Err(Error::Signature(format!(
-                "@{}: result #{index} is {ty}, but it was bound as {given}",
-                signature.name
+                "{}: {} is {ty}, but it was bound as {given}",
+                naming.subject(),
+                naming.output(index)
             )));
         }
     }

@@ -18,6 +18,9 @@ use melior::{
 };
 use std::{fmt, str::FromStr};
 
+mod expand_math;
+pub(crate) use expand_math::expand_math_ops;
+
 /// A point in the pipeline whose IR `zad emit` can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -62,6 +65,7 @@ impl FromStr for Stage {
 /// has no intrinsic (erf, cbrt, atan2, ...).
 const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-scf-to-cf,\
+    convert-math-to-funcs{min-width-of-fpowi-exponent=65},\
     convert-math-to-llvm{approximate-log1p=false},\
     convert-math-to-libm,\
     expand-strided-metadata,\
@@ -72,6 +76,28 @@ const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-cf-to-llvm,\
     convert-func-to-llvm,\
     reconcile-unrealized-casts)";
+
+/// Removes from `module` every function that `keep` does not reach through
+/// calls: a gradient's module holds the user's whole module, and compiling
+/// functions nothing calls costs LLVM time for nothing.
+pub(crate) fn keep_only_reachable(shared: &Shared, module: &mut Module<'static>, keep: &str) -> Result<()> {
+    let context = shared.mlir();
+    let private = Attribute::parse(context, "\"private\"").ok_or_else(|| Error::Internal("a visibility attribute".into()))?;
+    let mut next = module.body().first_operation_mut();
+    while let Some(mut operation) = next {
+        let is_other_function = operation.name().as_string_ref().as_str() == Ok("func.func")
+            && crate::module::symbol_name(&operation).is_some_and(|name| name != keep);
+        if is_other_function {
+            operation.set_inherent_attribute("sym_visibility", private);
+        }
+        next = operation.next_in_block_mut();
+    }
+    shared.take_diagnostics();
+    let manager = PassManager::new(context);
+    parse_pass_pipeline(manager.as_operation_pass_manager(), "builtin.module(symbol-dce)")
+        .map_err(|error| Error::Internal(format!("bad pruning pipeline: {error}")))?;
+    manager.run(module).map_err(|_| Error::Internal(shared.diagnostic_message("removing unused functions failed")))
+}
 
 /// A deep copy of `ir`, so that lowering leaves the user's module intact.
 pub(crate) fn clone_module(ir: &Module<'static>) -> Module<'static> {
@@ -107,6 +133,7 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, check_bounds: bool)
         }
         next = operation.next_in_block_mut();
     }
+    expand_math_ops(context, &mut lowered)?;
     replace_math_ops(context, &mut lowered)?;
     shared.take_diagnostics();
     let manager = PassManager::new(context);

@@ -147,7 +147,7 @@ contains
       ! Errors: the handle stays NULL and the message says what was wrong.
       status = zad_gradient(module, 'weighted_squares2', [ZAD_DUP, 5_c_int32_t], gradient)
       call check(status == ZAD_INVALID_ARGUMENT .and. .not. c_associated(gradient) .and. &
-                 index(zad_last_error_message(), 'activity #1 is 5') > 0, 'zad_gradient: an unknown activity code')
+                 index(zad_last_error_message(), 'the activity of argument 2 is 5') > 0, 'zad_gradient: an unknown activity code')
       status = zad_gradient(module, 'weighted_squares2', [ZAD_DUP, ZAD_DUP], gradient)
       call check(status == ZAD_SIGNATURE_ERROR .and. .not. c_associated(gradient) .and. &
                  index(zad_last_error_message(), 'cannot be ''dup''') > 0, 'zad_gradient: ZAD_DUP for a scalar')

@@ -16,5 +16,7 @@ mod gradbench;
 mod gradients;
 mod header;
 mod host;
+mod install;
 mod ir_files;
 mod kernels;
+mod makefile;

@@ -80,3 +80,34 @@ pub fn assert_no_failures(failures: &[String], what: &str, scope: &str) {
         failures.join("\n  ")
     );
 }
+
+/// A per-test directory under the system's temporary directory (for
+/// objects, `.mod` files, executables, installed trees), removed when the
+/// test passes and kept, its path printed, when it fails.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("zad-test-{}-{name}", std::process::id()));
+        // A leftover of an earlier run with the same pid would only confuse.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
+        Scratch { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("build products kept in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}

@@ -42,6 +42,48 @@ pub(super) fn scheme(op: &Op) -> Option<Scheme> {
     })
 }
 
+/// Rejects a malformed checkpoint request on loop `op`: an unknown scheme,
+/// a count that is not a positive integer, or settings of another scheme.
+/// `scheme` can then read the attributes without second-guessing them.
+pub(super) fn validate(op: &Op) -> Result<()> {
+    let Some(kind) = op.attribute("zad.checkpoint") else { return Ok(()) };
+    let fail = |why: String| Err(Error::Unsupported(format!("{}: invalid checkpoint request on '{}': {why}", op.place, op.name)));
+    match op.name.as_str() {
+        "scf.for" | "scf.while" => {}
+        "func.call" => return Ok(()),
+        _ => return fail("zad.checkpoint applies to scf.for and scf.while loops and to func.call".into()),
+    }
+    let kind = kind.trim_matches('"');
+    let allowed: &[&str] = match (op.name.as_str(), kind) {
+        ("scf.for", "binomial") => &["zad.snapshots", "zad.budget"],
+        ("scf.for", "periodic") => &["zad.interval"],
+        ("scf.while", "online") => &["zad.snapshots", "zad.budget"],
+        ("scf.for", _) => return fail(format!("zad.checkpoint is {kind}; an scf.for takes \"binomial\" or \"periodic\"")),
+        _ => return fail(format!("zad.checkpoint is {kind}; an scf.while takes \"online\"")),
+    };
+    let mut given = Vec::new();
+    for (name, value) in &op.attribute_list {
+        if !name.starts_with("zad.") || name == "zad.checkpoint" {
+            continue;
+        }
+        if !allowed.contains(&name.as_str()) {
+            return fail(format!("{name} does not apply to the {kind} scheme (it takes {})", allowed.join(" or ")));
+        }
+        let number = value.split_once(" : i").map(|(n, _)| n.trim()).unwrap_or(value.trim());
+        match number.parse::<i64>() {
+            Ok(n) if n > 0 => given.push(name.as_str()),
+            _ => return fail(format!("{name} = {value} must be a positive integer (e.g. {name} = 20 : i64)")),
+        }
+    }
+    if given.len() > 1 {
+        return fail(format!("give one of {}, not both", allowed.join(" and ")));
+    }
+    if kind == "periodic" && given.is_empty() {
+        return fail("the periodic scheme needs zad.interval = K : i64 (a snapshot every K steps)".into());
+    }
+    Ok(())
+}
+
 /// The names a checkpointed loop's code shares between the two sweeps.
 #[derive(Clone)]
 pub(super) struct Loop {
@@ -78,6 +120,22 @@ impl<'f> Generator<'f> {
         }
         if self.scopes.containing(op) != TOP {
             return Err(self.unsupported(op, "a checkpointed loop must be at the top level of the function"));
+        }
+        let mut nested = None;
+        walk_blocks(&op.regions.concat(), &mut |inner| {
+            if nested.is_none() && matches!(inner.name.as_str(), "scf.for" | "scf.while") && scheme(inner).is_some() {
+                nested = Some(inner.clone());
+            }
+        });
+        if let Some(inner) = nested {
+            return Err(self.unsupported(
+                &inner,
+                &format!(
+                    "a checkpointed loop must be at the top level of the function, and this one is inside the \
+                     checkpointed loop at {}",
+                    op.place
+                ),
+            ));
         }
         let block = &op.regions[0][0];
         let counted = op.name == "scf.for";

@@ -37,7 +37,8 @@ pub struct Rule {
 
 /// Ops whose results are never active (integer, index or boolean valued
 /// from float operands, or conversions to integers).
-pub const INACTIVE_RESULT_OPS: &[&str] = &["arith.cmpf", "arith.fptosi", "arith.fptoui", "math.isnan", "math.isinf", "math.isfinite"];
+pub const INACTIVE_RESULT_OPS: &[&str] =
+    &["arith.cmpf", "arith.fptosi", "arith.fptoui", "math.isnan", "math.isinf", "math.isfinite", "math.isnormal"];
 
 /// Every rule of every table.
 pub fn all() -> impl Iterator<Item = &'static Rule> {

@@ -1,0 +1,215 @@
+//! How messages name a compiled function and its parameters: in the terms
+//! of the function the user wrote (1-based positions, the argument names of
+//! the source), whatever zad compiled from it (a gradient adds shadows and
+//! seeds, and has a name of zad's own).
+
+/// How messages name a compiled function and its parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Naming {
+    /// The user's function, `misfit` for `@misfit`.
+    pub function: String,
+    /// Whether this is the gradient of that function rather than the
+    /// function itself.
+    pub gradient: bool,
+    /// The names of the user's function's arguments in its source
+    /// (`%steps`), where the source has them.
+    pub arguments: Vec<Option<String>>,
+    /// What each input of the compiled function is.
+    pub inputs: Vec<Input>,
+    /// What each result of the compiled function is.
+    pub outputs: Vec<Output>,
+}
+
+/// An input of a compiled function, in the user's terms. Positions count
+/// from 0 here and from 1 in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// Argument `n` of the user's function.
+    Argument(usize),
+    /// The shadow of argument `n` (a `dup` argument of a gradient).
+    Shadow(usize),
+    /// The seed (cotangent) of result `n` of the user's function.
+    Seed(usize),
+}
+
+/// A result of a compiled function, in the user's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Output {
+    /// Result `n` of the user's function.
+    Result(usize),
+    /// The gradient with respect to argument `n` (an `active` one).
+    Gradient(usize),
+}
+
+impl Naming {
+    /// The naming of a function as written: argument `i` is input `i`.
+    pub fn plain(function: &str, inputs: usize, results: usize) -> Naming {
+        Naming {
+            function: function.to_string(),
+            gradient: false,
+            arguments: vec![None; inputs],
+            inputs: (0..inputs).map(Input::Argument).collect(),
+            outputs: (0..results).map(Output::Result).collect(),
+        }
+    }
+
+    /// "@misfit", or "the gradient of @misfit".
+    pub fn subject(&self) -> String {
+        if self.gradient { format!("the gradient of @{}", self.function) } else { format!("@{}", self.function) }
+    }
+
+    /// "argument 2 (%u0)", without the name when the source has none.
+    pub fn argument(&self, position: usize) -> String {
+        match self.arguments.get(position).cloned().flatten() {
+            Some(name) => format!("argument {} ({name})", position + 1),
+            None => format!("argument {}", position + 1),
+        }
+    }
+
+    /// Input `index` of the compiled function: "argument 2 (%u0)", "the
+    /// shadow of argument 2 (%u0)", "the seed of result 1".
+    pub fn input(&self, index: usize) -> String {
+        match self.inputs.get(index) {
+            Some(Input::Argument(position)) => self.argument(*position),
+            Some(Input::Shadow(position)) => format!("the shadow of {}", self.argument(*position)),
+            Some(Input::Seed(result)) => format!("the seed of result {}", result + 1),
+            None => format!("argument {}", index + 1),
+        }
+    }
+
+    /// Result `index` of the compiled function: "result 1", or "result 2
+    /// (the gradient with respect to argument 3 (%kappa))".
+    pub fn output(&self, index: usize) -> String {
+        match self.outputs.get(index) {
+            Some(Output::Gradient(position)) => {
+                format!("result {} (the gradient with respect to {})", index + 1, self.argument(*position))
+            }
+            _ => format!("result {}", index + 1),
+        }
+    }
+
+    /// The input index of argument `position` (where a shadow's primal is).
+    pub fn input_of_argument(&self, position: usize) -> Option<usize> {
+        self.inputs.iter().position(|input| *input == Input::Argument(position))
+    }
+}
+
+
+/// The argument names (`%steps`) of the `func.func` whose text starts at
+/// `line`:`column` (1-based, as MLIR's locations count) of `source`, in
+/// order; `None` when the text there is not a function signature in
+/// MLIR's custom form (MLIR itself does not keep SSA names).
+pub(crate) fn argument_names(source: &str, line: usize, column: usize) -> Option<Vec<String>> {
+    let start = source.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum::<usize>() + column.checked_sub(1)?;
+    let text = without_comments(source.get(start..)?.strip_prefix("func.func")?);
+    // `func.func [private|public|nested] @name(`: the first `(` after the symbol.
+    let symbol = text.find('@')?;
+    let open = symbol + text[symbol..].find('(')?;
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    let mut argument_start = open + 1;
+    for (at, character) in text.char_indices().skip_while(|&(at, _)| at <= open) {
+        match character {
+            '(' | '<' | '[' | '{' => depth += 1,
+            ')' | '>' | ']' | '}' if depth > 0 => depth -= 1,
+            ',' | ')' if depth == 0 => {
+                let argument = text[argument_start..at].trim();
+                if !argument.is_empty() {
+                    names.push(ssa_name(argument)?);
+                }
+                if character == ')' {
+                    return Some(names);
+                }
+                argument_start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `text` without its `// ...` comments and the contents of its string
+/// literals, up to the first `{` at the top level (the body): what
+/// remains of a signature is brackets, names, types and attributes.
+fn without_comments(text: &str) -> String {
+    let mut out = String::new();
+    let (mut in_string, mut in_comment, mut previous) = (false, false, '\0');
+    let mut depth = 0usize;
+    for character in text.chars() {
+        if in_comment {
+            in_comment = character != '\n';
+        } else if in_string {
+            in_string = !(character == '"' && previous != '\\');
+        } else {
+            match character {
+                '/' if previous == '/' => {
+                    out.pop();
+                    in_comment = true;
+                    previous = '\0';
+                    continue;
+                }
+                '"' => in_string = true,
+                '(' | '<' | '[' => depth += 1,
+                ')' | '>' | ']' => depth = depth.saturating_sub(1),
+                '{' if depth == 0 => break,
+                _ => {}
+            }
+            out.push(character);
+        }
+        previous = character;
+    }
+    out
+}
+
+/// The `%name` an argument declaration `%name: type {attributes}` starts with.
+fn ssa_name(argument: &str) -> Option<String> {
+    let rest = argument.strip_prefix('%')?;
+    let length = rest.find(|c: char| !(c.is_ascii_alphanumeric() || "$._-".contains(c))).unwrap_or(rest.len());
+    (length > 0 && rest[length..].trim_start().starts_with(':')).then(|| format!("%{}", &rest[..length]))
+}
+
+/// `message` with the names zad makes up for the functions it generates
+/// replaced by what they are to the user: `@__zad_grad_misfit_dac` (or its C
+/// interface `_mlir_ciface___zad_grad_misfit_dac`) becomes "the gradient of
+/// @misfit", `@__zad_step_misfit_0` "a step of the time loop of @misfit".
+pub fn in_user_terms(message: &str) -> String {
+    const GENERATED: [(&str, &str); 2] = [("__zad_grad_", "the gradient of @"), ("__zad_step_", "a step of the time loop of @")];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some((start, prefix, meaning)) = GENERATED
+        .iter()
+        .filter_map(|&(prefix, meaning)| rest.find(prefix).map(|start| (start, prefix, meaning)))
+        .min_by_key(|&(start, _, _)| start)
+    {
+        let symbol_length = rest[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_$.".contains(c)))
+            .unwrap_or(rest.len() - start);
+        // A full stop after a name ends the sentence, not the name.
+        let symbol_length = rest[start..start + symbol_length].trim_end_matches('.').len();
+        let symbol = &rest[start + prefix.len()..start + symbol_length];
+        // What precedes the symbol: `@`, or the C interface's prefix.
+        let mut lead = &rest[..start];
+        for decoration in ["_mlir_ciface_", "@"] {
+            lead = lead.strip_suffix(decoration).unwrap_or(lead);
+        }
+        out.push_str(lead);
+        out.push_str(meaning);
+        out.push_str(generated_from(symbol));
+        rest = &rest[start + symbol_length..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The user's function in the rest of a generated name: `misfit` in
+/// `misfit_dac`, `misfit_dac_unit` (gradients: activity letters) or
+/// `misfit_0` (steps: a number).
+fn generated_from(rest: &str) -> &str {
+    let rest = rest.strip_suffix("_unit").unwrap_or(rest);
+    match rest.rsplit_once('_') {
+        Some((function, tag)) if !function.is_empty() && !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            function
+        }
+        _ => rest,
+    }
+}
