@@ -6,8 +6,8 @@
 //! Always inserted (they are cheap, and without them the process dies):
 //! - integer division and remainder by zero, and the signed overflow
 //!   `MIN / -1`, both of which raise SIGFPE;
-//! - `scf.for` with a step that is not positive (MLIR's loops then never
-//!   end, or run past their bounds);
+//! - `scf.for` over a non-empty range with a step that is not positive
+//!   (MLIR's loops then never end, or run past their bounds);
 //! - `memref.alloc`/`memref.alloca` sizes that are negative or whose byte
 //!   count overflows, and stack allocations too large for a thread's stack.
 //!   (An allocation the system refuses is caught by zad's allocator.)
@@ -310,11 +310,15 @@ impl At<'_> {
         Ok(())
     }
 
+    /// A loop over a non-empty range steps forward (over an empty range it
+    /// runs no iteration whatever its step).
     fn loop_step(&mut self, operation: &OperationRef<'static, '_>) -> Result<()> {
-        let step = Self::operand(operation, 2)?;
+        let (lower, upper, step) = (Self::operand(operation, 0)?, Self::operand(operation, 1)?, Self::operand(operation, 2)?);
         let zero = self.constant(step.r#type(), 0);
         let positive = self.compare(CmpiPredicate::Sgt, step, zero);
-        self.require(positive, "the step is {0}; it must be positive", step, zero)
+        let empty = self.compare(CmpiPredicate::Sge, lower, upper);
+        let ok = self.value(arith::ori(positive, empty, self.location));
+        self.require(ok, "the step is {0}; over a non-empty range it must be positive", step, zero)
     }
 
     fn allocation(&mut self, operation: &OperationRef<'static, '_>, on_stack: bool) -> Result<()> {

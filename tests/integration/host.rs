@@ -291,8 +291,10 @@ fn crashes_of_the_host_are_run_time_errors_in_both_modes() {
                 call(&module, "count", |a| {
                     a.push_index(0).push_index(10).push_index(step);
                 }),
-                &[&format!("scf.for: the step is {step}; it must be positive")],
+                &[&format!("scf.for: the step is {step}; over a non-empty range it must be positive")],
             );
+            // Over an empty range no iteration runs, whatever the step.
+            assert_eq!(call(&module, "count", |a| { a.push_index(10).push_index(0).push_index(step); }), Ok(vec![Value::Index(0)]));
         }
         assert_eq!(call(&module, "count", |a| { a.push_index(5).push_index(i64::MIN).push_index(1); }), Ok(vec![Value::Index(0)]));
         assert_eq!(call(&module, "count", |a| { a.push_index(0).push_index(10).push_index(3); }), Ok(vec![Value::Index(4)]));
