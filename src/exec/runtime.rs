@@ -187,6 +187,7 @@ pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
         ("zad_ckpt_to", checkpoint::ckpt_to as *mut c_void),
         ("zad_ckpt_free", checkpoint::ckpt_free as *mut c_void),
         ("zad_trap", trap::trap as *mut c_void),
+        ("zad_stack_low", trap::stack_low as *mut c_void),
     ];
     symbols.extend(super::memory::symbols());
     symbols

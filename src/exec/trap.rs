@@ -182,6 +182,38 @@ pub(super) unsafe extern "C" fn trap(message: *const c_char, first: i64, second:
     raise(text)
 }
 
+thread_local! {
+    /// The lowest address of this thread's stack, once asked for.
+    static STACK_LOW: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// `zad_stack_low()`: the lowest address of the calling thread's stack, for
+/// the stack checks of recursive functions (`lower::checks`). 0 when the
+/// system does not say (the checks then never fire).
+pub(super) extern "C" fn stack_low() -> usize {
+    STACK_LOW.with(|low| {
+        if low.get() == 0 {
+            low.set(thread_stack_low());
+        }
+        low.get()
+    })
+}
+
+fn thread_stack_low() -> usize {
+    let mut attributes = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+    // SAFETY: pthread_getattr_np initialises `attributes` when it succeeds;
+    // they are destroyed after the stack is read from them.
+    unsafe {
+        if libc::pthread_getattr_np(libc::pthread_self(), attributes.as_mut_ptr()) != 0 {
+            return 0;
+        }
+        let (mut address, mut size) = (std::ptr::null_mut(), 0usize);
+        let found = libc::pthread_attr_getstack(attributes.as_ptr(), &mut address, &mut size) == 0;
+        libc::pthread_attr_destroy(attributes.as_mut_ptr());
+        if found { address as usize } else { 0 }
+    }
+}
+
 /// Called through a symbol the JIT could not resolve. zad refuses to hand
 /// out functions that reach one (see `exec::symbols`), so this is a last
 /// line of defence.

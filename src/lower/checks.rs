@@ -11,6 +11,8 @@
 //! - `memref.alloc`/`memref.alloca` sizes that are negative or whose byte
 //!   count overflows, and stack allocations too large for a thread's stack.
 //!   (An allocation the system refuses is caught by zad's allocator.)
+//! - recursion deeper than the calling thread's stack holds: a function
+//!   that may call itself checks on entry that some stack is left.
 //!
 //! With bounds checks on (`Context::set_check_bounds`, the CLI's default):
 //! - every index of `memref.load`, `memref.store`, `memref.atomic_rmw` and
@@ -74,7 +76,8 @@ pub(crate) fn insert(context: &'static Context, module: &mut Module<'static>, bo
         }
         WalkResult::Advance
     });
-    if targets.is_empty() {
+    let recursive = recursive_functions(module);
+    if targets.is_empty() && recursive.is_empty() {
         return Ok(());
     }
     // The checks use ops of dialects the module may not have used yet.
@@ -88,7 +91,70 @@ pub(crate) fn insert(context: &'static Context, module: &mut Module<'static>, bo
         let operation = unsafe { OperationRef::from_raw(raw) };
         checker.check(&operation)?;
     }
+    for raw in &recursive {
+        // SAFETY: as above: a `func.func` of the module.
+        checker.stack_check(&unsafe { OperationRef::from_raw(*raw) })?;
+    }
+    if !recursive.is_empty() {
+        checker.append_parsed(&format!("func.func private @{STACK_LOW}() -> i64"))?;
+    }
     checker.declare_trap()
+}
+
+/// The run-time function that gives the lowest address of the calling
+/// thread's stack (see `exec::trap::stack_low`).
+const STACK_LOW: &str = "zad_stack_low";
+
+/// The stack a recursive call must leave unused: what stopping the call
+/// and the frames of a foreign function or two need.
+const STACK_MARGIN: i64 = 64 << 10;
+
+/// The functions (with a body) that may call themselves, directly or
+/// through others: each gets a stack check on entry, so that a recursion
+/// too deep (or endless) stops the call instead of overflowing the
+/// caller's stack.
+fn recursive_functions(module: &Module<'static>) -> Vec<MlirOperation> {
+    let mut callees: HashMap<String, (MlirOperation, Vec<String>)> = HashMap::new();
+    let mut next = module.body().first_operation();
+    while let Some(operation) = next {
+        next = operation.next_in_block();
+        let has_body = operation.region(0).is_ok_and(|region| region.first_block().is_some());
+        let Some(name) = crate::module::symbol_name(&operation).filter(|_| has_body) else { continue };
+        if operation.name().as_string_ref().as_str() != Ok("func.func") {
+            continue;
+        }
+        let mut called = Vec::new();
+        operation.walk(WalkOrder::PreOrder, |inner| {
+            if let Some(callee) = inner
+                .attribute("callee")
+                .ok()
+                .and_then(|attribute| FlatSymbolRefAttribute::try_from(attribute).ok())
+            {
+                called.push(callee.value().to_string());
+            }
+            WalkResult::Advance
+        });
+        callees.insert(name, (operation.to_raw(), called));
+    }
+    let reaches_itself = |start: &str| {
+        let mut stack: Vec<&str> = callees.get(start).map(|(_, called)| called.iter().map(String::as_str).collect()).unwrap_or_default();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(name) = stack.pop() {
+            if name == start {
+                return true;
+            }
+            if seen.insert(name)
+                && let Some((_, called)) = callees.get(name)
+            {
+                stack.extend(called.iter().map(String::as_str));
+            }
+        }
+        false
+    };
+    let mut recursive: Vec<(String, MlirOperation)> =
+        callees.iter().filter(|(name, _)| reaches_itself(name)).map(|(name, (raw, _))| (name.clone(), *raw)).collect();
+    recursive.sort_by(|a, b| a.0.cmp(&b.0));
+    recursive.into_iter().map(|(_, raw)| raw).collect()
 }
 
 fn is_checked(name: &str, bounds: bool) -> bool {
@@ -180,6 +246,45 @@ impl Checker {
             mlir_sys::mlirBlockAppendOwnedOperation(self.module_body, copy);
         }
         Ok(())
+    }
+
+    /// At the entry of `function`: unless `STACK_MARGIN` bytes of the
+    /// thread's stack are left, stop the call.
+    fn stack_check(&mut self, function: &OperationRef<'static, '_>) -> Result<()> {
+        let name = crate::module::symbol_name(function).unwrap_or_default();
+        let entry = function.region(0).map_err(internal)?.first_block().ok_or_else(|| internal("no entry block"))?;
+        let first = entry.first_operation().ok_or_else(|| internal("an empty entry block"))?;
+        let context = self.context;
+        let mut at = At {
+            checker: self,
+            block: entry.to_raw(),
+            before: first.to_raw(),
+            location: function.location(),
+            prefix: format!("{}: @{}", describe_location(function.location(), ""), crate::naming::in_user_terms(&name)),
+        };
+        let pointer = Type::parse(context, "!llvm.ptr").ok_or_else(|| internal("no !llvm.ptr type"))?;
+        let i64_type = melior::ir::r#type::IntegerType::new(context, 64).into();
+        let stack_pointer = at.value(
+            OperationBuilder::new("llvm.intr.stacksave", at.location).add_results(&[pointer]).build().map_err(internal)?,
+        );
+        let address = at.value(
+            OperationBuilder::new("llvm.ptrtoint", at.location)
+                .add_operands(&[stack_pointer])
+                .add_results(&[i64_type])
+                .build()
+                .map_err(internal)?,
+        );
+        let low = at.value(func::call(context, FlatSymbolRefAttribute::new(context, STACK_LOW), &[], &[i64_type], at.location));
+        let left = at.value(arith::subi(address, low, at.location));
+        let margin = at.constant(i64_type, STACK_MARGIN);
+        let enough = at.compare(CmpiPredicate::Uge, left, margin);
+        at.require(
+            enough,
+            "the recursion is too deep for the calling thread's stack ({0} bytes left, {1} needed): \
+             it does not end, or needs a thread with a larger stack",
+            left,
+            margin,
+        )
     }
 
     fn declare_trap(&self) -> Result<()> {

@@ -732,3 +732,45 @@ fn a_gradient_called_from_8_threads_is_bitwise_reproducible() {
         }
     });
 }
+
+/// A recursion too deep for the calling thread's stack (or endless) stops
+/// the call; a reasonable one runs, on a small stack too.
+#[test]
+fn endless_recursion_is_a_run_time_error_not_a_stack_overflow() {
+    const RECURSIVE: &str = "\
+func.func @depth(%n: index, %x: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %done = arith.cmpi eq, %n, %c0 : index
+  %r = scf.if %done -> f64 {
+    scf.yield %x : f64
+  } else {
+    %m = arith.subi %n, %c1 : index
+    %y = func.call @depth(%m, %x) : (index, f64) -> f64
+    %z = arith.addf %y, %x : f64
+    scf.yield %z : f64
+  }
+  return %r : f64
+}
+";
+    let context = Context::new().unwrap();
+    let module = Module::parse(&context, RECURSIVE, "depth.mlir").unwrap();
+    let depth = module.function("depth").unwrap();
+    let gradient = module.gradient("depth", &[Activity::Const, Activity::Active]).unwrap();
+    let run = |function: &CompiledFunction, n: i64| {
+        let mut args = Args::new();
+        args.push_index(n).push_f64(0.5);
+        function.call(&mut args).map(|()| args.results().to_vec())
+    };
+    on_small_stack(|| {
+        assert_eq!(run(&depth, 100).unwrap(), vec![Value::F64(50.5)]);
+        assert_eq!(run(&gradient, 100).unwrap(), vec![Value::F64(50.5), Value::F64(101.0)]);
+        for function in [&depth, &gradient] {
+            // Endless: n counts down from -1.
+            let error = run(function, -1).unwrap_err();
+            assert_eq!(error.status(), zad::ffi::ZAD_RUNTIME_ERROR);
+            assert!(error.to_string().starts_with("depth.mlir:1:1: @depth: the recursion is too deep"), "{error}");
+        }
+        assert_eq!(run(&depth, 10).unwrap(), vec![Value::F64(5.5)], "the thread is fine after it");
+    });
+}
