@@ -27,7 +27,7 @@ LDLIBS := -L$(PROFILE_DIR) -lzad -Wl,-rpath,$(abspath $(PROFILE_DIR))
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: deps build demo demo-heat examples test bench header install clean
+.PHONY: deps build demo demo-heat examples test fuzz bench header install clean
 
 deps:
 	@bash .ci/install-deps
@@ -84,6 +84,16 @@ examples: $(EXAMPLES_FORTRAN:%=$(BUILD)/%_fortran) $(EXAMPLES_C:%=$(BUILD)/%_c) 
 test: deps
 	$(CARGO) build --release
 	$(CARGO) test --release
+
+# The fuzzer's long round (tests/integration/fuzz.rs): FUZZ_SECONDS of
+# mutated kernels through zad run, grad and emit, from FUZZ_SEED (default:
+# the time); findings and their inputs go to target/fuzz-findings/.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?=
+fuzz: deps
+	$(CARGO) build --release
+	ZAD_FUZZ_SECONDS=$(FUZZ_SECONDS) ZAD_FUZZ_SEED=$(FUZZ_SEED) \
+	    $(CARGO) test --release --test integration fuzz::long_round -- --ignored --nocapture
 
 # The GradBench comparison (benches/gradbench.rs) also runs C, JAX and
 # PyTorch; setup-python installs the Python side into target/bench-venv.

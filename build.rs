@@ -1,7 +1,8 @@
 //! Fails early, with a clear message, when LLVM/MLIR 22 is not installed
 //! where `MLIR_SYS_220_PREFIX` (default /usr/lib/llvm-22) says; then builds
 //! the zad dialect: `dialect/ZadOps.td` through mlir-tblgen, and
-//! `dialect/zad_dialect.cpp` with the C++ compiler; and makes MLIR link as
+//! `dialect/zad_dialect.cpp` with the C++ compiler, and the C shim of the
+//! run-time error channel (`src/exec/guard.c`); and makes MLIR link as
 //! shared libraries (see `link_mlir_shared`).
 
 use std::{
@@ -19,6 +20,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=dialect/ZadOps.td");
     println!("cargo:rerun-if-changed=dialect/zad_dialect.cpp");
+    println!("cargo:rerun-if-changed=src/exec/guard.c");
     let prefix = std::env::var("MLIR_SYS_220_PREFIX").unwrap_or_else(|_| format!("/usr/lib/llvm-{LLVM_MAJOR}"));
     let llvm_config_path = PathBuf::from(&prefix).join("bin/llvm-config");
     let version = llvm_config(Path::new(&prefix), "--version");
@@ -34,6 +36,9 @@ fn main() {
         ),
     }
     build_dialect(Path::new(&prefix));
+    // The run-time error channel: setjmp/longjmp must live in C (Rust has
+    // no sound way to call setjmp), see src/exec/trap.rs.
+    cc::Build::new().file("src/exec/guard.c").std("c11").warnings_into_errors(true).compile("zad_guard");
     link_mlir_shared(Path::new(&prefix));
     // Programs linked to libzad.so record this name, found through their
     // run path wherever the library was installed.

@@ -32,6 +32,7 @@ static const char *status_name(zad_status status) {
     case ZAD_INVALID_ARGUMENT: return "ZAD_INVALID_ARGUMENT";
     case ZAD_UNSUPPORTED: return "ZAD_UNSUPPORTED";
     case ZAD_INTERNAL: return "ZAD_INTERNAL";
+    case ZAD_RUNTIME_ERROR: return "ZAD_RUNTIME_ERROR";
     default: return "(not a zad status)";
     }
 }

@@ -121,8 +121,8 @@ program heat2d_adjoint
       ' per step)'
    print '(a, i0, a, i0, a, i0, a)', '  revolve''s optimum p(n, s) = ', optimum, ' (repetition number ', repetition, &
       '), and ', stats%forward_steps - optimum, ' to rebuild the last state'
-   print '(a, i0, a, i0, a, f7.2, a)', '  snapshots: ', stats%snapshots, ' stored, at most ', &
-      nint(stats%peak_snapshot_bytes/state_bytes), ' held (', stats%peak_snapshot_bytes/1e6_dp, ' MB)'
+   print '(a, i0, a, i0, a, f7.2, a)', '  snapshots: ', stats%snapshot_writes, ' written, at most ', &
+      stats%snapshots_held, ' held (', stats%peak_snapshot_bytes/1e6_dp, ' MB)'
    print '(a, f7.3, a)', '  peak tape: ', stats%peak_tape_bytes/1e6_dp, ' MB (one step''s and the misfit''s)'
    print '(a, f7.3, a, f7.3, a, f6.2)', '  time: primal ', t_primal, ' s, gradient ', t_gradient, &
       ' s, gradient / primal = ', t_gradient/t_primal

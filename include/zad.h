@@ -34,10 +34,25 @@
  * Example: func.func @axpy(%a: f64, %x: memref<?xf64>, %y: memref<?xf64>) -> f64
  *   typedef ZAD_MEMREF(double, 1) vector_f64;   (name each descriptor type once)
  *   typedef double (*axpy_fn)(double, vector_f64 *, vector_f64 *);
+ * Foreign functions (zad_context_register_function) are called the same
+ * way, except that a memref they receive may be a view: offset and strides
+ * are then arbitrary, and element (i, j) of a rank-2 memref is
+ * aligned[offset + i*strides[0] + j*strides[1]].
  */
 #define ZAD_MEMREF(T, R) \
   struct { T *allocated; T *aligned; int64_t offset; int64_t sizes[R]; int64_t strides[R]; }
 
+
+/**
+ * The stack zad's MLIR work runs on. Nesting [`MAX_NESTING`] deep needs
+ * well under a tenth of it.
+ */
+#define STACK_BYTES (512 << 20)
+
+/**
+ * The deepest nesting of brackets (`(`, `[`, `{`, `<`) zad parses.
+ */
+#define MAX_NESTING 10000
 
 /**
  * A typed argument list for `zad_function_call`, with bindings for the
@@ -74,9 +89,25 @@ typedef struct zad_function zad_function;
 typedef struct zad_module zad_module;
 
 /**
+ * The packed calling convention: one pointer per argument (and result).
+ */
+typedef void (*PackedFn)(void**);
+
+/**
  * Status code returned by every fallible zad call. 0 means success.
  */
 typedef int32_t zad_status;
+
+/**
+ * Options of a context (`zad_context_set_option`).
+ */
+typedef int32_t zad_option;
+
+/**
+ * A foreign function's address for `zad_context_register_function`, cast
+ * to this type (`(zad_foreign_fn)my_function`; from Fortran, `c_funloc`).
+ */
+typedef void (*zad_foreign_fn)(void);
 
 /**
  * Per-argument activity of a gradient (the Enzyme convention).
@@ -128,9 +159,14 @@ typedef struct {
    */
   uint64_t reversed_steps;
   /**
-   * Snapshots stored.
+   * Snapshots written (a snapshot slot is written again each time the
+   * schedule reuses it).
    */
-  uint64_t snapshots;
+  uint64_t snapshot_writes;
+  /**
+   * The most snapshots held at once.
+   */
+  uint64_t snapshots_held;
   /**
    * The most bytes held in snapshots at once.
    */
@@ -198,6 +234,16 @@ typedef int32_t zad_type;
 #define ZAD_INTERNAL 9
 
 /**
+ * A call stopped at run time: a failed check (an index out of bounds in
+ * bounds-checked mode, an integer division by zero, a buffer that cannot
+ * be allocated, a checkpointing budget too small for one snapshot, ...).
+ * The message names the op and its `file:line:col` where there is one.
+ * What the kernel allocated is freed; arrays it wrote may be partly
+ * written.
+ */
+#define ZAD_RUNTIME_ERROR 10
+
+/**
  * 32-bit float (`float`, `real(4)`).
  */
 #define ZAD_F32 0
@@ -221,6 +267,17 @@ typedef int32_t zad_type;
  * MLIR `index`, passed as a 64-bit signed integer.
  */
 #define ZAD_INDEX 4
+
+/**
+ * Bounds checks (value 1: on, 0: off; off by default, or on when the
+ * environment has `ZAD_CHECK_BOUNDS=1` when the context is made). With
+ * checks, an index out of bounds, a view outside its buffer or sizes that
+ * do not match stop the call with `ZAD_RUNTIME_ERROR` and a message naming
+ * the op and its `file:line:col` (gradients included), instead of reading
+ * or writing outside the arrays. Kernels run slower. Applies to functions
+ * compiled after the call.
+ */
+#define ZAD_OPTION_CHECK_BOUNDS 1
 
 /**
  * No derivative with respect to this argument.
@@ -261,6 +318,21 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Calls `function(args)`; 0 when it returned, 1 when it escaped.
+ */
+extern int32_t zad_guarded_call(PackedFn function, void **args);
+
+/**
+ * Whether a guarded call is running on this thread.
+ */
+extern int32_t zad_guard_active(void);
+
+/**
+ * Jumps back to the innermost guarded call of this thread.
+ */
+extern void zad_guard_escape(void);
+
+/**
  * The version of zad, e.g. "0.1.0". Static storage; never NULL.
  */
 const char *zad_version(void);
@@ -283,6 +355,39 @@ zad_status zad_context_new(zad_context **out);
  * valid: they keep what they need alive.
  */
 void zad_context_free(zad_context *context);
+
+/**
+ * Sets an option of `context` (see `zad_option`). An unknown option or
+ * value is `ZAD_INVALID_ARGUMENT`. Thread-safe.
+ */
+zad_status zad_context_set_option(const zad_context *context, zad_option option, int64_t value);
+
+/**
+ * Makes `function` the definition of the foreign function `name`: a
+ * kernel's `func.func private @name(...)` declared without a body. Modules
+ * compiled from `context` after this call use it, ahead of the libraries
+ * loaded with `zad_context_load_library` and of the process's own symbols;
+ * registering a name again replaces it for later compilations.
+ *
+ * zad calls it through MLIR's C interface: scalars by value, each memref as
+ * a pointer to its descriptor (`ZAD_MEMREF(T, R)` above), one scalar result
+ * returned by value. The caller vouches that `function` has that
+ * signature and stays valid while code compiled from the context may call
+ * it. Does not take ownership of `name`. Thread-safe.
+ */
+zad_status zad_context_register_function(const zad_context *context,
+                                         const char *name,
+                                         zad_foreign_fn function);
+
+/**
+ * Loads the shared library at `path` (`dlopen`), whose functions define
+ * the foreign functions of modules compiled from `context` after this call
+ * (after registered functions, before the process's own symbols; libraries
+ * are searched in the order they were loaded). The library stays loaded
+ * while the context or code compiled from it lives. A library that cannot
+ * be loaded is `ZAD_IO_ERROR` with the loader's message. Thread-safe.
+ */
+zad_status zad_context_load_library(const zad_context *context, const char *path);
 
 /**
  * Parses and verifies MLIR text (`module { ... }` or bare functions).
@@ -371,7 +476,10 @@ zad_status zad_function_arity(const zad_function *function, size_t *num_args, si
  * The raw entry point of a function, for hot loops: the address of MLIR's C
  * interface `_mlir_ciface_<name>`, with the calling convention described at
  * the top of this header. Valid while the function handle lives. No
- * argument checking happens on this path.
+ * argument checking happens on this path, and a run-time error (a failed
+ * bounds check, a division by zero, an allocation that fails) has no status
+ * to go to: zad prints it on stderr and aborts the process. Use
+ * `zad_function_call` where that matters.
  */
 zad_status zad_function_pointer(const zad_function *function, void **out);
 

@@ -7,15 +7,25 @@
 //! context is serialised. Compiled functions do not touch the context and
 //! run in parallel.
 
-use crate::{dialect, error::Result};
+use crate::{dialect, error::Result, foreign};
 use melior::{
     diagnostic::{Diagnostic, DiagnosticSeverity},
     dialect::DialectRegistry,
     ir::Location,
     utility::{register_all_dialects, register_all_llvm_translations, register_all_passes},
 };
-use parking_lot::{Mutex, ReentrantMutex, ReentrantMutexGuard};
-use std::sync::Arc;
+use parking_lot::{Mutex, MutexGuard, ReentrantMutex, ReentrantMutexGuard};
+use std::{
+    ffi::c_void,
+    path::Path,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
+
+/// Environment variable that turns bounds checks on for every new context.
+pub const CHECK_BOUNDS_VARIABLE: &str = "ZAD_CHECK_BOUNDS";
 
 /// A handle on a zad context. Cheap to clone; the MLIR context lives until
 /// the last handle, module or function referring to it is dropped.
@@ -32,6 +42,10 @@ pub(crate) struct Shared {
     /// While text is parsed: the name to show for its locations, which MLIR's
     /// C API labels "-" (see `Module::parse`).
     parsing: Arc<Mutex<String>>,
+    /// Foreign functions registered and libraries loaded on the context.
+    foreign: Mutex<foreign::Registry>,
+    /// Whether kernels are compiled with bounds checks (see `lower::checks`).
+    check_bounds: AtomicBool,
 }
 
 // SAFETY: the MLIR context is only touched while `lock` is held (see
@@ -65,6 +79,16 @@ impl Shared {
         let result = parse();
         self.parsing.lock().clear();
         result
+    }
+
+    /// Whether kernels compiled now get bounds checks.
+    pub(crate) fn check_bounds(&self) -> bool {
+        self.check_bounds.load(Ordering::Relaxed)
+    }
+
+    /// The context's foreign functions and libraries.
+    pub(crate) fn foreign(&self) -> MutexGuard<'_, foreign::Registry> {
+        self.foreign.lock()
     }
 
     /// Takes the diagnostics MLIR reported since the last call, one
@@ -104,8 +128,48 @@ impl Context {
         for dialect in ["zad", "func", "arith", "math", "memref", "scf", "complex", "vector", "cf"] {
             mlir.get_or_load_dialect(dialect);
         }
-        let shared = Arc::new(Shared { mlir, lock: ReentrantMutex::new(()), diagnostics, parsing });
+        let shared = Arc::new(Shared {
+            mlir,
+            lock: ReentrantMutex::new(()),
+            diagnostics,
+            parsing,
+            foreign: Mutex::new(foreign::Registry::default()),
+            check_bounds: AtomicBool::new(std::env::var(CHECK_BOUNDS_VARIABLE).is_ok_and(|value| value == "1")),
+        });
         Ok(Context { shared })
+    }
+
+    /// Compiles the kernels of this context with bounds checks (or without):
+    /// an index out of bounds, a view outside its buffer, then stops the
+    /// call with an error naming the op and its location. Off by default
+    /// unless the environment sets `ZAD_CHECK_BOUNDS=1`; applies to what is
+    /// compiled from then on (a module compiled both ways keeps both).
+    pub fn set_check_bounds(&self, on: bool) {
+        self.shared.check_bounds.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether kernels are compiled with bounds checks.
+    pub fn check_bounds(&self) -> bool {
+        self.shared.check_bounds()
+    }
+
+    /// Makes `address` the definition of the foreign function `name` (a
+    /// `func.func private @name` without a body) for the modules of this
+    /// context compiled from now on, ahead of libraries and the process.
+    ///
+    /// # Safety
+    /// `address` is a function with the C signature MLIR's C interface gives
+    /// the declaration (see [`crate::foreign`]), valid while code compiled
+    /// from this context may call it.
+    pub unsafe fn register_function(&self, name: &str, address: *const c_void) -> Result<()> {
+        self.shared.foreign().register(name, address)
+    }
+
+    /// Loads a shared library whose functions the modules of this context
+    /// compiled from now on may call (after registered functions, before
+    /// the process). Loading runs the library's initialisers.
+    pub fn load_library(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.shared.foreign().load_library(path.as_ref())
     }
 }
 

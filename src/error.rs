@@ -34,6 +34,12 @@ pub enum Error {
     /// A bug in zad: a panic caught at the ABI boundary.
     #[error("internal error (please report): {0}")]
     Internal(String),
+    /// A call stopped at run time: a failed check (an index out of bounds,
+    /// a division by zero, an allocation that failed, ...) or an error of a
+    /// run-time function. The message names the op and its location where
+    /// there is one.
+    #[error("{0}")]
+    Runtime(String),
 }
 
 impl Error {
@@ -49,6 +55,7 @@ impl Error {
             Error::InvalidArgument(message) => Error::InvalidArgument(rewrite(&message)),
             Error::Unsupported(message) => Error::Unsupported(rewrite(&message)),
             Error::Internal(message) => Error::Internal(rewrite(&message)),
+            Error::Runtime(message) => Error::Runtime(rewrite(&message)),
         }
     }
 
@@ -64,6 +71,7 @@ impl Error {
             Error::InvalidArgument(_) => 7,
             Error::Unsupported(_) => 8,
             Error::Internal(_) => 9,
+            Error::Runtime(_) => 10,
         }
     }
 }

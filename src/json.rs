@@ -9,7 +9,8 @@
 //! order for the identity layout and in Fortran order for
 //! `strided<[1, ?]>`. Results and buffers come back nested the same way;
 //! non-finite floats are written as the strings "nan", "inf" and "-inf",
-//! which JSON cannot express as numbers.
+//! which JSON cannot express as numbers (and which float arguments accept
+//! too).
 
 use crate::{
     error::{Error, Result},
@@ -159,8 +160,8 @@ fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
 fn push_scalar(args: &mut Args, scalar: Scalar, json: &Json) {
     // `decode` checked that the JSON number fits the type.
     match scalar {
-        Scalar::F32 => args.push_f32(json.as_f64().unwrap_or_default() as f32),
-        Scalar::F64 => args.push_f64(json.as_f64().unwrap_or_default()),
+        Scalar::F32 => args.push_f32(json_float(json).unwrap_or_default() as f32),
+        Scalar::F64 => args.push_f64(json_float(json).unwrap_or_default()),
         Scalar::I32 => args.push_i32(json.as_i64().unwrap_or_default() as i32),
         Scalar::I64 => args.push_i64(json.as_i64().unwrap_or_default()),
         Scalar::Index => args.push_index(json.as_i64().unwrap_or_default()),
@@ -169,9 +170,9 @@ fn push_scalar(args: &mut Args, scalar: Scalar, json: &Json) {
 
 fn decode(item: Json, ty: &ParamType) -> Result<Decoded, String> {
     match ty {
-        ParamType::Scalar(scalar) if scalar.is_float() => match item.as_f64() {
+        ParamType::Scalar(scalar) if scalar.is_float() => match json_float(&item) {
             Some(_) => Ok(Decoded::Scalar(*scalar, item)),
-            None => Err(format!("expected a number, got {item}")),
+            None => Err(format!("expected a number (or \"nan\", \"inf\", \"-inf\"), got {item}")),
         },
         ParamType::Scalar(scalar) => {
             let value = item.as_i64().ok_or_else(|| format!("expected an integer, got {item}"))?;
@@ -275,7 +276,7 @@ fn offsets(shape: &[i64], strides: &[i64]) -> impl Iterator<Item = usize> + use<
 /// shape and its numbers in index order.
 fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], flat: &mut Vec<f64>) -> Result<(), String> {
     if depth == shape.len() {
-        return match item.as_f64() {
+        return match json_float(item) {
             Some(x) => {
                 flat.push(x);
                 Ok(())
@@ -295,6 +296,18 @@ fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], flat: &mut Vec<
         Some(_) => {}
     }
     items.iter().try_for_each(|item| flatten(item, depth + 1, shape, flat))
+}
+
+/// A float from JSON: a number, or one of the strings "nan", "inf" and
+/// "-inf" that [`float`] writes for what JSON numbers cannot express.
+fn json_float(item: &Json) -> Option<f64> {
+    match item.as_str() {
+        Some("nan") => Some(f64::NAN),
+        Some("inf") => Some(f64::INFINITY),
+        Some("-inf") => Some(f64::NEG_INFINITY),
+        Some(_) => None,
+        None => item.as_f64(),
+    }
 }
 
 /// A float as JSON: a number when finite, else "nan", "inf" or "-inf".

@@ -13,6 +13,7 @@ pub mod dialect;
 mod effects;
 pub mod error;
 pub mod exec;
+pub mod foreign;
 pub mod gradbench;
 pub mod ffi;
 pub mod json;
@@ -21,6 +22,7 @@ pub mod mlir;
 pub mod module;
 pub mod naming;
 pub mod signature;
+pub mod stack;
 
 pub use ad::{Activity, CheckpointScheme, GradientOptions};
 pub use context::Context;

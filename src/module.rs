@@ -10,6 +10,7 @@ use crate::{
     exec::{CompiledFunction, Engine},
     lower::{self, Stage},
     signature::Signature,
+    stack,
 };
 use crate::context::UNNAMED_BUFFER;
 use melior::{
@@ -33,19 +34,27 @@ pub struct Module {
 
 struct ModuleState {
     ir: ManuallyDrop<melior::ir::Module<'static>>,
-    engine: Option<Arc<Engine>>,
+    /// The module compiled without and with bounds checks.
+    engines: [Option<Arc<Engine>>; 2],
     functions: HashMap<String, CompiledFunction>,
     /// The argument names (`%steps`) of each function, read from the source
     /// text: MLIR does not keep them, and messages use them.
     argument_names: HashMap<String, Vec<String>>,
 }
 
+/// The compile-cache key of a function: its name, marked when compiled with
+/// bounds checks.
+fn cache_key(name: String, checked: bool) -> String {
+    if checked { format!("{name}#checked") } else { name }
+}
+
 impl Drop for Module {
     fn drop(&mut self) {
         let _guard = self.shared.lock();
+        let ir = &mut self.state.get_mut().ir;
         // SAFETY: `ir` is never used again; it is destroyed under the context
         // lock while `shared` (which owns the context) is still alive.
-        unsafe { ManuallyDrop::drop(&mut self.state.get_mut().ir) };
+        stack::on_large_stack(|| unsafe { ManuallyDrop::drop(ir) });
     }
 }
 
@@ -53,6 +62,11 @@ impl Module {
     /// Parses and verifies MLIR text. `source_name` is the file name that
     /// locations in messages carry.
     pub fn parse(context: &Context, source: &str, source_name: &str) -> Result<Module> {
+        stack::check_nesting(source, source_name)?;
+        stack::on_large_stack(|| Module::parse_checked(context, source, source_name))
+    }
+
+    fn parse_checked(context: &Context, source: &str, source_name: &str) -> Result<Module> {
         let shared = context.shared.clone();
         let _guard = shared.lock();
         shared.take_diagnostics();
@@ -66,7 +80,7 @@ impl Module {
         Ok(Module {
             state: Mutex::new(ModuleState {
                 ir: ManuallyDrop::new(ir),
-                engine: None,
+                engines: [None, None],
                 functions: HashMap::new(),
                 argument_names,
             }),
@@ -85,7 +99,7 @@ impl Module {
     /// The module as MLIR text.
     pub fn to_text(&self) -> String {
         let _guard = self.shared.lock();
-        self.state.lock().ir.as_operation().to_string()
+        stack::on_large_stack(|| self.state.lock().ir.as_operation().to_string())
     }
 
     /// The ABI signature of function `name`.
@@ -114,29 +128,35 @@ impl Module {
     /// The compiled function `name`. The first call lowers and JIT-compiles
     /// the whole module; later calls, for any function, reuse that engine.
     pub fn function(&self, name: &str) -> Result<CompiledFunction> {
+        stack::on_large_stack(|| self.function_on_large_stack(name))
+    }
+
+    fn function_on_large_stack(&self, name: &str) -> Result<CompiledFunction> {
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
-        if let Some(function) = state.functions.get(name) {
+        let checked = self.shared.check_bounds();
+        let key = cache_key(name.to_string(), checked);
+        if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
         let signature = state.signature(name)?;
-        let engine = match &state.engine {
+        let engine = match &state.engines[usize::from(checked)] {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) || contains_op(&state.ir, dialect::op::TANGENT) {
                     let expanded =
                         ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
-                    Engine::compile(&self.shared, &expanded).map_err(user_terms)?
+                    Engine::compile(&self.shared, &expanded, checked).map_err(user_terms)?
                 } else {
-                    Engine::compile(&self.shared, &state.ir)?
+                    Engine::compile(&self.shared, &state.ir, checked)?
                 };
                 let engine = Arc::new(engine);
-                state.engine = Some(engine.clone());
+                state.engines[usize::from(checked)] = Some(engine.clone());
                 engine
             }
         };
         let function = CompiledFunction::new(engine, signature, 0)?;
-        state.functions.insert(name.to_string(), function.clone());
+        state.functions.insert(key, function.clone());
         Ok(function)
     }
 
@@ -153,12 +173,23 @@ impl Module {
     /// As [`Module::gradient`], with checkpointing asked for in `options`
     /// (cached per activity and options).
     pub fn gradient_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<CompiledFunction> {
+        stack::on_large_stack(|| self.gradient_on_large_stack(name, activity, options))
+    }
+
+    fn gradient_on_large_stack(
+        &self,
+        name: &str,
+        activity: &[Activity],
+        options: &GradientOptions,
+    ) -> Result<CompiledFunction> {
         let request = Request::gradient(name, activity);
         let key = if *options == GradientOptions::default() {
             request.name()
         } else {
             format!("{}#{options:?}", request.name())
         };
+        let checked = self.shared.check_bounds();
+        let key = cache_key(key, checked);
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
         if let Some(function) = state.functions.get(&key) {
@@ -180,8 +211,8 @@ impl Module {
                 signature.naming.inputs.len()
             )));
         }
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded).map_err(user_terms)?);
-        let function = CompiledFunction::new(engine, signature, seeds)?;
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded, checked).map_err(user_terms)?);
+        let function = CompiledFunction::new(engine, signature, seeds).map_err(user_terms)?;
         state.functions.insert(key, function.clone());
         Ok(function)
     }
@@ -198,7 +229,7 @@ impl Module {
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
-        ad::derivative_text(&self.shared, &state.ir, &request, options).map_err(user_terms)
+        stack::on_large_stack(|| ad::derivative_text(&self.shared, &state.ir, &request, options)).map_err(user_terms)
     }
 
     /// The activity zad assumes when none is given: float scalars are
@@ -220,12 +251,13 @@ impl Module {
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        lower::emit(&self.shared, &state.ir, stage)
+        stack::on_large_stack(|| lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds()))
     }
 
-    /// How many times this module has been JIT-compiled (0 or 1).
+    /// How many times this module has been JIT-compiled for its functions
+    /// (0 or 1, 2 once compiled both with and without bounds checks).
     pub fn compile_count(&self) -> usize {
-        usize::from(self.state.lock().engine.is_some())
+        self.state.lock().engines.iter().flatten().count()
     }
 }
 

@@ -65,6 +65,7 @@ inline const char *status_name(zad_status status) noexcept {
     case ZAD_INVALID_ARGUMENT: return "ZAD_INVALID_ARGUMENT";
     case ZAD_UNSUPPORTED: return "ZAD_UNSUPPORTED";
     case ZAD_INTERNAL: return "ZAD_INTERNAL";
+    case ZAD_RUNTIME_ERROR: return "ZAD_RUNTIME_ERROR";
     default: return "unknown zad status";
     }
 }
@@ -403,7 +404,8 @@ inline zad_checkpoint periodic(std::uint32_t line, std::uint64_t interval) noexc
 
 /// The statistics of the gradients run on the calling thread since the last
 /// call (which starts a new measurement): forward_steps, reversed_steps,
-/// snapshots, peak_snapshot_bytes, peak_tape_bytes (see zad_stats).
+/// snapshot_writes, snapshots_held, peak_snapshot_bytes, peak_tape_bytes
+/// (see zad_stats).
 inline zad_stats take_stats() {
     zad_stats stats{};
     check(zad_stats_take(&stats));
@@ -427,6 +429,27 @@ public:
         check(zad_module_parse(raw(), source.c_str(), source_name.c_str(), module.handle_.out()));
         return module;
     }
+
+    /// Compiles kernels with bounds checks (or without) from now on: a
+    /// violation throws zad::Error with ZAD_RUNTIME_ERROR and the op's
+    /// file:line:col.
+    void check_bounds(bool on) const { check(zad_context_set_option(raw(), ZAD_OPTION_CHECK_BOUNDS, on ? 1 : 0)); }
+
+    /// Makes `function` the definition of the kernels' foreign function
+    /// `name` (a func.func private @name without a body) for modules
+    /// compiled afterwards. It is called through MLIR's C interface: scalars
+    /// by value, memrefs as pointers to ZAD_MEMREF descriptors. Any function
+    /// pointer type is accepted (an extern "C" function is the portable
+    /// choice).
+    template <typename Function>
+    void register_function(const std::string &name, Function *function) const {
+        static_assert(std::is_function<Function>::value, "register_function takes a function pointer");
+        check(zad_context_register_function(raw(), name.c_str(), reinterpret_cast<zad_foreign_fn>(function)));
+    }
+
+    /// Loads a shared library whose functions define the kernels' foreign
+    /// functions (after registered ones, before the process's symbols).
+    void load_library(const std::string &path) const { check(zad_context_load_library(raw(), path.c_str())); }
 
     zad_context *get() const noexcept { return handle_.get(); }
 

@@ -102,6 +102,10 @@ module zad
    integer(c_int32_t), parameter, public :: ZAD_INVALID_ARGUMENT = 7
    integer(c_int32_t), parameter, public :: ZAD_UNSUPPORTED = 8
    integer(c_int32_t), parameter, public :: ZAD_INTERNAL = 9
+   integer(c_int32_t), parameter, public :: ZAD_RUNTIME_ERROR = 10
+
+   ! Context options (zad_context_set_option): bounds checks, 1 on, 0 off.
+   integer(c_int32_t), parameter, public :: ZAD_OPTION_CHECK_BOUNDS = 1
 
    ! Element type codes (zad_array_type).
    integer(c_int32_t), parameter, public :: ZAD_F32 = 0
@@ -146,19 +150,50 @@ module zad
 
    !> Statistics of the gradients run on the calling thread (zad_stats_take):
    !> plain forward steps of checkpointed loops (the forward sweep's and the
-   !> recomputations), steps reversed, snapshots stored, and the most bytes
-   !> held in snapshots and in tapes at once. (uint64_t in C.)
+   !> recomputations), steps reversed, snapshots written (a slot is written
+   !> again each time the schedule reuses it), the most snapshots held at
+   !> once, and the most bytes held in snapshots and in tapes at once.
+   !> (uint64_t in C.)
    type, bind(C), public :: zad_stats
       integer(c_int64_t) :: forward_steps = 0
       integer(c_int64_t) :: reversed_steps = 0
-      integer(c_int64_t) :: snapshots = 0
+      integer(c_int64_t) :: snapshot_writes = 0
+      integer(c_int64_t) :: snapshots_held = 0
       integer(c_int64_t) :: peak_snapshot_bytes = 0
       integer(c_int64_t) :: peak_tape_bytes = 0
+   end type
+
+   !> How a foreign function (a bind(C) procedure registered with
+   !> zad_register_function) receives a memref argument of rank 1, 2 or 3:
+   !> MLIR's descriptor, by reference. Element (i, j) of a rank-2 memref (from
+   !> 0) is at aligned + (offset + i*strides(1) + j*strides(2)) elements;
+   !> zad_memref_values gives a rank-1 memref of real(8) as a Fortran array.
+   type, bind(C), public :: zad_memref_1d
+      type(c_ptr) :: allocated = c_null_ptr
+      type(c_ptr) :: aligned = c_null_ptr
+      integer(c_int64_t) :: offset = 0
+      integer(c_int64_t) :: sizes(1) = 0
+      integer(c_int64_t) :: strides(1) = 0
+   end type
+   type, bind(C), public :: zad_memref_2d
+      type(c_ptr) :: allocated = c_null_ptr
+      type(c_ptr) :: aligned = c_null_ptr
+      integer(c_int64_t) :: offset = 0
+      integer(c_int64_t) :: sizes(2) = 0
+      integer(c_int64_t) :: strides(2) = 0
+   end type
+   type, bind(C), public :: zad_memref_3d
+      type(c_ptr) :: allocated = c_null_ptr
+      type(c_ptr) :: aligned = c_null_ptr
+      integer(c_int64_t) :: offset = 0
+      integer(c_int64_t) :: sizes(3) = 0
+      integer(c_int64_t) :: strides(3) = 0
    end type
 
    ! The C interface, one to one with zad.h.
    public :: zad_version, zad_last_error
    public :: zad_context_new, zad_context_free
+   public :: zad_context_set_option, zad_context_register_function, zad_context_load_library
    public :: zad_module_parse, zad_module_load, zad_module_free
    public :: zad_module_function, zad_module_gradient
    public :: zad_module_gradient_checkpointed, zad_stats_take
@@ -176,6 +211,7 @@ module zad
    public :: zad_load, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
+   public :: zad_register_function, zad_load_library, zad_memref_values
 
    interface
       function zad_version() bind(C, name='zad_version')
@@ -198,6 +234,31 @@ module zad
          import :: c_ptr
          type(c_ptr), value :: context
       end subroutine
+
+      function zad_context_set_option(context, option, value) bind(C, name='zad_context_set_option')
+         import :: c_ptr, c_int32_t, c_int64_t
+         type(c_ptr), value :: context
+         integer(c_int32_t), value :: option
+         integer(c_int64_t), value :: value
+         integer(c_int32_t) :: zad_context_set_option
+      end function
+
+      ! name is a NUL-terminated C string and function the c_funloc of a
+      ! bind(C) procedure; zad_register_function takes a Fortran string.
+      function zad_context_register_function(context, name, function) bind(C, name='zad_context_register_function')
+         import :: c_ptr, c_funptr, c_int32_t, c_char
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: name(*)
+         type(c_funptr), value :: function
+         integer(c_int32_t) :: zad_context_register_function
+      end function
+
+      function zad_context_load_library(context, path) bind(C, name='zad_context_load_library')
+         import :: c_ptr, c_int32_t, c_char
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: path(*)
+         integer(c_int32_t) :: zad_context_load_library
+      end function
 
       ! source and source_name are NUL-terminated C strings; zad_parse takes
       ! Fortran strings.
@@ -532,6 +593,7 @@ contains
       case (ZAD_INVALID_ARGUMENT); name = 'ZAD_INVALID_ARGUMENT'
       case (ZAD_UNSUPPORTED); name = 'ZAD_UNSUPPORTED'
       case (ZAD_INTERNAL); name = 'ZAD_INTERNAL'
+      case (ZAD_RUNTIME_ERROR); name = 'ZAD_RUNTIME_ERROR'
       case default; name = 'unknown zad status'
       end select
    end function
@@ -551,6 +613,44 @@ contains
       ! comes out before whatever ERROR STOP prints.
       flush (error_unit)
       error stop
+   end subroutine
+
+   ! ------------------------------------------------------ foreign functions
+
+   !> Makes the bind(C) procedure at function (c_funloc(procedure)) the
+   !> definition of the kernels' foreign function name (a func.func private
+   !> @name without a body), for modules compiled from context afterwards.
+   !> Scalars arrive by value (declare them value), memrefs as descriptors
+   !> (zad_memref_1d, ...), one scalar result as the function's value.
+   function zad_register_function(context, name, function) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: name
+      type(c_funptr), intent(in) :: function
+      integer(c_int32_t) :: status
+      status = zad_context_register_function(context, c_string(name), function)
+   end function
+
+   !> Loads the shared library at path, whose functions define foreign
+   !> functions of modules compiled from context afterwards.
+   function zad_load_library(context, path) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: path
+      integer(c_int32_t) :: status
+      status = zad_context_load_library(context, c_string(path))
+   end function
+
+   !> The elements of a rank-1 memref of real(8) a foreign function received,
+   !> as a Fortran array pointer (strides included; writes go to the memref).
+   subroutine zad_memref_values(descriptor, values)
+      type(zad_memref_1d), intent(in) :: descriptor
+      real(c_double), pointer, intent(out) :: values(:)
+      real(c_double), pointer :: base(:)
+      integer(c_int64_t) :: first, last, stride
+      stride = max(descriptor%strides(1), 1_c_int64_t)
+      first = descriptor%offset + 1
+      last = descriptor%offset + (descriptor%sizes(1) - 1)*stride + 1
+      call c_f_pointer(descriptor%aligned, base, [max(last, first)])
+      values => base(first:last:stride)
    end subroutine
 
    ! ----------------------------------------------------- modules, functions

@@ -35,6 +35,8 @@ enum Command {
         args: String,
         #[command(flatten)]
         buffers: Buffers,
+        #[command(flatten)]
+        compilation: Compilation,
     },
     /// Compute the reverse-mode gradient of a function returning a float
     /// scalar: prints {"results": [...], "gradients": [...], "buffers":
@@ -61,10 +63,13 @@ enum Command {
         seed: f64,
         #[command(flatten)]
         checkpointing: Checkpointing,
-        /// Add run statistics (forward and reversed steps, snapshots, peak
-        /// snapshot and tape bytes) to the output as "stats".
+        /// Add run statistics (forward and reversed steps, snapshots written
+        /// and held at most, peak snapshot and tape bytes) to the output as
+        /// "stats".
         #[arg(long)]
         stats: bool,
+        #[command(flatten)]
+        compilation: Compilation,
     },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
     /// --fn), llvm.
@@ -82,6 +87,8 @@ enum Command {
         activity: Option<String>,
         #[command(flatten)]
         checkpointing: Checkpointing,
+        #[command(flatten)]
+        compilation: Compilation,
     },
     /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
     /// the evals gmm, llsq, lse, lstm and ode, so that GradBench's harness
@@ -93,6 +100,27 @@ enum Command {
         #[arg(long)]
         keep_subnormals: bool,
     },
+}
+
+/// How kernels are compiled: foreign functions, bounds checks.
+#[derive(clap::Args)]
+struct Compilation {
+    /// A shared library defining foreign functions the kernel declares
+    /// (`func.func private @name` without a body); repeatable, searched in
+    /// order.
+    #[arg(long = "load", value_name = "PATH")]
+    libraries: Vec<PathBuf>,
+    /// Compile without bounds checks (faster; an index out of bounds is
+    /// then undefined behaviour instead of an error naming the op).
+    #[arg(long)]
+    no_check_bounds: bool,
+}
+
+impl Compilation {
+    fn apply(&self, context: &Context) -> zad::Result<()> {
+        context.set_check_bounds(!self.no_check_bounds);
+        self.libraries.iter().try_for_each(|path| context.load_library(path))
+    }
 }
 
 /// The final contents of the memref arguments a kernel writes.
@@ -161,7 +189,14 @@ struct Checkpointing {
 }
 
 impl Checkpointing {
-    fn options(&self) -> zad::Result<GradientOptions> {
+    fn options(&self, module: &Module) -> zad::Result<GradientOptions> {
+        let defined = module.function_names();
+        if let Some(unknown) = self.calls.iter().find(|name| !defined.contains(name)) {
+            let known = defined.iter().map(|name| format!("@{name}")).collect::<Vec<_>>().join(", ");
+            return Err(zad::Error::NotFound(format!(
+                "--checkpoint-calls {unknown}: the module defines no function @{unknown} (it defines {known})"
+            )));
+        }
         if [self.snapshots, self.budget, self.interval].contains(&Some(0)) {
             return Err(zad::Error::InvalidArgument("--snapshots, --budget and --interval must be positive".into()));
         }
@@ -272,7 +307,8 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
         output["stats"] = serde_json::json!({
             "forward_steps": run.forward_steps,
             "reversed_steps": run.reversed_steps,
-            "snapshots": run.snapshots,
+            "snapshot_writes": run.snapshot_writes,
+            "snapshots_held": run.snapshots_held,
             "peak_snapshot_bytes": run.peak_snapshot_bytes,
             "peak_tape_bytes": peak_tape_bytes,
         });
@@ -291,7 +327,8 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
 fn run(command: Command) -> zad::Result<String> {
     let context = Context::new()?;
     match command {
-        Command::Run { file, function, args, buffers } => {
+        Command::Run { file, function, args, buffers, compilation } => {
+            compilation.apply(&context)?;
             let module = Module::load(&context, &file)?;
             let (inputs, results) = run_function(&module, &function, &json::read_args(&args)?)?;
             let results: Vec<_> = results.iter().map(json::value_to_json).collect();
@@ -301,13 +338,15 @@ fn run(command: Command) -> zad::Result<String> {
             }
             Ok(output.to_string())
         }
-        Command::Grad { file, function, args, buffers, activity, seed, checkpointing, stats } => {
+        Command::Grad { file, function, args, buffers, activity, seed, checkpointing, stats, compilation } => {
+            compilation.apply(&context)?;
             let module = Module::load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
-            let options = checkpointing.options()?;
+            let options = checkpointing.options(&module)?;
             grad(&module, GradRequest { function: &function, args: &args, activity: &activity, seed, options, stats, buffers: &buffers })
         }
-        Command::Emit { file, stage, function, activity, checkpointing } => {
+        Command::Emit { file, stage, function, activity, checkpointing, compilation } => {
+            compilation.apply(&context)?;
             let stage: Stage = stage.parse()?;
             let module = Module::load(&context, &file)?;
             if stage == Stage::Adjoint {
@@ -315,7 +354,7 @@ fn run(command: Command) -> zad::Result<String> {
                     zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())
                 })?;
                 let activity = activity_for(&module, &function, activity.as_deref())?;
-                return module.adjoint_text_with(&function, &activity, &checkpointing.options()?);
+                return module.adjoint_text_with(&function, &activity, &checkpointing.options(&module)?);
             }
             module.emit(stage)
         }

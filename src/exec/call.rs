@@ -276,7 +276,8 @@ impl<'a> Args<'a> {
         // interface of a function whose signature was just checked: one
         // pointer per argument (descriptors for memrefs, which point at
         // caller data valid for 'a), plus the result slot sized by `layout`.
-        unsafe { packed(self.pointers.as_mut_ptr()) };
+        unsafe { super::trap::call(packed, self.pointers.as_mut_ptr()) }
+            .map_err(Error::Runtime)?;
 
         // Copy every result out before freeing anything: two results may
         // share one allocation (a buffer and a view of it).

@@ -4,6 +4,11 @@
 //! Takeshot and restore are done here, by copying the state; JIT code is
 //! only asked to advance (plain steps) or to turn (reverse one step).
 
+//!
+//! Errors (a budget too small for one snapshot, a bug in a schedule) stop the
+//! call through the run-time error channel (`trap`).
+
+use super::trap::{self, Resource};
 use crate::checkpoint::{Action, Online, Periodic, Revolve, Schedule, codes};
 use std::cell::Cell;
 
@@ -24,8 +29,11 @@ pub struct CheckpointStats {
     pub forward_steps: u64,
     /// Steps reversed (each runs once more, taped, inside its adjoint).
     pub reversed_steps: u64,
-    /// Snapshots stored.
-    pub snapshots: u64,
+    /// Snapshots written (a slot is written again each time the schedule
+    /// reuses it).
+    pub snapshot_writes: u64,
+    /// The most snapshots held at once (slots in use).
+    pub snapshots_held: u64,
     /// The most bytes held in snapshots at once.
     pub peak_snapshot_bytes: u64,
 }
@@ -75,28 +83,38 @@ impl Checkpointer {
     }
 
     /// Snapshots for a binomial or online schedule: as asked, or as many as
-    /// the budget holds, or a default.
-    fn snapshot_count(&self) -> usize {
+    /// the budget holds, or a default. A budget that does not hold one
+    /// snapshot of the state is an error (the state's size is known only
+    /// now, at run time).
+    fn snapshot_count(&self) -> Result<usize, String> {
         if self.snapshots > 0 {
-            self.snapshots
+            Ok(self.snapshots)
         } else if self.budget > 0 {
-            (self.budget / self.state_bytes().max(1)).max(1)
+            let state = self.state_bytes();
+            if self.budget < state {
+                return Err(format!(
+                    "the checkpointing budget of {} bytes is smaller than one snapshot of the time loop's \
+                     state ({state} bytes): give a budget of at least {state} bytes, or a number of snapshots",
+                    self.budget
+                ));
+            }
+            Ok((self.budget / state.max(1)).max(1))
         } else {
-            default_snapshots(self.steps.max(1000))
+            Ok(default_snapshots(self.steps.max(1000)))
         }
     }
 
-    fn schedule(&mut self) -> &mut Box<dyn Schedule> {
+    fn schedule(&mut self) -> Result<&mut Box<dyn Schedule>, String> {
         if self.schedule.is_none() {
             let schedule: Box<dyn Schedule> = match self.scheme {
                 // For the periodic scheme `snapshots` is the interval.
                 PERIODIC => Box::new(Periodic::new(self.steps, self.snapshots.max(1))),
-                ONLINE => Box::new(self.online.take().expect("an online run finishes before it reverses")),
-                _ => Box::new(Revolve::new(self.steps, self.snapshot_count())),
+                ONLINE => Box::new(self.online.take().ok_or("an online schedule reversed before its forward run")?),
+                _ => Box::new(Revolve::new(self.steps, self.snapshot_count()?)),
             };
             self.schedule = Some(schedule);
         }
-        self.schedule.as_mut().expect("just made")
+        self.schedule.as_mut().ok_or_else(|| "no schedule".to_string())
     }
 
     fn take_shot(&mut self, slot: usize, step: usize) {
@@ -112,16 +130,22 @@ impl Checkpointer {
             data.extend_from_slice(unsafe { std::slice::from_raw_parts(pointer, bytes) });
         }
         self.slots[slot] = Some((step, data));
-        let held: u64 = self.slots.iter().flatten().map(|(_, d)| d.len() as u64).sum();
+        let held = self.slots.iter().flatten().count() as u64;
+        let held_bytes: u64 = self.slots.iter().flatten().map(|(_, d)| d.len() as u64).sum();
         record(|s| {
-            s.snapshots += 1;
-            s.peak_snapshot_bytes = s.peak_snapshot_bytes.max(held);
+            s.snapshot_writes += 1;
+            s.snapshots_held = s.snapshots_held.max(held);
+            s.peak_snapshot_bytes = s.peak_snapshot_bytes.max(held_bytes);
         });
     }
 
-    fn restore(&mut self, slot: usize, step: usize) {
-        let (stored, data) = self.slots[slot].as_ref().expect("restore from a stored slot");
-        debug_assert_eq!(*stored, step);
+    fn restore(&mut self, slot: usize, step: usize) -> Result<(), String> {
+        let Some((stored, data)) = self.slots.get(slot).and_then(Option::as_ref) else {
+            return Err(format!("the schedule restores slot {slot}, which holds no snapshot"));
+        };
+        if *stored != step {
+            return Err(format!("the schedule restores step {step} from slot {slot}, which holds step {stored}"));
+        }
         let mut offset = 0;
         for &(pointer, bytes) in &self.regions {
             // SAFETY: as in `take_shot`; the slot holds exactly the regions.
@@ -129,10 +153,11 @@ impl Checkpointer {
             offset += bytes;
         }
         self.current = step;
+        Ok(())
     }
 
     /// Runs schedule actions until JIT code has work: an advance or a turn.
-    fn next(&mut self, forward_phase: bool) -> usize {
+    fn next(&mut self, forward_phase: bool) -> Result<usize, String> {
         if let Some(step) = self.pending_turn
             && !self.turn_ready
         {
@@ -145,29 +170,29 @@ impl Checkpointer {
                 .filter_map(|(slot, entry)| entry.as_ref().map(|(s, _)| (slot, *s)))
                 .filter(|&(_, s)| s <= step)
                 .max_by_key(|&(_, s)| s)
-                .expect("the initial state is always stored");
-            self.restore(slot, stored);
+                .ok_or("no snapshot holds a state before the pending turn")?;
+            self.restore(slot, stored)?;
             self.turn_ready = true;
             if stored < step {
-                return self.advance(stored, step);
+                return Ok(self.advance(stored, step));
             }
         }
         if let Some(step) = self.pending_turn.take() {
             self.turn_ready = false;
-            return self.turn(step);
+            return Ok(self.turn(step));
         }
         loop {
-            let action = self.schedule().next();
+            let action = self.schedule()?.next();
             match action {
                 Action::TakeShot { slot, step } => self.take_shot(slot, step),
-                Action::Restore { slot, step } => self.restore(slot, step),
-                Action::Advance { from, to } => return self.advance(from, to),
+                Action::Restore { slot, step } => self.restore(slot, step)?,
+                Action::Advance { from, to } => return Ok(self.advance(from, to)),
                 Action::Turn { step } if forward_phase => {
                     self.pending_turn = Some(step);
-                    return TERMINATE;
+                    return Ok(TERMINATE);
                 }
-                Action::Turn { step } => return self.turn(step),
-                Action::Terminate => return TERMINATE,
+                Action::Turn { step } => return Ok(self.turn(step)),
+                Action::Terminate => return Ok(TERMINATE),
             }
         }
     }
@@ -192,10 +217,14 @@ fn default_snapshots(steps: usize) -> usize {
     ((steps as f64).cbrt().ceil() as usize).max(1)
 }
 
-fn with<T>(handle: usize, body: impl FnOnce(&mut Checkpointer) -> T) -> T {
-    // SAFETY: `handle` comes from `zad_ckpt_new` and is used by the kernel
-    // that made it, on one thread, until `zad_ckpt_free`.
-    body(unsafe { &mut *(handle as *mut Checkpointer) })
+/// Runs a run-time function on the checkpointer `handle`; an error stops
+/// the call (see `trap`).
+fn with<T>(what: &str, handle: usize, body: impl FnOnce(&mut Checkpointer) -> Result<T, String>) -> T {
+    trap::run(what, || {
+        // SAFETY: `handle` comes from `zad_ckpt_new` and is used by the
+        // kernel that made it, on one thread, until `zad_ckpt_free`.
+        body(unsafe { &mut *(handle as *mut Checkpointer) })
+    })
 }
 
 pub(super) extern "C" fn ckpt_new(snapshots: usize, budget: usize, scheme: usize) -> usize {
@@ -214,66 +243,78 @@ pub(super) extern "C" fn ckpt_new(snapshots: usize, budget: usize, scheme: usize
         pending_turn: None,
         turn_ready: false,
     };
-    Box::into_raw(Box::new(checkpointer)) as usize
+    let handle = Box::into_raw(Box::new(checkpointer)) as usize;
+    trap::track(Resource::Checkpointer(handle));
+    handle
 }
 
 pub(super) extern "C" fn ckpt_add(handle: usize, pointer: usize, bytes: usize) {
-    with(handle, |c| c.regions.push((pointer as *mut u8, bytes)));
+    with("zad_ckpt_add", handle, |c| {
+        c.regions.push((pointer as *mut u8, bytes));
+        Ok(())
+    })
 }
 
 /// The trip count of a counted loop, known before it runs.
 pub(super) extern "C" fn ckpt_set_steps(handle: usize, steps: usize) {
-    with(handle, |c| c.steps = steps);
+    with("zad_ckpt_set_steps", handle, |c| {
+        c.steps = steps;
+        Ok(())
+    })
 }
 
 /// A while loop's iteration `step` is about to run, its state current.
 pub(super) extern "C" fn ckpt_online_step(handle: usize, step: usize) {
-    with(handle, |c| {
+    with("zad_ckpt_online_step", handle, |c| {
         if c.online.is_none() {
-            c.online = Some(Online::new(c.snapshot_count()));
+            c.online = Some(Online::new(c.snapshot_count()?));
         }
-        let slot = c.online.as_mut().expect("just made").forward_step(step);
+        let slot = c.online.as_mut().ok_or("no online schedule")?.forward_step(step);
         record(|s| s.forward_steps += 1);
         if let Some(slot) = slot {
             c.take_shot(slot, step);
         }
-    });
+        Ok(())
+    })
 }
 
 /// A while loop ended after `steps` iterations.
 pub(super) extern "C" fn ckpt_online_finish(handle: usize, steps: usize) {
-    with(handle, |c| {
+    with("zad_ckpt_online_finish", handle, |c| {
         c.steps = steps;
         if steps > 0 {
-            c.online.as_mut().expect("iterations were announced").finish(steps);
+            c.online.as_mut().ok_or("a while loop ended without announcing its iterations")?.finish(steps);
         }
         c.current = steps;
-    });
+        Ok(())
+    })
 }
 
 pub(super) extern "C" fn ckpt_forward(handle: usize) -> usize {
-    with(handle, |c| if c.steps == 0 { TERMINATE } else { c.next(true) })
+    with("zad_ckpt_forward", handle, |c| if c.steps == 0 { Ok(TERMINATE) } else { c.next(true) })
 }
 
 pub(super) extern "C" fn ckpt_position(handle: usize) -> usize {
-    with(handle, |c| if c.steps == 0 { 0 } else { c.current })
+    with("zad_ckpt_position", handle, |c| Ok(if c.steps == 0 { 0 } else { c.current }))
 }
 
 pub(super) extern "C" fn ckpt_next(handle: usize) -> usize {
-    with(handle, |c| if c.steps == 0 { TERMINATE } else { c.next(false) })
+    with("zad_ckpt_next", handle, |c| if c.steps == 0 { Ok(TERMINATE) } else { c.next(false) })
 }
 
 pub(super) extern "C" fn ckpt_from(handle: usize) -> usize {
-    with(handle, |c| c.from)
+    with("zad_ckpt_from", handle, |c| Ok(c.from))
 }
 
 pub(super) extern "C" fn ckpt_to(handle: usize) -> usize {
-    with(handle, |c| c.to)
+    with("zad_ckpt_to", handle, |c| Ok(c.to))
 }
 
 /// # Safety
-/// `handle` comes from `ckpt_new` and is freed once.
+/// `handle` comes from `ckpt_new` and is freed once (by the kernel, or by
+/// the trap path when the kernel stopped early).
 pub(super) unsafe extern "C" fn ckpt_free(handle: usize) {
+    trap::untrack(Resource::Checkpointer(handle));
     // SAFETY: see above.
     drop(unsafe { Box::from_raw(handle as *mut Checkpointer) });
 }

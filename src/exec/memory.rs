@@ -12,6 +12,7 @@
 //! Every block is a plain malloc block, so a memref result handed to C
 //! stays freeable with free(), as zad.h promises.
 
+use super::trap::{self, Resource};
 use std::{cell::RefCell, ffi::c_void};
 
 /// Blocks from this size up are kept when freed.
@@ -60,27 +61,44 @@ fn reuse(size: usize, alignment: usize) -> Option<*mut c_void> {
 
 /// `_mlir_memref_to_llvm_alloc(size)`.
 extern "C" fn allocate(size: usize) -> *mut c_void {
-    if size >= LARGE
-        && let Some(block) = reuse(size, 1)
-    {
-        return block;
-    }
-    // SAFETY: malloc has no preconditions.
-    unsafe { libc::malloc(size) }
+    let block = match reuse_large(size, 1) {
+        Some(block) => block,
+        // SAFETY: malloc has no preconditions.
+        None => unsafe { libc::malloc(size) },
+    };
+    checked(block, size)
 }
 
 /// `_mlir_memref_to_llvm_aligned_alloc(alignment, size)`.
 extern "C" fn allocate_aligned(alignment: usize, size: usize) -> *mut c_void {
-    if size >= LARGE
-        && let Some(block) = reuse(size, alignment.max(1))
-    {
-        return block;
+    if let Some(block) = reuse_large(size, alignment.max(1)) {
+        return checked(block, size);
     }
     let mut block = std::ptr::null_mut();
     // SAFETY: posix_memalign writes a block (or nothing) through `block`;
     // MLIR asks for power-of-two alignments of at least a pointer.
     let failed = unsafe { libc::posix_memalign(&mut block, alignment.max(size_of::<usize>()), size) };
-    if failed != 0 { std::ptr::null_mut() } else { block }
+    checked(if failed != 0 { std::ptr::null_mut() } else { block }, size)
+}
+
+fn reuse_large(size: usize, alignment: usize) -> Option<*mut c_void> {
+    if size >= LARGE { reuse(size, alignment) } else { None }
+}
+
+/// A new block, tracked for the trap path; a failed allocation stops the
+/// call (JIT code would write through the NULL pointer).
+fn checked(block: *mut c_void, size: usize) -> *mut c_void {
+    if block.is_null() && size > 0 {
+        trap::raise(if size > isize::MAX as usize {
+            format!("a buffer of {} bytes (a negative or overflowing size) cannot be allocated", size as isize)
+        } else {
+            format!("out of memory: a buffer of {size} bytes cannot be allocated")
+        });
+    }
+    if !block.is_null() {
+        trap::track(Resource::Block(block));
+    }
+    block
 }
 
 /// `_mlir_memref_to_llvm_free(block)`; also frees the memref results that
@@ -92,6 +110,7 @@ pub(super) unsafe extern "C" fn release(block: *mut c_void) {
     if block.is_null() {
         return;
     }
+    trap::untrack(Resource::Block(block));
     // SAFETY: a live malloc block (see above).
     let usable = unsafe { libc::malloc_usable_size(block) };
     let kept = usable >= LARGE

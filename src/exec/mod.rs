@@ -2,10 +2,13 @@
 
 mod call;
 mod checkpoint;
+mod link;
 mod memory;
 mod runtime;
+mod trap;
 
 pub use checkpoint::{CheckpointStats, take_checkpoint_stats};
+pub(crate) use link::is_runtime_symbol;
 pub use runtime::take_tape_peak;
 
 pub use call::{Args, Array, ArrayData, Value};
@@ -20,7 +23,7 @@ use crate::{
 };
 use melior::{StringRef, ir::Module};
 use mlir_sys::MlirExecutionEngine;
-use std::{ffi::c_void, path::Path, sync::Arc};
+use std::{collections::HashMap, ffi::c_void, path::Path, sync::Arc};
 
 /// LLVM optimisation level used for every kernel.
 const OPT_LEVEL: i32 = 3;
@@ -32,6 +35,11 @@ const DUMP_OBJECTS: &str = "ZAD_DUMP_OBJECTS";
 /// A JIT-compiled module: the machine code of every function in it.
 pub(crate) struct Engine {
     raw: MlirExecutionEngine,
+    /// Functions that reach a foreign symbol that was not found, with the
+    /// error that refuses them.
+    refused: HashMap<String, String>,
+    /// Libraries the code calls into, kept loaded while it lives.
+    _libraries: Vec<Arc<crate::foreign::Library>>,
 }
 
 // SAFETY: after creation the engine is only used for symbol lookups, which
@@ -50,10 +58,12 @@ impl Drop for Engine {
 }
 
 impl Engine {
-    /// Lowers `ir` (a copy of it) to LLVM and JIT-compiles it. The caller
-    /// holds the context lock.
-    pub(crate) fn compile(shared: &Shared, ir: &Module<'static>) -> Result<Engine> {
-        let lowered = lower::to_llvm(shared, ir)?;
+    /// Lowers `ir` (a copy of it) to LLVM, with bounds checks or not, and
+    /// JIT-compiles it. The caller holds the context lock.
+    pub(crate) fn compile(shared: &Shared, ir: &Module<'static>, check_bounds: bool) -> Result<Engine> {
+        let mut linked = link::resolve(shared, ir);
+        let lowered = lower::to_llvm(shared, ir, check_bounds)?;
+        link::resolve_lowered(shared, &lowered, &mut linked);
         let dump = std::env::var_os(DUMP_OBJECTS).filter(|directory| !directory.is_empty());
         // SAFETY: `lowered` is a valid module in the LLVM dialect; no shared
         // libraries are passed.
@@ -65,12 +75,21 @@ impl Engine {
                 "JIT compilation failed (MLIR's ExecutionEngine could not translate the module to LLVM IR)",
             )));
         }
-        let engine = Engine { raw };
+        let engine = Engine { raw, refused: linked.refused, _libraries: linked.libraries };
         for (name, address) in runtime::symbols() {
             // SAFETY: `address` is a function with the C signature MLIR's
             // lowering expects for `name` (see `runtime`).
             unsafe {
                 mlir_sys::mlirExecutionEngineRegisterSymbol(engine.raw, StringRef::new(name).to_raw(), address)
+            };
+        }
+        for (name, address) in &linked.symbols {
+            // SAFETY: the address of the foreign function or global the
+            // module declares as `name` (the caller vouched for its
+            // signature when registering it), or a stub no handed-out
+            // function reaches (see `link`).
+            unsafe {
+                mlir_sys::mlirExecutionEngineRegisterSymbol(engine.raw, StringRef::new(name).to_raw(), *address)
             };
         }
         // SAFETY: every symbol the module needs is resolvable now.
@@ -129,6 +148,9 @@ unsafe impl Sync for CompiledFunction {}
 
 impl CompiledFunction {
     pub(crate) fn new(engine: Arc<Engine>, signature: Signature, default_seeds: usize) -> Result<CompiledFunction> {
+        if let Some(message) = engine.refused.get(&signature.name) {
+            return Err(Error::NotFound(message.clone()));
+        }
         let interface = format!("_mlir_ciface_{}", signature.name);
         let packed = engine.lookup_packed(&interface);
         let raw = engine.lookup(&interface);

@@ -1,7 +1,10 @@
 //! Run-time functions that MLIR's lowerings call and that zad provides
 //! itself, so that kernels need no MLIR runtime library at run time.
 
-use super::checkpoint;
+use super::{
+    checkpoint,
+    trap::{self, Resource},
+};
 use std::ffi::c_void;
 
 /// MLIR's `UnrankedMemRefType`: a rank and a pointer to a ranked descriptor
@@ -96,12 +99,16 @@ pub fn take_tape_peak() -> u64 {
 struct Stack(Vec<u64>);
 
 extern "C" fn tape_new() -> usize {
-    Box::into_raw(Box::new(Stack(Vec::new()))) as usize
+    let tape = Box::into_raw(Box::new(Stack(Vec::new()))) as usize;
+    trap::track(Resource::Tape(tape));
+    tape
 }
 
 /// # Safety
-/// `tape` comes from `tape_new` and is freed once, by the code that made it.
-unsafe extern "C" fn tape_free(tape: usize) {
+/// `tape` comes from `tape_new` and is freed once, by the code that made it
+/// (or by the trap path, when that code stopped early).
+pub(super) unsafe extern "C" fn tape_free(tape: usize) {
+    trap::untrack(Resource::Tape(tape));
     // SAFETY: see above.
     let stack = unsafe { Box::from_raw(tape as *mut Stack) };
     account(-8 * stack.0.capacity() as i64);
@@ -124,13 +131,21 @@ macro_rules! stack_ops {
             // SAFETY: a live stack, used by one thread (the kernel's).
             push_bits(unsafe { &mut *(tape as *mut Stack) }, $to(value))
         }
+        /// A pop from an empty stack (the transform pops exactly what it
+        /// pushed, so this is a bug in zad) stops the call.
+        ///
         /// # Safety
-        /// `tape` is a live stack from `tape_new` with a value on it (the
-        /// transform pops exactly what it pushed).
+        /// `tape` is a live stack from `tape_new`.
         unsafe extern "C" fn $pop(tape: usize) -> $ty {
             // SAFETY: as above.
-            let bits = unsafe { (*(tape as *mut Stack)).0.pop() }.expect("zad tape underflow: pops must match pushes");
-            $from(bits)
+            match unsafe { (*(tape as *mut Stack)).0.pop() } {
+                Some(bits) => $from(bits),
+                None => trap::raise(
+                    "internal error (please report): a gradient popped more values than it pushed \
+                     (tape underflow)"
+                        .into(),
+                ),
+            }
         }
     };
 }
@@ -171,6 +186,8 @@ pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
         ("zad_ckpt_from", checkpoint::ckpt_from as *mut c_void),
         ("zad_ckpt_to", checkpoint::ckpt_to as *mut c_void),
         ("zad_ckpt_free", checkpoint::ckpt_free as *mut c_void),
+        ("zad_trap", trap::trap as *mut c_void),
+        ("zad_stack_low", trap::stack_low as *mut c_void),
     ];
     symbols.extend(super::memory::symbols());
     symbols

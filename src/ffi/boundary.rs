@@ -32,6 +32,13 @@ pub const ZAD_INVALID_ARGUMENT: zad_status = 7;
 pub const ZAD_UNSUPPORTED: zad_status = 8;
 /// A bug in zad (a panic caught at the boundary). Please report it.
 pub const ZAD_INTERNAL: zad_status = 9;
+/// A call stopped at run time: a failed check (an index out of bounds in
+/// bounds-checked mode, an integer division by zero, a buffer that cannot
+/// be allocated, a checkpointing budget too small for one snapshot, ...).
+/// The message names the op and its `file:line:col` where there is one.
+/// What the kernel allocated is freed; arrays it wrote may be partly
+/// written.
+pub const ZAD_RUNTIME_ERROR: zad_status = 10;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());

@@ -3,7 +3,7 @@
 use super::boundary::{c_str, free_handle, guard, guard_infallible, handle, handle_mut, last_error, out_param};
 pub use super::boundary::{
     ZAD_COMPILE_ERROR, ZAD_INTERNAL, ZAD_INVALID_ARGUMENT, ZAD_IO_ERROR, ZAD_NOT_FOUND, ZAD_OK, ZAD_PARSE_ERROR,
-    ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
+    ZAD_RUNTIME_ERROR, ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
 };
 use crate::{
     Activity, Args, Array, ArrayData, CheckpointScheme, CompiledFunction, Context, GradientOptions, Module, Value,
@@ -98,6 +98,84 @@ pub extern "C" fn zad_context_new(out: *mut *mut zad_context) -> zad_status {
 pub extern "C" fn zad_context_free(context: *mut zad_context) {
     // SAFETY: NULL or a context from `zad_context_new`, freed once (caller).
     unsafe { free_handle(context) }
+}
+
+/// Options of a context (`zad_context_set_option`).
+pub type zad_option = i32;
+/// Bounds checks (value 1: on, 0: off; off by default, or on when the
+/// environment has `ZAD_CHECK_BOUNDS=1` when the context is made). With
+/// checks, an index out of bounds, a view outside its buffer or sizes that
+/// do not match stop the call with `ZAD_RUNTIME_ERROR` and a message naming
+/// the op and its `file:line:col` (gradients included), instead of reading
+/// or writing outside the arrays. Kernels run slower. Applies to functions
+/// compiled after the call.
+pub const ZAD_OPTION_CHECK_BOUNDS: zad_option = 1;
+
+/// Sets an option of `context` (see `zad_option`). An unknown option or
+/// value is `ZAD_INVALID_ARGUMENT`. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_set_option(context: *const zad_context, option: zad_option, value: i64) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid context (caller).
+        let context = unsafe { handle(context, "context") }?;
+        match (option, value) {
+            (ZAD_OPTION_CHECK_BOUNDS, 0 | 1) => {
+                context.inner.set_check_bounds(value == 1);
+                Ok(())
+            }
+            (ZAD_OPTION_CHECK_BOUNDS, _) => {
+                Err(Error::InvalidArgument(format!("ZAD_OPTION_CHECK_BOUNDS takes 0 or 1, not {value}")))
+            }
+            _ => Err(Error::InvalidArgument(format!("{option} is not a zad_option (ZAD_OPTION_CHECK_BOUNDS is 1)"))),
+        }
+    })
+}
+
+/// A foreign function's address for `zad_context_register_function`, cast
+/// to this type (`(zad_foreign_fn)my_function`; from Fortran, `c_funloc`).
+pub type zad_foreign_fn = Option<unsafe extern "C" fn()>;
+
+/// Makes `function` the definition of the foreign function `name`: a
+/// kernel's `func.func private @name(...)` declared without a body. Modules
+/// compiled from `context` after this call use it, ahead of the libraries
+/// loaded with `zad_context_load_library` and of the process's own symbols;
+/// registering a name again replaces it for later compilations.
+///
+/// zad calls it through MLIR's C interface: scalars by value, each memref as
+/// a pointer to its descriptor (`ZAD_MEMREF(T, R)` above), one scalar result
+/// returned by value. The caller vouches that `function` has that
+/// signature and stays valid while code compiled from the context may call
+/// it. Does not take ownership of `name`. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_register_function(
+    context: *const zad_context,
+    name: *const c_char,
+    function: zad_foreign_fn,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        let address = function.map_or(std::ptr::null(), |function| function as *const c_void);
+        // SAFETY: the caller vouches for the signature and lifetime (above).
+        unsafe { context.inner.register_function(name, address) }
+    })
+}
+
+/// Loads the shared library at `path` (`dlopen`), whose functions define
+/// the foreign functions of modules compiled from `context` after this call
+/// (after registered functions, before the process's own symbols; libraries
+/// are searched in the order they were loaded). The library stays loaded
+/// while the context or code compiled from it lives. A library that cannot
+/// be loaded is `ZAD_IO_ERROR` with the loader's message. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_load_library(context: *const zad_context, path: *const c_char) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let path = unsafe { c_str(path, "path") }?;
+        context.inner.load_library(path)
+    })
 }
 
 /// Parses and verifies MLIR text (`module { ... }` or bare functions).
@@ -310,8 +388,11 @@ pub struct zad_stats {
     pub forward_steps: u64,
     /// Steps of checkpointed loops reversed.
     pub reversed_steps: u64,
-    /// Snapshots stored.
-    pub snapshots: u64,
+    /// Snapshots written (a snapshot slot is written again each time the
+    /// schedule reuses it).
+    pub snapshot_writes: u64,
+    /// The most snapshots held at once.
+    pub snapshots_held: u64,
     /// The most bytes held in snapshots at once.
     pub peak_snapshot_bytes: u64,
     /// The most bytes held in tapes at once.
@@ -328,7 +409,8 @@ pub extern "C" fn zad_stats_take(out: *mut zad_stats) -> zad_status {
         let stats = zad_stats {
             forward_steps: checkpoint.forward_steps,
             reversed_steps: checkpoint.reversed_steps,
-            snapshots: checkpoint.snapshots,
+            snapshot_writes: checkpoint.snapshot_writes,
+            snapshots_held: checkpoint.snapshots_held,
             peak_snapshot_bytes: checkpoint.peak_snapshot_bytes,
             peak_tape_bytes: crate::exec::take_tape_peak(),
         };
@@ -404,7 +486,10 @@ pub extern "C" fn zad_function_arity(
 /// The raw entry point of a function, for hot loops: the address of MLIR's C
 /// interface `_mlir_ciface_<name>`, with the calling convention described at
 /// the top of this header. Valid while the function handle lives. No
-/// argument checking happens on this path.
+/// argument checking happens on this path, and a run-time error (a failed
+/// bounds check, a division by zero, an allocation that fails) has no status
+/// to go to: zad prints it on stderr and aborts the process. Use
+/// `zad_function_call` where that matters.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_function_pointer(function: *const zad_function, out: *mut *mut c_void) -> zad_status {
     guard(|| {

@@ -1,12 +1,16 @@
 //! From a verified module to the LLVM dialect, through MLIR's own passes.
 
+mod checks;
+pub mod hazards;
+
 use crate::{
     context::{Shared, describe_location},
     error::{Error, Result},
+    exec::is_runtime_symbol,
 };
 use melior::{
     ir::{
-        Attribute, BlockLike, Module, RegionLike, ValueLike,
+        Attribute, BlockLike, Module, ValueLike,
         operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
     },
     pass::PassManager,
@@ -105,21 +109,32 @@ pub(crate) fn clone_module(ir: &Module<'static>) -> Module<'static> {
 
 /// Lowers a copy of `ir` to the LLVM dialect, every defined function given a
 /// C interface (`_mlir_ciface_<name>`) for the ABI.
-pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'static>> {
+pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, check_bounds: bool) -> Result<Module<'static>> {
     reject_unlowered_zad_ops(ir)?;
+    hazards::reject(ir)?;
     let context = shared.mlir();
     let mut lowered = clone_module(ir);
-    expand_math_ops(context, &mut lowered)?;
-    replace_math_ops(context, &mut lowered)?;
+    checks::insert(context, &mut lowered, check_bounds)?;
+    // Every function gets MLIR's C interface: those with a body for the ABI,
+    // the foreign ones (declarations) because that is how zad calls them
+    // (see `foreign`). zad's run-time functions, and the libm functions
+    // declared below, keep the plain C convention.
     let mut next = lowered.body().first_operation_mut();
     while let Some(mut operation) = next {
-        // Declarations (external functions) keep the plain C calling convention.
-        let has_body = operation.region(0).is_ok_and(|region| region.first_block().is_some());
-        if operation.name().as_string_ref().as_str() == Ok("func.func") && has_body {
+        let name = operation
+            .attribute("sym_name")
+            .ok()
+            .and_then(|name| melior::ir::attribute::StringAttribute::try_from(name).ok())
+            .map(|name| name.value().to_string());
+        if operation.name().as_string_ref().as_str() == Ok("func.func")
+            && name.is_some_and(|name| !is_runtime_symbol(&name))
+        {
             operation.set_discardable_attribute("llvm.emit_c_interface", Attribute::unit(context));
         }
         next = operation.next_in_block_mut();
     }
+    expand_math_ops(context, &mut lowered)?;
+    replace_math_ops(context, &mut lowered)?;
     shared.take_diagnostics();
     let manager = PassManager::new(context);
     parse_pass_pipeline(manager.as_operation_pass_manager(), TO_LLVM_PIPELINE)
@@ -128,6 +143,7 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>) -> Result<Module<'s
         Error::Compile(shared.diagnostic_message("lowering to the LLVM dialect failed"))
     })?;
     mark_allocations_noalias(context, &mut lowered)?;
+    mark_trap_cold(context, &mut lowered)?;
     Ok(lowered)
 }
 
@@ -151,6 +167,27 @@ fn mark_allocations_noalias(context: &'static melior::Context, module: &mut Modu
                 .is_some_and(|name| ALLOCATION_FUNCTIONS.contains(&name.value()));
         if is_allocation {
             operation.set_inherent_attribute("res_attrs", noalias);
+        }
+        next = operation.next_in_block_mut();
+    }
+    Ok(())
+}
+
+/// `zad_trap` never returns and is called only when a check fails: telling
+/// LLVM so keeps the checks' branches out of the way of the hot code.
+fn mark_trap_cold(context: &'static melior::Context, module: &mut Module<'static>) -> Result<()> {
+    let attributes = Attribute::parse(context, r#"["noreturn", "cold", "nounwind"]"#)
+        .ok_or_else(|| Error::Internal("cannot parse the passthrough attribute".into()))?;
+    let mut next = module.body().first_operation_mut();
+    while let Some(mut operation) = next {
+        if operation.name().as_string_ref().as_str() == Ok("llvm.func")
+            && operation
+                .attribute("sym_name")
+                .ok()
+                .and_then(|name| melior::ir::attribute::StringAttribute::try_from(name).ok())
+                .is_some_and(|name| name.value() == "zad_trap")
+        {
+            operation.set_inherent_attribute("passthrough", attributes);
         }
         next = operation.next_in_block_mut();
     }
@@ -273,10 +310,10 @@ fn reject_unlowered_zad_ops(ir: &Module<'static>) -> Result<()> {
 }
 
 /// The IR of `ir` at `stage`.
-pub(crate) fn emit(shared: &Shared, ir: &Module<'static>, stage: Stage) -> Result<String> {
+pub(crate) fn emit(shared: &Shared, ir: &Module<'static>, stage: Stage, check_bounds: bool) -> Result<String> {
     Ok(match stage {
         Stage::Parsed => ir.as_operation().to_string(),
-        Stage::Llvm => to_llvm(shared, ir)?.as_operation().to_string(),
+        Stage::Llvm => to_llvm(shared, ir, check_bounds)?.as_operation().to_string(),
         Stage::Adjoint => {
             return Err(Error::InvalidArgument("the adjoint stage is per function: use Module::adjoint_text".into()));
         }

@@ -352,7 +352,7 @@ void test_checkpointing(const zad::Module &module) {
     zad::take_stats();
     check(run(module.gradient("decay_steps", activity)), "the taped gradient of a time loop");
     const zad_stats taped = zad::take_stats();
-    check(taped.reversed_steps == 0 && taped.snapshots == 0 && taped.peak_tape_bytes > 0,
+    check(taped.reversed_steps == 0 && taped.snapshot_writes == 0 && taped.snapshots_held == 0 && taped.peak_tape_bytes > 0,
           "zad::take_stats after a taped gradient: tape, no checkpointed steps");
 
     const std::uint32_t line = time_loop_line();
@@ -373,7 +373,7 @@ void test_checkpointing(const zad::Module &module) {
     check(run(module.gradient_checkpointed("decay_steps", activity, {zad::periodic(line, 3)})),
           "Module::gradient_checkpointed, periodic every 3 steps: exact");
     stats = zad::take_stats();
-    check(stats.reversed_steps == 8 && stats.snapshots == 3 && stats.peak_snapshot_bytes == 3 * 32,
+    check(stats.reversed_steps == 8 && stats.snapshot_writes == 3 && stats.snapshots_held == 3 && stats.peak_snapshot_bytes == 3 * 32,
           "zad::periodic(line, 3): snapshots at steps 0, 3 and 6");
 
     // 100 bytes hold 3 snapshots. The call list names a function that

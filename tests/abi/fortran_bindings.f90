@@ -184,7 +184,7 @@ contains
       call zad_check(zad_stats_take(taped_stats), 'zad_stats_take')
       call check(value == expected_j .and. da == expected_da .and. all(dx == expected_dx) .and. &
                  taped_stats%forward_steps == 0 .and. taped_stats%reversed_steps == 0 .and. &
-                 taped_stats%snapshots == 0 .and. taped_stats%peak_tape_bytes > 0, &
+                 taped_stats%snapshot_writes == 0 .and. taped_stats%snapshots_held == 0 .and. taped_stats%peak_tape_bytes > 0, &
                  'zad_stats_take after a taped gradient: tape, no checkpointed steps')
       call zad_function_free(taped)
 
@@ -199,7 +199,7 @@ contains
       ! p(8, 2) = 14 forward steps at least (revolve's optimum), each state
       ! is x (3 doubles) and the carried total: 32 bytes.
       call check(stats%reversed_steps == 8 .and. stats%forward_steps >= 14 .and. stats%forward_steps <= 14 + 8 .and. &
-                 stats%snapshots >= 2 .and. stats%peak_snapshot_bytes == 2*32 .and. &
+                 stats%snapshot_writes >= 2 .and. stats%snapshots_held == 2 .and. stats%peak_snapshot_bytes == 2*32 .and. &
                  stats%peak_tape_bytes < taped_stats%peak_tape_bytes, &
                  'zad_stats_take: 8 steps reversed, >= p(8, 2) = 14 forward, 2 snapshots of 32 bytes, less tape')
       call zad_check(zad_stats_take(stats), 'zad_stats_take')
@@ -217,7 +217,8 @@ contains
       call run_decay(gradient, x, dx, value, da)
       call zad_check(zad_stats_take(stats), 'zad_stats_take')
       call check(value == expected_j .and. da == expected_da .and. all(dx == expected_dx) .and. &
-                 stats%reversed_steps == 8 .and. stats%snapshots == 3 .and. stats%peak_snapshot_bytes == 3*32, &
+                 stats%reversed_steps == 8 .and. stats%snapshot_writes == 3 .and. stats%snapshots_held == 3 .and. &
+                 stats%peak_snapshot_bytes == 3*32, &
                  'periodic every 3 steps at the loop''s line: exact, snapshots at steps 0, 3, 6')
       call zad_function_free(gradient)
 
