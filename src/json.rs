@@ -2,9 +2,11 @@
 //!
 //! Arguments: a JSON array with one entry per parameter: a number for a
 //! float scalar, an integer for an integer or index scalar, and a nested
-//! array for a memref (its shape taken from the nesting). Results: numbers,
-//! or nested arrays for memref results; non-finite floats are written as the
-//! strings "nan", "inf" and "-inf", which JSON cannot express as numbers.
+//! array for a memref (its shape taken from the nesting; `a[i][j]` is the
+//! element at indices (i, j) whatever the memref's layout, so a Fortran
+//! array `a(n, m)` is n arrays of m numbers). Results: numbers, or nested
+//! arrays for memref results; non-finite floats are written as the strings
+//! "nan", "inf" and "-inf", which JSON cannot express as numbers.
 
 use crate::{
     error::{Error, Result},
@@ -20,8 +22,54 @@ pub struct JsonArgs {
 
 enum Decoded {
     Scalar(Scalar, Json),
-    F32(Vec<f32>, Vec<i64>),
-    F64(Vec<f64>, Vec<i64>),
+    F32(Vec<f32>, Layout),
+    F64(Vec<f64>, Layout),
+}
+
+/// An array's shape and how its elements are stored.
+#[derive(Clone)]
+struct Layout {
+    shape: Vec<i64>,
+    /// Column-major (Fortran order) rather than row-major.
+    column_major: bool,
+}
+
+impl Layout {
+    /// The position in storage of each element in row-major order.
+    fn storage_order(&self) -> Vec<usize> {
+        let count: i64 = self.shape.iter().product();
+        if !self.column_major {
+            return (0..count.max(0) as usize).collect();
+        }
+        let strides = crate::exec::column_major_strides(&self.shape);
+        let mut positions = Vec::with_capacity(count.max(0) as usize);
+        let mut index = vec![0i64; self.shape.len()];
+        for _ in 0..count.max(0) {
+            positions.push(index.iter().zip(&strides).map(|(i, s)| i * s).sum::<i64>() as usize);
+            for dim in (0..self.shape.len()).rev() {
+                index[dim] += 1;
+                if index[dim] < self.shape[dim] {
+                    break;
+                }
+                index[dim] = 0;
+            }
+        }
+        positions
+    }
+
+    /// `row_major` rearranged into this layout's storage order.
+    fn store<T: Copy + Default>(&self, row_major: &[T]) -> Vec<T> {
+        let mut stored = vec![T::default(); row_major.len()];
+        for (value, position) in row_major.iter().zip(self.storage_order()) {
+            stored[position] = *value;
+        }
+        stored
+    }
+
+    /// The stored elements in row-major order.
+    fn row_major<T: Copy>(&self, stored: &[T]) -> Vec<T> {
+        self.storage_order().into_iter().map(|position| stored[position]).collect()
+    }
 }
 
 impl JsonArgs {
@@ -66,8 +114,8 @@ impl JsonArgs {
             .iter()
             .map(|value| match value {
                 Decoded::Scalar(scalar, json) => Decoded::Scalar(*scalar, json.clone()),
-                Decoded::F32(data, shape) => Decoded::F32(vec![0.0; data.len()], shape.clone()),
-                Decoded::F64(data, shape) => Decoded::F64(vec![0.0; data.len()], shape.clone()),
+                Decoded::F32(data, layout) => Decoded::F32(vec![0.0; data.len()], layout.clone()),
+                Decoded::F64(data, layout) => Decoded::F64(vec![0.0; data.len()], layout.clone()),
             })
             .collect();
         JsonArgs { values }
@@ -95,19 +143,32 @@ impl JsonArgs {
     pub fn to_json(&self, index: usize) -> Json {
         match &self.values[index] {
             Decoded::Scalar(_, json) => json.clone(),
-            Decoded::F32(data, shape) => nest(&data.iter().map(|&x| float(x as f64)).collect::<Vec<_>>(), shape),
-            Decoded::F64(data, shape) => nest(&data.iter().map(|&x| float(x)).collect::<Vec<_>>(), shape),
+            Decoded::F32(data, layout) => {
+                nest(&layout.row_major(data).iter().map(|&x| float(x as f64)).collect::<Vec<_>>(), &layout.shape)
+            }
+            Decoded::F64(data, layout) => nest(&layout.row_major(data).iter().map(|&x| float(x)).collect::<Vec<_>>(), &layout.shape),
         }
+    }
+
+    /// Whether argument `index` is an array.
+    pub fn is_array(&self, index: usize) -> bool {
+        !matches!(self.values[index], Decoded::Scalar(..))
     }
 }
 
 fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
     match value {
         Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
-        Decoded::F32(data, shape) => {
+        Decoded::F32(data, Layout { shape, column_major: true }) => {
+            args.push_fortran_slice_f32(data, shape)?;
+        }
+        Decoded::F64(data, Layout { shape, column_major: true }) => {
+            args.push_fortran_slice_f64(data, shape)?;
+        }
+        Decoded::F32(data, Layout { shape, column_major: false }) => {
             args.push_slice_f32(data, shape)?;
         }
-        Decoded::F64(data, shape) => {
+        Decoded::F64(data, Layout { shape, column_major: false }) => {
             args.push_slice_f64(data, shape)?;
         }
     }
@@ -155,9 +216,11 @@ fn decode_array(item: &Json, memref: &MemRef) -> Result<Decoded, String> {
             return Err(format!("dimension {dim} has {size} elements, the type says {expected}"));
         }
     }
+    let layout = Layout { shape, column_major: memref.is_column_major() };
+    let flat = layout.store(&flat);
     Ok(match memref.element {
-        Scalar::F32 => Decoded::F32(flat.into_iter().map(|x| x as f32).collect(), shape),
-        _ => Decoded::F64(flat, shape),
+        Scalar::F32 => Decoded::F32(flat.into_iter().map(|x| x as f32).collect(), layout),
+        _ => Decoded::F64(flat, layout),
     })
 }
 

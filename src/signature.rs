@@ -66,6 +66,12 @@ impl MemRef {
     pub fn rank(&self) -> usize {
         self.shape.len()
     }
+
+    /// Whether the type lays arrays out column-major (Fortran order): its
+    /// first dimension has unit stride and there are several.
+    pub fn is_column_major(&self) -> bool {
+        self.rank() >= 2 && self.strides.first() == Some(&Some(1))
+    }
 }
 
 /// The type of one parameter or result.

@@ -235,7 +235,18 @@ fn run(command: Command) -> zad::Result<String> {
             inputs.push_onto(&mut call)?;
             compiled.call(&mut call)?;
             let results: Vec<_> = call.results().iter().map(json::value_to_json).collect();
-            Ok(serde_json::json!({ "results": results }).to_string())
+            drop(call);
+            let mut output = serde_json::json!({ "results": results });
+            // A kernel may write its arrays (a Fortran subroutine returns
+            // everything that way): show them after the call.
+            let arguments = compiled.signature().inputs.len();
+            if (0..arguments).any(|index| inputs.is_array(index)) {
+                let buffers: Vec<_> = (0..arguments)
+                    .map(|index| if inputs.is_array(index) { inputs.to_json(index) } else { serde_json::Value::Null })
+                    .collect();
+                output["buffers"] = serde_json::Value::Array(buffers);
+            }
+            Ok(output.to_string())
         }
         Command::Grad { file, function, args, activity, seed, checkpointing, stats } => {
             let module = Module::load(&context, &file)?;

@@ -148,6 +148,23 @@ impl<'a> Args<'a> {
         unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, None) }
     }
 
+    /// A column-major (Fortran order) f64 array of `shape` over `data`: the
+    /// element at indices (i, j, ...) is `data[i + shape[0] * (j + ...)]`.
+    pub fn push_fortran_slice_f64(&mut self, data: &'a mut [f64], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        let strides = column_major_strides(shape);
+        // SAFETY: the slice is valid, column-major of `shape`, and borrowed for 'a.
+        unsafe { self.push_array(Scalar::F64, data.as_mut_ptr().cast(), shape, Some(&strides)) }
+    }
+
+    /// A column-major (Fortran order) f32 array of `shape` over `data`.
+    pub fn push_fortran_slice_f32(&mut self, data: &'a mut [f32], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        let strides = column_major_strides(shape);
+        // SAFETY: the slice is valid, column-major of `shape`, and borrowed for 'a.
+        unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, Some(&strides)) }
+    }
+
     /// An array given as data pointer, shape and strides in elements
     /// (`None`: contiguous row-major).
     ///
@@ -349,6 +366,14 @@ pub(crate) fn row_major_strides(shape: &[i64]) -> Vec<i64> {
     let mut strides = vec![1; shape.len()];
     for dim in (0..shape.len().saturating_sub(1)).rev() {
         strides[dim] = strides[dim + 1] * shape[dim + 1].max(1);
+    }
+    strides
+}
+
+pub(crate) fn column_major_strides(shape: &[i64]) -> Vec<i64> {
+    let mut strides = vec![1; shape.len()];
+    for dim in 1..shape.len() {
+        strides[dim] = strides[dim - 1] * shape[dim - 1].max(1);
     }
     strides
 }

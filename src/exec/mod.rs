@@ -9,6 +9,7 @@ pub use checkpoint::{CheckpointStats, take_checkpoint_stats};
 pub use runtime::take_tape_peak;
 
 pub use call::{Args, Array, ArrayData, Value};
+pub(crate) use call::column_major_strides;
 use call::ResultLayout;
 
 use crate::{
