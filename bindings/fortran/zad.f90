@@ -7,6 +7,7 @@
 !   real(c_double), target :: total
 !   call zad_check(zad_context_new(context), 'creating a zad context')
 !   call zad_check(zad_load(context, 'heat.mlir', module), 'loading heat.mlir')
+!   ! or a Fortran routine itself: zad_load_fortran(context, 'heat.f90', module)
 !   call zad_check(zad_function(module, 'heat_steps', kernel), 'compiling @heat_steps')
 !   call zad_check(zad_args_new(args), 'creating an argument list')
 !   call zad_check(zad_push(args, u), 'passing u')
@@ -159,7 +160,7 @@ module zad
    ! The C interface, one to one with zad.h.
    public :: zad_version, zad_last_error
    public :: zad_context_new, zad_context_free
-   public :: zad_module_parse, zad_module_load, zad_module_free
+   public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
    public :: zad_module_function, zad_module_gradient
    public :: zad_module_gradient_checkpointed, zad_stats_take
    public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
@@ -173,7 +174,7 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
+   public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
 
@@ -217,6 +218,16 @@ module zad
          character(kind=c_char), intent(in) :: path(*)
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_load
+      end function
+
+      function zad_module_load_fortran(context, path, options, out) bind(C, name='zad_module_load_fortran')
+         import :: c_ptr, c_char, c_int32_t
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: path(*)
+         ! OPTIONAL in a BIND(C) interface passes NULL when absent: defaults.
+         character(kind=c_char), intent(in), optional :: options(*)
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_load_fortran
       end function
 
       subroutine zad_module_free(module) bind(C, name='zad_module_free')
@@ -564,6 +575,25 @@ contains
       integer(c_int32_t) :: status
       module = c_null_ptr
       status = zad_module_load(context, c_string(path), module)
+   end function
+
+   !> Converts the procedures of a Fortran source file into a new module
+   !> (c_null_ptr on failure), with flang. Functions are then named by their
+   !> Fortran names (any case; module::name where two modules define one).
+   !> options, if given, are options for reading the source, as on a
+   !> compiler's command line: '-I include -DNX=100 -ffixed-form'.
+   function zad_load_fortran(context, path, module, options) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: path
+      type(c_ptr), intent(out) :: module
+      character(len=*), intent(in), optional :: options
+      integer(c_int32_t) :: status
+      module = c_null_ptr
+      if (present(options)) then
+         status = zad_module_load_fortran(context, c_string(path), c_string(options), module)
+      else
+         status = zad_module_load_fortran(context, c_string(path), out=module)
+      end if
    end function
 
    !> Parses and verifies MLIR text into a new module (c_null_ptr on

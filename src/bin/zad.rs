@@ -1,6 +1,7 @@
 //! `zad`: try a kernel without writing C.
 //!
 //!   zad run FILE --fn NAME --args JSON    prints {"results": [...]}
+//!                                         (FILE: MLIR, or Fortran source)
 //!   zad emit FILE --stage NAME            prints the IR at a stage
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
@@ -21,22 +22,26 @@ struct Cli {
 enum Command {
     /// JIT-compile a function and run it on JSON arguments.
     Run {
-        /// The MLIR file.
+        /// The MLIR file, or Fortran source (.f90, .f, .F90, ...).
         file: PathBuf,
-        /// The function to run.
+        /// The function to run (for Fortran: the procedure's name, or
+        /// module::name).
         #[arg(long = "fn")]
         function: String,
         /// A JSON array, one entry per argument: numbers for scalars,
-        /// nested arrays for memrefs.
+        /// nested arrays for memrefs (a Fortran array a(n, m) is n arrays
+        /// of m numbers).
         #[arg(long, default_value = "[]")]
         args: String,
+        #[command(flatten)]
+        source: Source,
     },
     /// Compute the reverse-mode gradient of a function returning a float
     /// scalar: prints {"results": [...], "gradients": [...]}, one gradient
     /// entry per argument (a number for float scalars, a nested array for
     /// float memrefs: d result / d initial contents, null otherwise).
     Grad {
-        /// The MLIR file.
+        /// The MLIR file, or Fortran source.
         file: PathBuf,
         /// The function to differentiate.
         #[arg(long = "fn")]
@@ -53,6 +58,8 @@ enum Command {
         seed: f64,
         #[command(flatten)]
         checkpointing: Checkpointing,
+        #[command(flatten)]
+        source: Source,
         /// Add run statistics (forward and reversed steps, snapshots, peak
         /// snapshot and tape bytes) to the output as "stats".
         #[arg(long)]
@@ -61,7 +68,8 @@ enum Command {
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
     /// --fn), llvm.
     Emit {
-        /// The MLIR file.
+        /// The MLIR file, or Fortran source (stage parsed shows the MLIR zad
+        /// made of it).
         file: PathBuf,
         /// The stage to show.
         #[arg(long, default_value = "parsed")]
@@ -74,6 +82,8 @@ enum Command {
         activity: Option<String>,
         #[command(flatten)]
         checkpointing: Checkpointing,
+        #[command(flatten)]
+        source: Source,
     },
     /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
     /// the evals gmm, llsq, lse, lstm and ode, so that GradBench's harness
@@ -85,6 +95,25 @@ enum Command {
         #[arg(long)]
         keep_subnormals: bool,
     },
+}
+
+/// How to read Fortran source.
+#[derive(clap::Args)]
+struct Source {
+    /// Options for reading Fortran source, as on a compiler's command line:
+    /// "-I DIR -D NAME=VALUE -ffixed-form ..." (see the README).
+    #[arg(long, value_name = "OPTIONS", allow_hyphen_values = true)]
+    fortran_options: Option<String>,
+}
+
+impl Source {
+    /// Loads `file`: MLIR, or Fortran source by its extension.
+    fn load(&self, context: &Context, file: &std::path::Path) -> zad::Result<Module> {
+        match &self.fortran_options {
+            Some(options) => Module::load_fortran(context, file, &zad::FortranOptions::parse(options)?),
+            None => Module::load(context, file),
+        }
+    }
 }
 
 /// Checkpointing of time loops (top-level `scf.for` of the function).
@@ -227,8 +256,8 @@ fn grad(
 fn run(command: Command) -> zad::Result<String> {
     let context = Context::new()?;
     match command {
-        Command::Run { file, function, args } => {
-            let module = Module::load(&context, &file)?;
+        Command::Run { file, function, args, source } => {
+            let module = source.load(&context, &file)?;
             let compiled = module.function(&function)?;
             let mut inputs = json::JsonArgs::parse(compiled.signature(), &args)?;
             let mut call = Args::new();
@@ -248,14 +277,14 @@ fn run(command: Command) -> zad::Result<String> {
             }
             Ok(output.to_string())
         }
-        Command::Grad { file, function, args, activity, seed, checkpointing, stats } => {
-            let module = Module::load(&context, &file)?;
+        Command::Grad { file, function, args, activity, seed, checkpointing, source, stats } => {
+            let module = source.load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
             grad(&module, &function, &args, &activity, seed, &checkpointing.options()?, stats)
         }
-        Command::Emit { file, stage, function, activity, checkpointing } => {
+        Command::Emit { file, stage, function, activity, checkpointing, source } => {
             let stage: Stage = stage.parse()?;
-            let module = Module::load(&context, &file)?;
+            let module = source.load(&context, &file)?;
             if stage == Stage::Adjoint {
                 let function = function.ok_or_else(|| {
                     zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())

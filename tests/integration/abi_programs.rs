@@ -492,7 +492,7 @@ fn fortran_bindings_cover_every_generic() {
     // checks do on purpose (small integers, exact in floating point).
     let exe = build_fortran(&scratch, "tests/abi/fortran_bindings.f90", &[]);
     let stdout = run_ok(&exe, "tests/abi");
-    all_passed(&stdout, "checks", 56);
+    all_passed(&stdout, "checks", 60);
     assert!(stdout.contains("ok    zad_gradient: dJ/dx in a column-major shadow"), "{stdout}");
     assert!(
         stdout.contains("ok    zad_gradient_checkpointed, binomial, 2 snapshots: J, dJ/da, dJ/dx0 exact"),
@@ -517,7 +517,7 @@ fn cpp_bindings_cover_every_overload() {
     let scratch = Scratch::new("cpp-bindings");
     let exe = build_cpp(&scratch, "tests/abi/cpp_bindings.cpp");
     let stdout = run_ok(&exe, "tests/abi");
-    all_passed(&stdout, "checks", 57);
+    all_passed(&stdout, "checks", 60);
     assert!(stdout.contains("ok    Module::gradient: the result, dw, and dx in the shadow"), "{stdout}");
     assert!(stdout.contains("ok    Module::gradient_checkpointed, binomial, 2 snapshots: exact"), "{stdout}");
     assert!(stdout.contains("ok    zad::take_stats: 8 steps reversed"), "{stdout}");
