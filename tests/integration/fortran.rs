@@ -372,8 +372,8 @@ fn unsupported_fortran_is_reported() {
         ),
         (
             "runtime.f90",
-            "real(8) function tr(a, n)\n  integer :: n\n  real(8) :: a(n, n), b(n, n)\n  b = matmul(a, a)\n  tr = b(1, 1)\nend function\n",
-            &["runtime.f90:4:", "Matmul"],
+            "real(8) function noisy(a)\n  real(8) :: a, r\n  call random_number(r)\n  noisy = a + r\nend function\n",
+            &["runtime.f90:3:", "RandomNumber"],
         ),
     ];
     let dir = std::env::temp_dir().join(format!("zad-fortran-bad-{}", std::process::id()));

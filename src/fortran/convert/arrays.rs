@@ -12,6 +12,24 @@ use melior::ir::{
     r#type::MemRefType,
 };
 
+/// Whether two index values are computed the same way from the same
+/// values (a procedure inlined at a call recomputes its dummies' extents
+/// from the same arguments), looking `depth` ops deep.
+fn equivalent(a: Value, b: Value, depth: usize) -> bool {
+    if a == b {
+        return true;
+    }
+    let (Some(x), Some(y)) = (mlir::defining_op(a), mlir::defining_op(b)) else { return false };
+    let name = x.name().as_string_ref().as_str().unwrap_or_default().to_string();
+    depth > 0
+        && name.starts_with("arith.")
+        && y.name().as_string_ref().as_str() == Ok(name.as_str())
+        && x.operand_count() == y.operand_count()
+        && x.attributes().map(|(n, v)| (n.as_string_ref().as_str().map(str::to_string), v.to_string())).collect::<Vec<_>>()
+            == y.attributes().map(|(n, v)| (n.as_string_ref().as_str().map(str::to_string), v.to_string())).collect::<Vec<_>>()
+        && x.operands().zip(y.operands()).all(|(p, q)| equivalent(p, q, depth - 1))
+}
+
 /// Where ops go: the end of the current block, its start, or after an op.
 #[derive(Clone, Copy)]
 pub enum Position<'c, 'm> {
@@ -100,7 +118,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
                     .map_err(|()| unsupported("an array of unknown extent"))?;
                 let same_layout = view.rank() == rank
                     && view.is_whole()
-                    && (0..rank.saturating_sub(1)).all(|d| extents[d] == view.extents[d]);
+                    && (0..rank.saturating_sub(1)).all(|d| equivalent(extents[d], view.extents[d], 8));
                 // A contiguous section of rank 1 (flang addresses one that way
                 // only when it knows it is contiguous) indexes the same.
                 let contiguous_line = rank == 1

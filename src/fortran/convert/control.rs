@@ -7,6 +7,7 @@ use super::{
     values::{Abstract, Allocation, VarId, VarState},
 };
 use crate::fortran::{fir_type::{FirType, Scalar}, mlir};
+use std::collections::HashSet;
 use melior::ir::{
     Attribute, Block, BlockLike, BlockRef, Identifier, Location, OperationRef, Region, RegionLike, Type, Value,
     ValueLike,
@@ -53,9 +54,88 @@ struct Saved<'c, 'm> {
 }
 
 impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
-    pub(super) fn carried(&self) -> Carried {
+    /// The variables to carry through `op`'s regions: those they may write,
+    /// or every live one when that cannot be told.
+    pub(super) fn carried(&self, op: &OperationRef<'c, 'f>) -> Carried {
+        let written = self.written_vars(op);
         Carried {
-            vars: self.env.iter().enumerate().filter_map(|(id, state)| state.as_ref().map(|s| (id, tag(s)))).collect(),
+            vars: self
+                .env
+                .iter()
+                .enumerate()
+                .filter(|(id, _)| written.as_ref().is_none_or(|written| written.contains(id)))
+                .filter_map(|(id, state)| state.as_ref().map(|s| (id, tag(s))))
+                .collect(),
+        }
+    }
+
+    /// The promoted variables the regions of `op` may assign (directly, or
+    /// through the procedures they call), or None when some store's target
+    /// is unknown.
+    fn written_vars(&self, op: &OperationRef<'c, 'f>) -> Option<HashSet<VarId>> {
+        let mut written = HashSet::new();
+        let mut known = true;
+        op.walk(WalkOrder::PreOrder, |inner| {
+            let name = op_name(&inner);
+            match name.as_str() {
+                "fir.store" => match inner.operand(1).ok().and_then(|target| self.resolve(target)) {
+                    Some(Abstract::Var(var) | Abstract::Allocatable(var)) => {
+                        written.insert(var);
+                    }
+                    Some(_) => {}
+                    None => known = false,
+                },
+                "fir.call" => {
+                    let callee = inner.attribute("callee").map(|a| a.to_string()).unwrap_or_default();
+                    let target = self.program.functions.get(callee.trim_start_matches('@').trim_matches('"'));
+                    for (index, operand) in inner.operands().enumerate() {
+                        match self.resolve(operand) {
+                            Some(Abstract::Var(var) | Abstract::Allocatable(var)) => {
+                                let writes = target.is_none_or(|function| {
+                                    super::signature::writes_argument(self.program, function, index)
+                                });
+                                if writes {
+                                    written.insert(var);
+                                }
+                            }
+                            Some(Abstract::Tuple(tuple)) => {
+                                for slot in self.tuples[tuple].iter().flatten() {
+                                    if let Abstract::Var(var) | Abstract::Allocatable(var) = slot {
+                                        written.insert(*var);
+                                    }
+                                }
+                            }
+                            Some(_) => {}
+                            None => known = false,
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if known { WalkResult::Advance } else { WalkResult::Interrupt }
+        });
+        known.then_some(written)
+    }
+
+    /// What a FIR value in a region not yet converted stands for, following
+    /// the ops that pass an address through; `Nothing` for addresses of
+    /// memory or of variables made inside the region.
+    fn resolve(&self, value: Value<'c, 'f>) -> Option<Abstract<'c, 'm>> {
+        if let Some(known) = self.get(value) {
+            return Some(known.clone());
+        }
+        if !matches!(fir_type(value), FirType::Ref(_) | FirType::Box(_) | FirType::Heap(_) | FirType::LlvmPtr(_)) {
+            return Some(Abstract::Nothing);
+        }
+        let definition = mlir::defining_op(value)?;
+        match op_name(&definition).as_str() {
+            "fir.declare" | "fir.convert" | "fir.rebox" | "fir.embox" | "fir.box_addr" => {
+                self.resolve(definition.operand(0).ok()?)
+            }
+            "fir.alloca" | "fir.allocmem" | "fir.array_coor" | "fir.address_of" | "fir.coordinate_of" => {
+                Some(Abstract::Nothing)
+            }
+            _ => None,
         }
     }
 
@@ -226,7 +306,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
                 other_inits.push(self.scalar(&value, location)?);
             }
         }
-        let carried = self.carried();
+        let carried = self.carried(&op);
         let carried_values = self.carried_values(&carried);
         let counted_by_index = Self::constant_of(step).is_some_and(|s| s > 0);
         // Fortran's trip count: max((upper - lower + step) / step, 0).
@@ -372,7 +452,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         // selects one arm: the other may not even make sense.
         let values = match Self::constant_of(condition) {
             Some(known) => self.arm(if known != 0 { then } else { otherwise }, &result_types, location)?,
-            None => self.conditional(condition, &result_types, then, otherwise, location)?,
+            None => self.conditional(condition, &result_types, then, otherwise, &op, location)?,
         };
         for (result, value) in op.results().zip(values) {
             self.set(result.into(), Abstract::Scalar(value));
@@ -401,9 +481,10 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         result_types: &[Type<'c>],
         then: Arm<'c, 'f>,
         otherwise: Arm<'c, 'f>,
+        scope: &OperationRef<'c, 'f>,
         location: Location<'c>,
     ) -> Result<Vec<Value<'c, 'm>>> {
-        let carried = self.carried();
+        let carried = self.carried(scope);
         let entry_values = self.carried_values(&carried);
         let mut types: Vec<Type> = entry_values.iter().map(|v| v.r#type()).collect();
         types.extend(result_types);
@@ -449,7 +530,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
                 let value = self.index_const(cases[case], location);
                 let matches = self.cmpi("eq", selector, value, location);
                 let then = Arm::Region(op.region(1 + case).expect("case"));
-                self.conditional(matches, result_types, then, Arm::Switch(op, case + 1), location)
+                self.conditional(matches, result_types, then, Arm::Switch(op, case + 1), &op, location)
             }
         }
     }
@@ -472,7 +553,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             .collect::<Result<_>>()?;
         let attributes = self.checkpoint_attributes(self.while_directive(op));
         if let Some((condition, body)) = guarded_body(&op, &before, &after) {
-            self.guarded_while(before, condition, body, &attributes, location)
+            self.guarded_while(op, before, condition, body, &attributes, location)
         } else if has_effects(&before) {
             self.rotated_while(op, before, after, inits, &forwarded_types, &attributes, location)
         } else {
@@ -486,6 +567,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
     /// moves to the loop body.
     fn guarded_while(
         &mut self,
+        op: OperationRef<'c, 'f>,
         before: BlockRef<'c, 'f>,
         condition: Value<'c, 'f>,
         body: BlockRef<'c, 'f>,
@@ -493,7 +575,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         location: Location<'c>,
     ) -> Result<()> {
         let checkpointed = !attributes.is_empty();
-        let carried = self.carried();
+        let carried = self.carried(&op);
         let state = self.carried_values(&carried);
         let state_types: Vec<Type> = state.iter().map(|v| v.r#type()).collect();
         let operands = self.encode(&state, checkpointed, location);
@@ -545,7 +627,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         attributes: &[(&str, Attribute<'c>)],
         location: Location<'c>,
     ) -> Result<()> {
-        let carried = self.carried();
+        let carried = self.carried(&op);
         let mut operands = self.carried_values(&carried);
         operands.extend(self.scalars(&inits, location)?);
         let before_types: Vec<Type> = operands.iter().map(|v| v.r#type()).collect();
@@ -604,7 +686,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
     ) -> Result<()> {
         // The first evaluation of the condition region, before the loop.
         let (first_condition, first_forwarded) = self.condition_region(before, &inits)?;
-        let carried = self.carried();
+        let carried = self.carried(&op);
         let mut operands = vec![first_condition];
         operands.extend(self.carried_values(&carried));
         operands.extend(&first_forwarded);

@@ -394,8 +394,12 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             None => None,
         };
         let indices: Vec<Value> = parts.get(3).cloned().unwrap_or_default().into_iter().map(|i| self.index_of(i, location)).collect::<Result<_>>()?;
+        // A descriptor carries its own shape; a shape operand with it only
+        // gives lower bounds.
+        let descriptor = matches!(fir_type(parts[0][0]), FirType::Box(_));
         let mut view = match (target, &shape) {
             (Abstract::View(view), None) => view,
+            (Abstract::View(view), Some(_)) if descriptor => view,
             (target, Some(shape)) => match self.apply_shape(target, shape, location)? {
                 Abstract::View(view) => view,
                 _ => return Err(self.fail(location, "subscripting an unallocated array")),

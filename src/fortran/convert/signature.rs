@@ -11,6 +11,7 @@ use crate::fortran::{
 };
 use melior::ir::{
     BlockLike, Location, OperationRef, RegionLike, Type, Value,
+    attribute::ArrayAttribute,
     operation::{OperationLike, WalkOrder, WalkResult},
     r#type::FunctionType,
 };
@@ -39,10 +40,25 @@ impl Plan {
 }
 
 /// The Fortran attributes (`intent_in`, `allocatable`, ...) that the
-/// `fir.declare` of each argument carries, and its name.
+/// `fir.declare` of each argument carries, and each argument's name.
 fn declarations(function: &OperationRef) -> Vec<(String, String)> {
     let entry = function.region(0).expect("body").first_block().expect("entry");
-    let mut found = vec![(String::new(), String::new()); entry.argument_count()];
+    // Names from the arguments' `fir.bindc_name` attributes.
+    let names: Vec<String> = function
+        .attribute("arg_attrs")
+        .ok()
+        .and_then(|a| ArrayAttribute::try_from(a).ok())
+        .map(|attributes| {
+            (0..attributes.len())
+                .map(|i| {
+                    let text = attributes.element(i).map(|a| a.to_string()).unwrap_or_default();
+                    text.split("fir.bindc_name = \"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut found: Vec<(String, String)> =
+        (0..entry.argument_count()).map(|i| (String::new(), names.get(i).cloned().unwrap_or_default())).collect();
     let mut next = entry.first_operation();
     while let Some(operation) = next {
         if op_name(&operation) == "fir.declare"
@@ -51,11 +67,7 @@ fn declarations(function: &OperationRef) -> Vec<(String, String)> {
             for (index, slot) in found.iter_mut().enumerate() {
                 let argument: Value = entry.argument(index).expect("argument").into();
                 if operand == argument {
-                    let attributes = operation.attribute("fortran_attrs").map(|a| a.to_string()).unwrap_or_default();
-                    let name = super::string_attribute(&operation, "uniq_name")
-                        .map(|unique| unique.rsplit('E').next().unwrap_or_default().to_string())
-                        .unwrap_or_default();
-                    *slot = (attributes, name);
+                    slot.0 = operation.attribute("fortran_attrs").map(|a| a.to_string()).unwrap_or_default();
                 }
             }
         }
