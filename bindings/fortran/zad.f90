@@ -80,7 +80,9 @@
 ! only snapshots of the loop's state and recomputes steps from them, e.g.
 ! within a memory budget:
 !   [zad_checkpoint(line=LINE, budget_bytes=50000000_c_int64_t)]
-! where LINE is the line of the time loop's scf.for in the .mlir file. The
+! where LINE is the line of the time loop's scf.for in the .mlir file (or of
+! its DO statement in Fortran source, which may also carry the directive
+! comment `!$zad checkpoint binomial budget(50000000)` instead). The
 ! gradient is called as zad_gradient's is; zad_stats_take(stats) tells how
 ! many steps ran, how many snapshots were stored and how much memory they
 ! and the tapes took. See examples-fortran/heat2d_adjoint.f90.
@@ -126,7 +128,8 @@ module zad
 
    !> Checkpointing of one time loop (zad.h's zad_checkpoint): an scf.for at
    !> the top level of the differentiated function, named by its source line
-   !> in the .mlir file (0: every top-level scf.for). Instead of taping every
+   !> in the .mlir file, or the line of its DO statement in Fortran source
+   !> (0: every top-level loop). Instead of taping every
    !> step, the gradient keeps snapshots of the loop's state (its iteration
    !> arguments and the buffers from outside it that it writes, which must be
    !> contiguous) and recomputes steps from them.
@@ -664,9 +667,9 @@ contains
    !> rerun taped in reverse. The gradient is called exactly like
    !> zad_gradient's; zad_stats_take then reports what it did.
    !>
-   !>   ! the time loop of @heat2d is the scf.for on line 33 of heat2d_adjoint.mlir
-   !>   call zad_check(zad_gradient_checkpointed(module, 'heat2d', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
-   !>                  [zad_checkpoint(line=33, budget_bytes=50000000_c_int64_t)], grad), '...')
+   !>   ! the time loop of heat_misfit is the DO on line 42 of its source
+   !>   call zad_check(zad_gradient_checkpointed(module, 'heat_misfit', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+   !>                  [zad_checkpoint(line=42, budget_bytes=50000000_c_int64_t)], grad), '...')
    function zad_gradient_checkpointed(module, name, activity, loops, function, calls) result(status)
       type(c_ptr), intent(in) :: module
       character(len=*), intent(in) :: name

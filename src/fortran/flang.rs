@@ -17,6 +17,10 @@ const FLANG_PACKAGE: &str = "flang-22";
 pub struct FortranOptions {
     /// Arguments for flang, in order.
     arguments: Vec<String>,
+    /// `-fno-zad-directives`: ignore `!$zad` directives (as `-fno-openmp`
+    /// ignores `!$omp`), e.g. to get a plain taped gradient of a loop the
+    /// source marks for checkpointing.
+    pub ignore_directives: bool,
 }
 
 /// The flang flags accepted in options: they change how the source is read,
@@ -40,6 +44,7 @@ impl FortranOptions {
     /// `InvalidArgument` error that lists what is accepted.
     pub fn parse(text: &str) -> Result<FortranOptions> {
         let mut arguments = Vec::new();
+        let mut ignore_directives = false;
         let mut words = text.split_whitespace();
         while let Some(word) = words.next() {
             match word {
@@ -57,16 +62,17 @@ impl FortranOptions {
                 _ if FLANG_FLAGS.contains(&word) || word.starts_with("-ffixed-line-length=") => {
                     arguments.push(word.to_string());
                 }
+                "-fno-zad-directives" => ignore_directives = true,
                 _ => {
                     return Err(Error::InvalidArgument(format!(
                         "Fortran options: unknown option '{word}' (accepted: -I DIR, -D NAME[=VALUE], -U NAME, \
-                         -ffixed-line-length=N, {})",
+                         -ffixed-line-length=N, -fno-zad-directives, {})",
                         FLANG_FLAGS.join(", ")
                     )));
                 }
             }
         }
-        Ok(FortranOptions { arguments })
+        Ok(FortranOptions { arguments, ignore_directives })
     }
 }
 

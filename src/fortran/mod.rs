@@ -43,7 +43,8 @@ pub fn translate(path: &Path, options: &FortranOptions) -> Result<Translation> {
     let source = std::fs::read(path).map_err(|error| Error::Io(format!("{}: cannot read: {error}", path.display())))?;
     let source = String::from_utf8_lossy(&source);
     let file = path.display().to_string();
-    let directives = directives::scan(&source, &file, options.fixed_form(path))?;
+    let directives =
+        if options.ignore_directives { Vec::new() } else { directives::scan(&source, &file, options.fixed_form(path))? };
     let fir = flang::emit_fir(path, options)?;
 
     register_all_passes();
