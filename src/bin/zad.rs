@@ -56,6 +56,12 @@ enum Command {
         /// The seed (cotangent) of the result.
         #[arg(long, default_value_t = 1.0)]
         seed: f64,
+        /// Cotangents of the arrays' final contents, as --args (null for
+        /// scalars): the gradient is then that of the result plus sum(w *
+        /// array after the call). Needed for a function without result (a
+        /// Fortran subroutine, which returns through its arguments).
+        #[arg(long)]
+        cotangents: Option<String>,
         #[command(flatten)]
         checkpointing: Checkpointing,
         #[command(flatten)]
@@ -196,33 +202,48 @@ fn activity_for(module: &Module, function: &str, given: Option<&str>) -> zad::Re
     }
 }
 
-fn grad(
-    module: &Module,
-    function: &str,
-    args: &str,
-    activity: &[Activity],
+/// The arguments of `zad grad`.
+struct GradRequest<'a> {
+    function: &'a str,
+    args: &'a str,
+    activity: &'a [Activity],
     seed: f64,
-    options: &GradientOptions,
+    cotangents: Option<&'a str>,
+    options: GradientOptions,
     stats: bool,
-) -> zad::Result<String> {
+}
+
+fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
+    let GradRequest { function, args, activity, seed, cotangents, options, stats } = request;
     let signature = module.signature(function)?;
     let float_results: Vec<_> = signature.results.iter().filter(|ty| matches!(ty, ParamType::Scalar(s) if s.is_float())).collect();
-    if signature.results.len() != 1 || float_results.len() != 1 {
+    let returns_float = signature.results.len() == 1 && float_results.len() == 1;
+    if !(returns_float || signature.results.is_empty() && cotangents.is_some()) {
         return Err(zad::Error::Unsupported(format!(
-            "zad grad differentiates functions returning one float scalar; @{function} returns {}",
+            "zad grad differentiates functions returning one float scalar, or functions without results (Fortran \
+             subroutines) given --cotangents for their arrays; @{function} returns {}",
             signature.describe()
         )));
     }
-    let gradient = module.gradient_with(function, activity, options)?;
+    let gradient = module.gradient_with(function, activity, &options)?;
     let mut primal = json::JsonArgs::parse(&signature, args)?;
-    let mut shadows = primal.zeroed();
+    // The shadows hold the cotangents of the arrays' final contents.
+    let mut shadows = match cotangents {
+        Some(text) => json::JsonArgs::parse(&signature, &json::fill_nulls(&signature, text, args)?)?,
+        None => primal.zeroed(),
+    };
     let duplicated: Vec<bool> = activity.iter().map(|&a| a == Activity::Dup).collect();
     let mut call = Args::new();
     json::JsonArgs::push_with_shadows(&mut primal, &mut shadows, &duplicated, &mut call)?;
-    match signature.results[0] {
-        ParamType::Scalar(Scalar::F32) => call.push_f32(seed as f32),
-        _ => call.push_f64(seed),
-    };
+    match signature.results.first() {
+        Some(ParamType::Scalar(Scalar::F32)) => {
+            call.push_f32(seed as f32);
+        }
+        Some(_) => {
+            call.push_f64(seed);
+        }
+        None => {}
+    }
     zad::exec::take_checkpoint_stats();
     zad::exec::take_tape_peak();
     gradient.call(&mut call)?;
@@ -230,7 +251,8 @@ fn grad(
     let peak_tape_bytes = zad::exec::take_tape_peak();
     let values = call.results().to_vec();
     drop(call);
-    let mut active_gradients = values[1..].iter();
+    let returned = usize::from(returns_float);
+    let mut active_gradients = values[returned..].iter();
     let gradients: Vec<serde_json::Value> = activity
         .iter()
         .enumerate()
@@ -240,7 +262,8 @@ fn grad(
             Activity::Const => serde_json::Value::Null,
         })
         .collect();
-    let mut output = serde_json::json!({ "results": [json::value_to_json(&values[0])], "gradients": gradients });
+    let results: Vec<_> = values[..returned].iter().map(json::value_to_json).collect();
+    let mut output = serde_json::json!({ "results": results, "gradients": gradients });
     if stats {
         output["stats"] = serde_json::json!({
             "forward_steps": run.forward_steps,
@@ -277,10 +300,20 @@ fn run(command: Command) -> zad::Result<String> {
             }
             Ok(output.to_string())
         }
-        Command::Grad { file, function, args, activity, seed, checkpointing, source, stats } => {
+        Command::Grad { file, function, args, activity, seed, cotangents, checkpointing, source, stats } => {
             let module = source.load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
-            grad(&module, &function, &args, &activity, seed, &checkpointing.options()?, stats)
+            let options = checkpointing.options()?;
+            let request = GradRequest {
+                function: &function,
+                args: &args,
+                activity: &activity,
+                seed,
+                cotangents: cotangents.as_deref(),
+                options,
+                stats,
+            };
+            grad(&module, request)
         }
         Command::Emit { file, stage, function, activity, checkpointing, source } => {
             let stage: Stage = stage.parse()?;

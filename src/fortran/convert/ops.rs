@@ -425,6 +425,11 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
                 let slot = Self::constant_of(field).ok_or_else(|| self.fail(location, "internal error: a variable tuple field"))?;
                 Ok(Abstract::TupleSlot(tuple, slot as usize))
             }
+            _ if matches!(fir_type(op.operand(0).expect("operand")).array(), Some((Scalar::Int(8), _))) => Err(self.fail(
+                location,
+                "COMMON blocks and EQUIVALENCE are not supported (zad's kernels have their own storage, which could not \
+                 share the program's COMMON blocks): pass the values as arguments",
+            )),
             _ => Err(self.fail(location, "derived types and complex numbers (component access) are not supported")),
         }
     }
