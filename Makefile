@@ -87,6 +87,7 @@ bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients
 	$(CARGO) bench --bench checkpointing
+	$(CARGO) bench --bench fortran
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.

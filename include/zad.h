@@ -312,7 +312,9 @@ zad_status zad_module_load(const zad_context *context, const char *path, zad_mod
  * a string of options for reading the source: `-I DIR`, `-D NAME[=VALUE]`,
  * `-U NAME`, `-ffixed-form`, `-ffree-form`, `-ffixed-line-length=N`,
  * `-fdefault-real-8`, `-fdefault-double-8`, `-fdefault-integer-8`, `-cpp`,
- * `-nocpp`, `-fimplicit-none`, `-fbackslash`. A procedure zad cannot
+ * `-nocpp`, `-fimplicit-none`, `-fbackslash`, and `-fno-zad-directives`
+ * (ignore the `!$zad checkpoint` directives of the source, e.g. for a
+ * plain taped gradient of a loop it marks). A procedure zad cannot
  * convert (input/output, pointers, derived types, ...) does not stop the
  * others: asking for it is `ZAD_UNSUPPORTED` with the reason and its
  * `file:line:col`. Does not take ownership of the strings. On success
