@@ -446,6 +446,20 @@ fn fortran_heat2d_adjoint_checkpointed_matches_finite_differences() {
 }
 
 #[test]
+fn fortran_burgers_descent_differentiates_its_solver_from_source() {
+    let scratch = Scratch::new("burgers-descent");
+    let exe = build_fortran(&scratch, "examples-fortran/burgers_descent.f90", &["-Wextra", "examples-fortran/burgers.f90"]);
+    let stdout = run_ok(&exe, "examples-fortran");
+    let probe = line_after(&stdout, "dJ/du0(66): zad");
+    let numbers: Vec<f64> =
+        probe.split("central difference").map(|field| number(field.trim(), "a derivative")).collect();
+    assert_close(numbers[0], numbers[1], 1e-7, "zad's dJ/du0(66) vs the central difference of the solver");
+    let first = number(line_after(&stdout, "iteration  1  misfit").trim(), "the first misfit");
+    let last = number(line_after(&stdout, "final misfit").trim(), "the final misfit");
+    assert!(last < 1e-6 * first, "gradient descent with zad's gradient: {first} -> {last}\n{stdout}");
+}
+
+#[test]
 fn c_lorenz96_gradient_matches_finite_differences() {
     let scratch = Scratch::new("lorenz96-gradient");
     let exe = build_c(&scratch, "examples-c/lorenz96_gradient.c");
