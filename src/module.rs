@@ -16,7 +16,7 @@ use melior::{
     StringRef,
     ir::{
         BlockLike, Location, OperationRef, RegionLike,
-        attribute::{StringAttribute, TypeAttribute},
+        attribute::{ArrayAttribute, StringAttribute, TypeAttribute},
         operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
         r#type::FunctionType,
     },
@@ -395,5 +395,12 @@ fn function_signature(function: &OperationRef, name: &str) -> Result<Signature> 
         .and_then(|attribute| TypeAttribute::try_from(attribute).ok())
         .and_then(|attribute| FunctionType::try_from(attribute.value()).ok())
         .ok_or_else(|| Error::Internal(format!("@{name} has no function type")))?;
-    Signature::from_function_type(name, ty)
+    let mut signature = Signature::from_function_type(name, ty)?;
+    // Arguments marked {zad.contiguous} (see `signature::MemRef`).
+    if let Some(attributes) = function.attribute("arg_attrs").ok().and_then(|a| ArrayAttribute::try_from(a).ok()) {
+        let marked = (0..attributes.len())
+            .filter(|&i| attributes.element(i).is_ok_and(|a| a.to_string().contains("zad.contiguous")));
+        signature.require_contiguous(marked);
+    }
+    Ok(signature)
 }

@@ -58,6 +58,10 @@ pub struct MemRef {
     pub shape: Vec<Option<i64>>,
     pub strides: Vec<Option<i64>>,
     pub offset: Option<i64>,
+    /// The kernel reads the array as one sequence of elements (a Fortran
+    /// routine that passes it on with sequence association): it must be
+    /// contiguous, column-major. From the argument attribute `zad.contiguous`.
+    pub contiguous: bool,
     /// The MLIR spelling, kept for messages.
     pub spelling: String,
 }
@@ -120,6 +124,15 @@ impl Signature {
         Ok(Signature { name: name.to_string(), inputs, results })
     }
 
+    /// Marks the memref arguments at `indices` as needing contiguous arrays.
+    pub(crate) fn require_contiguous(&mut self, indices: impl IntoIterator<Item = usize>) {
+        for index in indices {
+            if let Some(ParamType::MemRef(memref)) = self.inputs.get_mut(index) {
+                memref.contiguous = true;
+            }
+        }
+    }
+
     /// `(f64, memref<?xf64>) -> f64`, for messages.
     pub fn describe(&self) -> String {
         let list = |types: &[ParamType]| {
@@ -152,6 +165,7 @@ fn param_type(ty: Type) -> Option<ParamType> {
         shape,
         strides: strides.into_iter().map(|s| is_static(s).then_some(s)).collect(),
         offset: is_static(offset).then_some(offset),
+        contiguous: false,
         spelling: ty.to_string(),
     }))
 }

@@ -349,6 +349,15 @@ fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef)
     {
         return fail(format!("; zad passes arrays at offset 0 but the type fixes offset {offset}"));
     }
+    if memref.contiguous {
+        let needed = column_major_strides(shape);
+        if strides.iter().zip(&needed).zip(shape).any(|((given, needed), &size)| size > 1 && given != needed) {
+            return fail(format!(
+                "; the kernel reads this array as one sequence of elements (Fortran sequence association), so it \
+                 must be contiguous in column-major order (strides {needed:?})"
+            ));
+        }
+    }
     Ok(())
 }
 

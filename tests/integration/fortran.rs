@@ -483,3 +483,48 @@ end module
     assert_eq!(args.results()[1].as_f64(), Some(1.0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A routine that passes an array on with sequence association (a 2-D
+/// array to a 1-D dummy) reads it as one sequence: zad then requires a
+/// contiguous array and refuses one with gaps, rather than read the wrong
+/// elements.
+#[test]
+fn sequence_association_needs_contiguous_arrays() {
+    const SOURCE: &str = "\
+subroutine scale_all(a, n, m, s)
+  integer :: n, m
+  real(8) :: a(n, m), s
+  call scale_vector(a, n*m, s)
+end subroutine
+subroutine scale_vector(x, k, s)
+  integer :: k
+  real(8) :: x(k), s
+  x = s*x
+end subroutine
+";
+    let dir = std::env::temp_dir().join(format!("zad-fortran-sequence-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sequence.f90");
+    std::fs::write(&path, SOURCE).unwrap();
+    let context = Context::new().expect("zad context");
+    let module = Module::load_fortran(&context, &path, &FortranOptions::default()).expect("converts");
+    let function = module.function("scale_all").expect("compiles");
+    // A contiguous 2 x 3 array: every element scaled.
+    let mut data: Vec<f64> = (1..=6).map(f64::from).collect();
+    let mut args = zad::Args::new();
+    args.push_fortran_slice_f64(&mut data, &[2, 3]).unwrap().push_i32(2).push_i32(3).push_f64(10.0);
+    function.call(&mut args).expect("runs");
+    drop(args);
+    assert_eq!(data, vec![10.0, 20.0, 30.0, 40.0, 50.0, 60.0]);
+    // The top 2 x 3 block of a 4 x 3 array (leading dimension 4): refused.
+    let mut padded = vec![0.0f64; 12];
+    let mut args = zad::Args::new();
+    // SAFETY: shape [2, 3] with strides [1, 4] stays within the 12 elements.
+    unsafe { args.push_array(Scalar::F64, padded.as_mut_ptr().cast(), &[2, 3], Some(&[1, 4])) }.unwrap();
+    args.push_i32(2).push_i32(3).push_f64(10.0);
+    match function.call(&mut args) {
+        Err(Error::Signature(message)) => assert!(message.contains("contiguous"), "{message}"),
+        other => panic!("a non-contiguous array for sequence association: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -210,7 +210,13 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         }
         let position = match mlir::defining_op(storage.memref) {
             Some(definition) => (definition.block().expect("in a block"), Position::After(definition)),
-            None => (self.entry, self.hoisted.map_or(Position::Start, Position::After)),
+            None => {
+                // An argument: callers must pass it contiguous.
+                if let Ok(argument) = melior::ir::block::BlockArgument::try_from(storage.memref) {
+                    self.contiguous_arguments.insert(argument.argument_number());
+                }
+                (self.entry, self.hoisted.map_or(Position::Start, Position::After))
+            }
         };
         let element = storage.element;
         let storage = storage.clone();

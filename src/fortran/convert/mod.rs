@@ -26,7 +26,7 @@ use melior::{
     ir::{
         Block, BlockLike, BlockRef, Identifier, Location, Module, OperationRef, Region, RegionLike, Value,
         attribute::{DenseI32ArrayAttribute, StringAttribute, TypeAttribute},
-        operation::{OperationBuilder, OperationLike, OperationPrintingFlags},
+        operation::{OperationBuilder, OperationLike, OperationMutLike, OperationPrintingFlags},
         r#type::FunctionType,
     },
     pass::PassManager,
@@ -204,6 +204,9 @@ pub(super) struct Translator<'c, 'm, 'f> {
     attached: &'f RefCell<HashSet<usize>>,
     /// Scalars written back to their 0-d memref arguments on return.
     writebacks: Vec<(VarId, Value<'c, 'm>)>,
+    /// Array arguments read as one sequence (sequence association), which
+    /// callers must pass contiguous.
+    contiguous_arguments: HashSet<usize>,
 }
 
 /// Converts the structured FIR module `fir` (see `prepare`). `directives`
@@ -323,6 +326,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             source,
             attached,
             writebacks: Vec::new(),
+            contiguous_arguments: HashSet::new(),
         }
     }
 
@@ -367,6 +371,18 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         self.close_scope(location);
         let returned: Vec<Value> = returned.iter().map(|value| self.scalar(value, terminator.location())).collect::<Result<_>>()?;
         self.op0("func.return", &returned, terminator.location());
+        if !self.contiguous_arguments.is_empty() {
+            let attributes: Vec<&str> =
+                (0..plans.len()).map(|i| if self.contiguous_arguments.contains(&i) { "{zad.contiguous}" } else { "{}" }).collect();
+            let attribute = melior::ir::Attribute::parse(self.context, &format!("[{}]", attributes.join(", "))).expect("arg_attrs");
+            let mut next = self.module_body.first_operation_mut();
+            while let Some(mut operation) = next {
+                if operation.to_raw().ptr == func.to_raw().ptr {
+                    operation.set_attribute("arg_attrs", attribute);
+                }
+                next = operation.next_in_block_mut();
+            }
+        }
         Ok(())
     }
 
