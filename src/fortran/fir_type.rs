@@ -148,7 +148,9 @@ impl fmt::Display for FirType {
 
 /// Words for the FIR types numeric code should not contain.
 fn describe_other(text: &str) -> String {
-    if text.contains("fir.char") || text.contains("boxchar") {
+    if text.contains("boxproc") {
+        "dummy procedure (EXTERNAL argument)".into()
+    } else if text.contains("fir.char") || text.contains("boxchar") {
         "character".into()
     } else if text.contains("fir.type<") || text.contains("fir.class") || text.contains("fir.record") {
         "derived type".into()

@@ -269,14 +269,19 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         // The right-hand side is evaluated before anything is assigned: go
         // through a copy when both are the same buffer.
         let source = if source.storage.memref == target.storage.memref { self.copy_of(&source, location) } else { source };
+        self.copy(&source, &target, location);
+        Ok(())
+    }
+
+    /// Copies the elements of `source` into `target` (same shape).
+    pub(super) fn copy(&mut self, source: &ArrayView<'c, 'm>, target: &ArrayView<'c, 'm>, location: Location<'c>) {
         self.nest(target.extents.clone(), Vec::new(), location, &mut |this, indices, _| {
-            let from = this.element(&source, &[], indices, location).expect("indices");
+            let from = this.element(source, &[], indices, location).expect("indices");
             let value = this.load(&from, location);
-            let to = this.element(&target, &[], indices, location).expect("indices");
+            let to = this.element(target, &[], indices, location).expect("indices");
             this.store(value, &to, location);
             Vec::new()
         });
-        Ok(())
     }
 
     /// A fresh buffer holding the elements of `view`, freed at the end of
@@ -287,13 +292,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         self.scopes.last_mut().expect("a scope").push(memref);
         let storage = Storage { memref, order: Order::Reversed, element, rank: view.rank() };
         let copy = ArrayView::whole(storage, view.extents.clone(), vec![None; view.rank()]);
-        self.nest(view.extents.clone(), Vec::new(), location, &mut |this, indices, _| {
-            let from = this.element(view, &[], indices, location).expect("indices");
-            let value = this.load(&from, location);
-            let to = this.element(&copy, &[], indices, location).expect("indices");
-            this.store(value, &to, location);
-            Vec::new()
-        });
+        self.copy(view, &copy, location);
         copy
     }
 

@@ -432,6 +432,74 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             .collect()
     }
 
+    /// `fir.do_concurrent.loop` (DO CONCURRENT, FORALL): sequential loops,
+    /// the last index outermost (any order is allowed; this one walks arrays
+    /// in memory order).
+    pub(super) fn concurrent_loop(&mut self, op: OperationRef<'c, 'f>) -> Result<()> {
+        let location = op.location();
+        let parts = segments(&op);
+        if parts.iter().skip(3).any(|part| !part.is_empty()) {
+            return Err(self.fail(location, "DO CONCURRENT with REDUCE or LOCAL specifiers is not supported"));
+        }
+        let bounds: Vec<(Value, Value, Value)> = (0..parts[0].len())
+            .map(|d| Ok((self.index_of(parts[0][d], location)?, self.index_of(parts[1][d], location)?, self.index_of(parts[2][d], location)?)))
+            .collect::<Result<_>>()?;
+        let body = op.region(0).expect("body").first_block().expect("block");
+        let carried = self.carried(&op);
+        self.concurrent_level(&op, &carried, &bounds, body, bounds.len(), location)
+    }
+
+    fn concurrent_level(
+        &mut self,
+        op: &OperationRef<'c, 'f>,
+        carried: &Carried,
+        bounds: &[(Value<'c, 'm>, Value<'c, 'm>, Value<'c, 'm>)],
+        body: BlockRef<'c, 'f>,
+        level: usize,
+        location: Location<'c>,
+    ) -> Result<()> {
+        if level == 0 {
+            // The body has no terminator (or an empty fir.result).
+            let mut next = body.first_operation();
+            while let Some(operation) = next {
+                next = operation.next_in_block();
+                if op_name(&operation) != "fir.result" {
+                    self.operation(operation)?;
+                }
+            }
+            return Ok(());
+        }
+        let (lower, upper, step) = bounds[level - 1];
+        // Trip count max((upper - lower + step) / step, 0) over 0-based k.
+        let span = self.sub(upper, lower, location);
+        let span = self.add(span, step, location);
+        let trips = self.div(span, step, location);
+        let zero = self.index_const(0, location);
+        let trips = self.max(trips, zero, location);
+        let one = self.index_const(1, location);
+        let state = self.carried_values(carried);
+        let mut operands = vec![zero, trips, one];
+        operands.extend(&state);
+        let types: Vec<Type> = state.iter().map(|v| v.r#type()).collect();
+        let mut block_types = vec![self.index_type()];
+        block_types.extend(&types);
+        let for_op = self.region_op("scf.for", &operands, &types, &[block_types], &[], location);
+        let block = Self::block_of(&for_op, 0);
+        let arguments = Self::arguments(block);
+        let saved = self.enter(block);
+        self.bind_carried(carried, &arguments[1..]);
+        let scaled = self.mul(arguments[0], step, location);
+        let index = self.add(lower, scaled, location);
+        self.set(body.argument(level - 1).expect("an index").into(), Abstract::Scalar(index));
+        self.concurrent_level(op, carried, bounds, body, level - 1, location)?;
+        let yields = self.carried_values(carried);
+        self.check_carried(carried, location)?;
+        self.leave(saved, "scf.yield", &yields, location);
+        let results = Self::results(&for_op);
+        self.bind_carried(carried, &results);
+        Ok(())
+    }
+
     /// `index` as the integer type of FIR value `like` (see `widen` for how
     /// subscripts computed from it become index arithmetic again).
     fn narrow(&mut self, index: Value<'c, 'm>, like: Value<'c, 'f>, location: Location<'c>) -> Value<'c, 'm> {

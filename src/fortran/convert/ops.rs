@@ -41,6 +41,19 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         let location = op.location();
         match name.as_str() {
             "fir.do_loop" => return self.do_loop(op),
+            // DO CONCURRENT: its locals, then the loop nest.
+            "fir.do_concurrent" => {
+                let block = op.region(0).expect("body").first_block().expect("block");
+                let mut next = block.first_operation();
+                while let Some(inner) = next {
+                    next = inner.next_in_block();
+                    if op_name(&inner) != "fir.result" {
+                        self.operation(inner)?;
+                    }
+                }
+                return Ok(());
+            }
+            "fir.do_concurrent.loop" => return self.concurrent_loop(op),
             "fir.if" | "scf.if" => return self.if_op(op),
             "scf.while" => return self.while_op(op),
             "scf.index_switch" => return self.index_switch(op),
@@ -77,6 +90,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             "fir.declare" => self.declare(op)?,
             "fir.load" => self.load_op(op)?,
             "fir.store" => return self.store_op(op),
+            "fir.save_result" => return self.save_result(op),
             "fir.array_coor" => self.array_coor(op)?,
             "fir.coordinate_of" => self.coordinate_of(op)?,
             "fir.embox" | "fir.rebox" => self.embox(op)?,
@@ -321,6 +335,9 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             Abstract::TupleSlot(tuple, slot) => self.tuples[tuple][slot]
                 .clone()
                 .ok_or_else(|| self.fail(location, "internal error: an empty host-association slot"))?,
+            // An array's value (an array-valued function's result): its memory,
+            // which `fir.save_result` copies out.
+            array @ (Abstract::View(_) | Abstract::Storage(_)) => array,
             Abstract::Unsupported(why) => return Err(self.fail(location, why)),
             other => return Err(self.fail(location, format!("internal error: loading from {}", super::describe(&other)))),
         })
@@ -364,6 +381,36 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             Abstract::Unsupported(why) => return Err(self.fail(location, why)),
             other => return Err(self.fail(location, format!("internal error: storing to {}", super::describe(&other)))),
         }
+        Ok(())
+    }
+
+    /// `fir.save_result %value to %dest(%shape)`: an array-valued function's
+    /// result copied where the caller keeps it.
+    fn save_result(&mut self, op: OperationRef<'c, 'f>) -> Result<()> {
+        let location = op.location();
+        let parts = segments(&op);
+        let shape = match parts.get(2).and_then(|s| s.first()) {
+            Some(&shape) => match self.lookup(shape, location)? {
+                Abstract::Shape(shape) => Some(shape),
+                _ => None,
+            },
+            None => None,
+        };
+        let as_view = |this: &mut Self, value: Abstract<'c, 'm>| -> Result<ArrayView<'c, 'm>> {
+            match (value, &shape) {
+                (Abstract::View(view), _) => Ok(view),
+                (storage @ Abstract::Storage(_), Some(shape)) => match this.apply_shape(storage, shape, location)? {
+                    Abstract::View(view) => Ok(view),
+                    _ => Err(this.fail(location, "internal error: an array result without shape")),
+                },
+                _ => Err(this.fail(location, "this function result is not supported")),
+            }
+        };
+        let value = self.lookup(parts[0][0], location)?;
+        let source = as_view(self, value)?;
+        let destination = self.lookup(parts[1][0], location)?;
+        let target = as_view(self, destination)?;
+        self.copy(&source, &target, location);
         Ok(())
     }
 
