@@ -61,6 +61,10 @@ impl Native {
     }
 }
 
+/// Pushes a case's arguments: (list, arrays, shapes, shadows).
+type PushArgs = for<'a> fn(&mut Args<'a>, &mut Arrays<'a>, &[Vec<i64>], Option<&mut Arrays<'a>>);
+type Arrays<'a> = std::slice::IterMut<'a, Vec<f64>>;
+
 /// One routine: where it is, its arguments, and how to call it natively.
 struct Case {
     label: &'static str,
@@ -69,8 +73,9 @@ struct Case {
     activity: Vec<Activity>,
     /// The arrays (column-major) and their shapes, in argument order.
     arrays: Vec<(Vec<f64>, Vec<i64>)>,
-    /// Pushes the arguments for zad (the arrays first, from `arrays`).
-    push: for<'a> fn(&mut Args<'a>, &mut std::slice::IterMut<'a, Vec<f64>>, &[Vec<i64>], Option<&mut std::slice::IterMut<'a, Vec<f64>>>),
+    /// Pushes the arguments for zad, the arrays in order from `arrays`
+    /// (with their shadows when given).
+    push: PushArgs,
     /// Calls the gfortran-compiled routine on the arrays.
     native: fn(&Native, &mut [Vec<f64>]) -> f64,
 }

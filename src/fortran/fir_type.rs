@@ -217,7 +217,7 @@ impl Parser<'_> {
                 if self.eat("?x") {
                     extents.push(None);
                 } else if self.rest().starts_with(|c: char| c.is_ascii_digit())
-                    && self.rest().bytes().skip_while(u8::is_ascii_digit).next() == Some(b'x')
+                    && self.rest().bytes().find(|b| !b.is_ascii_digit()) == Some(b'x')
                 {
                     extents.push(Some(self.number()?));
                     self.eat("x");

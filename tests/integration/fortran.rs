@@ -329,7 +329,8 @@ fn compare_with_gfortran(path: &Path, name: &str, module: &Module, spec: &Spec) 
     }
     let tolerance = if single { AGREEMENT_F32 } else { AGREEMENT_F64 };
     for (k, (z, g)) in got.iter().zip(&expected).enumerate() {
-        if !((z - g).abs() <= tolerance * g.abs().max(1.0)) {
+        let agree = (z - g).abs() <= tolerance * g.abs().max(1.0);
+        if !agree {
             return Err(format!("number #{k} after the call: zad run gives {z:.17e}, gfortran {g:.17e}"));
         }
     }

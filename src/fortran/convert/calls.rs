@@ -14,6 +14,11 @@ use melior::ir::{
 };
 use std::collections::HashMap;
 
+/// The body of a loop nest `nest` builds: given the indices and the
+/// carried values, it returns the carried values' next values.
+type LoopBody<'c, 'm, 'f, 'b> =
+    dyn FnMut(&mut Translator<'c, 'm, 'f>, &[Value<'c, 'm>], &[Value<'c, 'm>]) -> Vec<Value<'c, 'm>> + 'b;
+
 impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
     pub(super) fn call(&mut self, op: OperationRef<'c, 'f>) -> Result<()> {
         let location = op.location();
@@ -189,7 +194,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         extents: Vec<Value<'c, 'm>>,
         initial: Vec<Value<'c, 'm>>,
         location: Location<'c>,
-        body: &mut dyn FnMut(&mut Self, &[Value<'c, 'm>], &[Value<'c, 'm>]) -> Vec<Value<'c, 'm>>,
+        body: &mut LoopBody<'c, 'm, 'f, '_>,
     ) -> Vec<Value<'c, 'm>> {
         self.nest_from(&extents, extents.len(), Vec::new(), initial, location, body)
     }
@@ -201,7 +206,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         outer: Vec<Value<'c, 'm>>,
         carried: Vec<Value<'c, 'm>>,
         location: Location<'c>,
-        body: &mut dyn FnMut(&mut Self, &[Value<'c, 'm>], &[Value<'c, 'm>]) -> Vec<Value<'c, 'm>>,
+        body: &mut LoopBody<'c, 'm, 'f, '_>,
     ) -> Vec<Value<'c, 'm>> {
         if dimension == 0 {
             // `outer` lists the indices from the last dimension down.

@@ -446,12 +446,11 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             .collect::<Result<_>>()?;
         let body = op.region(0).expect("body").first_block().expect("block");
         let carried = self.carried(&op);
-        self.concurrent_level(&op, &carried, &bounds, body, bounds.len(), location)
+        self.concurrent_level(&carried, &bounds, body, bounds.len(), location)
     }
 
     fn concurrent_level(
         &mut self,
-        op: &OperationRef<'c, 'f>,
         carried: &Carried,
         bounds: &[(Value<'c, 'm>, Value<'c, 'm>, Value<'c, 'm>)],
         body: BlockRef<'c, 'f>,
@@ -491,7 +490,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         let scaled = self.mul(arguments[0], step, location);
         let index = self.add(lower, scaled, location);
         self.set(body.argument(level - 1).expect("an index").into(), Abstract::Scalar(index));
-        self.concurrent_level(op, carried, bounds, body, level - 1, location)?;
+        self.concurrent_level(carried, bounds, body, level - 1, location)?;
         let yields = self.carried_values(carried);
         self.check_carried(carried, location)?;
         self.leave(saved, "scf.yield", &yields, location);

@@ -81,10 +81,9 @@ pub fn plan(translator: &Translator, function: &OperationRef, procedure: &names:
     let location = function.location();
     let declared = declarations(function);
     let mut plans = Vec::new();
-    for index in 0..entry.argument_count() {
+    for (index, (attributes, name)) in declared.iter().enumerate() {
         let argument: Value = entry.argument(index).expect("argument").into();
         let ty = super::fir_type(argument);
-        let (attributes, name) = &declared[index];
         let name = if name.is_empty() { format!("#{}", index + 1) } else { name.clone() };
         let unsupported = |why: String| {
             Failure::new(location, format!("argument '{name}' of {}: {why}", procedure.qualified()))
