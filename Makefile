@@ -40,7 +40,7 @@ build: deps
 # run in place). They depend on `build` so that the library is current; the
 # directory is made in the recipes because a rule for it would be called
 # `build` too and replace the cargo build above.
-EXAMPLES_FORTRAN := heat2d_adjoint heat laplace heat_gradient
+EXAMPLES_FORTRAN := heat2d_adjoint burgers_descent heat laplace heat_gradient
 EXAMPLES_C := lorenz96 bad_input lorenz96_gradient
 EXAMPLES_CPP := covariance denoise_gradient
 
@@ -48,6 +48,14 @@ EXAMPLES_CPP := covariance denoise_gradient
 $(BUILD)/zad_fortran.o: bindings/fortran/zad.f90 | deps
 	@mkdir -p $(BUILD)
 	$(FC) $(FFLAGS) -c $< -o $@
+
+# The flagship's model is a Fortran module of its own, which the program
+# calls and zad differentiates from source.
+$(BUILD)/heat2d_adjoint_fortran: examples-fortran/heat2d_kernel.f90 examples-fortran/heat2d_adjoint.f90 $(BUILD)/zad_fortran.o build
+	$(FC) $(FFLAGS) examples-fortran/heat2d_kernel.f90 examples-fortran/heat2d_adjoint.f90 $(BUILD)/zad_fortran.o -o $@ $(LDLIBS)
+
+$(BUILD)/burgers_descent_fortran: examples-fortran/burgers.f90 examples-fortran/burgers_descent.f90 $(BUILD)/zad_fortran.o build
+	$(FC) $(FFLAGS) examples-fortran/burgers.f90 examples-fortran/burgers_descent.f90 $(BUILD)/zad_fortran.o -o $@ $(LDLIBS)
 
 $(BUILD)/%_fortran: examples-fortran/%.f90 $(BUILD)/zad_fortran.o build
 	$(FC) $(FFLAGS) $< $(BUILD)/zad_fortran.o -o $@ $(LDLIBS)
@@ -101,6 +109,7 @@ bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients
 	$(CARGO) bench --bench checkpointing
+	$(CARGO) bench --bench fortran
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.

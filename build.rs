@@ -35,6 +35,9 @@ fn main() {
             found.unwrap_or_else(|| "nothing (not found)".into())
         ),
     }
+    // The Fortran front end runs flang from the same LLVM (its FIR must
+    // match the MLIR zad links).
+    println!("cargo:rustc-env=ZAD_LLVM_PREFIX={prefix}");
     build_dialect(Path::new(&prefix));
     // The run-time error channel: setjmp/longjmp must live in C (Rust has
     // no sound way to call setjmp), see src/exec/trap.rs.

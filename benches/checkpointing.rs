@@ -1,5 +1,5 @@
 //! `make bench`: the cost of checkpointing a long time loop, on the
-//! flagship kernel (examples-fortran/heat2d_adjoint.mlir: explicit 2-D heat
+//! flagship kernel (benches/kernels/heat2d.mlir: explicit 2-D heat
 //! equation, 100 x 100 grid, 10^4 steps), measured side by side in one run.
 //!
 //! For s snapshots (binomial, revolve) the gradient runs p(n, s) plain
@@ -122,8 +122,8 @@ fn megabytes(bytes: u64) -> String {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let path = root.join("examples-fortran/heat2d_adjoint.mlir");
-    let text = std::fs::read_to_string(&path).expect("heat2d_adjoint.mlir");
+    let path = root.join("benches/kernels/heat2d.mlir");
+    let text = std::fs::read_to_string(&path).expect("heat2d.mlir");
     let line = text.lines().position(|l| l.contains("scf.for") && l.contains("// time loop")).expect("marked loop") + 1;
     let context = Context::new().expect("context");
     let module = Module::load(&context, &path).expect("the kernel loads");
@@ -150,7 +150,7 @@ fn main() {
     let reference = problem.call(&primal, STEPS, None);
 
     println!(
-        "checkpointed gradients, heat2d_adjoint.mlir: {N} x {N} grid, n = {STEPS} steps, state {} \
+        "checkpointed gradients, heat2d.mlir: {N} x {N} grid, n = {STEPS} steps, state {} \
          (medians of back-to-back runs)",
         megabytes(state_bytes)
     );

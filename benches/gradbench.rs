@@ -452,7 +452,7 @@ impl TimeLoop {
             },
             TimeLoop {
                 case: Case { eval: "heat2d", label: format!("{grid}x{grid} steps=10^4 s=50"), input: heat },
-                file: "examples-fortran/heat2d_adjoint.mlir",
+                file: "benches/kernels/heat2d.mlir",
                 function: "heat2d",
                 loop_marker: "// time loop",
                 activity: vec![

@@ -1,7 +1,8 @@
 ! The adjoint of a long 2-D heat simulation in bounded memory: zad
-! differentiates the MLIR kernel heat2d_adjoint.mlir with binomial
-! checkpointing of its time loop, and the program checks the gradient
-! against central finite differences.
+! differentiates the program's own Fortran model (heat2d_kernel.f90, which
+! the program also calls itself) from source, with binomial checkpointing
+! of its time loop, and the program checks the gradient against central
+! finite differences of the model it runs natively.
 !
 ! The inverse problem: a plate's temperature u(x, y, T) is observed at time
 ! T; which initial temperature u0(x, y) and diffusivity kappa explain it?
@@ -16,19 +17,24 @@
 ! from the nearest one (revolve: the fewest recomputations possible for
 ! that many snapshots), taping one step at a time in reverse.
 !
+! The time loop carries a directive comment for zad, `!$zad checkpoint
+! binomial budget(50000000)`; the program asks for its own budget (the
+! third argument) for the loop on that line, which overrides it.
+!
 ! Usage: heat2d_adjoint [STEPS [N [BUDGET_BYTES]]] (defaults 100000, 100,
 ! 50000000: 10^5 steps on a 100 x 100 grid within 50 MB). Run from this
-! directory (it opens heat2d_adjoint.mlir). Exits with a non-zero status if
+! directory (zad reads heat2d_kernel.f90). Exits with a non-zero status if
 ! a derivative and its finite difference disagree or the run broke its
 ! memory budget.
 program heat2d_adjoint
    use, intrinsic :: iso_c_binding, only: c_ptr, c_double, c_int32_t, c_int64_t
    use, intrinsic :: iso_fortran_env, only: int64, error_unit
    use zad
+   use heat2d, only: heat_misfit
    implicit none
 
    integer, parameter :: dp = c_double
-   character(len=*), parameter :: kernel_file = 'heat2d_adjoint.mlir'
+   character(len=*), parameter :: kernel_file = 'heat2d_kernel.f90'
    real(dp), parameter :: t_final = 0.02_dp, kappa_true = 1.0_dp
    ! Central differences of J: J is quadratic in u0 (the equation is
    ! linear), so the difference quotient in u0 is exact up to rounding and
@@ -41,11 +47,11 @@ program heat2d_adjoint
    ! the call.
    real(dp), allocatable, target :: u0(:, :), du0(:, :), u_obs(:, :), direction(:, :)
    real(dp), target :: kappa, misfit, dmisfit_dkappa, dt, h
-   real(dp) :: fd, worst, t_primal, t_gradient, step_tape_bytes, state_bytes
+   real(dp) :: fd, worst, t_primal, t_native, t_gradient, step_tape_bytes, state_bytes
    integer(int64) :: steps, budget, optimum, repetition
    integer :: n, line, i, j, k
    integer :: probes(2, 3)
-   type(c_ptr) :: context, module, primal, gradient, taped
+   type(c_ptr) :: context, module, plain, primal, gradient, taped
    type(zad_stats) :: stats
    character(len=32) :: argument
 
@@ -77,19 +83,24 @@ program heat2d_adjoint
    state_bytes = 8.0_dp*n*n
 
    call zad_check(zad_context_new(context), 'creating a zad context')
-   call zad_check(zad_load(context, kernel_file, module), 'loading '//kernel_file)
+   ! zad converts the Fortran source of the model with flang.
+   call zad_check(zad_load_fortran(context, kernel_file, module), 'loading '//kernel_file)
    line = time_loop_line()
-   call zad_check(zad_function(module, 'heat2d', primal), 'compiling @heat2d')
-   ! @heat2d(%u0, %kappa, %u_obs, %dt, %h, %steps) -> J
-   call zad_check(zad_gradient_checkpointed(module, 'heat2d', &
-                                            [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST, ZAD_CONST, ZAD_CONST, ZAD_CONST], &
+   call zad_check(zad_function(module, 'heat_misfit', primal), 'compiling heat_misfit')
+   ! heat_misfit(u0, kappa, u_obs, dt, h, n, steps): d/du0 (an array with a
+   ! shadow) and d/dkappa (a scalar); the rest are constants.
+   call zad_check(zad_gradient_checkpointed(module, 'heat_misfit', &
+                                            [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST, ZAD_CONST, ZAD_CONST, ZAD_CONST, ZAD_CONST], &
                                             [zad_checkpoint(line=line, budget_bytes=budget)], gradient), &
-                  'differentiating @heat2d with checkpointing')
-   call zad_check(zad_gradient(module, 'heat2d', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST, ZAD_CONST, ZAD_CONST, ZAD_CONST], &
-                               taped), 'differentiating @heat2d, fully taped')
+                  'differentiating heat_misfit with checkpointing')
+   ! For comparison, a fully taped gradient: the same source, its !$zad
+   ! directive ignored.
+   call zad_check(zad_load_fortran(context, kernel_file, plain, '-fno-zad-directives'), 'loading '//kernel_file)
+   call zad_check(zad_gradient(plain, 'heat_misfit', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST, ZAD_CONST, ZAD_CONST, ZAD_CONST, &
+                                                      ZAD_CONST], taped), 'differentiating heat_misfit, fully taped')
 
    print '(a)', 'The adjoint of a 2-D heat simulation with checkpointing (zad '//zad_version_string()// &
-      ', kernel '//kernel_file//')'
+      ', model '//kernel_file//' differentiated from source)'
    print '(a)', ''
    print '(a, i0, a, i0, a, i0, a, f5.3, a, es8.2)', '  u_t = kappa (u_xx + u_yy) on [0, 1]^2: ', n, ' x ', n, &
       ' grid, ', steps, ' explicit steps to T = ', t_final, ', kappa dt / h^2 = ', kappa*dt/h**2
@@ -105,6 +116,7 @@ program heat2d_adjoint
       ' kB state within ', budget/1e6_dp, ' MB (', budget/int(state_bytes, int64), ' snapshots)'
 
    ! ------------------------------------------------- primal and gradient
+   t_native = elapsed_native()
    t_primal = elapsed_primal()
    call zad_check(zad_stats_take(stats), 'resetting the statistics')
    t_gradient = elapsed_gradient()
@@ -124,6 +136,7 @@ program heat2d_adjoint
    print '(a, i0, a, i0, a, f7.2, a)', '  snapshots: ', stats%snapshot_writes, ' written, at most ', &
       stats%snapshots_held, ' held (', stats%peak_snapshot_bytes/1e6_dp, ' MB)'
    print '(a, f7.3, a)', '  peak tape: ', stats%peak_tape_bytes/1e6_dp, ' MB (one step''s and the misfit''s)'
+   print '(a, f7.3, a, f7.3, a)', '  primal: ', t_native, ' s compiled by gfortran, ', t_primal, ' s by zad'
    print '(a, f7.3, a, f7.3, a, f6.2)', '  time: primal ', t_primal, ' s, gradient ', t_gradient, &
       ' s, gradient / primal = ', t_gradient/t_primal
 
@@ -156,6 +169,7 @@ program heat2d_adjoint
    call zad_function_free(taped)
    call zad_function_free(gradient)
    call zad_function_free(primal)
+   call zad_module_free(plain)
    call zad_module_free(module)
    call zad_context_free(context)
 
@@ -194,8 +208,8 @@ contains
       u0(:, n) = 0
    end subroutine
 
-   !> The line of the time loop's scf.for in the kernel file, marked there
-   !> with the comment `// time loop`.
+   !> The line of the time loop in the model's source: the DO statement
+   !> after the `!$zad checkpoint` directive.
    function time_loop_line() result(line)
       integer :: line
       character(len=256) :: text
@@ -204,11 +218,12 @@ contains
       line = 0
       do
          read (unit, '(a)', iostat=iostat) text
-         if (iostat /= 0) error stop 'heat2d_adjoint.mlir: no scf.for marked // time loop'
+         if (iostat /= 0) error stop 'heat2d_kernel.f90: no !$zad checkpoint directive'
          line = line + 1
-         if (index(text, 'scf.for') > 0 .and. index(text, '// time loop') > 0) exit
+         if (index(text, '!$zad checkpoint') > 0) exit
       end do
       close (unit)
+      line = line + 1
    end function
 
    !> p(n, s), the fewest forward steps that reverse n steps with s
@@ -227,8 +242,18 @@ contains
       p = max(t*n - beta*t/(s + 1), 0_int64)
    end function
 
-   !> Runs the primal once (compiled already) and returns its time in
-   !> seconds; sets misfit.
+   !> Runs the model as compiled by gfortran once; its time in seconds.
+   function elapsed_native() result(seconds)
+      real(dp) :: seconds
+      integer(int64) :: start, finish, rate
+      call system_clock(start, rate)
+      misfit = heat_misfit(u0, kappa, u_obs, dt, h, n, int(steps))
+      call system_clock(finish)
+      seconds = real(finish - start, dp)/rate
+   end function
+
+   !> Runs the primal zad compiled once and returns its time in seconds;
+   !> sets misfit (which must be the model's, to rounding).
    function elapsed_primal() result(seconds)
       real(dp) :: seconds
       real(dp), target :: result
@@ -240,12 +265,17 @@ contains
       call zad_check(zad_push(args, u_obs), 'passing u_obs')
       call zad_check(zad_push(args, dt), 'passing dt')
       call zad_check(zad_push(args, h), 'passing h')
-      call zad_check(zad_push_index(args, steps), 'passing the number of steps')
+      call zad_check(zad_push(args, int(n, c_int32_t)), 'passing n')
+      call zad_check(zad_push(args, int(steps, c_int32_t)), 'passing the number of steps')
       call zad_check(zad_result(args, result), 'binding J')
       call system_clock(start, rate)
-      call zad_check(zad_function_call(primal, args), 'running @heat2d')
+      call zad_check(zad_function_call(primal, args), 'running heat_misfit')
       call system_clock(finish)
       seconds = real(finish - start, dp)/rate
+      if (abs(result - misfit) > 1e-12_dp*abs(misfit)) then
+         print '(a, 2es24.16)', 'FAILED: zad''s J differs from the model''s:', result, misfit
+         error stop 1
+      end if
       misfit = result
       call zad_args_free(args)
    end function
@@ -265,11 +295,12 @@ contains
       call zad_check(zad_push(args, u_obs), 'passing u_obs')
       call zad_check(zad_push(args, dt), 'passing dt')
       call zad_check(zad_push(args, h), 'passing h')
-      call zad_check(zad_push_index(args, steps), 'passing the number of steps')
+      call zad_check(zad_push(args, int(n, c_int32_t)), 'passing n')
+      call zad_check(zad_push(args, int(steps, c_int32_t)), 'passing the number of steps')
       call zad_check(zad_result(args, misfit), 'binding J')
       call zad_check(zad_result(args, dmisfit_dkappa), 'binding dJ/dkappa')
       call system_clock(start, rate)
-      call zad_check(zad_function_call(gradient, args), 'running the gradient of @heat2d')
+      call zad_check(zad_function_call(gradient, args), 'running the gradient of heat_misfit')
       call system_clock(finish)
       seconds = real(finish - start, dp)/rate
       call zad_args_free(args)
@@ -298,36 +329,22 @@ contains
       call zad_check(zad_push(args, u_obs), 'passing u_obs')
       call zad_check(zad_push(args, dt), 'passing dt')
       call zad_check(zad_push(args, h), 'passing h')
-      call zad_check(zad_push_index(args, count), 'passing the number of steps')
+      call zad_check(zad_push(args, int(n, c_int32_t)), 'passing n')
+      call zad_check(zad_push(args, int(count, c_int32_t)), 'passing the number of steps')
       call zad_check(zad_result(args, j_value), 'binding J')
       call zad_check(zad_result(args, dj_dkappa), 'binding dJ/dkappa')
       call zad_check(zad_stats_take(taped_stats), 'resetting the statistics')
-      call zad_check(zad_function_call(taped, args), 'running the taped gradient of @heat2d')
+      call zad_check(zad_function_call(taped, args), 'running the taped gradient of heat_misfit')
       call zad_check(zad_stats_take(taped_stats), 'reading the statistics')
       bytes = taped_stats%peak_tape_bytes
       call zad_args_free(args)
    end function
 
-   !> J(u, kappa) by the primal kernel, run through zad.
+   !> J(u, kappa) by the model itself, compiled by gfortran.
    function misfit_of(u, kappa) result(j)
       real(dp), intent(in) :: u(:, :), kappa
       real(dp) :: j
-      real(dp), allocatable, target :: u_copy(:, :)
-      real(dp), target :: result
-      type(c_ptr) :: args
-      allocate (u_copy(n, n))
-      u_copy = u
-      call zad_check(zad_args_new(args), 'creating an argument list')
-      call zad_check(zad_push(args, u_copy), 'passing u0')
-      call zad_check(zad_push(args, kappa), 'passing kappa')
-      call zad_check(zad_push(args, u_obs), 'passing u_obs')
-      call zad_check(zad_push(args, dt), 'passing dt')
-      call zad_check(zad_push(args, h), 'passing h')
-      call zad_check(zad_push_index(args, steps), 'passing the number of steps')
-      call zad_check(zad_result(args, result), 'binding J')
-      call zad_check(zad_function_call(primal, args), 'running @heat2d')
-      call zad_args_free(args)
-      j = result
+      j = heat_misfit(u, kappa, u_obs, dt, h, n, int(steps))
    end function
 
    !> The n x n field that is 1 at (i, j) and 0 elsewhere.

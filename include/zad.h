@@ -401,10 +401,37 @@ zad_status zad_module_parse(const zad_context *context,
                             zad_module **out);
 
 /**
- * Reads, parses and verifies an MLIR file. On success `*out` is a new
- * module owned by the caller, freed with `zad_module_free`.
+ * Reads, parses and verifies an MLIR file (or converts a Fortran file,
+ * by its extension, as `zad_module_load_fortran` does with default
+ * options). On success `*out` is a new module owned by the caller, freed
+ * with `zad_module_free`.
  */
 zad_status zad_module_load(const zad_context *context, const char *path, zad_module **out);
+
+/**
+ * Converts the procedures of a Fortran source file (`.f90`, `.f`, `.F90`,
+ * `.F`, `.f95`, `.f03`, `.f08`) into a module, with flang (Debian package
+ * flang-22). Its functions are named by their Fortran names, in any case,
+ * or `module::name` where two modules define the same name; arrays are
+ * memrefs in Fortran index order and layout, `intent(in)` scalars are
+ * passed by value, scalars the procedure writes are 0-d memrefs, and a
+ * function's value is its result. `options` is NULL for the defaults, or
+ * a string of options for reading the source: `-I DIR`, `-D NAME[=VALUE]`,
+ * `-U NAME`, `-ffixed-form`, `-ffree-form`, `-ffixed-line-length=N`,
+ * `-fdefault-real-8`, `-fdefault-double-8`, `-fdefault-integer-8`, `-cpp`,
+ * `-nocpp`, `-fimplicit-none`, `-fbackslash`, and `-fno-zad-directives`
+ * (ignore the `!$zad checkpoint` directives of the source, e.g. for a
+ * plain taped gradient of a loop it marks). A procedure zad cannot
+ * convert (input/output, pointers, derived types, ...) does not stop the
+ * others: asking for it is `ZAD_UNSUPPORTED` with the reason and its
+ * `file:line:col`. Does not take ownership of the strings. On success
+ * `*out` is a new module owned by the caller, freed with
+ * `zad_module_free`.
+ */
+zad_status zad_module_load_fortran(const zad_context *context,
+                                   const char *path,
+                                   const char *options,
+                                   zad_module **out);
 
 /**
  * Frees a module. Accepts NULL. Functions compiled from it stay valid.

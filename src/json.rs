@@ -354,3 +354,38 @@ pub fn value_to_json(value: &Value) -> Json {
         }
     }
 }
+
+/// `text` (a JSON array with one entry per argument of `signature`) with
+/// each null replaced by the corresponding entry of `args`, arrays zeroed:
+/// cotangents, which only arrays have, default to zero.
+pub fn fill_nulls(signature: &Signature, text: &str, args: &str) -> Result<String> {
+    let parse = |text: &str, what: &str| -> Result<Vec<Json>> {
+        match serde_json::from_str(text) {
+            Ok(Json::Array(items)) if items.len() == signature.inputs.len() => Ok(items),
+            _ => Err(Error::InvalidArgument(format!(
+                "{what} must be a JSON array with one entry per argument of @{} {}",
+                signature.name,
+                signature.describe()
+            ))),
+        }
+    };
+    let given = parse(text, "--cotangents")?;
+    let args = parse(args, "--args")?;
+    fn zeroed(item: Json) -> Json {
+        match item {
+            Json::Array(items) => Json::Array(items.into_iter().map(zeroed).collect()),
+            Json::Number(_) => Json::from(0.0),
+            other => other,
+        }
+    }
+    let filled: Vec<Json> = given
+        .into_iter()
+        .zip(args)
+        .map(|(item, arg)| match (item, arg) {
+            (Json::Null, Json::Array(items)) => zeroed(Json::Array(items)),
+            (Json::Null, arg) => arg,
+            (item, _) => item,
+        })
+        .collect();
+    Ok(Json::Array(filled).to_string())
+}

@@ -4,6 +4,7 @@ use crate::{
     ad::{self, Activity, GradientOptions, Request},
     context::{Context, Shared},
     dialect, effects,
+    fortran::{self, FortranOptions},
     signature::ParamType,
     error::{Error, Result},
     naming::{self, Input, Naming, Output},
@@ -17,7 +18,7 @@ use melior::{
     StringRef,
     ir::{
         BlockLike, Location, OperationRef, RegionLike,
-        attribute::{StringAttribute, TypeAttribute},
+        attribute::{ArrayAttribute, StringAttribute, TypeAttribute},
         operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
         r#type::FunctionType,
     },
@@ -30,6 +31,9 @@ use std::{collections::HashMap, mem::ManuallyDrop, path::Path, sync::Arc};
 pub struct Module {
     state: Mutex<ModuleState>,
     shared: Arc<Shared>,
+    /// For a module converted from Fortran: its procedures, by which
+    /// functions are looked up (case-insensitively, `module::name`).
+    fortran: Option<Vec<fortran::Procedure>>,
 }
 
 struct ModuleState {
@@ -85,15 +89,66 @@ impl Module {
                 argument_names,
             }),
             shared: shared.clone(),
+            fortran: None,
         })
     }
 
-    /// Reads and parses an MLIR file.
+    /// Reads and parses an MLIR file, or converts a Fortran one (by its
+    /// extension: see `fortran::FORTRAN_EXTENSIONS`) with default options.
     pub fn load(context: &Context, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();
+        if fortran::is_fortran_source(path) {
+            return Module::load_fortran(context, path, &FortranOptions::default());
+        }
         let source = std::fs::read_to_string(path)
             .map_err(|error| Error::Io(format!("{}: cannot read: {error}", path.display())))?;
         Module::parse(context, &source, &path.display().to_string())
+    }
+
+    /// Converts the procedures of a Fortran source file (see
+    /// `crate::fortran`). Its functions are named by their Fortran names,
+    /// case-insensitively, or `module::name` where two modules define the
+    /// same name. A procedure zad cannot convert does not stop the others:
+    /// asking for it gives the reason.
+    pub fn load_fortran(context: &Context, path: impl AsRef<Path>, options: &FortranOptions) -> Result<Module> {
+        let path = path.as_ref();
+        let translation = fortran::translate(path, options)?;
+        let mut module = Module::parse(context, &translation.text, &path.display().to_string())?;
+        module.fortran = Some(translation.procedures);
+        Ok(module)
+    }
+
+    /// The symbol of the function a caller names: itself for MLIR modules;
+    /// for Fortran ones, the procedure with that name (any case, optionally
+    /// `module::name`).
+    fn resolve(&self, name: &str) -> Result<String> {
+        let Some(procedures) = &self.fortran else { return Ok(name.to_string()) };
+        let wanted = name.to_ascii_lowercase();
+        let (module, procedure) = match wanted.split_once("::") {
+            Some((module, procedure)) => (Some(module.trim()), procedure.trim()),
+            None => (None, wanted.trim()),
+        };
+        let matches: Vec<&fortran::Procedure> = procedures
+            .iter()
+            .filter(|p| p.name.name == procedure && module.is_none_or(|m| p.name.module.as_deref() == Some(m)))
+            .collect();
+        match matches.as_slice() {
+            [only] => match &only.failure {
+                Some(failure) => Err(Error::Unsupported(format!("{} cannot be converted: {failure}", only.name.qualified()))),
+                None => Ok(only.symbol.clone()),
+            },
+            [] => {
+                let known: Vec<String> = procedures.iter().map(|p| p.name.qualified()).collect();
+                Err(Error::NotFound(format!("no procedure '{name}' in the Fortran source (it defines {})", known.join(", "))))
+            }
+            several => {
+                let names: Vec<String> = several.iter().map(|p| p.name.qualified()).collect();
+                Err(Error::NotFound(format!(
+                    "'{name}' is ambiguous: {} (name one as module::name)",
+                    names.join(", ")
+                )))
+            }
+        }
     }
 
     /// The module as MLIR text.
@@ -104,6 +159,7 @@ impl Module {
 
     /// The ABI signature of function `name`.
     pub fn signature(&self, name: &str) -> Result<Signature> {
+        let name = &self.resolve(name)?;
         let _guard = self.shared.lock();
         let state = self.state.lock();
         state.signature(name)
@@ -112,6 +168,7 @@ impl Module {
     /// For each argument of function `name`: whether it is a memref the
     /// function may write (see `effects`; never false for one it writes).
     pub fn written_arguments(&self, name: &str) -> Result<Vec<bool>> {
+        let name = &self.resolve(name)?;
         let _guard = self.shared.lock();
         let state = self.state.lock();
         find_function(&state.ir, name)?;
@@ -128,6 +185,7 @@ impl Module {
     /// The compiled function `name`. The first call lowers and JIT-compiles
     /// the whole module; later calls, for any function, reuse that engine.
     pub fn function(&self, name: &str) -> Result<CompiledFunction> {
+        let name = &self.resolve(name)?;
         stack::on_large_stack(|| self.function_on_large_stack(name))
     }
 
@@ -173,6 +231,7 @@ impl Module {
     /// As [`Module::gradient`], with checkpointing asked for in `options`
     /// (cached per activity and options).
     pub fn gradient_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<CompiledFunction> {
+        let name = &self.resolve(name)?;
         stack::on_large_stack(|| self.gradient_on_large_stack(name, activity, options))
     }
 
@@ -225,6 +284,7 @@ impl Module {
 
     /// As [`Module::adjoint_text`], with checkpointing options.
     pub fn adjoint_text_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<String> {
+        let name = &self.resolve(name)?;
         let request = Request::gradient(name, activity);
         let _guard = self.shared.lock();
         let state = self.state.lock();
@@ -251,7 +311,15 @@ impl Module {
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        stack::on_large_stack(|| lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds()))
+        let text = stack::on_large_stack(|| lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds()))?;
+        // Say which Fortran procedures are missing, and why.
+        let notes: String = self
+            .fortran
+            .iter()
+            .flatten()
+            .filter_map(|p| p.failure.as_ref().map(|f| format!("// {} was not converted: {f}\n", p.name.qualified())))
+            .collect();
+        Ok(notes + &text)
     }
 
     /// How many times this module has been JIT-compiled for its functions
@@ -453,5 +521,12 @@ fn function_signature(function: &OperationRef, name: &str) -> Result<Signature> 
         .and_then(|attribute| TypeAttribute::try_from(attribute).ok())
         .and_then(|attribute| FunctionType::try_from(attribute.value()).ok())
         .ok_or_else(|| Error::Internal(format!("@{name} has no function type")))?;
-    Signature::from_function_type(name, ty)
+    let mut signature = Signature::from_function_type(name, ty)?;
+    // Arguments marked {zad.contiguous} (see `signature::MemRef`).
+    if let Some(attributes) = function.attribute("arg_attrs").ok().and_then(|a| ArrayAttribute::try_from(a).ok()) {
+        let marked = (0..attributes.len())
+            .filter(|&i| attributes.element(i).is_ok_and(|a| a.to_string().contains("zad.contiguous")));
+        signature.require_contiguous(marked);
+    }
+    Ok(signature)
 }

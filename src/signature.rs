@@ -66,6 +66,10 @@ pub struct MemRef {
     /// free but follow from its sizes. With a `strided<[...]>` layout each
     /// `?` stride may be anything.
     pub identity_layout: bool,
+    /// The kernel reads the array as one sequence of elements (a Fortran
+    /// routine that passes it on with sequence association): it must be
+    /// contiguous, column-major. From the argument attribute `zad.contiguous`.
+    pub contiguous: bool,
     /// The MLIR spelling, kept for messages.
     pub spelling: String,
 }
@@ -81,6 +85,12 @@ impl MemRef {
         let dims: String = self.shape.iter().map(|size| size.map_or("?".to_string(), |size| size.to_string()) + "x").collect();
         let strides = vec!["?"; self.rank()].join(", ");
         format!("memref<{dims}{}, strided<[{strides}]>>", self.element.mlir_name())
+    }
+
+    /// Whether the type lays arrays out column-major (Fortran order): its
+    /// first dimension has unit stride and there are several.
+    pub fn is_column_major(&self) -> bool {
+        self.rank() >= 2 && self.strides.first() == Some(&Some(1))
     }
 }
 
@@ -130,6 +140,15 @@ impl Signature {
             .collect::<Result<_>>()?;
         let naming = Naming::plain(name, inputs.len(), results.len());
         Ok(Signature { name: name.to_string(), inputs, results, naming })
+    }
+
+    /// Marks the memref arguments at `indices` as needing contiguous arrays.
+    pub(crate) fn require_contiguous(&mut self, indices: impl IntoIterator<Item = usize>) {
+        for index in indices {
+            if let Some(ParamType::MemRef(memref)) = self.inputs.get_mut(index) {
+                memref.contiguous = true;
+            }
+        }
     }
 
     /// `(f64, memref<?xf64>) -> (f64)`, for messages; with the argument
@@ -206,6 +225,7 @@ fn param_type(ty: Type) -> Result<ParamType, String> {
             strides: vec![None; rank],
             offset: None,
             identity_layout: false,
+            contiguous: false,
             spelling: String::new(),
         };
         return Err(format!(
@@ -219,6 +239,7 @@ fn param_type(ty: Type) -> Result<ParamType, String> {
         strides: strides.into_iter().map(|s| is_static(s).then_some(s)).collect(),
         offset: is_static(offset).then_some(offset),
         identity_layout: identity_layout && !strided_layout,
+        contiguous: false,
         spelling: ty.to_string(),
     }))
 }

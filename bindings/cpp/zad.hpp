@@ -2,7 +2,7 @@
 //
 //   // func.func @dot(%x: memref<?xf64>, %y: memref<?xf64>) -> f64
 //   zad::Context context;
-//   zad::Module module = context.load("kernels.mlir");
+//   zad::Module module = context.load("kernels.mlir");   // or load_fortran("solver.f90")
 //   zad::Function dot = module.function("dot");
 //   std::vector<double> x(n), y(n);
 //   double result = 0;
@@ -421,6 +421,15 @@ public:
     Module load(const std::string &path) const {
         Module module;
         check(zad_module_load(raw(), path.c_str(), module.handle_.out()));
+        return module;
+    }
+    /// Converts the procedures of a Fortran source file (see
+    /// zad_module_load_fortran in zad.h); `options` are options for reading
+    /// the source, as on a compiler's command line ("-I include -DNX=100").
+    /// Functions are then named by their Fortran names.
+    Module load_fortran(const std::string &path, const std::string &options = "") const {
+        Module module;
+        check(zad_module_load_fortran(raw(), path.c_str(), options.c_str(), module.handle_.out()));
         return module;
     }
     /// Parses and verifies MLIR text; source_name names it in messages.

@@ -7,6 +7,7 @@
 !   real(c_double), target :: total
 !   call zad_check(zad_context_new(context), 'creating a zad context')
 !   call zad_check(zad_load(context, 'heat.mlir', module), 'loading heat.mlir')
+!   ! or a Fortran routine itself: zad_load_fortran(context, 'heat.f90', module)
 !   call zad_check(zad_function(module, 'heat_steps', kernel), 'compiling @heat_steps')
 !   call zad_check(zad_args_new(args), 'creating an argument list')
 !   call zad_check(zad_push(args, u), 'passing u')
@@ -79,7 +80,9 @@
 ! only snapshots of the loop's state and recomputes steps from them, e.g.
 ! within a memory budget:
 !   [zad_checkpoint(line=LINE, budget_bytes=50000000_c_int64_t)]
-! where LINE is the line of the time loop's scf.for in the .mlir file. The
+! where LINE is the line of the time loop's scf.for in the .mlir file (or of
+! its DO statement in Fortran source, which may also carry the directive
+! comment `!$zad checkpoint binomial budget(50000000)` instead). The
 ! gradient is called as zad_gradient's is; zad_stats_take(stats) tells how
 ! many steps ran, how many snapshots were stored and how much memory they
 ! and the tapes took. See examples-fortran/heat2d_adjoint.f90.
@@ -129,7 +132,8 @@ module zad
 
    !> Checkpointing of one time loop (zad.h's zad_checkpoint): an scf.for at
    !> the top level of the differentiated function, named by its source line
-   !> in the .mlir file (0: every top-level scf.for). Instead of taping every
+   !> in the .mlir file, or the line of its DO statement in Fortran source
+   !> (0: every top-level loop). Instead of taping every
    !> step, the gradient keeps snapshots of the loop's state (its iteration
    !> arguments and the buffers from outside it that it writes, which must be
    !> contiguous) and recomputes steps from them.
@@ -194,7 +198,7 @@ module zad
    public :: zad_version, zad_last_error
    public :: zad_context_new, zad_context_free
    public :: zad_context_set_option, zad_context_register_function, zad_context_load_library
-   public :: zad_module_parse, zad_module_load, zad_module_free
+   public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
    public :: zad_module_function, zad_module_gradient
    public :: zad_module_gradient_checkpointed, zad_stats_take
    public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
@@ -208,7 +212,7 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
+   public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
    public :: zad_register_function, zad_load_library, zad_memref_values
@@ -278,6 +282,16 @@ module zad
          character(kind=c_char), intent(in) :: path(*)
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_load
+      end function
+
+      function zad_module_load_fortran(context, path, options, out) bind(C, name='zad_module_load_fortran')
+         import :: c_ptr, c_char, c_int32_t
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: path(*)
+         ! OPTIONAL in a BIND(C) interface passes NULL when absent: defaults.
+         character(kind=c_char), intent(in), optional :: options(*)
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_load_fortran
       end function
 
       subroutine zad_module_free(module) bind(C, name='zad_module_free')
@@ -666,6 +680,25 @@ contains
       status = zad_module_load(context, c_string(path), module)
    end function
 
+   !> Converts the procedures of a Fortran source file into a new module
+   !> (c_null_ptr on failure), with flang. Functions are then named by their
+   !> Fortran names (any case; module::name where two modules define one).
+   !> options, if given, are options for reading the source, as on a
+   !> compiler's command line: '-I include -DNX=100 -ffixed-form'.
+   function zad_load_fortran(context, path, module, options) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: path
+      type(c_ptr), intent(out) :: module
+      character(len=*), intent(in), optional :: options
+      integer(c_int32_t) :: status
+      module = c_null_ptr
+      if (present(options)) then
+         status = zad_module_load_fortran(context, c_string(path), c_string(options), module)
+      else
+         status = zad_module_load_fortran(context, c_string(path), out=module)
+      end if
+   end function
+
    !> Parses and verifies MLIR text into a new module (c_null_ptr on
    !> failure); source_name, if given, names the text in messages.
    function zad_parse(context, source, module, source_name) result(status)
@@ -734,9 +767,9 @@ contains
    !> rerun taped in reverse. The gradient is called exactly like
    !> zad_gradient's; zad_stats_take then reports what it did.
    !>
-   !>   ! the time loop of @heat2d is the scf.for on line 33 of heat2d_adjoint.mlir
-   !>   call zad_check(zad_gradient_checkpointed(module, 'heat2d', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
-   !>                  [zad_checkpoint(line=33, budget_bytes=50000000_c_int64_t)], grad), '...')
+   !>   ! the time loop of heat_misfit is the DO on line 42 of its source
+   !>   call zad_check(zad_gradient_checkpointed(module, 'heat_misfit', [ZAD_DUP, ZAD_ACTIVE, ZAD_CONST], &
+   !>                  [zad_checkpoint(line=42, budget_bytes=50000000_c_int64_t)], grad), '...')
    function zad_gradient_checkpointed(module, name, activity, loops, function, calls) result(status)
       type(c_ptr), intent(in) :: module
       character(len=*), intent(in) :: name

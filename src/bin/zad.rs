@@ -2,6 +2,7 @@
 //!
 //!   zad run FILE --fn NAME --args JSON    prints {"results": [...], "buffers": [...]}
 //!   zad grad FILE --fn NAME --args JSON   adds "gradients"
+//!                                         (FILE: MLIR, or Fortran source)
 //!   zad emit FILE --stage NAME            prints the IR at a stage
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
@@ -23,20 +24,24 @@ struct Cli {
 enum Command {
     /// JIT-compile a function and run it on JSON arguments.
     Run {
-        /// The MLIR file.
+        /// The MLIR file, or Fortran source (.f90, .f, .F90, ...).
         file: PathBuf,
-        /// The function to run.
+        /// The function to run (for Fortran: the procedure's name, or
+        /// module::name).
         #[arg(long = "fn")]
         function: String,
         /// A JSON array, one entry per argument: numbers for scalars,
         /// nested arrays for memrefs (in their index order); @FILE reads it
-        /// from a file, - from standard input.
+        /// from a file, - from standard input. A Fortran array a(n, m)
+        /// is n arrays of m numbers.
         #[arg(long, default_value = "[]")]
         args: String,
         #[command(flatten)]
         buffers: Buffers,
         #[command(flatten)]
         compilation: Compilation,
+        #[command(flatten)]
+        source: Source,
     },
     /// Compute the reverse-mode gradient of a function returning a float
     /// scalar: prints {"results": [...], "gradients": [...], "buffers":
@@ -44,7 +49,7 @@ enum Command {
     /// a nested array for float memrefs: d result / d initial contents,
     /// null otherwise).
     Grad {
-        /// The MLIR file.
+        /// The MLIR file, or Fortran source.
         file: PathBuf,
         /// The function to differentiate.
         #[arg(long = "fn")]
@@ -61,8 +66,16 @@ enum Command {
         /// The seed (cotangent) of the result.
         #[arg(long, default_value_t = 1.0)]
         seed: f64,
+        /// Cotangents of the arrays' final contents, as --args (null for
+        /// scalars): the gradient is then that of the result plus sum(w *
+        /// array after the call). Needed for a function without result (a
+        /// Fortran subroutine, which returns through its arguments).
+        #[arg(long)]
+        cotangents: Option<String>,
         #[command(flatten)]
         checkpointing: Checkpointing,
+        #[command(flatten)]
+        source: Source,
         /// Add run statistics (forward and reversed steps, snapshots written
         /// and held at most, peak snapshot and tape bytes) to the output as
         /// "stats".
@@ -74,7 +87,8 @@ enum Command {
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
     /// --fn), llvm.
     Emit {
-        /// The MLIR file.
+        /// The MLIR file, or Fortran source (stage parsed shows the MLIR zad
+        /// made of it).
         file: PathBuf,
         /// The stage to show.
         #[arg(long, default_value = "parsed")]
@@ -89,6 +103,8 @@ enum Command {
         checkpointing: Checkpointing,
         #[command(flatten)]
         compilation: Compilation,
+        #[command(flatten)]
+        source: Source,
     },
     /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
     /// the evals gmm, llsq, lse, lstm and ode, so that GradBench's harness
@@ -164,6 +180,25 @@ fn run_function(module: &Module, function: &str, args: &str) -> zad::Result<(jso
     let results = call.results().to_vec();
     drop(call);
     Ok((inputs, results))
+}
+
+/// How to read Fortran source.
+#[derive(clap::Args)]
+struct Source {
+    /// Options for reading Fortran source, as on a compiler's command line:
+    /// "-I DIR -D NAME=VALUE -ffixed-form ..." (see the README).
+    #[arg(long, value_name = "OPTIONS", allow_hyphen_values = true)]
+    fortran_options: Option<String>,
+}
+
+impl Source {
+    /// Loads `file`: MLIR, or Fortran source by its extension.
+    fn load(&self, context: &Context, file: &std::path::Path) -> zad::Result<Module> {
+        match &self.fortran_options {
+            Some(options) => Module::load_fortran(context, file, &zad::FortranOptions::parse(options)?),
+            None => Module::load(context, file),
+        }
+    }
 }
 
 /// Checkpointing of time loops (top-level `scf.for` of the function).
@@ -259,32 +294,44 @@ struct GradRequest<'a> {
     args: &'a str,
     activity: &'a [Activity],
     seed: f64,
+    cotangents: Option<&'a str>,
     options: GradientOptions,
     stats: bool,
     buffers: &'a Buffers,
 }
 
 fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
-    let GradRequest { function, args, activity, seed, ref options, stats, buffers } = request;
+    let GradRequest { function, args, activity, seed, cotangents, ref options, stats, buffers } = request;
     let signature = module.signature(function)?;
     let float_results: Vec<_> = signature.results.iter().filter(|ty| matches!(ty, ParamType::Scalar(s) if s.is_float())).collect();
-    if signature.results.len() != 1 || float_results.len() != 1 {
+    let returns_float = signature.results.len() == 1 && float_results.len() == 1;
+    if !(returns_float || signature.results.is_empty() && cotangents.is_some()) {
         return Err(zad::Error::Unsupported(format!(
-            "zad grad differentiates functions returning one float scalar; @{function} returns {}",
+            "zad grad differentiates functions returning one float scalar, or functions without results (Fortran \
+             subroutines) given --cotangents for their arrays; @{function} returns {}",
             signature.describe()
         )));
     }
     let gradient = module.gradient_with(function, activity, options)?;
     let args = json::read_args(args)?;
     let mut primal = json::JsonArgs::parse(&signature, &args)?;
-    let mut shadows = primal.zeroed();
+    // The shadows hold the cotangents of the arrays' final contents.
+    let mut shadows = match cotangents {
+        Some(text) => json::JsonArgs::parse(&signature, &json::fill_nulls(&signature, &json::read_args(text)?, &args)?)?,
+        None => primal.zeroed(),
+    };
     let duplicated: Vec<bool> = activity.iter().map(|&a| a == Activity::Dup).collect();
     let mut call = Args::new();
     json::JsonArgs::push_with_shadows(&mut primal, &mut shadows, &duplicated, &mut call)?;
-    match signature.results[0] {
-        ParamType::Scalar(Scalar::F32) => call.push_f32(seed as f32),
-        _ => call.push_f64(seed),
-    };
+    match signature.results.first() {
+        Some(ParamType::Scalar(Scalar::F32)) => {
+            call.push_f32(seed as f32);
+        }
+        Some(_) => {
+            call.push_f64(seed);
+        }
+        None => {}
+    }
     zad::exec::take_checkpoint_stats();
     zad::exec::take_tape_peak();
     gradient.call(&mut call)?;
@@ -292,7 +339,8 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
     let peak_tape_bytes = zad::exec::take_tape_peak();
     let values = call.results().to_vec();
     drop(call);
-    let mut active_gradients = values[1..].iter();
+    let returned = usize::from(returns_float);
+    let mut active_gradients = values[returned..].iter();
     let gradients: Vec<serde_json::Value> = activity
         .iter()
         .enumerate()
@@ -302,7 +350,8 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
             Activity::Const => serde_json::Value::Null,
         })
         .collect();
-    let mut output = serde_json::json!({ "results": [json::value_to_json(&values[0])], "gradients": gradients });
+    let results: Vec<_> = values[..returned].iter().map(json::value_to_json).collect();
+    let mut output = serde_json::json!({ "results": results, "gradients": gradients });
     if stats {
         output["stats"] = serde_json::json!({
             "forward_steps": run.forward_steps,
@@ -327,9 +376,9 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
 fn run(command: Command) -> zad::Result<String> {
     let context = Context::new()?;
     match command {
-        Command::Run { file, function, args, buffers, compilation } => {
+        Command::Run { file, function, args, buffers, compilation, source } => {
             compilation.apply(&context)?;
-            let module = Module::load(&context, &file)?;
+            let module = source.load(&context, &file)?;
             let (inputs, results) = run_function(&module, &function, &json::read_args(&args)?)?;
             let results: Vec<_> = results.iter().map(json::value_to_json).collect();
             let mut output = serde_json::json!({ "results": results });
@@ -338,17 +387,27 @@ fn run(command: Command) -> zad::Result<String> {
             }
             Ok(output.to_string())
         }
-        Command::Grad { file, function, args, buffers, activity, seed, checkpointing, stats, compilation } => {
+        Command::Grad { file, function, args, buffers, activity, seed, cotangents, checkpointing, stats, compilation, source } => {
             compilation.apply(&context)?;
-            let module = Module::load(&context, &file)?;
+            let module = source.load(&context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
             let options = checkpointing.options(&module)?;
-            grad(&module, GradRequest { function: &function, args: &args, activity: &activity, seed, options, stats, buffers: &buffers })
+            let request = GradRequest {
+                function: &function,
+                args: &args,
+                activity: &activity,
+                seed,
+                cotangents: cotangents.as_deref(),
+                options,
+                stats,
+                buffers: &buffers,
+            };
+            grad(&module, request)
         }
-        Command::Emit { file, stage, function, activity, checkpointing, compilation } => {
+        Command::Emit { file, stage, function, activity, checkpointing, compilation, source } => {
             compilation.apply(&context)?;
             let stage: Stage = stage.parse()?;
-            let module = Module::load(&context, &file)?;
+            let module = source.load(&context, &file)?;
             if stage == Stage::Adjoint {
                 let function = function.ok_or_else(|| {
                     zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())

@@ -166,6 +166,23 @@ impl<'a> Args<'a> {
         unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, Some(strides)) }
     }
 
+    /// A column-major (Fortran order) f64 array of `shape` over `data`: the
+    /// element at indices (i, j, ...) is `data[i + shape[0] * (j + ...)]`.
+    pub fn push_fortran_slice_f64(&mut self, data: &'a mut [f64], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        let strides = column_major_strides(shape);
+        // SAFETY: the slice is valid, column-major of `shape`, and borrowed for 'a.
+        unsafe { self.push_array(Scalar::F64, data.as_mut_ptr().cast(), shape, Some(&strides)) }
+    }
+
+    /// A column-major (Fortran order) f32 array of `shape` over `data`.
+    pub fn push_fortran_slice_f32(&mut self, data: &'a mut [f32], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        let strides = column_major_strides(shape);
+        // SAFETY: the slice is valid, column-major of `shape`, and borrowed for 'a.
+        unsafe { self.push_array(Scalar::F32, data.as_mut_ptr().cast(), shape, Some(&strides)) }
+    }
+
     /// An array given as data pointer, shape and strides in elements
     /// (`None`: contiguous row-major).
     ///
@@ -421,6 +438,15 @@ fn check_array(element: Scalar, shape: &[i64], strides: &[i64], memref: &MemRef)
             ));
         }
     }
+    if memref.contiguous {
+        let needed = column_major_strides(shape);
+        if strides.iter().zip(&needed).zip(shape).any(|((given, needed), &size)| size > 1 && given != needed) {
+            return fail(format!(
+                "; the kernel reads this array as one sequence of elements (Fortran sequence association), so it \
+                 must be contiguous in column-major order (strides {needed:?})"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -491,6 +517,14 @@ fn extent_bytes(shape: &[i64], strides: &[i64], element_size: usize) -> Option<i
     })?;
     let bytes = span.checked_add(1)?.checked_mul(element_size as i64)?;
     isize::try_from(bytes).ok()
+}
+
+pub(crate) fn column_major_strides(shape: &[i64]) -> Vec<i64> {
+    let mut strides = vec![1; shape.len()];
+    for dim in 1..shape.len() {
+        strides[dim] = strides[dim - 1] * shape[dim - 1].max(1);
+    }
+    strides
 }
 
 /// Where each result lies in the result struct, and whether the C

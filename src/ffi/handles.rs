@@ -6,7 +6,8 @@ pub use super::boundary::{
     ZAD_RUNTIME_ERROR, ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
 };
 use crate::{
-    Activity, Args, Array, ArrayData, CheckpointScheme, CompiledFunction, Context, GradientOptions, Module, Value,
+    Activity, Args, Array, ArrayData, CheckpointScheme, CompiledFunction, Context, FortranOptions, GradientOptions,
+    Module, Value,
     error::Error,
     signature::{ParamType, Scalar},
 };
@@ -202,8 +203,10 @@ pub extern "C" fn zad_module_parse(
     })
 }
 
-/// Reads, parses and verifies an MLIR file. On success `*out` is a new
-/// module owned by the caller, freed with `zad_module_free`.
+/// Reads, parses and verifies an MLIR file (or converts a Fortran file,
+/// by its extension, as `zad_module_load_fortran` does with default
+/// options). On success `*out` is a new module owned by the caller, freed
+/// with `zad_module_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_module_load(
     context: *const zad_context,
@@ -216,6 +219,45 @@ pub extern "C" fn zad_module_load(
         let path = unsafe { c_str(path, "path") }?;
         out_param(out, "out")?;
         let module = Module::load(&context.inner, path)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
+        Ok(())
+    })
+}
+
+/// Converts the procedures of a Fortran source file (`.f90`, `.f`, `.F90`,
+/// `.F`, `.f95`, `.f03`, `.f08`) into a module, with flang (Debian package
+/// flang-22). Its functions are named by their Fortran names, in any case,
+/// or `module::name` where two modules define the same name; arrays are
+/// memrefs in Fortran index order and layout, `intent(in)` scalars are
+/// passed by value, scalars the procedure writes are 0-d memrefs, and a
+/// function's value is its result. `options` is NULL for the defaults, or
+/// a string of options for reading the source: `-I DIR`, `-D NAME[=VALUE]`,
+/// `-U NAME`, `-ffixed-form`, `-ffree-form`, `-ffixed-line-length=N`,
+/// `-fdefault-real-8`, `-fdefault-double-8`, `-fdefault-integer-8`, `-cpp`,
+/// `-nocpp`, `-fimplicit-none`, `-fbackslash`, and `-fno-zad-directives`
+/// (ignore the `!$zad checkpoint` directives of the source, e.g. for a
+/// plain taped gradient of a loop it marks). A procedure zad cannot
+/// convert (input/output, pointers, derived types, ...) does not stop the
+/// others: asking for it is `ZAD_UNSUPPORTED` with the reason and its
+/// `file:line:col`. Does not take ownership of the strings. On success
+/// `*out` is a new module owned by the caller, freed with
+/// `zad_module_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_load_fortran(
+    context: *const zad_context,
+    path: *const c_char,
+    options: *const c_char,
+    out: *mut *mut zad_module,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let path = unsafe { c_str(path, "path") }?;
+        let options = if options.is_null() { "" } else { unsafe { c_str(options, "options") }? };
+        out_param(out, "out")?;
+        let options = FortranOptions::parse(options)?;
+        let module = Module::load_fortran(&context.inner, path, &options)?;
         // SAFETY: `out` is non-null and writable (caller).
         unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
         Ok(())

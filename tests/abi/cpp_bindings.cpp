@@ -392,6 +392,27 @@ void test_checkpointing(const zad::Module &module) {
                  "@no_such_kernel", "gradient_checkpointed: an unknown name");
 }
 
+void test_fortran_source(const zad::Context &context) {
+    zad::Module fortran = context.load_fortran("bindings_kernel.F90", "-DSCALE=3.0d0");
+    // A 2 x 3 Fortran array: column-major strides.
+    double a[6] = {1, 2, 3, 4, 5, 6}, w[6] = {0.5, 0.5, 0.5, 0.5, 0.5, 2};
+    double da[6] = {}, dw[6] = {}, s = 0, expected = 0;
+    for (int k = 0; k < 6; ++k) expected += 3 * w[k] * a[k] * a[k];
+    zad::Args args;
+    args.push(a, {2, 3}, {1, 2}).push(w, {2, 3}, {1, 2}).push(2).push(3).result(s);
+    fortran.function("WEIGHTED_SQUARE").call(args);
+    check(s == expected, "Context::load_fortran: a Fortran function, options, any case");
+    zad::Function gradient = fortran.gradient("bindings_kernels::weighted_square", {ZAD_DUP, ZAD_DUP, ZAD_CONST, ZAD_CONST});
+    args.clear().push(a, {2, 3}, {1, 2}).push(da, {2, 3}, {1, 2}).push(w, {2, 3}, {1, 2}).push(dw, {2, 3}, {1, 2});
+    args.push(2).push(3).result(s);
+    gradient.call(args);
+    bool exact = true;
+    for (int k = 0; k < 6; ++k) exact = exact && da[k] == 6 * w[k] * a[k] && dw[k] == 3 * a[k] * a[k];
+    check(exact, "Context::load_fortran: the gradient of a Fortran function");
+    check_throws([&] { context.load_fortran("bindings_kernel.F90", "-Wall"); }, ZAD_INVALID_ARGUMENT, "-Wall",
+                 "load_fortran: an unknown option");
+}
+
 }  // namespace
 
 int main() {
@@ -408,6 +429,7 @@ int main() {
         test_threads(module);
         test_gradients(module);
         test_checkpointing(module);
+        test_fortran_source(context);
     } catch (const zad::Error &error) {
         std::printf("FAIL  unexpected zad::Error %s: %s\n", zad::status_name(error.status()), error.what());
         return EXIT_FAILURE;

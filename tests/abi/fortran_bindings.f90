@@ -49,6 +49,7 @@ program fortran_bindings
    call test_entry_point()
    call test_gradients()
    call test_checkpointing()
+   call test_fortran_source()
 
    call zad_args_free(args)
    call zad_module_free(module)
@@ -554,6 +555,52 @@ contains
                  'zad_parse without a source name')
       call check(zad_status_name(ZAD_UNSUPPORTED) == 'ZAD_UNSUPPORTED' .and. zad_status_name(99) == &
                  'unknown zad status', 'zad_status_name')
+   end subroutine
+
+   ! ------------------------------------------------------ Fortran source
+   subroutine test_fortran_source()
+      type(c_ptr) :: fortran, kernel, grad, broken, fargs
+      real(c_double), target :: a(2, 3), w(2, 3), da(2, 3), dw(2, 3), s
+      integer(c_int32_t) :: status
+      a = reshape([1.0_c_double, 2.0_c_double, 3.0_c_double, 4.0_c_double, 5.0_c_double, 6.0_c_double], [2, 3])
+      w = 0.5_c_double
+      w(2, 3) = 2.0_c_double
+      call zad_check(zad_load_fortran(context, 'bindings_kernel.F90', fortran, '-DSCALE=3.0d0'), &
+                     'loading bindings_kernel.F90')
+      ! Named as in Fortran, in any case, with or without the module.
+      call zad_check(zad_function(fortran, 'Bindings_Kernels::WEIGHTED_SQUARE', kernel), 'compiling weighted_square')
+      call zad_check(zad_args_new(fargs), 'an argument list')
+      call zad_check(zad_push(fargs, a), 'a')
+      call zad_check(zad_push(fargs, w), 'w')
+      call zad_check(zad_push(fargs, 2_c_int32_t), 'n')
+      call zad_check(zad_push(fargs, 3_c_int32_t), 'm')
+      call zad_check(zad_result(fargs, s), 's')
+      call zad_check(zad_function_call(kernel, fargs), 'calling weighted_square')
+      call check(s == 3*sum(w*a**2), 'zad_load_fortran: a Fortran function with column-major arrays, options')
+      call zad_check(zad_gradient(fortran, 'weighted_square', [ZAD_DUP, ZAD_DUP, ZAD_CONST, ZAD_CONST], grad), &
+                     'differentiating weighted_square')
+      da = 0
+      dw = 0
+      call zad_check(zad_args_clear(fargs), 'clearing')
+      call zad_check(zad_push(fargs, a), 'a')
+      call zad_check(zad_push(fargs, da), 'da')
+      call zad_check(zad_push(fargs, w), 'w')
+      call zad_check(zad_push(fargs, dw), 'dw')
+      call zad_check(zad_push(fargs, 2_c_int32_t), 'n')
+      call zad_check(zad_push(fargs, 3_c_int32_t), 'm')
+      call zad_check(zad_result(fargs, s), 's')
+      call zad_check(zad_function_call(grad, fargs), 'calling the gradient')
+      call check(all(da == 6*w*a) .and. all(dw == 3*a**2), 'zad_load_fortran: the gradient of a Fortran function')
+      call zad_args_free(fargs)
+      call zad_function_free(grad)
+      call zad_function_free(kernel)
+      call zad_module_free(fortran)
+      status = zad_load_fortran(context, 'bindings_kernel.F90', broken, '-Wall')
+      call check(status == ZAD_INVALID_ARGUMENT .and. .not. c_associated(broken) .and. &
+                 index(zad_last_error_message(), "unknown option '-Wall'") > 0, 'zad_load_fortran: a bad option')
+      status = zad_load_fortran(context, 'no_such_kernel.f90', broken)
+      call check(status == ZAD_IO_ERROR .and. index(zad_last_error_message(), 'no_such_kernel.f90') > 0, &
+                 'zad_load_fortran: a missing file')
    end subroutine
 
    ! ----------------------------------------------------- returned arrays

@@ -624,7 +624,7 @@ fn a_strided_state_buffer_is_unsupported() {
 
 /// A column-major Fortran array (`strided<[1, ?]>`) is contiguous, but its
 /// type is strided: as a state buffer it is refused too (copy it into a
-/// buffer allocated in the kernel, as examples-fortran/heat2d_adjoint.mlir
+/// buffer allocated in the kernel, as benches/kernels/heat2d.mlir
 /// does).
 #[test]
 fn a_column_major_state_buffer_is_unsupported() {

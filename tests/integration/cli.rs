@@ -64,11 +64,12 @@ fn run_prints_results_as_json() {
     let file = file.to_str().unwrap();
     let (ok, stdout, stderr) = zad(&["run", file, "--fn", "norm", "--args", "[[[1, -2], [3, 0.5], [-1, 2]], 2]"]);
     assert!(ok, "{stderr}");
+    // A kernel that writes no array has no "buffers".
     assert_eq!(stdout.trim(), r#"{"results":[19.25,6]}"#);
 
     let (ok, stdout, stderr) = zad(&["run", file, "--fn", "outer", "--args", "[[1, 2], [0.5, -1, 4]]"]);
     assert!(ok, "{stderr}");
-    assert_eq!(stdout.trim(), r#"{"results":[[[0.5,-1.0,4.0],[1.0,-2.0,8.0]]]}"#);
+    assert_eq!(stdout.trim(), r#"{"buffers":[[1.0,2.0],[0.5,-1.0,4.0]],"results":[[[0.5,-1.0,4.0],[1.0,-2.0,8.0]]]}"#);
 
     let (ok, stdout, _) = zad(&["run", file, "--fn", "ratio", "--args", "[1, 0]"]);
     assert!(ok);

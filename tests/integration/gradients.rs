@@ -65,7 +65,7 @@ pub const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// How one argument is drawn.
 #[derive(Clone, Debug, PartialEq)]
-enum Generator {
+pub(crate) enum Generator {
     /// A float scalar uniform in [lo, hi).
     Scalar { lo: f64, hi: f64 },
     /// A fixed float scalar.
@@ -78,19 +78,20 @@ enum Generator {
 
 /// The directives of one file.
 #[derive(Debug)]
-struct Spec {
-    function: String,
-    args: Vec<Generator>,
-    activity: Option<Vec<Activity>>,
-    tolerance: Option<f64>,
+pub(crate) struct Spec {
+    pub function: String,
+    pub args: Vec<Generator>,
+    pub activity: Option<Vec<Activity>>,
+    pub tolerance: Option<f64>,
     /// The relative step of the finite differences, if not the default.
-    step: Option<f64>,
-    points: usize,
+    pub step: Option<f64>,
+    pub points: usize,
 }
 
-/// `// KEY: text` with an upper-case KEY, or None for an ordinary comment.
-fn directive_of(line: &str) -> Option<(&str, &str)> {
-    let body = line.trim_start().strip_prefix("//")?.trim_start();
+/// `// KEY: text` (`comment` is the comment marker: `//` in MLIR, `!` in
+/// Fortran) with an upper-case KEY, or None for an ordinary comment.
+fn directive_of<'t>(line: &'t str, comment: &str) -> Option<(&'t str, &'t str)> {
+    let body = line.trim_start().strip_prefix(comment)?.trim_start();
     let (key, text) = body.split_once(':')?;
     let looks_like_key = key.starts_with(|c: char| c.is_ascii_uppercase())
         && key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
@@ -129,16 +130,17 @@ fn parse_generator(text: &str) -> Result<Generator, String> {
             let (lo, hi) = range(rest, (-1.0, 1.0), "ARG array")?;
             Ok(Generator::Array { shape, lo, hi })
         }
-        ["index", value] => {
+        ["index" | "int", value] => {
             value.parse::<i64>().map(Generator::Int).map_err(|_| format!("ARG index: '{value}' is not an integer"))
         }
         _ => Err(format!(
-            "ARG '{text}': expected 'scalar [LO HI]', 'fixed X', 'array SHAPE [LO HI]' or 'index N'"
+            "ARG '{text}': expected 'scalar [LO HI]', 'fixed X', 'array SHAPE [LO HI]' or 'index N' ('int N')"
         )),
     }
 }
 
-fn parse_spec(text: &str) -> Result<Spec, Vec<String>> {
+/// The directives in `text`, written as comments starting with `comment`.
+pub(crate) fn parse_spec(text: &str, comment: &str) -> Result<Spec, Vec<String>> {
     let mut function = None;
     let mut args = Vec::new();
     let mut activity = None;
@@ -147,7 +149,7 @@ fn parse_spec(text: &str) -> Result<Spec, Vec<String>> {
     let mut points = None;
     let mut errors = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let Some((key, value)) = directive_of(line) else { continue };
+        let Some((key, value)) = directive_of(line, comment) else { continue };
         let at = index + 1;
         let mut fail = |error: String| errors.push(format!("line {at}: {error}"));
         match key {
@@ -209,7 +211,7 @@ fn seed_of(name: &str) -> u64 {
 
 /// One argument's value.
 #[derive(Clone, Debug)]
-enum ArgValue {
+pub(crate) enum ArgValue {
     F64(f64),
     F32(f32),
     I32(i32),
@@ -221,7 +223,7 @@ enum ArgValue {
 
 impl ArgValue {
     /// Number of float components (0 for integers).
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             ArgValue::F64(_) | ArgValue::F32(_) => 1,
             ArgValue::ArrayF64(data, _) => data.len(),
@@ -230,7 +232,7 @@ impl ArgValue {
         }
     }
 
-    fn get(&self, k: usize) -> f64 {
+    pub(crate) fn get(&self, k: usize) -> f64 {
         match self {
             ArgValue::F64(x) => *x,
             ArgValue::F32(x) => *x as f64,
@@ -289,8 +291,12 @@ impl ArgValue {
     }
 }
 
-fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue) -> Result<(), Error> {
+/// Pushes `value` for a parameter of type `ty` (arrays laid out as the type
+/// says: column-major for Fortran arrays).
+fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue, ty: &ParamType) -> Result<(), Error> {
+    let column_major = matches!(ty, ParamType::MemRef(memref) if memref.is_column_major());
     match value {
+
         ArgValue::F64(x) => {
             args.push_f64(*x);
         }
@@ -307,10 +313,18 @@ fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue) -> Result<(), Error> {
             args.push_index(*x);
         }
         ArgValue::ArrayF64(data, shape) => {
-            args.push_slice_f64(data, shape)?;
+            if column_major {
+                args.push_fortran_slice_f64(data, shape)?;
+            } else {
+                args.push_slice_f64(data, shape)?;
+            }
         }
         ArgValue::ArrayF32(data, shape) => {
-            args.push_slice_f32(data, shape)?;
+            if column_major {
+                args.push_fortran_slice_f32(data, shape)?;
+            } else {
+                args.push_slice_f32(data, shape)?;
+            }
         }
     }
     Ok(())
@@ -320,6 +334,8 @@ fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue) -> Result<(), Error> {
 fn check_generator(generator: &Generator, ty: &ParamType, index: usize) -> Result<(), String> {
     let fits = match (generator, ty) {
         (Generator::Scalar { .. } | Generator::Fixed(_), ParamType::Scalar(scalar)) => scalar.is_float(),
+        // A scalar argument the kernel writes (Fortran intent(inout)).
+        (Generator::Scalar { .. } | Generator::Fixed(_), ParamType::MemRef(memref)) => memref.rank() == 0,
         (Generator::Int(_), ParamType::Scalar(scalar)) => !scalar.is_float(),
         (Generator::Array { shape, .. }, ParamType::MemRef(memref)) => {
             shape.len() == memref.rank()
@@ -331,7 +347,7 @@ fn check_generator(generator: &Generator, ty: &ParamType, index: usize) -> Resul
 }
 
 /// Draws one point.
-fn draw(spec: &Spec, inputs: &[ParamType], rng: &mut StdRng) -> Vec<ArgValue> {
+pub(crate) fn draw(spec: &Spec, inputs: &[ParamType], rng: &mut StdRng) -> Vec<ArgValue> {
     spec.args
         .iter()
         .zip(inputs)
@@ -339,8 +355,18 @@ fn draw(spec: &Spec, inputs: &[ParamType], rng: &mut StdRng) -> Vec<ArgValue> {
             (Generator::Scalar { lo, hi }, ParamType::Scalar(Scalar::F32)) => {
                 ArgValue::F32(rng.random_range(*lo..*hi) as f32)
             }
+            (Generator::Scalar { lo, hi }, ParamType::MemRef(memref)) if memref.element == Scalar::F32 => {
+                ArgValue::ArrayF32(vec![rng.random_range(*lo..*hi) as f32], Vec::new())
+            }
+            (Generator::Scalar { lo, hi }, ParamType::MemRef(_)) => {
+                ArgValue::ArrayF64(vec![rng.random_range(*lo..*hi)], Vec::new())
+            }
             (Generator::Scalar { lo, hi }, _) => ArgValue::F64(rng.random_range(*lo..*hi)),
             (Generator::Fixed(x), ParamType::Scalar(Scalar::F32)) => ArgValue::F32(*x as f32),
+            (Generator::Fixed(x), ParamType::MemRef(memref)) if memref.element == Scalar::F32 => {
+                ArgValue::ArrayF32(vec![*x as f32], Vec::new())
+            }
+            (Generator::Fixed(x), ParamType::MemRef(_)) => ArgValue::ArrayF64(vec![*x], Vec::new()),
             (Generator::Fixed(x), _) => ArgValue::F64(*x),
             (Generator::Int(n), ParamType::Scalar(Scalar::I32)) => ArgValue::I32(*n as i32),
             (Generator::Int(n), ParamType::Scalar(Scalar::I64)) => ArgValue::I64(*n),
@@ -359,43 +385,75 @@ fn draw(spec: &Spec, inputs: &[ParamType], rng: &mut StdRng) -> Vec<ArgValue> {
         .collect()
 }
 
-fn scalar_result(values: &[Value], what: &str) -> Result<f64, String> {
+/// The float result of a call, if it has one.
+fn scalar_result(values: &[Value], what: &str) -> Result<Option<f64>, String> {
     match values.first() {
-        Some(Value::F64(x)) => Ok(*x),
-        Some(Value::F32(x)) => Ok(*x as f64),
+        Some(Value::F64(x)) => Ok(Some(*x)),
+        Some(Value::F32(x)) => Ok(Some(*x as f64)),
+        None => Ok(None),
         other => Err(format!("{what}: expected a float scalar result, got {other:?}")),
     }
 }
 
-/// The primal at `point` (array arguments are copied: kernels may write them).
-fn primal(function: &zad::CompiledFunction, point: &[ArgValue]) -> Result<f64, String> {
-    let mut values = point.to_vec();
-    let mut args = Args::new();
-    for value in values.iter_mut() {
-        push(&mut args, value).map_err(|error| format!("primal arguments: {error}"))?;
-    }
-    function.call(&mut args).map_err(|error| format!("primal call: {error}"))?;
-    scalar_result(args.results(), "primal")
+/// What a gradient is checked on: the function's result, plus (with
+/// `cotangents`) the final contents of its array arguments weighted by
+/// them: `J = f + sum_k <w_k, a_k after the call>`. With cotangents, the
+/// gradient is computed with shadows set to `w_k` on entry (the cotangent
+/// of the arrays' final contents), which makes the shadows on exit
+/// dJ/d(initial contents): this checks kernels that return their results
+/// in arrays (Fortran subroutines) too.
+struct Objective<'p> {
+    inputs: &'p [ParamType],
+    /// Whether the function returns a value (gradients follow it).
+    returns: bool,
+    cotangents: Option<Vec<ArgValue>>,
 }
 
-/// zad's gradient at `point`: the primal result and, per argument, the
-/// gradient components (empty for const arguments).
-/// `seed`: the adjoint of the result (None: omitted, which means 1.0).
-fn gradient(
-    function: &zad::CompiledFunction,
-    point: &[ArgValue],
-    activity: &[Activity],
-    seed: Option<f64>,
-    single: bool,
-) -> Result<(f64, Vec<Vec<f64>>), String> {
-    let mut values = point.to_vec();
-    let mut shadows: Vec<ArgValue> = point.iter().map(ArgValue::zeroed).collect();
-    {
+impl Objective<'_> {
+    /// The function's result and J at `point` (array arguments are copied:
+    /// kernels may write them).
+    fn primal(&self, function: &zad::CompiledFunction, point: &[ArgValue]) -> Result<(Option<f64>, f64), String> {
+        let mut values = point.to_vec();
+        let result = {
+            let mut args = Args::new();
+            for (value, ty) in values.iter_mut().zip(self.inputs) {
+                push(&mut args, value, ty).map_err(|error| format!("primal arguments: {error}"))?;
+            }
+            function.call(&mut args).map_err(|error| format!("primal call: {error}"))?;
+            scalar_result(args.results(), "primal")?
+        };
+        let mut objective = result.unwrap_or(0.0);
+        if let Some(weights) = &self.cotangents {
+            for (value, weight) in values.iter().zip(weights) {
+                if matches!(value, ArgValue::ArrayF64(..) | ArgValue::ArrayF32(..)) {
+                    objective += (0..value.len()).map(|k| value.get(k) * weight.get(k)).sum::<f64>();
+                }
+            }
+        }
+        Ok((result, objective))
+    }
+
+    /// zad's gradient at `point`: the primal result and, per argument, the
+    /// gradient components (empty for const arguments). `seed`: the
+    /// adjoint of the result (None: omitted, which means 1.0).
+    fn gradient(
+        &self,
+        function: &zad::CompiledFunction,
+        point: &[ArgValue],
+        activity: &[Activity],
+        seed: Option<f64>,
+        single: bool,
+    ) -> Result<(Option<f64>, Vec<Vec<f64>>), String> {
+        let mut values = point.to_vec();
+        let mut shadows: Vec<ArgValue> = match &self.cotangents {
+            Some(weights) => weights.clone(),
+            None => point.iter().map(ArgValue::zeroed).collect(),
+        };
         let mut args = Args::new();
-        for ((value, shadow), &kind) in values.iter_mut().zip(shadows.iter_mut()).zip(activity) {
-            push(&mut args, value).map_err(|error| format!("gradient arguments: {error}"))?;
+        for (((value, shadow), &kind), ty) in values.iter_mut().zip(shadows.iter_mut()).zip(activity).zip(self.inputs) {
+            push(&mut args, value, ty).map_err(|error| format!("gradient arguments: {error}"))?;
             if kind == Activity::Dup {
-                push(&mut args, shadow).map_err(|error| format!("gradient arguments: {error}"))?;
+                push(&mut args, shadow, ty).map_err(|error| format!("gradient arguments: {error}"))?;
             }
         }
         match seed {
@@ -409,8 +467,8 @@ fn gradient(
         }
         function.call(&mut args).map_err(|error| format!("gradient call: {error}"))?;
         let results = args.results();
-        let value = scalar_result(results, "gradient")?;
-        let mut active = results[1..].iter();
+        let value = if self.returns { scalar_result(results, "gradient")? } else { None };
+        let mut active = results[usize::from(self.returns)..].iter();
         let mut gradients = Vec::new();
         for (index, &kind) in activity.iter().enumerate() {
             gradients.push(match kind {
@@ -438,10 +496,10 @@ fn gradient(
 
 /// What checking one file found.
 #[derive(Default)]
-struct Outcome {
-    points: usize,
-    components: usize,
-    failures: Vec<String>,
+pub(crate) struct Outcome {
+    pub points: usize,
+    pub components: usize,
+    pub failures: Vec<String>,
 }
 
 fn close(got: f64, expected: f64, tolerance: f64) -> bool {
@@ -450,22 +508,29 @@ fn close(got: f64, expected: f64, tolerance: f64) -> bool {
 
 /// Loads, differentiates and checks one kernel source.
 fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
-    let mut outcome = Outcome::default();
-    let spec = match parse_spec(text) {
+    let spec = match parse_spec(text, "//") {
         Ok(spec) => spec,
         Err(errors) => {
-            outcome.failures.extend(errors.into_iter().map(|error| format!("{name}: {error}")));
-            return outcome;
+            return Outcome { failures: errors.into_iter().map(|error| format!("{name}: {error}")).collect(), ..Outcome::default() };
         }
     };
+    match Module::parse(context, text, name) {
+        Ok(module) => check_module(&module, name, &spec, false),
+        Err(error) => Outcome {
+            failures: vec![format!("{name}: @{}: cannot load the module: {error}", spec.function)],
+            ..Outcome::default()
+        },
+    }
+}
+
+/// Differentiates `spec.function` of `module` (named `name` in messages)
+/// and checks its gradient against finite differences at random points.
+/// With `cotangents`, the checked objective also weighs the final contents
+/// of the array arguments (see `Objective`), and the function need not
+/// return anything.
+pub(crate) fn check_module(module: &Module, name: &str, spec: &Spec, cotangents: bool) -> Outcome {
+    let mut outcome = Outcome::default();
     let mut fail = |message: String| outcome.failures.push(format!("{name}: @{}: {message}", spec.function));
-    let module = match Module::parse(context, text, name) {
-        Ok(module) => module,
-        Err(error) => {
-            fail(format!("cannot load the module: {error}"));
-            return outcome;
-        }
-    };
     let signature = match module.signature(&spec.function) {
         Ok(signature) => signature,
         Err(error) => {
@@ -503,19 +568,38 @@ fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
     };
     let mut rng = StdRng::seed_from_u64(seed_of(name));
     for point_index in 0..spec.points {
-        let point = draw(&spec, &signature.inputs, &mut rng);
+        let point = draw(spec, &signature.inputs, &mut rng);
+        let objective = Objective {
+            inputs: &signature.inputs,
+            returns: !signature.results.is_empty(),
+            cotangents: cotangents.then(|| {
+                point
+                    .iter()
+                    .zip(&activity)
+                    .map(|(value, &kind)| {
+                        let mut weights = value.zeroed();
+                        if kind == Activity::Dup {
+                            for k in 0..weights.len() {
+                                weights.set(k, rng.random_range(-1.0..1.0));
+                            }
+                        }
+                        weights
+                    })
+                    .collect()
+            }),
+        };
         outcome.points += 1;
         let at = format!("point {point_index} {}", point.iter().map(ArgValue::describe).collect::<Vec<_>>().join(", "));
         let single_result = matches!(signature.results.first(), Some(ParamType::Scalar(Scalar::F32)));
-        let (value, gradients) = match gradient(&gradient_function, &point, &activity, None, single_result) {
+        let (value, gradients) = match objective.gradient(&gradient_function, &point, &activity, None, single_result) {
             Ok(result) => result,
             Err(error) => {
                 fail(format!("{at}: {error}"));
                 continue;
             }
         };
-        let f = match primal(&primal_function, &point) {
-            Ok(f) => f,
+        let f = match objective.primal(&primal_function, &point) {
+            Ok((f, _)) => f,
             Err(error) => {
                 fail(format!("{at}: {error}"));
                 continue;
@@ -526,12 +610,18 @@ fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
             if single { (STEP_F32, TOLERANCE_F32, PRIMAL_TOLERANCE_F32) } else { (STEP_F64, TOLERANCE_F64, PRIMAL_TOLERANCE_F64) };
         let tolerance = spec.tolerance.unwrap_or(default_tolerance);
         let step = spec.step.unwrap_or(step);
-        if !close(value, f, primal_tolerance) {
-            fail(format!("{at}: the gradient's primal result is {value:.17e}, the primal function's {f:.17e}"));
+        match (value, f) {
+            (Some(value), Some(f)) if !close(value, f, primal_tolerance) => {
+                fail(format!("{at}: the gradient's primal result is {value:.17e}, the primal function's {f:.17e}"));
+            }
+            (Some(_), Some(_)) | (None, None) => {}
+            _ => fail(format!("{at}: the gradient returns {value:?} and the primal function {f:?}")),
         }
-        // At the first point, an explicit seed scales every gradient.
-        if point_index == 0 {
+        // At the first point, an explicit seed scales every gradient (when
+        // the result is all the objective is).
+        if point_index == 0 && !cotangents {
             const SEED: f64 = -2.5;
+            let text = module.to_text();
             let seed_tolerance = if text.contains("f16") || text.contains("bf16") {
                 SEED_TOLERANCE_F16
             } else if text.contains("f32") {
@@ -539,7 +629,7 @@ fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
             } else {
                 SEED_TOLERANCE_F64
             };
-            match gradient(&gradient_function, &point, &activity, Some(SEED), single_result) {
+            match objective.gradient(&gradient_function, &point, &activity, Some(SEED), single_result) {
                 Ok((_, seeded)) => {
                     for (index, (plain, scaled)) in gradients.iter().zip(&seeded).enumerate() {
                         for (k, (g, s)) in plain.iter().zip(scaled).enumerate() {
@@ -568,8 +658,8 @@ fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
                 let xp = plus[index].set(k, x + h);
                 let mut minus = point.clone();
                 let xm = minus[index].set(k, x - h);
-                let fd = match (primal(&primal_function, &plus), primal(&primal_function, &minus)) {
-                    (Ok(fp), Ok(fm)) => (fp - fm) / (xp - xm),
+                let fd = match (objective.primal(&primal_function, &plus), objective.primal(&primal_function, &minus)) {
+                    (Ok((_, fp)), Ok((_, fm))) => (fp - fm) / (xp - xm),
                     (Err(error), _) | (_, Err(error)) => {
                         fail(format!("{at}: finite difference: {error}"));
                         continue;
@@ -648,7 +738,7 @@ fn gradient_files_have_directives() {
         if !text.trim_start().starts_with("//") {
             problems.push(format!("{name}: does not start with a comment saying what it tests"));
         }
-        let spec = match parse_spec(&text) {
+        let spec = match parse_spec(&text, "//") {
             Ok(spec) => spec,
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|error| format!("{name}: {error}")));
@@ -909,7 +999,7 @@ func.func @f(%x: f64) -> f64 {
         ("// GRAD: f\n// ARG: scalar 2 1\n", "empty range"),
         ("// GRAD: f\n// ARG: scalar\n// NOTE: hi\n", "unknown directive 'NOTE'"),
     ] {
-        let errors = parse_spec(source).expect_err(source);
+        let errors = parse_spec(source, "//").expect_err(source);
         assert!(errors.iter().any(|e| e.contains(needle)), "{source:?}: {errors:?}");
     }
 }

@@ -1,7 +1,9 @@
 // The explicit 2-D heat equation u_t = kappa (u_xx + u_yy) on the unit
 // square, u = u0 on the boundary, five-point stencil, then the misfit
 //   J = 1/2 h^2 sum_ij (u_ij(T) - u_obs_ij)^2
-// (heat2d_adjoint.f90 differentiates it with checkpointing).
+// (the model of examples-fortran/heat2d_adjoint.f90, whose Fortran source
+// heat2d_kernel.f90 zad converts; written here directly in MLIR for the
+// checkpointing and GradBench benchmarks).
 //
 // u0 and u_obs come from Fortran: whole column-major arrays, hence
 // strided<[1, ?]>, indexed [i, j] in Fortran order. The time loop works on

@@ -1,0 +1,190 @@
+//! Running flang: Fortran source in, FIR (in MLIR's generic form) out.
+
+use crate::error::{Error, Result};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+/// The Debian package that provides flang for the LLVM zad is built with.
+const FLANG_PACKAGE: &str = "flang-22";
+
+/// Options for reading Fortran source, given as a command-line style
+/// string: `-I DIR` and `-D NAME[=VALUE]` / `-U NAME` for the preprocessor
+/// and INCLUDE lines, and the flang flags that change how source is read
+/// (`FLANG_FLAGS`). Words are separated by white space.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FortranOptions {
+    /// Arguments for flang, in order.
+    arguments: Vec<String>,
+    /// `-fno-zad-directives`: ignore `!$zad` directives (as `-fno-openmp`
+    /// ignores `!$omp`), e.g. to get a plain taped gradient of a loop the
+    /// source marks for checkpointing.
+    pub ignore_directives: bool,
+}
+
+/// The flang flags accepted in options: they change how the source is read,
+/// not what the compiler generates.
+const FLANG_FLAGS: &[&str] = &[
+    "-cpp",
+    "-nocpp",
+    "-ffixed-form",
+    "-ffree-form",
+    "-fdefault-real-8",
+    "-fdefault-double-8",
+    "-fdefault-integer-8",
+    "-fimplicit-none",
+    "-fbackslash",
+    "-fd-lines-as-code",
+    "-fd-lines-as-comments",
+];
+
+impl FortranOptions {
+    /// Reads an options string (see the type). An unknown word is an
+    /// `InvalidArgument` error that lists what is accepted.
+    pub fn parse(text: &str) -> Result<FortranOptions> {
+        let mut arguments = Vec::new();
+        let mut ignore_directives = false;
+        let mut words = text.split_whitespace();
+        while let Some(word) = words.next() {
+            match word {
+                "-I" | "-D" | "-U" => {
+                    let value = words.next().ok_or_else(|| {
+                        Error::InvalidArgument(format!("Fortran options: {word} needs a value"))
+                    })?;
+                    arguments.push(word.to_string());
+                    arguments.push(value.to_string());
+                }
+                _ if ["-I", "-D", "-U"].iter().any(|flag| word.starts_with(flag)) => {
+                    arguments.push(word[..2].to_string());
+                    arguments.push(word[2..].to_string());
+                }
+                _ if FLANG_FLAGS.contains(&word) || word.starts_with("-ffixed-line-length=") => {
+                    arguments.push(word.to_string());
+                }
+                "-fno-zad-directives" => ignore_directives = true,
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "Fortran options: unknown option '{word}' (accepted: -I DIR, -D NAME[=VALUE], -U NAME, \
+                         -ffixed-line-length=N, -fno-zad-directives, {})",
+                        FLANG_FLAGS.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(FortranOptions { arguments, ignore_directives })
+    }
+}
+
+impl FortranOptions {
+    /// Whether `path` is read as fixed-form source: by its extension, unless
+    /// the options say.
+    pub fn fixed_form(&self, path: &Path) -> bool {
+        if self.arguments.iter().any(|a| a == "-ffree-form") {
+            return false;
+        }
+        self.arguments.iter().any(|a| a == "-ffixed-form")
+            || path.extension().and_then(|e| e.to_str()).is_some_and(|e| ["f", "F", "for", "FOR"].contains(&e))
+    }
+}
+
+/// The file extensions of Fortran source zad reads.
+pub const FORTRAN_EXTENSIONS: &[&str] = &["f90", "f", "F90", "F", "f95", "f03", "f08", "F95", "F03", "F08", "for", "FOR"];
+
+/// Whether `path` names Fortran source (by its extension).
+pub fn is_fortran_source(path: &Path) -> bool {
+    path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| FORTRAN_EXTENSIONS.contains(&ext))
+}
+
+/// The flang executable: `ZAD_FLANG` if set, else `bin/flang` of the LLVM
+/// zad was built against.
+fn flang_path() -> PathBuf {
+    match std::env::var_os("ZAD_FLANG") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => Path::new(env!("ZAD_LLVM_PREFIX")).join("bin/flang"),
+    }
+}
+
+/// Compiles `path` to FIR with flang's optimising front end (which expands
+/// array assignments and most reductions into loops), printed in MLIR's
+/// generic form with source locations.
+pub fn emit_fir(path: &Path, options: &FortranOptions) -> Result<String> {
+    let flang = flang_path();
+    if !flang.exists() {
+        return Err(Error::Unsupported(format!(
+            "zad reads Fortran with flang, which is not installed ({} does not exist): install the Debian \
+             package {FLANG_PACKAGE} (apt-get install {FLANG_PACKAGE})",
+            flang.display()
+        )));
+    }
+    if !path.exists() {
+        return Err(Error::Io(format!("{}: cannot read: no such file", path.display())));
+    }
+    // flang writes a .mod file per MODULE: into a directory of our own, not
+    // the caller's working directory.
+    let module_dir = ModuleDir::new()?;
+    let mut command = Command::new(&flang);
+    command.args(["-fc1", "-emit-fir", "-O2"]);
+    command.arg("-module-dir").arg(&module_dir.0);
+    command.args(["-mmlir", "--mlir-print-op-generic", "-mmlir", "--mlir-print-debuginfo"]);
+    // INCLUDE lines and #include find files next to the source first.
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        command.arg("-I").arg(dir);
+    }
+    command.args(&options.arguments);
+    command.arg(path).args(["-o", "-"]);
+    let output = command
+        .output()
+        .map_err(|error| Error::Io(format!("cannot run {}: {error}", flang.display())))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let message = stderr.trim();
+        return Err(Error::Parse(if message.is_empty() {
+            format!("{}: flang failed ({})", path.display(), output.status)
+        } else {
+            message.to_string()
+        }));
+    }
+    let fir = String::from_utf8(output.stdout).map_err(|_| Error::Internal("flang printed FIR that is not UTF-8".into()))?;
+    Ok(relabel_locations(fir, path))
+}
+
+/// A temporary directory, removed when dropped.
+struct ModuleDir(PathBuf);
+
+impl ModuleDir {
+    fn new() -> Result<ModuleDir> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("zad-flang-{}-{number}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|error| Error::Io(format!("cannot create a directory for flang's module files ({}): {error}", dir.display())))?;
+        Ok(ModuleDir(dir))
+    }
+}
+
+impl Drop for ModuleDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// flang's locations name the source by its absolute path; messages (and
+/// `!$zad` directives) use the path the caller gave.
+fn relabel_locations(fir: String, path: &Path) -> String {
+    let Ok(canonical) = std::fs::canonicalize(path) else { return fir };
+    let mut seen = std::collections::HashSet::new();
+    let mut rest = fir.as_str();
+    while let Some(start) = rest.find("loc(\"") {
+        let after = &rest[start + 5..];
+        let Some(end) = after.find('"') else { break };
+        let file = &after[..end];
+        if seen.insert(file.to_string()) && std::fs::canonicalize(file).is_ok_and(|f| f == canonical) {
+            let quoted = format!("loc(\"{file}\"");
+            let replacement = format!("loc({:?}", path.display().to_string());
+            return fir.replace(&quoted, &replacement);
+        }
+        rest = &after[end..];
+    }
+    fir
+}
