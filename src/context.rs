@@ -7,7 +7,11 @@
 //! context is serialised. Compiled functions do not touch the context and
 //! run in parallel.
 
-use crate::{dialect, error::Result};
+use crate::{
+    dialect,
+    error::{Error, Result},
+    target::Target,
+};
 use melior::{
     diagnostic::{Diagnostic, DiagnosticSeverity},
     dialect::DialectRegistry,
@@ -15,7 +19,10 @@ use melior::{
     utility::{register_all_dialects, register_all_llvm_translations, register_all_passes},
 };
 use parking_lot::{Mutex, ReentrantMutex, ReentrantMutexGuard};
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
 /// A handle on a zad context. Cheap to clone; the MLIR context lives until
 /// the last handle, module or function referring to it is dropped.
@@ -32,6 +39,12 @@ pub(crate) struct Shared {
     /// While text is parsed: the name to show for its locations, which MLIR's
     /// C API labels "-" (see `Module::parse`).
     parsing: Arc<Mutex<String>>,
+    /// The number of threads parallel loops run on (0: the default, see
+    /// `exec::parallel`), read by compiled code at every parallel loop, so
+    /// a change applies to the next call of any function of this context.
+    pub(crate) threads: Arc<AtomicUsize>,
+    /// The target functions are compiled for from now on.
+    target: Mutex<Target>,
 }
 
 // SAFETY: the MLIR context is only touched while `lock` is held (see
@@ -99,8 +112,54 @@ impl Context {
             true
         });
         mlir.get_or_load_dialect("zad");
-        let shared = Arc::new(Shared { mlir, lock: ReentrantMutex::new(()), diagnostics, parsing });
+        let threads = Arc::new(AtomicUsize::new(crate::exec::threads_from_environment()?));
+        let shared = Arc::new(Shared {
+            mlir,
+            lock: ReentrantMutex::new(()),
+            diagnostics,
+            parsing,
+            threads,
+            target: Mutex::new(Target::default()),
+        });
         Ok(Context { shared })
+    }
+
+    /// Sets the number of threads the `scf.parallel` loops of this
+    /// context's functions run on, from their next call on (functions
+    /// already compiled included); 0 restores the default (see
+    /// [`crate::exec::default_threads`]).
+    pub fn set_threads(&self, threads: usize) -> Result<()> {
+        if threads > MAX_THREADS {
+            return Err(Error::InvalidArgument(format!("{threads} threads is more than zad allows ({MAX_THREADS})")));
+        }
+        self.shared.threads.store(threads, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The number of threads parallel loops run on now.
+    pub fn threads(&self) -> usize {
+        crate::exec::effective_threads(self.shared.threads.load(Ordering::Relaxed))
+    }
+
+    /// Sets the target of the functions compiled from now on (those
+    /// compiled before keep theirs).
+    pub fn set_target(&self, target: Target) {
+        *self.shared.target.lock() = target;
+    }
+
+    /// The target functions are compiled for.
+    pub fn target(&self) -> Target {
+        self.shared.target()
+    }
+}
+
+/// More threads than any machine zad runs on has cores: a larger number
+/// is a mistake (a negative number cast to unsigned), not a request.
+pub const MAX_THREADS: usize = 1 << 16;
+
+impl Shared {
+    pub(crate) fn target(&self) -> Target {
+        self.target.lock().clone()
     }
 }
 

@@ -20,6 +20,7 @@ pub mod lower;
 pub mod module;
 pub mod naming;
 pub mod signature;
+pub mod target;
 
 pub use ad::{Activity, CheckpointScheme, GradientOptions};
 pub use context::Context;
@@ -28,3 +29,4 @@ pub use exec::{Args, Array, ArrayData, CompiledFunction, Value};
 pub use lower::Stage;
 pub use module::Module;
 pub use signature::{ParamType, Scalar, Signature};
+pub use target::Target;

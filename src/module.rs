@@ -10,6 +10,7 @@ use crate::{
     exec::{CompiledFunction, Engine},
     lower::{self, Stage},
     signature::Signature,
+    target::Target,
 };
 use crate::context::UNNAMED_BUFFER;
 use melior::{
@@ -33,7 +34,10 @@ pub struct Module {
 
 struct ModuleState {
     ir: ManuallyDrop<melior::ir::Module<'static>>,
-    engine: Option<Arc<Engine>>,
+    /// The JIT-compiled module, per target.
+    engines: HashMap<Target, Arc<Engine>>,
+    /// Compiled functions by name (prefixed by the target when it is not
+    /// the CPU).
     functions: HashMap<String, CompiledFunction>,
     /// The argument names (`%steps`) of each function, read from the source
     /// text: MLIR does not keep them, and messages use them.
@@ -66,7 +70,7 @@ impl Module {
         Ok(Module {
             state: Mutex::new(ModuleState {
                 ir: ManuallyDrop::new(ir),
-                engine: None,
+                engines: HashMap::new(),
                 functions: HashMap::new(),
                 argument_names,
             }),
@@ -111,32 +115,35 @@ impl Module {
         defined_function_ops(&state.ir).into_iter().map(|(name, _)| name).collect()
     }
 
-    /// The compiled function `name`. The first call lowers and JIT-compiles
-    /// the whole module; later calls, for any function, reuse that engine.
+    /// The compiled function `name`, for the context's target. The first
+    /// call for a target lowers and JIT-compiles the whole module; later
+    /// calls, for any function, reuse that engine.
     pub fn function(&self, name: &str) -> Result<CompiledFunction> {
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
-        if let Some(function) = state.functions.get(name) {
+        let target = self.shared.target();
+        let key = cache_key(&target, name);
+        if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
         let signature = state.signature(name)?;
-        let engine = match &state.engine {
+        let engine = match state.engines.get(&target) {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) {
                     let expanded =
                         ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
-                    Engine::compile(&self.shared, &expanded).map_err(user_terms)?
+                    Engine::compile(&self.shared, &expanded, &target).map_err(user_terms)?
                 } else {
-                    Engine::compile(&self.shared, &state.ir)?
+                    Engine::compile(&self.shared, &state.ir, &target)?
                 };
                 let engine = Arc::new(engine);
-                state.engine = Some(engine.clone());
+                state.engines.insert(target, engine.clone());
                 engine
             }
         };
         let function = CompiledFunction::new(engine, signature, 0)?;
-        state.functions.insert(name.to_string(), function.clone());
+        state.functions.insert(key, function.clone());
         Ok(function)
     }
 
@@ -154,12 +161,13 @@ impl Module {
     /// (cached per activity and options).
     pub fn gradient_with(&self, name: &str, activity: &[Activity], options: &GradientOptions) -> Result<CompiledFunction> {
         let request = Request { function: name.to_string(), activity: activity.to_vec(), seeded: true };
-        let key = if *options == GradientOptions::default() {
-            request.gradient_name()
-        } else {
-            format!("{}#{options:?}", request.gradient_name())
-        };
         let _guard = self.shared.lock();
+        let target = self.shared.target();
+        let key = if *options == GradientOptions::default() {
+            cache_key(&target, &request.gradient_name())
+        } else {
+            cache_key(&target, &format!("{}#{options:?}", request.gradient_name()))
+        };
         let mut state = self.state.lock();
         if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
@@ -180,7 +188,7 @@ impl Module {
                 signature.naming.inputs.len()
             )));
         }
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded).map_err(user_terms)?);
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded, &target).map_err(user_terms)?);
         let function = CompiledFunction::new(engine, signature, seeds)?;
         state.functions.insert(key, function.clone());
         Ok(function)
@@ -216,16 +224,20 @@ impl Module {
             .collect())
     }
 
-    /// The module's IR at `stage`, as text.
+    /// The module's IR at `stage`, as text, for the context's target
+    /// (`Stage::Ptx` compiles for CUDA whatever the target, for the GPU the
+    /// target names, else the driver's first GPU, else `sm_90`).
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        lower::emit(&self.shared, &state.ir, stage)
+        let options = crate::exec::emit_options(&self.shared, &self.shared.target());
+        lower::emit(&self.shared, &state.ir, stage, &options)
     }
 
-    /// How many times this module has been JIT-compiled (0 or 1).
+    /// How many times this module has been JIT-compiled (once per target
+    /// it was asked for).
     pub fn compile_count(&self) -> usize {
-        usize::from(self.state.lock().engine.is_some())
+        self.state.lock().engines.len()
     }
 }
 
@@ -259,6 +271,15 @@ fn source_argument_names(ir: &melior::ir::Module, source: &str) -> HashMap<Strin
             Some((name, naming::argument_names(source, line, column)?))
         })
         .collect()
+}
+
+/// The key of a compiled function in the cache: its name, prefixed by the
+/// target when that is not the CPU.
+fn cache_key(target: &Target, name: &str) -> String {
+    match target {
+        Target::Cpu => name.to_string(),
+        other => format!("{other}/{name}"),
+    }
 }
 
 /// An error from differentiating or compiling, with the names of the
