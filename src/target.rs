@@ -43,7 +43,7 @@ impl CudaArch {
         Ok(match number {
             0..=49 => {
                 return Err(Error::Unsupported(format!(
-                    "CUDA architecture {chip} is too old: zad's GPU code needs sm_50 or newer (sm_60 for f64 atomics)"
+                    "CUDA architecture {chip} is too old: zad's GPU code needs sm_50 or newer"
                 )));
             }
             50..=72 => "+ptx60",

@@ -79,6 +79,7 @@ const ATOMIC_COMBINERS: [(&str, u32); 12] = [
 /// conversion takes (see the module documentation). For CUDA, reductions
 /// that stay parallel become atomic updates of a one-element buffer.
 pub(crate) fn prepare(context: &melior::Context, module: &Module, target: Target) -> Result<()> {
+    load_dialects(context);
     for parallel in parallel_loops(module) {
         // SAFETY: `parallel` is a live op of `module` (collected above and
         // only moved, never erased, by the rewrites of the loops nested in
@@ -217,6 +218,7 @@ fn find_function(module: &Module, name: &str) -> Option<MlirOperation> {
 /// instructions of `PTX_MATH` (as `llvm.inline_asm`), so that
 /// `convert-gpu-to-nvvm` does not turn them into calls to libdevice.
 pub(crate) fn replace_math_with_ptx(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
     let mut found = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |operation| {
         if operation.name().as_string_ref().as_str().is_ok_and(|name| name.starts_with("math.")) {
@@ -270,6 +272,14 @@ pub(crate) fn replace_math_with_ptx(context: &melior::Context, module: &Module) 
 
 // ---------------------------------------------------------------------------
 // The rewrites, on MLIR's C API.
+
+/// Loads the dialects whose ops the rewrites create: an op of a dialect
+/// that is registered but not loaded yet is not created as that op.
+fn load_dialects(context: &melior::Context) {
+    for dialect in ["arith", "func", "llvm", "memref", "scf"] {
+        context.get_or_load_dialect(dialect);
+    }
+}
 
 /// # Safety
 /// `op` is a live operation.
@@ -619,6 +629,7 @@ unsafe fn reduce_atomically(context: &melior::Context, parallel: MlirOperation, 
 /// `callee(setting)`, which reads the context's setting when the loop
 /// starts. `callee` must be declared in `module`.
 pub(crate) fn bind_thread_count(context: &melior::Context, module: &Module, sentinel: i32, callee: &str, setting: usize) -> Result<()> {
+    load_dialects(context);
     let mut constants = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |operation| {
         if operation.name().as_string_ref().as_str() == Ok("llvm.mlir.constant")
@@ -661,6 +672,7 @@ pub(crate) fn bind_thread_count(context: &melior::Context, module: &Module, sent
 /// dimension to the block's x threads, gives them the last index. Run after
 /// [`prepare`] (the loops have no reductions left).
 pub(crate) fn reverse_dimensions(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
     for parallel in parallel_loops(module) {
         // SAFETY: `parallel` is a live op of `module`; outermost loops are
         // not nested in one another, so each is replaced once.

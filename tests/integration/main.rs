@@ -18,3 +18,4 @@ mod install;
 mod ir_files;
 mod kernels;
 mod makefile;
+mod parallel;
