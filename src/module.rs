@@ -230,7 +230,7 @@ impl Module {
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        let options = crate::exec::emit_options(&self.shared, &self.shared.target());
+        let options = crate::exec::lower_options(&self.shared, &self.shared.target());
         lower::emit(&self.shared, &state.ir, stage, &options)
     }
 

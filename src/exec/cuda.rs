@@ -14,7 +14,10 @@
 //! The `mgpu*` functions cannot return an error to the JIT code that calls
 //! them: the first failure of a call is kept in a per-thread slot, later
 //! GPU operations of that call are skipped, and the call reports the
-//! failure when it returns (`take_error`).
+//! failure when it returns (`take_error`). Compiling is such a call: the
+//! JIT engine's initialisation loads the kernels (a global constructor
+//! calls `mgpuModuleLoadJIT`), which is where a missing driver is found
+//! and reported ("no CUDA driver", `Unsupported`).
 
 use crate::error::{Error, Result};
 use cudarc::driver::sys::{self as cu, CUresult};
@@ -87,7 +90,7 @@ pub fn device_chip() -> Option<String> {
 }
 
 /// Checks that the CUDA target can run here: the driver and a GPU.
-pub(crate) fn require_device() -> Result<()> {
+fn require_device() -> Result<()> {
     device().map(|_| ())
 }
 
@@ -110,7 +113,7 @@ fn check(result: CUresult, what: &str) -> std::result::Result<(), String> {
 thread_local! {
     /// The first failure of a GPU operation on this thread since the last
     /// `take_error`.
-    static FAILURE: RefCell<Option<String>> = const { RefCell::new(None) };
+    static FAILURE: RefCell<Option<Error>> = const { RefCell::new(None) };
 }
 
 fn failed() -> bool {
@@ -121,22 +124,22 @@ fn record(result: CUresult, what: &str) -> bool {
     if result == CUresult::CUDA_SUCCESS {
         return true;
     }
-    fail(describe(result, what));
+    fail(Error::Compile(describe(result, what)));
     false
 }
 
-/// Keeps `message` as this thread's failure unless one is kept already.
-fn fail(message: String) {
+/// Keeps `error` as this thread's failure unless one is kept already.
+fn fail(error: Error) {
     FAILURE.with(|failure| {
-        failure.borrow_mut().get_or_insert(message);
+        failure.borrow_mut().get_or_insert(error);
     });
 }
 
-/// The first GPU failure on this thread since the last call, as an error.
+/// The first GPU failure on this thread since the last call.
 pub(crate) fn take_error() -> Result<()> {
     match FAILURE.with(|failure| failure.borrow_mut().take()) {
         None => Ok(()),
-        Some(message) => Err(Error::Compile(message)),
+        Some(error) => Err(error),
     }
 }
 
@@ -147,7 +150,7 @@ fn make_current() -> bool {
         // SAFETY: a context retained by `open_device`, never released.
         Ok(device) => record(unsafe { cu::cuCtxSetCurrent(device.context) }, "making the GPU's context current"),
         Err(error) => {
-            fail(error.to_string());
+            fail(error);
             false
         }
     }
@@ -246,7 +249,9 @@ unsafe extern "C" fn launch_kernel(
         return;
     }
     let Some(dims) = dims.iter().map(|&dim| u32::try_from(dim).ok()).collect::<Option<Vec<u32>>>() else {
-        fail(format!("CUDA: a parallel loop needs a grid of {grid_x} x {grid_y} x {grid_z} blocks, more than CUDA allows"));
+        fail(Error::Unsupported(format!(
+            "CUDA: a parallel loop needs a grid of {grid_x} x {grid_y} x {grid_z} blocks, more than CUDA allows"
+        )));
         return;
     };
     // SAFETY: a live kernel and stream; `params` holds one pointer per

@@ -69,7 +69,7 @@ impl Engine {
     /// Lowers `ir` (a copy of it) to LLVM for `target` and JIT-compiles
     /// it. The caller holds the context lock.
     pub(crate) fn compile(shared: &Shared, ir: &Module<'static>, target: &Target) -> Result<Engine> {
-        let options = lower_options(shared, target)?;
+        let options = lower_options(shared, target);
         let lowered = lower::to_llvm(shared, ir, &options)?;
         let dump = std::env::var_os(DUMP_OBJECTS).filter(|directory| !directory.is_empty());
         let libraries: Vec<String> = if lowered.uses_openmp {
@@ -148,27 +148,19 @@ impl Engine {
     }
 }
 
-/// What lowering for `target` needs: for CUDA, a driver and a GPU (checked
-/// first, so that a missing driver is a clear error) and its architecture.
-fn lower_options(shared: &Shared, target: &Target) -> Result<LowerOptions> {
-    let cuda_chip = match target {
-        Target::Cpu => String::new(),
-        Target::Cuda(arch) => {
-            cuda::require_device()?;
-            lower::cuda_chip(arch)
-        }
+/// How to lower for `target`: for CUDA, the GPU architecture (the named
+/// one, else the first GPU's, else `sm_90` for `zad emit` without a driver;
+/// compiling without one fails when the kernels are loaded).
+pub(crate) fn lower_options(shared: &Shared, target: &Target) -> LowerOptions {
+    let arch = match target {
+        Target::Cuda(arch) => arch.clone(),
+        Target::Cpu => Default::default(),
     };
-    Ok(LowerOptions { target: target.clone(), threads_setting: Arc::as_ptr(&shared.threads) as usize, cuda_chip })
-}
-
-/// The options `zad emit` lowers with: as for compiling, but a GPU's
-/// architecture without needing a driver.
-pub(crate) fn emit_options(shared: &Shared, target: &Target) -> LowerOptions {
-    let cuda_chip = match target {
-        Target::Cpu => lower::cuda_chip(&Default::default()),
-        Target::Cuda(arch) => lower::cuda_chip(arch),
-    };
-    LowerOptions { target: target.clone(), threads_setting: Arc::as_ptr(&shared.threads) as usize, cuda_chip }
+    LowerOptions {
+        target: target.clone(),
+        threads_setting: Arc::as_ptr(&shared.threads) as usize,
+        cuda_chip: lower::cuda_chip(&arch),
+    }
 }
 
 /// The packed calling convention: one pointer per argument (and result).
