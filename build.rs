@@ -43,6 +43,10 @@ fn main() {
     // no sound way to call setjmp), see src/exec/trap.rs.
     cc::Build::new().file("src/exec/guard.c").std("c11").warnings_into_errors(true).compile("zad_guard");
     link_mlir_shared(Path::new(&prefix));
+    // Where LLVM's OpenMP runtime (libomp.so) is found at run time, for
+    // kernels with parallel loops (see src/exec/parallel.rs).
+    let libdir = llvm_config(Path::new(&prefix), "--libdir").unwrap_or_else(|| format!("{prefix}/lib"));
+    println!("cargo:rustc-env=ZAD_LLVM_LIBDIR={libdir}");
     // Programs linked to libzad.so record this name, found through their
     // run path wherever the library was installed.
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzad.so");

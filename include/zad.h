@@ -44,6 +44,12 @@
 
 
 /**
+ * More threads than any machine zad runs on has cores: a larger number
+ * is a mistake (a negative number cast to unsigned), not a request.
+ */
+#define MAX_THREADS (1 << 16)
+
+/**
  * The stack zad's MLIR work runs on. Nesting [`MAX_NESTING`] deep needs
  * well under a tenth of it.
  */
@@ -390,6 +396,32 @@ zad_status zad_context_register_function(const zad_context *context,
 zad_status zad_context_load_library(const zad_context *context, const char *path);
 
 /**
+ * Sets the number of threads the parallel loops (`scf.parallel`) of this
+ * context's functions run on, from their next call on (functions compiled
+ * before included). 0 restores the default: `ZAD_NUM_THREADS` when the
+ * context was created, else `OMP_NUM_THREADS`, else the number of CPUs the
+ * process may run on. Loops without `scf.parallel` always run on the
+ * calling thread.
+ */
+zad_status zad_context_set_threads(zad_context *context, int64_t threads);
+
+/**
+ * The number of threads parallel loops of this context run on now, into
+ * `*out`.
+ */
+zad_status zad_context_threads(const zad_context *context, int64_t *out);
+
+/**
+ * Sets where the parallel loops of the functions compiled from now on run
+ * (functions compiled before keep theirs): `"cpu"` (the default: threads),
+ * `"cuda"` (an NVIDIA GPU, the first the driver sees) or `"cuda:sm_XY"`
+ * (PTX for that architecture). Compiling for CUDA needs NVIDIA's driver:
+ * without it `zad_module_function` fails with `ZAD_UNSUPPORTED` ("no CUDA
+ * driver"). Does not take ownership of `target`.
+ */
+zad_status zad_context_set_target(zad_context *context, const char *target);
+
+/**
  * Parses and verifies MLIR text (`module { ... }` or bare functions).
  * `source_name` names the text in messages (`name:line:col`); NULL gives
  * "<string>". Does not take ownership of `source`. On success `*out` is a
@@ -515,9 +547,21 @@ zad_status zad_function_pointer(const zad_function *function, void **out);
  * signature (count, element type, rank, static dimensions and layout), and
  * stores its results through the bindings made with `zad_args_result_*`,
  * which must match the results in number and type. On failure nothing is
- * called and no result is written. Thread-safe for distinct `args`.
+ * called and no result is written. Thread-safe for distinct `args`. A
+ * function compiled for CUDA works on copies of the arrays in GPU-reachable
+ * (managed) memory, copied back before it returns.
  */
 zad_status zad_function_call(const zad_function *function, zad_args *args);
+
+/**
+ * As `zad_function_call`, for a function compiled for CUDA, with arrays
+ * that are already in GPU memory (device or managed pointers the caller
+ * owns, pushed with `zad_args_push_array_*`): nothing is copied. A function
+ * whose code outside its parallel loops reads or writes an array argument
+ * (that code runs on the host) is refused with `ZAD_UNSUPPORTED`, naming
+ * the access; a function compiled for the CPU with `ZAD_INVALID_ARGUMENT`.
+ */
+zad_status zad_function_call_device(const zad_function *function, zad_args *args);
 
 /**
  * Creates an empty argument list. On success `*out` is owned by the caller,

@@ -7,7 +7,12 @@
 //! context is serialised. Compiled functions do not touch the context and
 //! run in parallel.
 
-use crate::{dialect, error::Result, foreign};
+use crate::{
+    dialect,
+    error::{Error, Result},
+    foreign,
+    target::Target,
+};
 use melior::{
     diagnostic::{Diagnostic, DiagnosticSeverity},
     dialect::DialectRegistry,
@@ -20,7 +25,7 @@ use std::{
     path::Path,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
 };
 
@@ -46,6 +51,12 @@ pub(crate) struct Shared {
     foreign: Mutex<foreign::Registry>,
     /// Whether kernels are compiled with bounds checks (see `lower::checks`).
     check_bounds: AtomicBool,
+    /// The number of threads parallel loops run on (0: the default, see
+    /// `exec::parallel`), read by compiled code at every parallel loop, so
+    /// a change applies to the next call of any function of this context.
+    pub(crate) threads: Arc<AtomicUsize>,
+    /// The target functions are compiled for from now on.
+    target: Mutex<Target>,
 }
 
 // SAFETY: the MLIR context is only touched while `lock` is held (see
@@ -128,6 +139,7 @@ impl Context {
         for dialect in ["zad", "func", "arith", "math", "memref", "scf", "complex", "vector", "cf"] {
             mlir.get_or_load_dialect(dialect);
         }
+        let threads = Arc::new(AtomicUsize::new(crate::exec::threads_from_environment()?));
         let shared = Arc::new(Shared {
             mlir,
             lock: ReentrantMutex::new(()),
@@ -135,6 +147,8 @@ impl Context {
             parsing,
             foreign: Mutex::new(foreign::Registry::default()),
             check_bounds: AtomicBool::new(std::env::var(CHECK_BOUNDS_VARIABLE).is_ok_and(|value| value == "1")),
+            threads,
+            target: Mutex::new(Target::default()),
         });
         Ok(Context { shared })
     }
@@ -170,6 +184,44 @@ impl Context {
     /// the process). Loading runs the library's initialisers.
     pub fn load_library(&self, path: impl AsRef<Path>) -> Result<()> {
         self.shared.foreign().load_library(path.as_ref())
+    }
+
+    /// Sets the number of threads the `scf.parallel` loops of this
+    /// context's functions run on, from their next call on (functions
+    /// already compiled included); 0 restores the default (see
+    /// [`crate::exec::default_threads`]).
+    pub fn set_threads(&self, threads: usize) -> Result<()> {
+        if threads > MAX_THREADS {
+            return Err(Error::InvalidArgument(format!("{threads} threads is more than zad allows ({MAX_THREADS})")));
+        }
+        self.shared.threads.store(threads, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The number of threads parallel loops run on now.
+    pub fn threads(&self) -> usize {
+        crate::exec::effective_threads(self.shared.threads.load(Ordering::Relaxed))
+    }
+
+    /// Sets the target of the functions compiled from now on (those
+    /// compiled before keep theirs).
+    pub fn set_target(&self, target: Target) {
+        *self.shared.target.lock() = target;
+    }
+
+    /// The target functions are compiled for.
+    pub fn target(&self) -> Target {
+        self.shared.target()
+    }
+}
+
+/// More threads than any machine zad runs on has cores: a larger number
+/// is a mistake (a negative number cast to unsigned), not a request.
+pub const MAX_THREADS: usize = 1 << 16;
+
+impl Shared {
+    pub(crate) fn target(&self) -> Target {
+        self.target.lock().clone()
     }
 }
 

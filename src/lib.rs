@@ -24,6 +24,7 @@ pub mod module;
 pub mod naming;
 pub mod signature;
 pub mod stack;
+pub mod target;
 
 pub use ad::{Activity, CheckpointScheme, GradientOptions};
 pub use context::Context;
@@ -33,3 +34,4 @@ pub use fortran::FortranOptions;
 pub use lower::Stage;
 pub use module::Module;
 pub use signature::{ParamType, Scalar, Signature};
+pub use target::Target;

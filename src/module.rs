@@ -12,6 +12,7 @@ use crate::{
     lower::{self, Stage},
     signature::Signature,
     stack,
+    target::Target,
 };
 use crate::context::UNNAMED_BUFFER;
 use melior::{
@@ -38,8 +39,11 @@ pub struct Module {
 
 struct ModuleState {
     ir: ManuallyDrop<melior::ir::Module<'static>>,
-    /// The module compiled without and with bounds checks.
-    engines: [Option<Arc<Engine>>; 2],
+    /// The JIT-compiled module, per target and with or without bounds
+    /// checks.
+    engines: HashMap<(Target, bool), Arc<Engine>>,
+    /// Compiled functions by name (prefixed by the target when it is not
+    /// the CPU, suffixed when bounds-checked).
     functions: HashMap<String, CompiledFunction>,
     /// The argument names (`%steps`) of each function, read from the source
     /// text: MLIR does not keep them, and messages use them.
@@ -48,8 +52,13 @@ struct ModuleState {
 
 /// The compile-cache key of a function: its name, marked when compiled with
 /// bounds checks.
-fn cache_key(name: String, checked: bool) -> String {
-    if checked { format!("{name}#checked") } else { name }
+/// The key of a compiled function in the module's cache.
+fn cache_key(target: &Target, checked: bool, name: &str) -> String {
+    let name = if checked { format!("{name}#checked") } else { name.to_string() };
+    match target {
+        Target::Cpu => name,
+        other => format!("{other}/{name}"),
+    }
 }
 
 impl Drop for Module {
@@ -84,7 +93,7 @@ impl Module {
         Ok(Module {
             state: Mutex::new(ModuleState {
                 ir: ManuallyDrop::new(ir),
-                engines: [None, None],
+                engines: HashMap::new(),
                 functions: HashMap::new(),
                 argument_names,
             }),
@@ -182,8 +191,9 @@ impl Module {
         defined_function_ops(&state.ir).into_iter().map(|(name, _)| name).collect()
     }
 
-    /// The compiled function `name`. The first call lowers and JIT-compiles
-    /// the whole module; later calls, for any function, reuse that engine.
+    /// The compiled function `name`, for the context's target. The first
+    /// call for a target lowers and JIT-compiles the whole module; later
+    /// calls, for any function, reuse that engine.
     pub fn function(&self, name: &str) -> Result<CompiledFunction> {
         let name = &self.resolve(name)?;
         stack::on_large_stack(|| self.function_on_large_stack(name))
@@ -192,24 +202,25 @@ impl Module {
     fn function_on_large_stack(&self, name: &str) -> Result<CompiledFunction> {
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
+        let target = self.shared.target();
         let checked = self.shared.check_bounds();
-        let key = cache_key(name.to_string(), checked);
+        let key = cache_key(&target, checked, name);
         if let Some(function) = state.functions.get(&key) {
             return Ok(function.clone());
         }
         let signature = state.signature(name)?;
-        let engine = match &state.engines[usize::from(checked)] {
+        let engine = match state.engines.get(&(target.clone(), checked)) {
             Some(engine) => engine.clone(),
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) || contains_op(&state.ir, dialect::op::TANGENT) {
                     let expanded =
                         ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
-                    Engine::compile(&self.shared, &expanded, checked).map_err(user_terms)?
+                    Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?
                 } else {
-                    Engine::compile(&self.shared, &state.ir, checked)?
+                    Engine::compile(&self.shared, &state.ir, &target, checked)?
                 };
                 let engine = Arc::new(engine);
-                state.engines[usize::from(checked)] = Some(engine.clone());
+                state.engines.insert((target, checked), engine.clone());
                 engine
             }
         };
@@ -242,13 +253,14 @@ impl Module {
         options: &GradientOptions,
     ) -> Result<CompiledFunction> {
         let request = Request::gradient(name, activity);
-        let key = if *options == GradientOptions::default() {
+        let name_and_options = if *options == GradientOptions::default() {
             request.name()
         } else {
             format!("{}#{options:?}", request.name())
         };
+        let target = self.shared.target();
         let checked = self.shared.check_bounds();
-        let key = cache_key(key, checked);
+        let key = cache_key(&target, checked, &name_and_options);
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
         if let Some(function) = state.functions.get(&key) {
@@ -270,7 +282,7 @@ impl Module {
                 signature.naming.inputs.len()
             )));
         }
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded, checked).map_err(user_terms)?);
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?);
         let function = CompiledFunction::new(engine, signature, seeds).map_err(user_terms)?;
         state.functions.insert(key, function.clone());
         Ok(function)
@@ -307,11 +319,13 @@ impl Module {
             .collect())
     }
 
-    /// The module's IR at `stage`, as text.
+    /// The module's IR at `stage`, as text, for the context's target
+    /// (`Stage::Ptx` compiles for CUDA whatever the target, for the GPU the
+    /// target names, else the driver's first GPU, else `sm_90`).
     pub fn emit(&self, stage: Stage) -> Result<String> {
         let _guard = self.shared.lock();
         let state = self.state.lock();
-        let text = stack::on_large_stack(|| lower::emit(&self.shared, &state.ir, stage, self.shared.check_bounds()))?;
+        let text = stack::on_large_stack(|| lower::emit(&self.shared, &state.ir, stage, &crate::exec::lower_options(&self.shared, &self.shared.target(), self.shared.check_bounds())))?;
         // Say which Fortran procedures are missing, and why.
         let notes: String = self
             .fortran
@@ -323,9 +337,9 @@ impl Module {
     }
 
     /// How many times this module has been JIT-compiled for its functions
-    /// (0 or 1, 2 once compiled both with and without bounds checks).
+    /// (once per target, and per bounds checks on or off, it was asked for).
     pub fn compile_count(&self) -> usize {
-        self.state.lock().engines.iter().flatten().count()
+        self.state.lock().engines.len()
     }
 }
 
@@ -360,6 +374,9 @@ fn source_argument_names(ir: &melior::ir::Module, source: &str) -> HashMap<Strin
         })
         .collect()
 }
+
+/// The key of a compiled function in the cache: its name, prefixed by the
+/// target when that is not the CPU.
 
 /// An error from differentiating or compiling, with the names of the
 /// functions zad generated replaced by what they are to the user.

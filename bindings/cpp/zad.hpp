@@ -23,6 +23,10 @@
 //                                                             {zad::budget(14, 50'000'000)});
 //   zad_stats stats = zad::take_stats();
 //
+//   // Parallel loops (scf.parallel) on 4 threads, or on an NVIDIA GPU.
+//   context.set_threads(4);
+//   context.set_target("cuda");       // for the functions compiled after this
+//
 // Every handle class owns one zad handle, frees it in its destructor, and is
 // movable but not copyable; a moved-from object is empty, and using it
 // throws. Every failing zad call throws zad::Error, which carries the
@@ -282,6 +286,12 @@ public:
     /// written) if the arguments or bindings do not match its signature.
     void call(Args &args) const { check(zad_function_call(raw(), detail::require(args.get(), "Args"))); }
 
+    /// For a function compiled for CUDA: calls it on arrays already in GPU
+    /// memory (device or managed pointers you own); nothing is copied.
+    void call_device(Args &args) const {
+        check(zad_function_call_device(raw(), detail::require(args.get(), "Args")));
+    }
+
     std::size_t num_args() const {
         std::size_t count = 0;
         check(zad_function_arity(raw(), &count, nullptr));
@@ -459,6 +469,19 @@ public:
     /// Loads a shared library whose functions define the kernels' foreign
     /// functions (after registered ones, before the process's symbols).
     void load_library(const std::string &path) const { check(zad_context_load_library(raw(), path.c_str())); }
+
+    /// The threads parallel loops (scf.parallel) run on, from the next call
+    /// of any function of this context on; 0 restores the default.
+    void set_threads(std::int64_t threads) { check(zad_context_set_threads(raw(), threads)); }
+    /// The threads parallel loops run on now.
+    std::int64_t threads() const {
+        std::int64_t count = 0;
+        check(zad_context_threads(raw(), &count));
+        return count;
+    }
+    /// Where the parallel loops of functions compiled from now on run:
+    /// "cpu" (the default), "cuda" or "cuda:sm_XY".
+    void set_target(const std::string &target) { check(zad_context_set_target(raw(), target.c_str())); }
 
     zad_context *get() const noexcept { return handle_.get(); }
 

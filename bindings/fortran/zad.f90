@@ -199,9 +199,11 @@ module zad
    public :: zad_context_new, zad_context_free
    public :: zad_context_set_option, zad_context_register_function, zad_context_load_library
    public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
+   public :: zad_context_set_threads, zad_context_threads, zad_context_set_target
    public :: zad_module_function, zad_module_gradient
    public :: zad_module_gradient_checkpointed, zad_stats_take
    public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
+   public :: zad_function_call_device
    public :: zad_args_new, zad_args_free, zad_args_clear
    public :: zad_args_push_f32, zad_args_push_f64, zad_args_push_i32, zad_args_push_i64, zad_args_push_index
    public :: zad_args_push_array_f64, zad_args_push_array_f32
@@ -212,7 +214,7 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed
+   public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed, zad_set_target
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
    public :: zad_register_function, zad_load_library, zad_memref_values
@@ -262,6 +264,33 @@ module zad
          type(c_ptr), value :: context
          character(kind=c_char), intent(in) :: path(*)
          integer(c_int32_t) :: zad_context_load_library
+      end function
+
+      ! The threads parallel loops (scf.parallel) run on, from the next call
+      ! of any function of the context on; 0 restores the default
+      ! (ZAD_NUM_THREADS, else OMP_NUM_THREADS, else every CPU of the
+      ! process).
+      function zad_context_set_threads(context, threads) bind(C, name='zad_context_set_threads')
+         import :: c_ptr, c_int32_t, c_int64_t
+         type(c_ptr), value :: context
+         integer(c_int64_t), value :: threads
+         integer(c_int32_t) :: zad_context_set_threads
+      end function
+
+      function zad_context_threads(context, out) bind(C, name='zad_context_threads')
+         import :: c_ptr, c_int32_t, c_int64_t
+         type(c_ptr), value :: context
+         integer(c_int64_t), intent(out) :: out
+         integer(c_int32_t) :: zad_context_threads
+      end function
+
+      ! target is a NUL-terminated C string; zad_set_target takes a Fortran
+      ! string.
+      function zad_context_set_target(context, target) bind(C, name='zad_context_set_target')
+         import :: c_ptr, c_int32_t, c_char
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: target(*)
+         integer(c_int32_t) :: zad_context_set_target
       end function
 
       ! source and source_name are NUL-terminated C strings; zad_parse takes
@@ -371,6 +400,14 @@ module zad
          import :: c_ptr, c_int32_t
          type(c_ptr), value :: function, args
          integer(c_int32_t) :: zad_function_call
+      end function
+
+      ! For a function compiled for CUDA: the arrays pushed are GPU memory
+      ! the caller owns (e.g. CUDA Fortran device arrays); nothing is copied.
+      function zad_function_call_device(function, args) bind(C, name='zad_function_call_device')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: function, args
+         integer(c_int32_t) :: zad_function_call_device
       end function
 
       function zad_args_new(out) bind(C, name='zad_args_new')
@@ -714,6 +751,15 @@ contains
       else
          status = zad_module_parse(context, source//c_null_char, out=module)
       end if
+   end function
+
+   !> Where the parallel loops of the functions compiled from now on run:
+   !> 'cpu' (threads, the default), 'cuda' (an NVIDIA GPU) or 'cuda:sm_XY'.
+   function zad_set_target(context, target) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: target
+      integer(c_int32_t) :: status
+      status = zad_context_set_target(context, c_string(target))
    end function
 
    !> The compiled function called name (without '@') of a module, as a new

@@ -7,17 +7,27 @@
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
 //! `--args @FILE` reads the JSON from a file, `--args -` from standard
-//! input. Errors: exit status 1 and one line on stderr.
+//! input. `--threads N` and `--target cpu|cuda` choose where parallel loops
+//! run. Errors: exit status 1 and one line on stderr.
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
-use zad::{Activity, Args, CheckpointScheme, Context, GradientOptions, Module, ParamType, Scalar, Stage, json};
+use zad::{Activity, Args, CheckpointScheme, Context, GradientOptions, Module, ParamType, Scalar, Stage, Target, json};
 
 #[derive(Parser)]
 #[command(name = "zad", version, about = "Automatic differentiation of MLIR kernels")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The number of threads parallel loops (scf.parallel) run on, on the
+    /// CPU (default: ZAD_NUM_THREADS, else OMP_NUM_THREADS, else every CPU
+    /// this process may use).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Where parallel loops run: cpu, or cuda (an NVIDIA GPU; cuda:sm_XY
+    /// names its architecture).
+    #[arg(long, global = true, value_name = "TARGET", default_value = "cpu")]
+    target: String,
 }
 
 #[derive(Subcommand)]
@@ -85,7 +95,8 @@ enum Command {
         compilation: Compilation,
     },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
-    /// --fn), llvm.
+    /// --fn), llvm (for --target), ptx (the CUDA kernels of the parallel
+    /// loops, for --target's GPU, else sm_90).
     Emit {
         /// The MLIR file, or Fortran source (stage parsed shows the MLIR zad
         /// made of it).
@@ -258,7 +269,7 @@ impl Checkpointing {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match configure(&cli).and_then(|context| run(&context, cli.command)) {
         Ok(output) => {
             if !output.is_empty() {
                 println!("{output}");
@@ -373,12 +384,24 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
     Ok(output.to_string())
 }
 
-fn run(command: Command) -> zad::Result<String> {
+/// A context with the thread count and target of the command line.
+fn configure(cli: &Cli) -> zad::Result<Context> {
     let context = Context::new()?;
+    if let Some(threads) = cli.threads {
+        if threads == 0 {
+            return Err(zad::Error::InvalidArgument("--threads must be at least 1".into()));
+        }
+        context.set_threads(threads)?;
+    }
+    context.set_target(cli.target.parse::<Target>()?);
+    Ok(context)
+}
+
+fn run(context: &Context, command: Command) -> zad::Result<String> {
     match command {
         Command::Run { file, function, args, buffers, compilation, source } => {
-            compilation.apply(&context)?;
-            let module = source.load(&context, &file)?;
+            compilation.apply(context)?;
+            let module = source.load(context, &file)?;
             let (inputs, results) = run_function(&module, &function, &json::read_args(&args)?)?;
             let results: Vec<_> = results.iter().map(json::value_to_json).collect();
             let mut output = serde_json::json!({ "results": results });
@@ -388,8 +411,8 @@ fn run(command: Command) -> zad::Result<String> {
             Ok(output.to_string())
         }
         Command::Grad { file, function, args, buffers, activity, seed, cotangents, checkpointing, stats, compilation, source } => {
-            compilation.apply(&context)?;
-            let module = source.load(&context, &file)?;
+            compilation.apply(context)?;
+            let module = source.load(context, &file)?;
             let activity = activity_for(&module, &function, activity.as_deref())?;
             let options = checkpointing.options(&module)?;
             let request = GradRequest {
@@ -405,9 +428,9 @@ fn run(command: Command) -> zad::Result<String> {
             grad(&module, request)
         }
         Command::Emit { file, stage, function, activity, checkpointing, compilation, source } => {
-            compilation.apply(&context)?;
+            compilation.apply(context)?;
             let stage: Stage = stage.parse()?;
-            let module = source.load(&context, &file)?;
+            let module = source.load(context, &file)?;
             if stage == Stage::Adjoint {
                 let function = function.ok_or_else(|| {
                     zad::Error::InvalidArgument("--stage adjoint needs --fn NAME".into())
@@ -422,7 +445,7 @@ fn run(command: Command) -> zad::Result<String> {
                 zad::gradbench::flush_subnormals();
             }
             // The responses stream to stdout as the messages arrive.
-            zad::gradbench::serve(&context, std::io::stdin().lock(), std::io::stdout().lock())
+            zad::gradbench::serve(context, std::io::stdin().lock(), std::io::stdout().lock())
                 .map_err(zad::Error::InvalidArgument)?;
             Ok(String::new())
         }

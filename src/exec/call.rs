@@ -233,6 +233,22 @@ impl<'a> Args<'a> {
         Ok(self)
     }
 
+    /// The array arguments, for copying them to a GPU and back.
+    pub(crate) fn host_arrays(&self) -> Vec<super::cuda::HostArray> {
+        self.slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Array { element, data, shape, strides } => Some(super::cuda::HostArray {
+                    data: *data,
+                    element_size: element.size(),
+                    shape: shape.clone(),
+                    strides: strides.clone(),
+                }),
+                Slot::Scalar(..) => None,
+            })
+            .collect()
+    }
+
     /// The results of the last successful call, in order.
     pub fn results(&self) -> &[Value] {
         &self.results
@@ -246,14 +262,18 @@ impl<'a> Args<'a> {
         default_seeds: usize,
         layout: &ResultLayout,
         packed: super::PackedFn,
+        relocate: &dyn Fn(*mut c_void) -> *mut c_void,
     ) -> Result<()> {
         self.check(signature, default_seeds)?;
         self.results.clear();
 
         self.descriptor_words.clear();
+        let mut passed = Vec::new();
         for slot in &self.slots {
             if let Slot::Array { data, shape, strides, .. } = slot {
-                self.descriptor_words.extend([*data as i64, *data as i64, 0]);
+                let data = relocate(*data);
+                passed.push(data as usize);
+                self.descriptor_words.extend([data as i64, data as i64, 0]);
                 self.descriptor_words.extend_from_slice(shape);
                 self.descriptor_words.extend_from_slice(strides);
             }
@@ -303,7 +323,7 @@ impl<'a> Args<'a> {
             // SAFETY: the kernel wrote a value of type `ty` at `offset` in
             // the result struct, which is `layout.size` bytes long.
             let value =
-                unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &self.slots, &mut to_free) };
+                unsafe { decode_result(ty, self.result_struct.cast::<u8>().add(*offset), &passed, &mut to_free) };
             self.results.push(value);
         }
         for allocation in to_free {
@@ -563,7 +583,7 @@ const GLOBAL_MEMREF_SENTINEL: usize = 0xdeadbeef;
 ///
 /// # Safety
 /// `at` points to a value of type `ty` as the kernel's C interface wrote it.
-unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], to_free: &mut Vec<usize>) -> Value {
+unsafe fn decode_result(ty: &ParamType, at: *const u8, passed: &[usize], to_free: &mut Vec<usize>) -> Value {
     // SAFETY (all reads): `at` is valid for the size of `ty` (caller).
     unsafe {
         match ty {
@@ -587,8 +607,7 @@ unsafe fn decode_result(ty: &ParamType, at: *const u8, inputs: &[Slot], to_free:
                     Scalar::F32 => ArrayData::F32(gather(base.cast::<f32>(), &shape, &strides)),
                     _ => ArrayData::F64(gather(base.cast::<f64>(), &shape, &strides)),
                 };
-                let owned_by_caller =
-                    inputs.iter().any(|slot| matches!(slot, Slot::Array { data, .. } if *data as usize == allocated));
+                let owned_by_caller = passed.contains(&allocated);
                 if allocated != 0
                     && allocated != GLOBAL_MEMREF_SENTINEL
                     && !owned_by_caller

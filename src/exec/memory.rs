@@ -102,12 +102,12 @@ fn checked(block: *mut c_void, size: usize) -> *mut c_void {
 }
 
 /// `_mlir_memref_to_llvm_free(block)`; also frees the memref results that
-/// calls copy out.
+/// calls copy out (CUDA managed blocks included, see `cuda`).
 ///
 /// # Safety
 /// `block` is null or a live block from `allocate`/`allocate_aligned`.
 pub(super) unsafe extern "C" fn release(block: *mut c_void) {
-    if block.is_null() {
+    if block.is_null() || super::cuda::release_if_managed(block) {
         return;
     }
     trap::untrack(Resource::Block(block));

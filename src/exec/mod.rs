@@ -3,12 +3,17 @@
 mod call;
 mod checkpoint;
 mod link;
+mod cuda;
 mod memory;
+mod parallel;
 mod runtime;
 mod trap;
 
 pub use checkpoint::{CheckpointStats, take_checkpoint_stats};
 pub(crate) use link::is_runtime_symbol;
+pub use cuda::device_chip as cuda_device_chip;
+pub use parallel::{NUM_THREADS_VARIABLE, default_threads, effective_threads, threads_from_environment};
+pub(crate) use parallel::PARALLEL_THREADS_SYMBOL;
 pub use runtime::take_tape_peak;
 
 pub use call::{Args, Array, ArrayData, Value};
@@ -18,12 +23,18 @@ use call::ResultLayout;
 use crate::{
     context::Shared,
     error::{Error, Result},
-    lower,
+    lower::{self, LowerOptions},
     signature::{ParamType, Scalar, Signature},
+    target::Target,
 };
 use melior::{StringRef, ir::Module};
 use mlir_sys::MlirExecutionEngine;
-use std::{collections::HashMap, ffi::c_void, path::Path, sync::Arc};
+use std::{
+    collections::HashMap,
+    ffi::c_void,
+    path::Path,
+    sync::{Arc, atomic::AtomicUsize},
+};
 
 /// LLVM optimisation level used for every kernel.
 const OPT_LEVEL: i32 = 3;
@@ -40,6 +51,12 @@ pub(crate) struct Engine {
     refused: HashMap<String, String>,
     /// Libraries the code calls into, kept loaded while it lives.
     _libraries: Vec<Arc<crate::foreign::Library>>,
+    /// Its functions launch CUDA kernels: calls copy host arrays in and out.
+    cuda: bool,
+    /// Per function, its host-side accesses of memref arguments (CUDA).
+    host_accesses: Vec<(String, Vec<String>)>,
+    /// The context's thread count, whose address the code holds.
+    _threads: Arc<AtomicUsize>,
 }
 
 // SAFETY: after creation the engine is only used for symbol lookups, which
@@ -58,25 +75,53 @@ impl Drop for Engine {
 }
 
 impl Engine {
-    /// Lowers `ir` (a copy of it) to LLVM, with bounds checks or not, and
-    /// JIT-compiles it. The caller holds the context lock.
-    pub(crate) fn compile(shared: &Shared, ir: &Module<'static>, check_bounds: bool) -> Result<Engine> {
+    /// Lowers `ir` (a copy of it) to LLVM for `target`, with bounds checks
+    /// or not, and JIT-compiles it. The caller holds the context lock.
+    pub(crate) fn compile(shared: &Shared, ir: &Module<'static>, target: &Target, check_bounds: bool) -> Result<Engine> {
+        let options = lower_options(shared, target, check_bounds);
         let mut linked = link::resolve(shared, ir);
-        let lowered = lower::to_llvm(shared, ir, check_bounds)?;
-        link::resolve_lowered(shared, &lowered, &mut linked);
+        let lowered = lower::to_llvm(shared, ir, &options)?;
+        link::resolve_lowered(shared, &lowered.module, &mut linked);
         let dump = std::env::var_os(DUMP_OBJECTS).filter(|directory| !directory.is_empty());
-        // SAFETY: `lowered` is a valid module in the LLVM dialect; no shared
-        // libraries are passed.
+        let libraries: Vec<String> = if lowered.uses_openmp {
+            vec![parallel::openmp_library()?.to_string_lossy().into_owned()]
+        } else {
+            Vec::new()
+        };
+        let library_refs: Vec<mlir_sys::MlirStringRef> = libraries.iter().map(|path| StringRef::new(path).to_raw()).collect();
+        // SAFETY: `lowered.module` is a valid module in the LLVM dialect;
+        // the library paths live across the call.
         let raw = unsafe {
-            mlir_sys::mlirExecutionEngineCreate(lowered.to_raw(), OPT_LEVEL, 0, std::ptr::null(), dump.is_some(), false)
+            mlir_sys::mlirExecutionEngineCreate(
+                lowered.module.to_raw(),
+                OPT_LEVEL,
+                library_refs.len() as i32,
+                library_refs.as_ptr(),
+                dump.is_some(),
+                false,
+            )
         };
         if raw.ptr.is_null() {
             return Err(Error::Compile(shared.diagnostic_message(
                 "JIT compilation failed (MLIR's ExecutionEngine could not translate the module to LLVM IR)",
             )));
         }
-        let engine = Engine { raw, refused: linked.refused, _libraries: linked.libraries };
-        for (name, address) in runtime::symbols() {
+        let engine = Engine {
+            raw,
+            refused: linked.refused,
+            _libraries: linked.libraries,
+            cuda: lowered.uses_cuda,
+            host_accesses: lowered.host_accesses,
+            _threads: shared.threads.clone(),
+        };
+        let mut symbols = runtime::symbols();
+        symbols.extend(parallel::symbols());
+        if engine.cuda {
+            // The CUDA runtime's allocator replaces the host's (registered
+            // last, so its names win).
+            symbols.extend(cuda::symbols());
+        }
+        for (name, address) in symbols {
             // SAFETY: `address` is a function with the C signature MLIR's
             // lowering expects for `name` (see `runtime`).
             unsafe {
@@ -94,6 +139,8 @@ impl Engine {
         }
         // SAFETY: every symbol the module needs is resolvable now.
         unsafe { mlir_sys::mlirExecutionEngineInitialize(engine.raw) };
+        // Initialising loads the GPU kernels (global constructors).
+        cuda::take_error()?;
         if let Some(directory) = dump {
             engine.dump_object(Path::new(&directory));
         }
@@ -123,6 +170,22 @@ impl Engine {
     }
 }
 
+/// How to lower for `target`: for CUDA, the GPU architecture (the named
+/// one, else the first GPU's, else `sm_90` for `zad emit` without a driver;
+/// compiling without one fails when the kernels are loaded).
+pub(crate) fn lower_options(shared: &Shared, target: &Target, check_bounds: bool) -> LowerOptions {
+    let arch = match target {
+        Target::Cuda(arch) => arch.clone(),
+        Target::Cpu => Default::default(),
+    };
+    LowerOptions {
+        target: target.clone(),
+        threads_setting: Arc::as_ptr(&shared.threads) as usize,
+        cuda_chip: lower::cuda_chip(&arch),
+        check_bounds,
+    }
+}
+
 /// The packed calling convention: one pointer per argument (and result).
 pub(crate) type PackedFn = unsafe extern "C" fn(*mut *mut c_void);
 
@@ -137,6 +200,8 @@ pub struct CompiledFunction {
     default_seeds: usize,
     packed: PackedFn,
     raw: *mut c_void,
+    /// For a CUDA function: how it touches memref arguments on the host.
+    host_accesses: Option<Arc<Vec<String>>>,
 }
 
 // SAFETY: the function pointers point into immutable JIT code kept alive by
@@ -160,7 +225,11 @@ impl CompiledFunction {
         // SAFETY: MLIR's packed wrappers have exactly this C signature.
         let packed = unsafe { std::mem::transmute::<*mut c_void, PackedFn>(packed) };
         let layout = Arc::new(ResultLayout::of(&signature.results));
-        Ok(CompiledFunction { engine, signature: Arc::new(signature), layout, default_seeds, packed, raw })
+        let host_accesses = engine.cuda.then(|| {
+            let accesses = engine.host_accesses.iter().find(|(name, _)| *name == signature.name).map(|(_, accesses)| accesses.clone());
+            Arc::new(accesses.unwrap_or_default())
+        });
+        Ok(CompiledFunction { engine, signature: Arc::new(signature), layout, default_seeds, packed, raw, host_accesses })
     }
 
     pub fn signature(&self) -> &Signature {
@@ -175,24 +244,67 @@ impl CompiledFunction {
     }
 
     /// Calls the function with `args`, checked against its signature. The
-    /// results are left in `args` (see [`Args::results`]).
+    /// results are left in `args` (see [`Args::results`]). A function
+    /// compiled for CUDA works on copies of the arrays in GPU-reachable
+    /// memory, copied back when it returns.
     pub fn call(&self, args: &mut Args) -> Result<()> {
+        self.call_with(args, self.host_accesses.is_some())
+    }
+
+    /// Calls a function compiled for CUDA with arrays that are already in
+    /// GPU memory (device or managed pointers the caller owns): nothing is
+    /// copied. Refused for functions whose code outside their parallel
+    /// loops reads or writes an array argument (that code runs on the host,
+    /// which cannot touch device memory).
+    pub fn call_device(&self, args: &mut Args) -> Result<()> {
+        let Some(accesses) = &self.host_accesses else {
+            return Err(Error::InvalidArgument(format!(
+                "{} was compiled for the cpu target: device pointers need a function compiled for cuda",
+                self.signature.naming.subject()
+            )));
+        };
+        if !accesses.is_empty() {
+            return Err(Error::Unsupported(format!(
+                "{} cannot take device pointers: its code outside parallel loops runs on the host and touches \
+                 array arguments there ({}); use zad_function_call, which copies host arrays, or move that code \
+                 into a parallel loop",
+                self.signature.naming.subject(),
+                accesses.join("; ")
+            )));
+        }
+        self.call_with(args, false)
+    }
+
+    fn call_with(&self, args: &mut Args, stage: bool) -> Result<()> {
         let _keep_alive = &self.engine;
         let inputs = &self.signature.inputs;
         let given = args.len();
         let missing = inputs.len().saturating_sub(given);
-        if missing == 0 || missing > self.default_seeds {
-            return args.invoke(&self.signature, self.default_seeds, &self.layout, self.packed);
+        if missing > 0 && missing <= self.default_seeds {
+            for ty in &inputs[given..] {
+                match ty {
+                    ParamType::Scalar(Scalar::F32) => args.push_f32(1.0),
+                    _ => args.push_f64(1.0),
+                };
+            }
         }
-        for ty in &inputs[given..] {
-            match ty {
-                ParamType::Scalar(Scalar::F32) => args.push_f32(1.0),
-                _ => args.push_f64(1.0),
-            };
-        }
-        let result = args.invoke(&self.signature, self.default_seeds, &self.layout, self.packed);
+        let result = if stage {
+            let arrays = args.host_arrays();
+            let staging = cuda::Staging::new(&arrays)?;
+            let result = args.invoke(&self.signature, self.default_seeds, &self.layout, self.packed, &|data| staging.relocate(data));
+            if result.is_ok() {
+                staging.copy_back();
+            }
+            result
+        } else {
+            args.invoke(&self.signature, self.default_seeds, &self.layout, self.packed, &|data| data)
+        };
         args.truncate(given);
-        result
+        result?;
+        if self.host_accesses.is_some() {
+            cuda::take_error()?;
+        }
+        Ok(())
     }
 
     /// How many trailing seed arguments may be omitted (they default to 1.0).

@@ -179,6 +179,53 @@ pub extern "C" fn zad_context_load_library(context: *const zad_context, path: *c
     })
 }
 
+/// Sets the number of threads the parallel loops (`scf.parallel`) of this
+/// context's functions run on, from their next call on (functions compiled
+/// before included). 0 restores the default: `ZAD_NUM_THREADS` when the
+/// context was created, else `OMP_NUM_THREADS`, else the number of CPUs the
+/// process may run on. Loops without `scf.parallel` always run on the
+/// calling thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_set_threads(context: *mut zad_context, threads: i64) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid context (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let threads = usize::try_from(threads)
+            .map_err(|_| Error::InvalidArgument(format!("threads is {threads}: give 1 or more, or 0 for the default")))?;
+        context.inner.set_threads(threads)
+    })
+}
+
+/// The number of threads parallel loops of this context run on now, into
+/// `*out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_threads(context: *const zad_context, out: *mut i64) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or valid pointers (caller).
+        let context = unsafe { handle(context, "context") }?;
+        out_param(out, "out")?;
+        unsafe { *out = context.inner.threads() as i64 };
+        Ok(())
+    })
+}
+
+/// Sets where the parallel loops of the functions compiled from now on run
+/// (functions compiled before keep theirs): `"cpu"` (the default: threads),
+/// `"cuda"` (an NVIDIA GPU, the first the driver sees) or `"cuda:sm_XY"`
+/// (PTX for that architecture). Compiling for CUDA needs NVIDIA's driver:
+/// without it `zad_module_function` fails with `ZAD_UNSUPPORTED` ("no CUDA
+/// driver"). Does not take ownership of `target`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_context_set_target(context: *mut zad_context, target: *const c_char) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or valid pointers (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let target = unsafe { c_str(target, "target") }?;
+        context.inner.set_target(target.parse()?);
+        Ok(())
+    })
+}
+
 /// Parses and verifies MLIR text (`module { ... }` or bare functions).
 /// `source_name` names the text in messages (`name:line:col`); NULL gives
 /// "<string>". Does not take ownership of `source`. On success `*out` is a
@@ -547,7 +594,9 @@ pub extern "C" fn zad_function_pointer(function: *const zad_function, out: *mut 
 /// signature (count, element type, rank, static dimensions and layout), and
 /// stores its results through the bindings made with `zad_args_result_*`,
 /// which must match the results in number and type. On failure nothing is
-/// called and no result is written. Thread-safe for distinct `args`.
+/// called and no result is written. Thread-safe for distinct `args`. A
+/// function compiled for CUDA works on copies of the arrays in GPU-reachable
+/// (managed) memory, copied back before it returns.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_function_call(function: *const zad_function, args: *mut zad_args) -> zad_status {
     guard(|| {
@@ -559,6 +608,28 @@ pub extern "C" fn zad_function_call(function: *const zad_function, args: *mut za
         for (binding, value) in args.results.iter().zip(args.inner.results()) {
             // SAFETY: bindings point to writable storage of the bound type
             // (caller), and `check_bindings` matched types with the results.
+            unsafe { write_result(binding, value) };
+        }
+        Ok(())
+    })
+}
+
+/// As `zad_function_call`, for a function compiled for CUDA, with arrays
+/// that are already in GPU memory (device or managed pointers the caller
+/// owns, pushed with `zad_args_push_array_*`): nothing is copied. A function
+/// whose code outside its parallel loops reads or writes an array argument
+/// (that code runs on the host) is refused with `ZAD_UNSUPPORTED`, naming
+/// the access; a function compiled for the CPU with `ZAD_INVALID_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_function_call_device(function: *const zad_function, args: *mut zad_args) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or valid, unaliased handles (caller).
+        let function = unsafe { handle(function, "function") }?;
+        let args = unsafe { handle_mut(args, "args") }?;
+        check_bindings(&function.inner, &args.results)?;
+        function.inner.call_device(&mut args.inner)?;
+        for (binding, value) in args.results.iter().zip(args.inner.results()) {
+            // SAFETY: as in `zad_function_call`.
             unsafe { write_result(binding, value) };
         }
         Ok(())

@@ -67,10 +67,17 @@ const DIVISIONS: [(&str, bool); 7] = [
 ];
 
 /// Inserts the checks into every function of `module`.
-pub(crate) fn insert(context: &'static Context, module: &mut Module<'static>, bounds: bool) -> Result<()> {
+///
+/// With `on_gpu`, the bodies of parallel loops run on a GPU, where a check
+/// cannot call back into the host to stop the call: they are left without.
+/// Returns whether a check sits in a parallel loop (on the CPU).
+pub(crate) fn insert(context: &'static Context, module: &mut Module<'static>, bounds: bool, on_gpu: bool) -> Result<bool> {
     let mut targets: Vec<MlirOperation> = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |operation| {
         let name = operation.name().as_string_ref().as_str().unwrap_or_default().to_string();
+        if on_gpu && name == "scf.parallel" {
+            return WalkResult::Skip;
+        }
         if is_checked(&name, bounds) {
             targets.push(operation.to_raw());
         }
@@ -78,8 +85,19 @@ pub(crate) fn insert(context: &'static Context, module: &mut Module<'static>, bo
     });
     let recursive = recursive_functions(module);
     if targets.is_empty() && recursive.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
+    let in_parallel_loop = targets.iter().any(|&raw| {
+        // SAFETY: a live op of `module`, collected above.
+        let mut parent = unsafe { OperationRef::from_raw(raw) }.parent_operation();
+        while let Some(operation) = parent {
+            if operation.name().as_string_ref().as_str() == Ok("scf.parallel") {
+                return true;
+            }
+            parent = operation.parent_operation();
+        }
+        false
+    });
     // The checks use ops of dialects the module may not have used yet.
     for dialect in ["arith", "scf", "func", "memref", "llvm"] {
         context.get_or_load_dialect(dialect);
@@ -98,7 +116,8 @@ pub(crate) fn insert(context: &'static Context, module: &mut Module<'static>, bo
     if !recursive.is_empty() {
         checker.append_parsed(&format!("func.func private @{STACK_LOW}() -> i64"))?;
     }
-    checker.declare_trap()
+    checker.declare_trap()?;
+    Ok(in_parallel_loop)
 }
 
 /// The run-time function that gives the lowest address of the calling

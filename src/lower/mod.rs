@@ -7,6 +7,7 @@ use crate::{
     context::{Shared, describe_location},
     error::{Error, Result},
     exec::is_runtime_symbol,
+    target::{CudaArch, DEFAULT_CUDA_CHIP, Target},
 };
 use melior::{
     ir::{
@@ -19,6 +20,7 @@ use melior::{
 use std::{fmt, str::FromStr};
 
 mod expand_math;
+mod parallel;
 pub(crate) use expand_math::expand_math_ops;
 
 /// A point in the pipeline whose IR `zad emit` can show.
@@ -28,18 +30,22 @@ pub enum Stage {
     Parsed,
     /// The adjoint functions reverse mode generates for one function.
     Adjoint,
-    /// Lowered to the LLVM dialect, as handed to the JIT.
+    /// Lowered to the LLVM dialect, as handed to the JIT (for the
+    /// context's target).
     Llvm,
+    /// The PTX of the CUDA kernels the parallel loops become.
+    Ptx,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 3] = [Stage::Parsed, Stage::Adjoint, Stage::Llvm];
+    pub const ALL: [Stage; 4] = [Stage::Parsed, Stage::Adjoint, Stage::Llvm, Stage::Ptx];
 
     pub fn name(self) -> &'static str {
         match self {
             Stage::Parsed => "parsed",
             Stage::Adjoint => "adjoint",
             Stage::Llvm => "llvm",
+            Stage::Ptx => "ptx",
         }
     }
 }
@@ -107,14 +113,44 @@ pub(crate) fn clone_module(ir: &Module<'static>) -> Module<'static> {
     Module::from_operation(operation).expect("a clone of a module is a module")
 }
 
+/// A module in the LLVM dialect, and what its code needs at run time.
+pub(crate) struct Lowered {
+    pub module: Module<'static>,
+    /// It calls LLVM's OpenMP runtime (it has parallel loops on the CPU).
+    pub uses_openmp: bool,
+    /// It launches CUDA kernels.
+    pub uses_cuda: bool,
+    /// Per function: how its body touches its memref arguments on the host
+    /// (outside GPU kernels), one description per access; the
+    /// device-pointer entry point refuses such functions.
+    pub host_accesses: Vec<(String, Vec<String>)>,
+}
+
+/// How the code of a compilation reaches its run-time settings.
+pub(crate) struct LowerOptions {
+    pub target: Target,
+    /// The address of the context's thread count (`Shared::threads`),
+    /// read by every parallel loop on the CPU when it starts.
+    pub threads_setting: usize,
+    /// The GPU architecture, for CUDA (`sm_XY`).
+    pub cuda_chip: String,
+    /// Whether to compile bounds checks in (see `checks`).
+    pub check_bounds: bool,
+}
+
+/// The thread count `convert-scf-to-openmp` is asked for, replaced by a
+/// call reading the context's setting (`parallel::bind_thread_count`).
+const THREADS_SENTINEL: i32 = 2_000_000_011;
+
 /// Lowers a copy of `ir` to the LLVM dialect, every defined function given a
 /// C interface (`_mlir_ciface_<name>`) for the ABI.
-pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, check_bounds: bool) -> Result<Module<'static>> {
+pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, options: &LowerOptions) -> Result<Lowered> {
     reject_unlowered_zad_ops(ir)?;
     hazards::reject(ir)?;
     let context = shared.mlir();
     let mut lowered = clone_module(ir);
-    checks::insert(context, &mut lowered, check_bounds)?;
+    let checked_in_parallel_loop =
+        checks::insert(context, &mut lowered, options.check_bounds, matches!(options.target, Target::Cuda(_)))?;
     // Every function gets MLIR's C interface: those with a body for the ABI,
     // the foreign ones (declarations) because that is how zad calls them
     // (see `foreign`). zad's run-time functions, and the libm functions
@@ -135,16 +171,150 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, check_bounds: bool)
     }
     expand_math_ops(context, &mut lowered)?;
     replace_math_ops(context, &mut lowered)?;
+    // A failed check stops the call by jumping back to the thread that made
+    // it, which a worker thread cannot do: parallel loops with checks in
+    // them run on the calling thread (as scf lowers them: in sequence).
+    let parallel = parallel::has_parallel_loops(&lowered) && !(checked_in_parallel_loop && options.target == Target::Cpu);
+    let mut result = Lowered { module: lowered, uses_openmp: false, uses_cuda: false, host_accesses: Vec::new() };
+    let mut to_llvm_pipeline = TO_LLVM_PIPELINE.to_string();
+    match (&options.target, parallel) {
+        (_, false) => {}
+        (Target::Cpu, true) => {
+            parallel::prepare(context, &result.module, parallel::Target::Threads)?;
+            declare_thread_count_function(context, &mut result.module)?;
+            run_pipeline(shared, &mut result.module, &format!("builtin.module(convert-scf-to-openmp{{num-threads={THREADS_SENTINEL}}})"), "mapping parallel loops to OpenMP failed")?;
+            parallel::bind_thread_count(context, &result.module, THREADS_SENTINEL, crate::exec::PARALLEL_THREADS_SYMBOL, options.threads_setting)?;
+            to_llvm_pipeline = to_llvm_pipeline.replace("reconcile-unrealized-casts", "convert-openmp-to-llvm,reconcile-unrealized-casts");
+            result.uses_openmp = true;
+        }
+        (Target::Cuda(_), true) => {
+            parallel::prepare(context, &result.module, parallel::Target::Cuda)?;
+            parallel::check_gpu_code(&result.module)?;
+            map_to_gpu(shared, &mut result.module, &options.cuda_chip)?;
+            result.host_accesses = parallel::host_accesses(&result.module);
+            to_llvm_pipeline = to_llvm_pipeline.replace("reconcile-unrealized-casts", "gpu-to-llvm,reconcile-unrealized-casts");
+            result.uses_cuda = true;
+        }
+    }
+    if result.uses_openmp {
+        // The bodies of OpenMP loops sit in `memref.alloca_scope` ops, which
+        // must hold one block: once the sequential loops inside them become
+        // branches, the IR is invalid until finalize-memref-to-llvm inlines
+        // the scopes. So verify the result instead of each step.
+        run_unverified_pipeline(shared, &mut result.module, &to_llvm_pipeline, "lowering to the LLVM dialect failed")?;
+        if !result.module.as_operation().verify() {
+            return Err(Error::Internal(shared.diagnostic_message("lowering parallel loops produced invalid IR")));
+        }
+    } else {
+        run_pipeline(shared, &mut result.module, &to_llvm_pipeline, "lowering to the LLVM dialect failed")?;
+    }
+    mark_allocations_noalias(context, &mut result.module)?;
+    mark_trap_cold(context, &mut result.module)?;
+    Ok(result)
+}
+
+fn run_pipeline(shared: &Shared, module: &mut Module<'static>, pipeline: &str, failure: &str) -> Result<()> {
+    run_pipeline_with(shared, module, pipeline, failure, true)
+}
+
+fn run_unverified_pipeline(shared: &Shared, module: &mut Module<'static>, pipeline: &str, failure: &str) -> Result<()> {
+    run_pipeline_with(shared, module, pipeline, failure, false)
+}
+
+fn run_pipeline_with(shared: &Shared, module: &mut Module<'static>, pipeline: &str, failure: &str, verify: bool) -> Result<()> {
     shared.take_diagnostics();
-    let manager = PassManager::new(context);
-    parse_pass_pipeline(manager.as_operation_pass_manager(), TO_LLVM_PIPELINE)
-        .map_err(|error| Error::Internal(format!("bad lowering pipeline: {error}")))?;
-    manager.run(&mut lowered).map_err(|_| {
-        Error::Compile(shared.diagnostic_message("lowering to the LLVM dialect failed"))
-    })?;
-    mark_allocations_noalias(context, &mut lowered)?;
-    mark_trap_cold(context, &mut lowered)?;
-    Ok(lowered)
+    let manager = PassManager::new(shared.mlir());
+    manager.enable_verifier(verify);
+    parse_pass_pipeline(manager.as_operation_pass_manager(), pipeline)
+        .map_err(|error| Error::Internal(format!("bad pipeline {pipeline}: {error}")))?;
+    manager.run(module).map_err(|_| Error::Compile(shared.diagnostic_message(failure)))
+}
+
+/// Declares the run-time function that parallel loops ask for their thread
+/// count (`exec::parallel`).
+fn declare_thread_count_function(context: &'static melior::Context, module: &mut Module<'static>) -> Result<()> {
+    let name = crate::exec::PARALLEL_THREADS_SYMBOL;
+    let text = format!("func.func private @{name}(i64) -> i32");
+    let parsed = Module::parse(context, &text).ok_or_else(|| Error::Internal(format!("cannot declare {name}")))?;
+    let declaration = parsed.body().first_operation().ok_or_else(|| Error::Internal("empty declaration".into()))?;
+    // SAFETY: the clone is a new op, handed to the module's body.
+    unsafe {
+        let copy = mlir_sys::mlirOperationClone(declaration.to_raw());
+        mlir_sys::mlirBlockAppendOwnedOperation(module.body().to_raw(), copy);
+    }
+    Ok(())
+}
+
+/// Threads per GPU block, along each dimension of a parallel loop whose
+/// dimensions were reversed (`parallel::reverse_dimensions`): 256 along its
+/// last index, which is contiguous in C order and becomes the block's x
+/// dimension (the one that varies fastest within a warp, so that loads
+/// coalesce); the grid spans the other dimensions (at most 65535 each,
+/// CUDA's limit for the grid's y and z).
+const GPU_BLOCK: &str = "256,1,1";
+
+/// Maps the (prepared) parallel loops of `module` to GPU kernels and
+/// compiles those to PTX (`gpu.binary` ops holding it), leaving the host
+/// code for the rest of the pipeline.
+fn map_to_gpu(shared: &Shared, module: &mut Module<'static>, chip: &str) -> Result<()> {
+    let features = CudaArch::ptx_features(chip)?;
+    parallel::reverse_dimensions(shared.mlir(), module)?;
+    run_pipeline(
+        shared,
+        module,
+        &format!(
+            "builtin.module(func.func(scf-parallel-loop-tiling{{parallel-loop-tile-sizes={GPU_BLOCK} no-min-max-bounds=true}},\
+             gpu-map-parallel-loops,convert-parallel-loops-to-gpu),gpu-kernel-outlining)"
+        ),
+        "mapping parallel loops to GPU kernels failed",
+    )?;
+    parallel::replace_math_with_ptx(shared.mlir(), module)?;
+    let device = format!(
+        "builtin.module(nvvm-attach-target{{chip={chip} features={features} O=3}},expand-strided-metadata,lower-affine,\
+         gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,reconcile-unrealized-casts),\
+         gpu-module-to-binary{{format=isa}})"
+    );
+    run_pipeline(shared, module, &device, "compiling GPU kernels to PTX failed")
+}
+
+/// The chip to generate PTX for: the named one, or that of the first GPU
+/// when a CUDA driver says, or `DEFAULT_CUDA_CHIP`.
+pub(crate) fn cuda_chip(arch: &CudaArch) -> String {
+    arch.chip.clone().or_else(crate::exec::cuda_device_chip).unwrap_or_else(|| DEFAULT_CUDA_CHIP.to_string())
+}
+
+/// The PTX of the GPU kernels of `ir` compiled for `chip`, one section per
+/// kernel module.
+fn ptx(shared: &Shared, ir: &Module<'static>, chip: &str) -> Result<String> {
+    let options = LowerOptions { target: Target::Cuda(CudaArch { chip: Some(chip.to_string()) }), threads_setting: 0, cuda_chip: chip.to_string(), check_bounds: false };
+    let lowered = to_llvm(shared, ir, &options)?;
+    let mut text = String::new();
+    lowered.module.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        if operation.name().as_string_ref().as_str() == Ok("gpu.binary")
+            && let (Some(name), Ok(objects)) = (crate::module::symbol_name(&operation), operation.attribute("objects"))
+        {
+            // SAFETY: `objects` is the array of #gpu.object attributes of a
+            // gpu.binary; each holds the PTX text as its object.
+            unsafe {
+                let objects = melior::ir::attribute::AttributeLike::to_raw(&objects);
+                for index in 0..mlir_sys::mlirArrayAttrGetNumElements(objects) {
+                    let object = mlir_sys::mlirArrayAttrGetElement(objects, index);
+                    let ptx = mlir_sys::mlirGPUObjectAttrGetObject(object);
+                    let bytes = std::slice::from_raw_parts(ptx.data.cast::<u8>(), ptx.length);
+                    text.push_str(&format!("// kernel module @{name}, {chip}\n"));
+                    text.push_str(String::from_utf8_lossy(bytes).trim_end_matches('\0'));
+                    text.push('\n');
+                }
+            }
+        }
+        WalkResult::Advance
+    });
+    if text.is_empty() {
+        return Err(Error::InvalidArgument(
+            "the module has no parallel loops (scf.parallel): nothing of it runs on a GPU, so there is no PTX".into(),
+        ));
+    }
+    Ok(text)
 }
 
 /// The allocation functions `memref.alloc` calls (zad's, see
@@ -309,11 +479,13 @@ fn reject_unlowered_zad_ops(ir: &Module<'static>) -> Result<()> {
     }
 }
 
-/// The IR of `ir` at `stage`.
-pub(crate) fn emit(shared: &Shared, ir: &Module<'static>, stage: Stage, check_bounds: bool) -> Result<String> {
+/// The IR of `ir` at `stage`, for the context's target (a GPU's
+/// architecture is resolved as for compiling, without needing a driver).
+pub(crate) fn emit(shared: &Shared, ir: &Module<'static>, stage: Stage, options: &LowerOptions) -> Result<String> {
     Ok(match stage {
         Stage::Parsed => ir.as_operation().to_string(),
-        Stage::Llvm => to_llvm(shared, ir, check_bounds)?.as_operation().to_string(),
+        Stage::Llvm => to_llvm(shared, ir, options)?.module.as_operation().to_string(),
+        Stage::Ptx => ptx(shared, ir, &options.cuda_chip)?,
         Stage::Adjoint => {
             return Err(Error::InvalidArgument("the adjoint stage is per function: use Module::adjoint_text".into()));
         }

@@ -69,7 +69,7 @@ fn run_prints_results_as_json() {
 
     let (ok, stdout, stderr) = zad(&["run", file, "--fn", "outer", "--args", "[[1, 2], [0.5, -1, 4]]"]);
     assert!(ok, "{stderr}");
-    assert_eq!(stdout.trim(), r#"{"buffers":[[1.0,2.0],[0.5,-1.0,4.0]],"results":[[[0.5,-1.0,4.0],[1.0,-2.0,8.0]]]}"#);
+    assert_eq!(stdout.trim(), r#"{"results":[[[0.5,-1.0,4.0],[1.0,-2.0,8.0]]]}"#);
 
     let (ok, stdout, _) = zad(&["run", file, "--fn", "ratio", "--args", "[1, 0]"]);
     assert!(ok);

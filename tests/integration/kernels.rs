@@ -33,10 +33,10 @@ const DEFAULT_TOLERANCE_F32: f64 = 1e-5;
 
 /// One `RUN` block with its expectations.
 #[derive(Debug)]
-struct Run {
+pub(crate) struct Run {
     /// 1-based line of the RUN directive.
     line: usize,
-    function: String,
+    pub(crate) function: String,
     /// The JSON argument array, as written.
     args: String,
     /// The expected results: a JSON array, one entry per result.
@@ -48,10 +48,10 @@ struct Run {
 
 /// The directives of one file.
 #[derive(Debug, Default)]
-struct Spec {
+pub(crate) struct Spec {
     /// `TOLERANCE` given before the first RUN.
     tolerance: Option<f64>,
-    runs: Vec<Run>,
+    pub(crate) runs: Vec<Run>,
 }
 
 /// A directive line with its continuation lines joined.
@@ -186,7 +186,7 @@ fn parse_run(line: usize, text: &str) -> Result<Run, String> {
 }
 
 /// Reads the directives of a kernel file. Errors name the line.
-fn parse_spec(text: &str) -> Result<Spec, Vec<String>> {
+pub(crate) fn parse_spec(text: &str) -> Result<Spec, Vec<String>> {
     let mut directives: Vec<Directive> = Vec::new();
     let mut errors = Vec::new();
     let mut previous_was_directive = false;
@@ -406,14 +406,14 @@ fn execute(module: &Module, run: &Run, file_tolerance: Option<f64>) -> Result<Ve
 
 /// What checking one file found.
 #[derive(Default)]
-struct Outcome {
-    runs: usize,
-    failures: Vec<String>,
+pub(crate) struct Outcome {
+    pub(crate) runs: usize,
+    pub(crate) failures: Vec<String>,
 }
 
 /// Parses and runs every RUN of one kernel source (`name` labels the
 /// messages: "name:line: RUN function: ...").
-fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
+pub(crate) fn check_source(context: &Context, name: &str, text: &str) -> Outcome {
     let mut outcome = Outcome::default();
     let spec = match parse_spec(text) {
         Ok(spec) => spec,
@@ -449,7 +449,7 @@ fn abbreviate(text: &str) -> String {
     }
 }
 
-fn relative(path: &Path) -> String {
+pub(crate) fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).display().to_string()
 }
 

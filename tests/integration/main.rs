@@ -21,3 +21,4 @@ mod install;
 mod ir_files;
 mod kernels;
 mod makefile;
+mod parallel;

@@ -1,0 +1,763 @@
+//! `scf.parallel` loops, prepared for the CPU's threads (MLIR's OpenMP
+//! conversion) or for a CUDA GPU (MLIR's GPU mapping), and what the two
+//! upstream conversions do not take, rewritten into what they do.
+//!
+//! Policy, the same on both targets: the outermost `scf.parallel` of a nest
+//! runs in parallel over all its dimensions; a parallel loop inside another
+//! runs sequentially inside each iteration (a multi-dimensional
+//! `scf.parallel` is the way to spread several dimensions). Reductions
+//! (`scf.reduce`) whose combining op the target cannot run in parallel run
+//! sequentially, which is always correct:
+//! - CPU: MLIR's OpenMP conversion takes sums, products and bitwise and/or/xor
+//!   (`arith.addf`, `mulf`, `addi`, `muli`, `andi`, `ori`, `xori`);
+//! - CUDA: the reduction becomes atomic updates of one value in memory
+//!   (`memref.atomic_rmw`) for sums, minima and maxima (`addf`, `addi`,
+//!   `maximumf`, `minimumf`, `maxnumf`, `minnumf`, `maxsi`, `minsi`,
+//!   `maxui`, `minui`, `andi`, `ori`); others run on the host.
+//!
+//! The rewrites work on MLIR's C API (moves, not copies, so that nested
+//! loops keep their identity while outer ones are rewritten).
+
+use crate::{
+    context::describe_location,
+    error::{Error, Result},
+};
+use melior::{
+    StringRef,
+    ir::{Location, Module, OperationRef, operation::{OperationLike, WalkOrder, WalkResult}},
+};
+use mlir_sys::{MlirAttribute, MlirBlock, MlirLocation, MlirOperation, MlirType, MlirValue};
+
+pub(crate) const PARALLEL: &str = "scf.parallel";
+
+/// Whether `module` has a parallel loop.
+pub(crate) fn has_parallel_loops(module: &Module) -> bool {
+    !parallel_loops(module).is_empty()
+}
+
+/// Every `scf.parallel` of `module`, inner loops before the loops around them.
+fn parallel_loops(module: &Module) -> Vec<MlirOperation> {
+    let mut found = Vec::new();
+    module.as_operation().walk(WalkOrder::PostOrder, |operation| {
+        if operation.name().as_string_ref().as_str() == Ok(PARALLEL) {
+            found.push(operation.to_raw());
+        }
+        WalkResult::Advance
+    });
+    found
+}
+
+/// What a target can run of a reduction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Threads,
+    Cuda,
+}
+
+/// The combining ops of reductions each target runs in parallel.
+const THREADS_COMBINERS: [&str; 7] = ["arith.addf", "arith.mulf", "arith.addi", "arith.muli", "arith.andi", "arith.ori", "arith.xori"];
+
+/// For CUDA: combining op -> `memref.atomic_rmw` kind (the value of
+/// MLIR's `AtomicRMWKind` enum: addf, addi, andi, maximumf, maxnumf, maxs,
+/// maxu, minimumf, minnumf, mins, minu, ori).
+const ATOMIC_COMBINERS: [(&str, u32); 12] = [
+    ("arith.addf", 0),
+    ("arith.addi", 1),
+    ("arith.andi", 2),
+    ("arith.maximumf", 4),
+    ("arith.maxnumf", 5),
+    ("arith.maxsi", 6),
+    ("arith.maxui", 7),
+    ("arith.minimumf", 8),
+    ("arith.minnumf", 9),
+    ("arith.minsi", 10),
+    ("arith.minui", 11),
+    ("arith.ori", 14),
+];
+
+/// Rewrites the parallel loops of `module` into what the target's
+/// conversion takes (see the module documentation). For CUDA, reductions
+/// that stay parallel become atomic updates of a one-element buffer.
+pub(crate) fn prepare(context: &melior::Context, module: &Module, target: Target) -> Result<()> {
+    load_dialects(context);
+    for parallel in parallel_loops(module) {
+        // SAFETY: `parallel` is a live op of `module` (collected above and
+        // only moved, never erased, by the rewrites of the loops nested in
+        // it, which come first).
+        unsafe {
+            let nested = has_parallel_ancestor(parallel);
+            let combiners: Vec<Option<String>> = (0..reduction_count(parallel)).map(|j| combiner(parallel, j)).collect();
+            let runs_parallel = |combiner: &Option<String>| match (target, combiner.as_deref()) {
+                (_, None) => false,
+                (Target::Threads, Some(name)) => THREADS_COMBINERS.contains(&name),
+                (Target::Cuda, Some(name)) => ATOMIC_COMBINERS.iter().any(|(op, _)| *op == name),
+            };
+            if nested || !combiners.iter().all(runs_parallel) {
+                sequentialize(parallel)?;
+            } else if target == Target::Cuda && !combiners.is_empty() {
+                let kinds = combiners
+                    .iter()
+                    .map(|name| ATOMIC_COMBINERS.iter().find(|(op, _)| Some(*op) == name.as_deref()).map(|(_, kind)| *kind))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| Error::Internal("a reduction without an atomic kind".into()))?;
+                reduce_atomically(context, parallel, &kinds)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The ops GPU code may contain: what NVPTX compiles without NVIDIA's
+/// libdevice (which zad does not use: it comes only with the CUDA toolkit).
+/// `math` ops are lowered to single PTX instructions (see
+/// `replace_math_with_ptx`); `math.exp` on f64 is zad's own arithmetic.
+fn runs_on_gpu(name: &str) -> bool {
+    let (dialect, op) = name.split_once('.').unwrap_or((name, ""));
+    match dialect {
+        "arith" | "index" | "affine" => true,
+        "scf" => true,
+        "memref" => matches!(
+            op,
+            "load" | "store" | "dim" | "rank" | "atomic_rmw" | "alloca" | "alloca_scope" | "alloca_scope.return"
+                | "subview" | "cast" | "reinterpret_cast" | "extract_strided_metadata" | "expand_shape"
+                | "collapse_shape" | "extract_aligned_pointer_as_index"
+        ),
+        "math" => PTX_MATH.iter().any(|(math, ..)| *math == name),
+        "func" => matches!(op, "call" | "return"),
+        _ => false,
+    }
+}
+
+/// `math` ops with one PTX instruction each: (op, f64 instruction, f32
+/// instruction), all correctly rounded.
+const PTX_MATH: [(&str, &str, &str); 8] = [
+    ("math.sqrt", "sqrt.rn.f64", "sqrt.rn.f32"),
+    ("math.absf", "abs.f64", "abs.f32"),
+    ("math.fma", "fma.rn.f64", "fma.rn.f32"),
+    ("math.floor", "cvt.rmi.f64.f64", "cvt.rmi.f32.f32"),
+    ("math.ceil", "cvt.rpi.f64.f64", "cvt.rpi.f32.f32"),
+    ("math.trunc", "cvt.rzi.f64.f64", "cvt.rzi.f32.f32"),
+    ("math.roundeven", "cvt.rni.f64.f64", "cvt.rni.f32.f32"),
+    ("math.copysign", "copysign.f64", "copysign.f32"),
+];
+
+/// Checks that the bodies of the outermost parallel loops of `module` (and
+/// the functions they call) hold only ops GPU code can run; the error names
+/// the first other op and where it is. Run after [`prepare`].
+pub(crate) fn check_gpu_code(module: &Module) -> Result<()> {
+    let mut problem: Option<String> = None;
+    let mut checked_functions: Vec<String> = Vec::new();
+    let mut pending: Vec<(MlirOperation, String)> = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        // SAFETY: a live op of `module`.
+        if operation.name().as_string_ref().as_str() == Ok(PARALLEL) && !unsafe { has_parallel_ancestor(operation.to_raw()) } {
+            pending.push((operation.to_raw(), format!("the parallel loop at {}", describe_location(operation.location(), ""))));
+        }
+        WalkResult::Advance
+    });
+    while let Some((root, context)) = pending.pop() {
+        // SAFETY: `root` is a live op of `module` (a loop or a function).
+        let root = unsafe { OperationRef::from_raw(root) };
+        root.walk(WalkOrder::PreOrder, |operation| {
+            if operation.to_raw().ptr == root.to_raw().ptr {
+                return WalkResult::Advance;
+            }
+            let name = operation.name().as_string_ref().as_str().unwrap_or("?").to_string();
+            if !runs_on_gpu(&name) {
+                let why = if name.starts_with("math.") {
+                    "on the GPU zad compiles math ops without NVIDIA's libdevice, so only sqrt, absf, fma, floor, ceil, \
+                     trunc, roundeven, copysign and exp (f64) are available there"
+                } else {
+                    "it has no GPU lowering"
+                };
+                problem = Some(format!(
+                    "{}: {name} cannot run on the CUDA target ({context}): {why}; compute it outside the parallel loop \
+                     or use the cpu target",
+                    describe_location(operation.location(), "")
+                ));
+                return WalkResult::Interrupt;
+            }
+            if name == "func.call"
+                && let Some(callee) = callee_name(&operation)
+                && !checked_functions.contains(&callee)
+            {
+                checked_functions.push(callee.clone());
+                match find_function(module, &callee) {
+                    Some(function) => pending.push((function, format!("@{callee}, called from {context}"))),
+                    None => {
+                        problem = Some(format!(
+                            "{}: the call of @{callee} cannot run on the CUDA target ({context}): it has no body in the \
+                             module (GPU code can only call functions defined in it)",
+                            describe_location(operation.location(), "")
+                        ));
+                        return WalkResult::Interrupt;
+                    }
+                }
+            }
+            WalkResult::Advance
+        });
+        if let Some(problem) = problem {
+            return Err(Error::Unsupported(problem));
+        }
+    }
+    Ok(())
+}
+
+fn callee_name(operation: &OperationRef) -> Option<String> {
+    let attribute = operation.attribute("callee").ok()?;
+    let text = attribute.to_string();
+    Some(text.trim_start_matches('@').trim_matches('"').to_string())
+}
+
+/// The `func.func` named `name` with a body, at the top level of `module`.
+fn find_function(module: &Module, name: &str) -> Option<MlirOperation> {
+    crate::module::defined_function_ops(module).into_iter().find(|(candidate, _)| candidate == name).map(|(_, op)| op.to_raw())
+}
+
+/// Replaces the `math` ops inside the GPU modules of `module` by the PTX
+/// instructions of `PTX_MATH` (as `llvm.inline_asm`), so that
+/// `convert-gpu-to-nvvm` does not turn them into calls to libdevice.
+pub(crate) fn replace_math_with_ptx(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
+    let mut found = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        if operation.name().as_string_ref().as_str().is_ok_and(|name| name.starts_with("math.")) {
+            found.push(operation.to_raw());
+        }
+        WalkResult::Advance
+    });
+    for raw in found {
+        // SAFETY: `raw` is a live op of `module`, replaced once.
+        unsafe {
+            if !inside_gpu_module(raw) {
+                continue;
+            }
+            let name = op_name(raw);
+            let location = mlir_sys::mlirOperationGetLocation(raw);
+            let result_type = mlir_sys::mlirValueGetType(mlir_sys::mlirOperationGetResult(raw, 0));
+            let type_text = type_to_string(result_type);
+            let instruction = PTX_MATH.iter().find(|(math, ..)| *math == name).and_then(|(_, f64_instruction, f32_instruction)| {
+                match type_text.as_str() {
+                    "f64" => Some((*f64_instruction, "d")),
+                    "f32" => Some((*f32_instruction, "f")),
+                    _ => None,
+                }
+            });
+            let Some((instruction, constraint)) = instruction else {
+                return Err(Error::Unsupported(format!(
+                    "{}: {name} on {type_text} cannot run on the CUDA target (zad compiles GPU code without NVIDIA's \
+                     libdevice)",
+                    describe_location(Location::from_raw(location), "")
+                )));
+            };
+            let operands: Vec<MlirValue> = (0..mlir_sys::mlirOperationGetNumOperands(raw)).map(|i| mlir_sys::mlirOperationGetOperand(raw, i)).collect();
+            let placeholders: Vec<String> = (1..=operands.len()).map(|i| format!("${i}")).collect();
+            let asm = format!("{instruction} $0, {};", placeholders.join(", "));
+            let constraints = std::iter::once(format!("={constraint}"))
+                .chain(operands.iter().map(|_| constraint.to_string()))
+                .collect::<Vec<_>>()
+                .join(",");
+            let attributes = [
+                ("asm_string", string_attribute(context, &asm)?),
+                ("constraints", string_attribute(context, &constraints)?),
+            ];
+            let asm_op = create_op("llvm.inline_asm", location, &operands, &[result_type], &attributes, 0);
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(raw), raw, asm_op);
+            mlir_sys::mlirValueReplaceAllUsesOfWith(mlir_sys::mlirOperationGetResult(raw, 0), mlir_sys::mlirOperationGetResult(asm_op, 0));
+            mlir_sys::mlirOperationDestroy(raw);
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The rewrites, on MLIR's C API.
+
+/// Loads the dialects whose ops the rewrites create: an op of a dialect
+/// that is registered but not loaded yet is not created as that op.
+fn load_dialects(context: &melior::Context) {
+    for dialect in ["arith", "func", "llvm", "memref", "scf"] {
+        context.get_or_load_dialect(dialect);
+    }
+}
+
+/// # Safety
+/// `op` is a live operation.
+unsafe fn op_name(op: MlirOperation) -> String {
+    // SAFETY: a live op (caller); its name's string lives with the context.
+    unsafe {
+        let identifier = mlir_sys::mlirOperationGetName(op);
+        StringRef::from_raw(mlir_sys::mlirIdentifierStr(identifier)).as_str().unwrap_or("").to_string()
+    }
+}
+
+/// # Safety
+/// `op` is a live operation.
+unsafe fn has_parallel_ancestor(op: MlirOperation) -> bool {
+    // SAFETY: parents of a live op are live (caller).
+    unsafe {
+        let mut parent = mlir_sys::mlirOperationGetParentOperation(op);
+        while !parent.ptr.is_null() {
+            if op_name(parent) == PARALLEL {
+                return true;
+            }
+            parent = mlir_sys::mlirOperationGetParentOperation(parent);
+        }
+        false
+    }
+}
+
+/// # Safety
+/// `op` is a live operation.
+unsafe fn inside_gpu_module(op: MlirOperation) -> bool {
+    // SAFETY: as for `has_parallel_ancestor`.
+    unsafe {
+        let mut parent = mlir_sys::mlirOperationGetParentOperation(op);
+        while !parent.ptr.is_null() {
+            if op_name(parent) == "gpu.module" {
+                return true;
+            }
+            parent = mlir_sys::mlirOperationGetParentOperation(parent);
+        }
+        false
+    }
+}
+
+/// The body block of a loop (its first region's first block).
+///
+/// # Safety
+/// `op` is a live op with a region holding a block.
+unsafe fn body(op: MlirOperation) -> MlirBlock {
+    // SAFETY: see above.
+    unsafe { mlir_sys::mlirRegionGetFirstBlock(mlir_sys::mlirOperationGetRegion(op, 0)) }
+}
+
+/// The number of reductions (results) of a parallel loop.
+///
+/// # Safety
+/// `parallel` is a live `scf.parallel`.
+unsafe fn reduction_count(parallel: MlirOperation) -> usize {
+    // SAFETY: see above.
+    unsafe { mlir_sys::mlirOperationGetNumResults(parallel) as usize }
+}
+
+/// The `scf.reduce` terminating a parallel loop's body.
+///
+/// # Safety
+/// `parallel` is a live `scf.parallel`.
+unsafe fn reduce_op(parallel: MlirOperation) -> MlirOperation {
+    // SAFETY: a verified scf.parallel ends with scf.reduce.
+    unsafe { mlir_sys::mlirBlockGetTerminator(body(parallel)) }
+}
+
+/// The name of the one op that combines reduction `index`, when its region
+/// is `%r = OP %a, %b` (or `%b, %a`) and `scf.reduce.return %r`.
+///
+/// # Safety
+/// `parallel` is a live `scf.parallel` with more than `index` reductions.
+unsafe fn combiner(parallel: MlirOperation, index: usize) -> Option<String> {
+    // SAFETY: the region of reduction `index` of a verified scf.reduce has
+    // one block with two arguments, ending in scf.reduce.return.
+    unsafe {
+        let block = mlir_sys::mlirRegionGetFirstBlock(mlir_sys::mlirOperationGetRegion(reduce_op(parallel), index as isize));
+        let first = mlir_sys::mlirBlockGetFirstOperation(block);
+        let terminator = mlir_sys::mlirBlockGetTerminator(block);
+        if first.ptr == terminator.ptr || mlir_sys::mlirOperationGetNextInBlock(first).ptr != terminator.ptr {
+            return None;
+        }
+        let (a, b) = (mlir_sys::mlirBlockGetArgument(block, 0), mlir_sys::mlirBlockGetArgument(block, 1));
+        let operands: Vec<MlirValue> = (0..mlir_sys::mlirOperationGetNumOperands(first)).map(|i| mlir_sys::mlirOperationGetOperand(first, i)).collect();
+        let combines_both = operands.len() == 2
+            && ((mlir_sys::mlirValueEqual(operands[0], a) && mlir_sys::mlirValueEqual(operands[1], b))
+                || (mlir_sys::mlirValueEqual(operands[0], b) && mlir_sys::mlirValueEqual(operands[1], a)));
+        let returned = mlir_sys::mlirOperationGetOperand(terminator, 0);
+        let returns_it = mlir_sys::mlirOperationGetNumResults(first) == 1
+            && mlir_sys::mlirValueEqual(returned, mlir_sys::mlirOperationGetResult(first, 0));
+        (combines_both && returns_it).then(|| op_name(first))
+    }
+}
+
+/// Creates a detached operation.
+///
+/// # Safety
+/// The operands, types and attributes are valid for an op `name`.
+unsafe fn create_op(
+    name: &str,
+    location: MlirLocation,
+    operands: &[MlirValue],
+    results: &[MlirType],
+    attributes: &[(&str, MlirAttribute)],
+    regions: usize,
+) -> MlirOperation {
+    // SAFETY: the state is filled with valid handles (caller) and consumed
+    // by mlirOperationCreate; the regions created here are handed over.
+    unsafe {
+        let mut state = mlir_sys::mlirOperationStateGet(StringRef::new(name).to_raw(), location);
+        mlir_sys::mlirOperationStateAddOperands(&mut state, operands.len() as isize, operands.as_ptr());
+        mlir_sys::mlirOperationStateAddResults(&mut state, results.len() as isize, results.as_ptr());
+        let context = mlir_sys::mlirLocationGetContext(location);
+        let named: Vec<mlir_sys::MlirNamedAttribute> = attributes
+            .iter()
+            .map(|(key, value)| {
+                mlir_sys::mlirNamedAttributeGet(mlir_sys::mlirIdentifierGet(context, StringRef::new(key).to_raw()), *value)
+            })
+            .collect();
+        mlir_sys::mlirOperationStateAddAttributes(&mut state, named.len() as isize, named.as_ptr());
+        let owned: Vec<mlir_sys::MlirRegion> = (0..regions).map(|_| mlir_sys::mlirRegionCreate()).collect();
+        mlir_sys::mlirOperationStateAddOwnedRegions(&mut state, owned.len() as isize, owned.as_ptr());
+        mlir_sys::mlirOperationCreate(&mut state)
+    }
+}
+
+fn string_attribute(context: &melior::Context, text: &str) -> Result<MlirAttribute> {
+    let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+    parse_attribute(context, &format!("\"{escaped}\""))
+}
+
+fn parse_attribute(context: &melior::Context, text: &str) -> Result<MlirAttribute> {
+    melior::ir::Attribute::parse(context, text)
+        .map(|attribute| melior::ir::attribute::AttributeLike::to_raw(&attribute))
+        .ok_or_else(|| Error::Internal(format!("cannot parse the attribute {text}")))
+}
+
+/// # Safety
+/// `ty` is a live type.
+unsafe fn type_to_string(ty: MlirType) -> String {
+    // SAFETY: a live type (caller).
+    unsafe { melior::ir::Type::from_raw(ty) }.to_string()
+}
+
+/// Adds a block with arguments of `types` to the (empty) first region of
+/// `op`.
+///
+/// # Safety
+/// `op` is live and its first region empty.
+unsafe fn add_block(op: MlirOperation, types: &[MlirType], location: MlirLocation) -> MlirBlock {
+    // SAFETY: see above; the block is handed to the region.
+    unsafe {
+        let locations = vec![location; types.len()];
+        let block = mlir_sys::mlirBlockCreate(types.len() as isize, types.as_ptr(), locations.as_ptr());
+        mlir_sys::mlirRegionAppendOwnedBlock(mlir_sys::mlirOperationGetRegion(op, 0), block);
+        block
+    }
+}
+
+/// Moves the ops of `from` but its terminator to the end of `to`, or
+/// before `anchor` in it.
+///
+/// # Safety
+/// Both blocks are live; `from` ends with a terminator.
+unsafe fn move_ops(from: MlirBlock, to: MlirBlock, anchor: Option<MlirOperation>) {
+    // SAFETY: see above; each op is moved once.
+    unsafe {
+        let terminator = mlir_sys::mlirBlockGetTerminator(from);
+        let mut next = mlir_sys::mlirBlockGetFirstOperation(from);
+        while next.ptr != terminator.ptr {
+            let op = next;
+            next = mlir_sys::mlirOperationGetNextInBlock(op);
+            mlir_sys::mlirOperationRemoveFromParent(op);
+            match anchor {
+                Some(anchor) => mlir_sys::mlirBlockInsertOwnedOperationBefore(to, anchor, op),
+                None => mlir_sys::mlirBlockAppendOwnedOperation(to, op),
+            }
+        }
+    }
+}
+
+/// Replaces a parallel loop by a nest of `scf.for` loops, one per dimension
+/// in order, carrying the reductions as iteration arguments (each iteration
+/// combines its value into them with the reduction's own ops).
+///
+/// # Safety
+/// `parallel` is a live `scf.parallel`; it is destroyed.
+unsafe fn sequentialize(parallel: MlirOperation) -> Result<()> {
+    // SAFETY: the handles below come from the live, verified `parallel`
+    // (operands: lower bounds, upper bounds, steps, inits); the new loops
+    // are inserted before it and its contents moved into them, then it is
+    // destroyed once its results are replaced.
+    unsafe {
+        let location = mlir_sys::mlirOperationGetLocation(parallel);
+        let reductions = reduction_count(parallel);
+        let operands = mlir_sys::mlirOperationGetNumOperands(parallel) as usize;
+        let dims = (operands - reductions) / 3;
+        let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+        let inits: Vec<MlirValue> = (0..reductions).map(|j| operand(3 * dims + j)).collect();
+        let types: Vec<MlirType> = inits.iter().map(|&value| mlir_sys::mlirValueGetType(value)).collect();
+        let context = mlir_sys::mlirLocationGetContext(location);
+        let index = mlir_sys::mlirIndexTypeGet(context);
+        let parent_block = mlir_sys::mlirOperationGetBlock(parallel);
+        let old_body = body(parallel);
+        let reduce = mlir_sys::mlirBlockGetTerminator(old_body);
+
+        let mut carried = inits.clone();
+        let mut outer_loop: Option<MlirOperation> = None;
+        let mut enclosing: Option<MlirBlock> = None;
+        let mut induction_variables = Vec::new();
+        for dim in 0..dims {
+            let mut loop_operands = vec![operand(dim), operand(dims + dim), operand(2 * dims + dim)];
+            loop_operands.extend(&carried);
+            let for_op = create_op("scf.for", location, &loop_operands, &types, &[], 1);
+            let mut block_types = vec![index];
+            block_types.extend(&types);
+            let block = add_block(for_op, &block_types, location);
+            match enclosing {
+                None => {
+                    mlir_sys::mlirBlockInsertOwnedOperationBefore(parent_block, parallel, for_op);
+                    outer_loop = Some(for_op);
+                }
+                Some(enclosing) => {
+                    mlir_sys::mlirBlockAppendOwnedOperation(enclosing, for_op);
+                    let results: Vec<MlirValue> = (0..reductions).map(|j| mlir_sys::mlirOperationGetResult(for_op, j as isize)).collect();
+                    let yield_op = create_op("scf.yield", location, &results, &[], &[], 0);
+                    mlir_sys::mlirBlockAppendOwnedOperation(enclosing, yield_op);
+                }
+            }
+            induction_variables.push(mlir_sys::mlirBlockGetArgument(block, 0));
+            carried = (0..reductions).map(|j| mlir_sys::mlirBlockGetArgument(block, 1 + j as isize)).collect();
+            enclosing = Some(block);
+        }
+        let Some(innermost) = enclosing else {
+            return Err(Error::Internal("an scf.parallel without dimensions".into()));
+        };
+        for (dim, &variable) in induction_variables.iter().enumerate() {
+            mlir_sys::mlirValueReplaceAllUsesOfWith(mlir_sys::mlirBlockGetArgument(old_body, dim as isize), variable);
+        }
+        move_ops(old_body, innermost, None);
+        let mut combined = Vec::new();
+        for j in 0..reductions {
+            let region_block = mlir_sys::mlirRegionGetFirstBlock(mlir_sys::mlirOperationGetRegion(reduce, j as isize));
+            mlir_sys::mlirValueReplaceAllUsesOfWith(mlir_sys::mlirBlockGetArgument(region_block, 0), carried[j]);
+            mlir_sys::mlirValueReplaceAllUsesOfWith(mlir_sys::mlirBlockGetArgument(region_block, 1), mlir_sys::mlirOperationGetOperand(reduce, j as isize));
+            combined.push(mlir_sys::mlirOperationGetOperand(mlir_sys::mlirBlockGetTerminator(region_block), 0));
+            move_ops(region_block, innermost, None);
+        }
+        let yield_op = create_op("scf.yield", location, &combined, &[], &[], 0);
+        mlir_sys::mlirBlockAppendOwnedOperation(innermost, yield_op);
+        if let Some(outer_loop) = outer_loop {
+            for j in 0..reductions {
+                mlir_sys::mlirValueReplaceAllUsesOfWith(
+                    mlir_sys::mlirOperationGetResult(parallel, j as isize),
+                    mlir_sys::mlirOperationGetResult(outer_loop, j as isize),
+                );
+            }
+        }
+        mlir_sys::mlirOperationDestroy(parallel);
+        Ok(())
+    }
+}
+
+/// Replaces the reductions of a parallel loop by atomic updates (`kinds`,
+/// one `memref.atomic_rmw` kind per reduction) of one-element buffers
+/// allocated before the loop, holding the initial values, and read after it.
+///
+/// # Safety
+/// `parallel` is a live `scf.parallel` with `kinds.len()` reductions; it is
+/// destroyed.
+unsafe fn reduce_atomically(context: &melior::Context, parallel: MlirOperation, kinds: &[u32]) -> Result<()> {
+    // SAFETY: as for `sequentialize`: handles from the live, verified loop;
+    // new ops inserted around it, its body moved into the new loop.
+    unsafe {
+        let location = mlir_sys::mlirOperationGetLocation(parallel);
+        let reductions = kinds.len();
+        let operands = mlir_sys::mlirOperationGetNumOperands(parallel) as usize;
+        let dims = (operands - reductions) / 3;
+        let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+        let parent_block = mlir_sys::mlirOperationGetBlock(parallel);
+        let next = mlir_sys::mlirOperationGetNextInBlock(parallel);
+        let reduce = reduce_op(parallel);
+        let empty_segments = parse_attribute(context, "array<i32: 0, 0>")?;
+        let mut buffers = Vec::new();
+        for j in 0..reductions {
+            let init = operand(3 * dims + j);
+            let element = type_to_string(mlir_sys::mlirValueGetType(init));
+            let memref_type = melior::ir::Type::parse(context, &format!("memref<{element}>"))
+                .ok_or_else(|| Error::Internal(format!("no memref of {element}")))?;
+            let memref_type = melior::ir::TypeLike::to_raw(&memref_type);
+            let alloc = create_op("memref.alloc", location, &[], &[memref_type], &[("operandSegmentSizes", empty_segments)], 0);
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(parent_block, parallel, alloc);
+            let buffer = mlir_sys::mlirOperationGetResult(alloc, 0);
+            let store = create_op("memref.store", location, &[init, buffer], &[], &[], 0);
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(parent_block, parallel, store);
+            buffers.push(buffer);
+        }
+        let bounds: Vec<MlirValue> = (0..3 * dims).map(operand).collect();
+        let segments = parse_attribute(context, &format!("array<i32: {dims}, {dims}, {dims}, 0>"))?;
+        let new_loop = create_op(PARALLEL, location, &bounds, &[], &[("operandSegmentSizes", segments)], 1);
+        mlir_sys::mlirBlockInsertOwnedOperationBefore(parent_block, parallel, new_loop);
+        // The body (with its arguments) moves over whole; its scf.reduce is
+        // replaced below.
+        mlir_sys::mlirRegionTakeBody(mlir_sys::mlirOperationGetRegion(new_loop, 0), mlir_sys::mlirOperationGetRegion(parallel, 0));
+        let new_body = body(new_loop);
+        for (j, kind) in kinds.iter().enumerate() {
+            let value = mlir_sys::mlirOperationGetOperand(reduce, j as isize);
+            let kind_attribute = parse_attribute(context, &format!("{kind} : i64"))?;
+            let atomic = create_op(
+                "memref.atomic_rmw",
+                location,
+                &[value, buffers[j]],
+                &[mlir_sys::mlirValueGetType(value)],
+                &[("kind", kind_attribute)],
+                0,
+            );
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(new_body, reduce, atomic);
+        }
+        let plain_reduce = create_op("scf.reduce", location, &[], &[], &[], 0);
+        mlir_sys::mlirBlockInsertOwnedOperationBefore(new_body, reduce, plain_reduce);
+        mlir_sys::mlirOperationDestroy(reduce);
+        let insert_after = |op: MlirOperation| {
+            if next.ptr.is_null() {
+                mlir_sys::mlirBlockAppendOwnedOperation(parent_block, op)
+            } else {
+                mlir_sys::mlirBlockInsertOwnedOperationBefore(parent_block, next, op)
+            }
+        };
+        for (j, &buffer) in buffers.iter().enumerate() {
+            let result = mlir_sys::mlirOperationGetResult(parallel, j as isize);
+            let load = create_op("memref.load", location, &[buffer], &[mlir_sys::mlirValueGetType(result)], &[], 0);
+            insert_after(load);
+            mlir_sys::mlirValueReplaceAllUsesOfWith(result, mlir_sys::mlirOperationGetResult(load, 0));
+            let dealloc = create_op("memref.dealloc", location, &[buffer], &[], &[], 0);
+            insert_after(dealloc);
+        }
+        mlir_sys::mlirOperationDestroy(parallel);
+        Ok(())
+    }
+}
+
+/// Replaces the thread count `sentinel` that `convert-scf-to-openmp` put
+/// before each `omp.parallel` (an `llvm.mlir.constant`) by a call of
+/// `callee(setting)`, which reads the context's setting when the loop
+/// starts. `callee` must be declared in `module`.
+pub(crate) fn bind_thread_count(context: &melior::Context, module: &Module, sentinel: i32, callee: &str, setting: usize) -> Result<()> {
+    load_dialects(context);
+    let mut constants = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        if operation.name().as_string_ref().as_str() == Ok("llvm.mlir.constant")
+            && operation.attribute("value").is_ok_and(|value| value.to_string() == format!("{sentinel} : i32"))
+        {
+            constants.push(operation.to_raw());
+        }
+        WalkResult::Advance
+    });
+    let i64_attribute = parse_attribute(context, &format!("{setting} : i64"))?;
+    let callee_attribute = parse_attribute(context, &format!("@{callee}"))?;
+    for constant in constants {
+        // SAFETY: `constant` is a live op of `module`, replaced once; the
+        // new ops are inserted before it.
+        unsafe {
+            let location = mlir_sys::mlirOperationGetLocation(constant);
+            let block = mlir_sys::mlirOperationGetBlock(constant);
+            let result = mlir_sys::mlirOperationGetResult(constant, 0);
+            let i64_type = mlir_sys::mlirAttributeGetType(i64_attribute);
+            let address = create_op("arith.constant", location, &[], &[i64_type], &[("value", i64_attribute)], 0);
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(block, constant, address);
+            let call = create_op(
+                "func.call",
+                location,
+                &[mlir_sys::mlirOperationGetResult(address, 0)],
+                &[mlir_sys::mlirValueGetType(result)],
+                &[("callee", callee_attribute)],
+                0,
+            );
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(block, constant, call);
+            mlir_sys::mlirValueReplaceAllUsesOfWith(result, mlir_sys::mlirOperationGetResult(call, 0));
+            mlir_sys::mlirOperationDestroy(constant);
+        }
+    }
+    Ok(())
+}
+
+/// Reverses the dimensions of every outermost parallel loop (`(i, j, k)`
+/// becomes `(k, j, i)`), so that GPU mapping, which gives a loop's first
+/// dimension to the block's x threads, gives them the last index. Run after
+/// [`prepare`] (the loops have no reductions left).
+pub(crate) fn reverse_dimensions(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
+    for parallel in parallel_loops(module) {
+        // SAFETY: `parallel` is a live op of `module`; outermost loops are
+        // not nested in one another, so each is replaced once.
+        unsafe {
+            if has_parallel_ancestor(parallel) || reduction_count(parallel) > 0 {
+                continue;
+            }
+            let dims = mlir_sys::mlirOperationGetNumOperands(parallel) as usize / 3;
+            if dims < 2 {
+                continue;
+            }
+            let location = mlir_sys::mlirOperationGetLocation(parallel);
+            let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+            let reversed: Vec<MlirValue> = (0..3).flat_map(|group| (0..dims).rev().map(move |d| group * dims + d)).map(operand).collect();
+            let segments = parse_attribute(context, &format!("array<i32: {dims}, {dims}, {dims}, 0>"))?;
+            let new_loop = create_op(PARALLEL, location, &reversed, &[], &[("operandSegmentSizes", segments)], 1);
+            let index = mlir_sys::mlirIndexTypeGet(mlir_sys::mlirLocationGetContext(location));
+            let new_body = add_block(new_loop, &vec![index; dims], location);
+            let old_body = body(parallel);
+            for d in 0..dims {
+                mlir_sys::mlirValueReplaceAllUsesOfWith(
+                    mlir_sys::mlirBlockGetArgument(old_body, d as isize),
+                    mlir_sys::mlirBlockGetArgument(new_body, (dims - 1 - d) as isize),
+                );
+            }
+            move_ops(old_body, new_body, None);
+            mlir_sys::mlirBlockAppendOwnedOperation(new_body, create_op("scf.reduce", location, &[], &[], &[], 0));
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, new_loop);
+            mlir_sys::mlirOperationDestroy(parallel);
+        }
+    }
+    Ok(())
+}
+
+/// Ops through which a memref argument may pass on the host without its
+/// memory being touched there.
+const HOST_SAFE_USERS: [&str; 10] = [
+    "gpu.launch_func",
+    "memref.dim",
+    "memref.rank",
+    "memref.subview",
+    "memref.cast",
+    "memref.reinterpret_cast",
+    "memref.expand_shape",
+    "memref.collapse_shape",
+    "memref.extract_strided_metadata",
+    "memref.extract_aligned_pointer_as_index",
+];
+
+/// For each function of `module` (after GPU mapping): the ops that touch
+/// the memory of a memref argument on the host, described with their
+/// location. Those functions cannot take device pointers.
+pub(crate) fn host_accesses(module: &Module) -> Vec<(String, Vec<String>)> {
+    let mut result = Vec::new();
+    for (name, function) in crate::module::defined_function_ops(module) {
+        let mut accesses = Vec::new();
+        // SAFETY: `function` is a live func.func with a body; the values
+        // followed are its arguments and the results of its ops.
+        unsafe {
+            let entry = body(function.to_raw());
+            let mut pending: Vec<(usize, MlirValue)> = (0..mlir_sys::mlirBlockGetNumArguments(entry))
+                .map(|i| (i as usize, mlir_sys::mlirBlockGetArgument(entry, i)))
+                .filter(|(_, value)| type_to_string(mlir_sys::mlirValueGetType(*value)).starts_with("memref<"))
+                .collect();
+            while let Some((argument, value)) = pending.pop() {
+                let mut use_ = mlir_sys::mlirValueGetFirstUse(value);
+                while !mlir_sys::mlirOpOperandIsNull(use_) {
+                    let user = mlir_sys::mlirOpOperandGetOwner(use_);
+                    let user_name = op_name(user);
+                    if !HOST_SAFE_USERS.contains(&user_name.as_str()) {
+                        accesses.push(format!(
+                            "{}: {user_name} uses argument {} on the host",
+                            describe_location(Location::from_raw(mlir_sys::mlirOperationGetLocation(user)), ""),
+                            argument + 1
+                        ));
+                    } else if user_name != "gpu.launch_func" && user_name != "memref.dim" && user_name != "memref.rank" {
+                        for r in 0..mlir_sys::mlirOperationGetNumResults(user) {
+                            pending.push((argument, mlir_sys::mlirOperationGetResult(user, r)));
+                        }
+                    }
+                    use_ = mlir_sys::mlirOpOperandGetNextUse(use_);
+                }
+            }
+        }
+        result.push((name, accesses));
+    }
+    result
+}
