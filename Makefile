@@ -110,6 +110,7 @@ bench: deps
 	$(CARGO) bench --bench gradients
 	$(CARGO) bench --bench checkpointing
 	$(CARGO) bench --bench fortran
+	$(CARGO) bench --bench ad_time
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.

@@ -113,9 +113,10 @@ pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: Option<&Reque
 pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &Request, options: &GradientOptions) -> Result<String> {
     let mut module = build(shared, ir, Some(request), options)?;
     verify(shared, &module)?;
-    // The builders repeat constants and index arithmetic freely; the text a
-    // person reads is the tidied form the compiler sees after its first passes.
-    prepare::run_pipeline(shared, &mut module, "builtin.module(canonicalize,cse)", "tidying the derivative")?;
+    // The builders repeat constants and index arithmetic freely: the text a
+    // person reads has them merged. (Not canonicalized: MLIR's canonicalizer
+    // grows quadratically with loop nesting depth.)
+    prepare::run_pipeline(shared, &mut module, "builtin.module(cse)", "tidying the derivative")?;
     let mut text = String::new();
     for (name, function) in mlir::defined_functions(&module) {
         if name.starts_with("__zad_") {
