@@ -1003,3 +1003,48 @@ func.func @f(%x: f64) -> f64 {
         assert!(errors.iter().any(|e| e.contains(needle)), "{source:?}: {errors:?}");
     }
 }
+
+/// Every rule of the tables is well formed, so that a mistake in one is an
+/// error here and not at a user's first gradient: one rule per op (and no
+/// op both in a table and elsewhere), expressions that parse and call only
+/// known functions with their arity (checked by the parser), adjoints that
+/// use only `dr` and the op's own operands and result, tangents only the
+/// tangent of their own operand and the op's operands and result. Their
+/// values are checked against finite differences by the kernels of
+/// tests/gradients (`every_rule_is_exercised`) and by forward mode.
+#[test]
+fn rule_tables_are_well_formed() {
+    use zad::ad::rules::{Expr, Partial, expr_variables, table_rules};
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for rule in table_rules() {
+        if !seen.insert(rule.op) {
+            problems.push(format!("{}: more than one rule", rule.op));
+        }
+        let operand_names = ["a", "b", "c"];
+        let own_names = ["da", "db", "dc"];
+        for (index, partial) in rule.operands.iter().enumerate() {
+            let Partial::D { adjoint, tangent } = partial else { continue };
+            let primal: Vec<&str> = operand_names[..rule.operands.len().min(3)].iter().copied().chain(["r"]).collect();
+            for (kind, text, own) in [("adjoint", adjoint, "dr"), ("tangent", tangent, own_names[index.min(2)])] {
+                match Expr::parse(text) {
+                    Err(error) => problems.push(format!("{} operand {}: {kind} '{text}' does not parse: {error}", rule.op, index + 1)),
+                    Ok(expr) => {
+                        for variable in expr_variables(&expr) {
+                            if variable != own && !primal.contains(&variable.as_str()) {
+                                problems.push(format!(
+                                    "{} operand {}: {kind} '{text}' uses '{variable}' (allowed: {own}, {})",
+                                    rule.op,
+                                    index + 1,
+                                    primal.join(", ")
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 50, "only {} table rules", seen.len());
+    assert!(problems.is_empty(), "{} problems in the rule tables:\n  {}", problems.len(), problems.join("\n  "));
+}
