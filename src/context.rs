@@ -16,7 +16,6 @@ use crate::{
 use melior::{
     diagnostic::{Diagnostic, DiagnosticSeverity},
     dialect::DialectRegistry,
-    ir::Location,
     utility::{register_all_dialects, register_all_llvm_translations, register_all_passes},
 };
 use parking_lot::{Mutex, MutexGuard, ReentrantMutex, ReentrantMutexGuard};
@@ -245,42 +244,4 @@ fn format_diagnostic(diagnostic: &Diagnostic, source_name: &str) -> String {
     text
 }
 
-/// The most useful `file:line:col` inside a location (name and call-site
-/// locations wrap the file location we want), or "unknown location". A
-/// location in the unnamed buffer "-" is shown in `source_name` when given.
-pub(crate) fn describe_location(location: Location, source_name: &str) -> String {
-    if location.is_file_line_col_range() {
-        let file = location.file_line_col_range_filename();
-        let file = file.as_string_ref();
-        let file = match file.as_str().unwrap_or("?") {
-            UNNAMED_BUFFER if !source_name.is_empty() => source_name,
-            file => file,
-        };
-        return format!(
-            "{}:{}:{}",
-            file,
-            location.file_line_col_range_start_line(),
-            location.file_line_col_range_start_column()
-        );
-    }
-    if location.is_name() {
-        return describe_location(location.name_child_location(), source_name);
-    }
-    if location.is_call_site() {
-        return describe_location(location.call_site_callee(), source_name);
-    }
-    if location.is_fused() {
-        for index in 0..location.fused_num_locations() {
-            let text = describe_location(location.fused_location(index), source_name);
-            if text != UNKNOWN_LOCATION {
-                return text;
-            }
-        }
-    }
-    UNKNOWN_LOCATION.to_string()
-}
-
-const UNKNOWN_LOCATION: &str = "unknown location";
-
-/// The file name MLIR's C API gives text parsed from a string.
-pub(crate) const UNNAMED_BUFFER: &str = "-";
+pub(crate) use crate::mlir::{UNNAMED_BUFFER, describe_location};

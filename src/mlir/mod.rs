@@ -17,7 +17,7 @@ pub use build::{Builder, ForLoop, IfOp, WhileLoop, block_argument, result_of};
 pub use element::{Element, element_of, is_memref, with_element};
 pub use symbols::{
     clone_module, declare_function, defined_functions, describe_location, find_function, function_type, op_name,
-    symbol_name, UNKNOWN_LOCATION,
+    symbol_name, UNKNOWN_LOCATION, UNNAMED_BUFFER,
 };
 
 /// A value of IR owned by a module being transformed.
