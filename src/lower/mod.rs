@@ -78,6 +78,7 @@ const TO_LLVM_PIPELINE: &str = "builtin.module(\
     lower-affine,\
     finalize-memref-to-llvm{use-generic-functions=true},\
     convert-arith-to-llvm,\
+    convert-complex-to-llvm,\
     convert-index-to-llvm,\
     convert-cf-to-llvm,\
     convert-func-to-llvm,\
@@ -169,6 +170,11 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, options: &LowerOpti
         }
         next = operation.next_in_block_mut();
     }
+    // Complex arithmetic becomes real arithmetic on the parts first: what
+    // it becomes (math.atan2, math.log1p, ...) is then expanded and
+    // replaced like the kernel's own math ops; complex.create/re/im and
+    // complex values in memory are left for complex-to-llvm.
+    run_pipeline(shared, &mut lowered, "builtin.module(convert-complex-to-standard)", "lowering complex arithmetic failed")?;
     expand_math_ops(context, &mut lowered)?;
     replace_math_ops(context, &mut lowered)?;
     // A failed check stops the call by jumping back to the thread that made
