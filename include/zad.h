@@ -275,6 +275,26 @@ typedef int32_t zad_type;
 #define ZAD_INDEX 4
 
 /**
+ * IEEE half precision (`f16`; C's `_Float16`), arrays as its 16 bits.
+ */
+#define ZAD_F16 5
+
+/**
+ * bfloat16 (`bf16`), arrays as its 16 bits.
+ */
+#define ZAD_BF16 6
+
+/**
+ * complex<f32> (`float _Complex`, `complex(4)`): real part, imaginary part.
+ */
+#define ZAD_C32 7
+
+/**
+ * complex<f64> (`double _Complex`, `complex(8)`): real part, imaginary part.
+ */
+#define ZAD_C64 8
+
+/**
  * Bounds checks (value 1: on, 0: off; off by default, or on when the
  * environment has `ZAD_CHECK_BOUNDS=1` when the context is made). With
  * checks, an index out of bounds, a view outside its buffer or sizes that
@@ -590,6 +610,28 @@ zad_status zad_args_push_f32(zad_args *args, float value);
 zad_status zad_args_push_f64(zad_args *args, double value);
 
 /**
+ * Appends an f16 scalar argument, given as a float rounded to the nearest
+ * f16.
+ */
+zad_status zad_args_push_f16(zad_args *args, float value);
+
+/**
+ * Appends a bf16 scalar argument, given as a float rounded to the nearest
+ * bf16.
+ */
+zad_status zad_args_push_bf16(zad_args *args, float value);
+
+/**
+ * Appends a complex<f32> scalar argument, from its real and imaginary parts.
+ */
+zad_status zad_args_push_c32(zad_args *args, float re, float im);
+
+/**
+ * Appends a complex<f64> scalar argument, from its real and imaginary parts.
+ */
+zad_status zad_args_push_c64(zad_args *args, double re, double im);
+
+/**
  * Appends an i32 scalar argument.
  */
 zad_status zad_args_push_i32(zad_args *args, int32_t value);
@@ -628,6 +670,47 @@ zad_status zad_args_push_array_f32(zad_args *args,
                                    const int64_t *strides);
 
 /**
+ * As `zad_args_push_array_f64`, for arrays of complex<f64>: `data` points
+ * to `double _Complex` elements (or `complex(8)`, or pairs of doubles:
+ * real part, imaginary part); strides count complex elements.
+ */
+zad_status zad_args_push_array_c64(zad_args *args,
+                                   void *data,
+                                   size_t rank,
+                                   const int64_t *shape,
+                                   const int64_t *strides);
+
+/**
+ * As `zad_args_push_array_c64`, for complex<f32> (`float _Complex`,
+ * `complex(4)`).
+ */
+zad_status zad_args_push_array_c32(zad_args *args,
+                                   void *data,
+                                   size_t rank,
+                                   const int64_t *shape,
+                                   const int64_t *strides);
+
+/**
+ * As `zad_args_push_array_f64`, for arrays of f16 (`_Float16`, or the
+ * 16 bits of each element).
+ */
+zad_status zad_args_push_array_f16(zad_args *args,
+                                   uint16_t *data,
+                                   size_t rank,
+                                   const int64_t *shape,
+                                   const int64_t *strides);
+
+/**
+ * As `zad_args_push_array_f64`, for arrays of bf16 (the 16 bits of each
+ * element).
+ */
+zad_status zad_args_push_array_bf16(zad_args *args,
+                                    uint16_t *data,
+                                    size_t rank,
+                                    const int64_t *shape,
+                                    const int64_t *strides);
+
+/**
  * Binds the next result (in order) of the call to `*out`, an f32. `out`
  * must stay valid until the call.
  */
@@ -637,6 +720,28 @@ zad_status zad_args_result_f32(zad_args *args, float *out);
  * Binds the next result to `*out`, an f64.
  */
 zad_status zad_args_result_f64(zad_args *args, double *out);
+
+/**
+ * Binds the next result, an f16, to `*out`, widened to a float (exactly).
+ */
+zad_status zad_args_result_f16(zad_args *args, float *out);
+
+/**
+ * Binds the next result, a bf16, to `*out`, widened to a float (exactly).
+ */
+zad_status zad_args_result_bf16(zad_args *args, float *out);
+
+/**
+ * Binds the next result, a complex<f32>, to `out[0]` (real part) and
+ * `out[1]` (imaginary part): a `float _Complex *` or `complex(4)` works.
+ */
+zad_status zad_args_result_c32(zad_args *args, float *out);
+
+/**
+ * Binds the next result, a complex<f64>, to `out[0]` (real part) and
+ * `out[1]` (imaginary part): a `double _Complex *` or `complex(8)` works.
+ */
+zad_status zad_args_result_c64(zad_args *args, double *out);
 
 /**
  * Binds the next result to `*out`, an i32.
@@ -665,7 +770,8 @@ zad_status zad_args_result_array(zad_args *args, zad_array **out);
 void zad_array_free(zad_array *array);
 
 /**
- * The element type of an array (`ZAD_F32` or `ZAD_F64`); -1 for NULL.
+ * The element type of an array (`ZAD_F32`, `ZAD_F64`, `ZAD_F16`,
+ * `ZAD_BF16`, `ZAD_C32` or `ZAD_C64`); -1 for NULL.
  */
 zad_type zad_array_type(const zad_array *array);
 
@@ -680,8 +786,9 @@ size_t zad_array_rank(const zad_array *array);
 const int64_t *zad_array_shape(const zad_array *array);
 
 /**
- * The row-major elements of an array (`float` or `double` by
- * `zad_array_type`), owned by the array; NULL for NULL.
+ * The row-major elements of an array (`float`, `double`, 16-bit halves,
+ * or complex numbers as (real, imaginary) pairs, by `zad_array_type`),
+ * owned by the array; NULL for NULL.
  */
 const void *zad_array_data(const zad_array *array);
 

@@ -2,8 +2,11 @@
 //! out.
 //!
 //! Arguments: a JSON array with one entry per parameter: a number for a
-//! float scalar, an integer for an integer or index scalar, and a nested
-//! array for a memref, its shape taken from the nesting. Arrays are nested
+//! float scalar (f16 and bf16 are rounded to their precision), a pair
+//! `[re, im]` for a complex one, an integer for an integer or index scalar,
+//! and a nested array for a memref, its shape taken from the nesting (the
+//! elements of a complex memref are pairs, one level below its last
+//! dimension). Arrays are nested
 //! in the memref's own index order (`a[i][j]` is element (i, j)) whatever
 //! its layout: zad lays the numbers out as the memref type requires, in C
 //! order for the identity layout and in Fortran order for
@@ -14,7 +17,7 @@
 
 use crate::{
     error::{Error, Result},
-    exec::{Args, Array, ArrayData, Value, row_major_strides},
+    exec::{Args, Array, ArrayData, Value, check_strided_len, row_major_strides},
     signature::{MemRef, ParamType, Scalar, Signature},
 };
 use serde_json::Value as Json;
@@ -50,8 +53,50 @@ enum Decoded {
 
 /// An array's elements, laid out by its strides.
 enum Floats {
+    F16(Vec<u16>),
+    BF16(Vec<u16>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+    C32(Vec<[f32; 2]>),
+    C64(Vec<[f64; 2]>),
+}
+
+impl Floats {
+    /// Elements given as (re, im) pairs, in layout order, as `element`.
+    fn from_parts(element: Scalar, parts: Vec<[f64; 2]>) -> Floats {
+        let reals = || parts.iter().map(|&[re, _]| re);
+        match element {
+            Scalar::F16 => Floats::F16(reals().map(|x| half::f16::from_f64(x).to_bits()).collect()),
+            Scalar::BF16 => Floats::BF16(reals().map(|x| half::bf16::from_f64(x).to_bits()).collect()),
+            Scalar::F32 => Floats::F32(reals().map(|x| x as f32).collect()),
+            Scalar::C32 => Floats::C32(parts.iter().map(|&[re, im]| [re as f32, im as f32]).collect()),
+            Scalar::C64 => Floats::C64(parts),
+            _ => Floats::F64(reals().collect()),
+        }
+    }
+
+    /// The elements as (re, im) pairs (im 0 for real types), in layout order.
+    fn parts(&self) -> Vec<[f64; 2]> {
+        match self {
+            Floats::F16(data) => data.iter().map(|&x| [half::f16::from_bits(x).to_f64(), 0.0]).collect(),
+            Floats::BF16(data) => data.iter().map(|&x| [half::bf16::from_bits(x).to_f64(), 0.0]).collect(),
+            Floats::F32(data) => data.iter().map(|&x| [x as f64, 0.0]).collect(),
+            Floats::F64(data) => data.iter().map(|&x| [x, 0.0]).collect(),
+            Floats::C32(data) => data.iter().map(|&[re, im]| [re as f64, im as f64]).collect(),
+            Floats::C64(data) => data.clone(),
+        }
+    }
+
+    fn element(&self) -> Scalar {
+        match self {
+            Floats::F16(_) => Scalar::F16,
+            Floats::BF16(_) => Scalar::BF16,
+            Floats::F32(_) => Scalar::F32,
+            Floats::F64(_) => Scalar::F64,
+            Floats::C32(_) => Scalar::C32,
+            Floats::C64(_) => Scalar::C64,
+        }
+    }
 }
 
 impl JsonArgs {
@@ -99,10 +144,7 @@ impl JsonArgs {
             .map(|value| match value {
                 Decoded::Scalar(scalar, json) => Decoded::Scalar(*scalar, json.clone()),
                 Decoded::Array { data, shape, strides } => Decoded::Array {
-                    data: match data {
-                        Floats::F32(data) => Floats::F32(vec![0.0; data.len()]),
-                        Floats::F64(data) => Floats::F64(vec![0.0; data.len()]),
-                    },
+                    data: Floats::from_parts(data.element(), vec![[0.0; 2]; data.parts().len()]),
                     shape: shape.clone(),
                     strides: strides.clone(),
                 },
@@ -134,10 +176,9 @@ impl JsonArgs {
         match &self.values[index] {
             Decoded::Scalar(_, json) => json.clone(),
             Decoded::Array { data, shape, strides } => {
-                let flat: Vec<Json> = match data {
-                    Floats::F32(data) => index_order(data, shape, strides).map(|x| float(x as f64)).collect(),
-                    Floats::F64(data) => index_order(data, shape, strides).map(float).collect(),
-                };
+                let complex = data.element().is_complex();
+                let parts = data.parts();
+                let flat: Vec<Json> = index_order(&parts, shape, strides).map(|parts| element_json(parts, complex)).collect();
                 nest(&flat, shape)
             }
         }
@@ -147,11 +188,19 @@ impl JsonArgs {
 fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
     match value {
         Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
-        Decoded::Array { data: Floats::F32(data), shape, strides } => {
-            args.push_strided_f32(data, shape, strides)?;
-        }
-        Decoded::Array { data: Floats::F64(data), shape, strides } => {
-            args.push_strided_f64(data, shape, strides)?;
+        Decoded::Array { data, shape, strides } => {
+            check_strided_len(data.parts().len(), shape, strides)?;
+            let element = data.element();
+            let pointer: *mut std::ffi::c_void = match data {
+                Floats::F16(data) | Floats::BF16(data) => data.as_mut_ptr().cast(),
+                Floats::F32(data) => data.as_mut_ptr().cast(),
+                Floats::F64(data) => data.as_mut_ptr().cast(),
+                Floats::C32(data) => data.as_mut_ptr().cast(),
+                Floats::C64(data) => data.as_mut_ptr().cast(),
+            };
+            // SAFETY: `data` holds a compact array of `shape` laid out by
+            // `strides` (just checked) and is borrowed mutably for 'a.
+            unsafe { args.push_array(element, pointer, shape, Some(strides)) }?;
         }
     }
     Ok(())
@@ -159,9 +208,14 @@ fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
 
 fn push_scalar(args: &mut Args, scalar: Scalar, json: &Json) {
     // `decode` checked that the JSON number fits the type.
+    let [re, im] = json_complex(json).or_else(|| json_float(json).map(|x| [x, 0.0])).unwrap_or_default();
     match scalar {
-        Scalar::F32 => args.push_f32(json_float(json).unwrap_or_default() as f32),
-        Scalar::F64 => args.push_f64(json_float(json).unwrap_or_default()),
+        Scalar::F16 => args.push_f16(re as f32),
+        Scalar::BF16 => args.push_bf16(re as f32),
+        Scalar::C32 => args.push_c32(re as f32, im as f32),
+        Scalar::C64 => args.push_c64(re, im),
+        Scalar::F32 => args.push_f32(re as f32),
+        Scalar::F64 => args.push_f64(re),
         Scalar::I32 => args.push_i32(json.as_i64().unwrap_or_default() as i32),
         Scalar::I64 => args.push_i64(json.as_i64().unwrap_or_default()),
         Scalar::Index => args.push_index(json.as_i64().unwrap_or_default()),
@@ -170,6 +224,10 @@ fn push_scalar(args: &mut Args, scalar: Scalar, json: &Json) {
 
 fn decode(item: Json, ty: &ParamType) -> Result<Decoded, String> {
     match ty {
+        ParamType::Scalar(scalar) if scalar.is_complex() => match json_complex(&item) {
+            Some(_) => Ok(Decoded::Scalar(*scalar, item)),
+            None => Err(format!("expected a complex number as [re, im], got {item}")),
+        },
         ParamType::Scalar(scalar) if scalar.is_float() => match json_float(&item) {
             Some(_) => Ok(Decoded::Scalar(*scalar, item)),
             None => Err(format!("expected a number (or \"nan\", \"inf\", \"-inf\"), got {item}")),
@@ -188,7 +246,7 @@ fn decode(item: Json, ty: &ParamType) -> Result<Decoded, String> {
 fn decode_array(item: &Json, memref: &MemRef) -> Result<Decoded, String> {
     let mut seen = vec![None; memref.rank()];
     let mut flat = Vec::new();
-    flatten(item, 0, &mut seen, &mut flat)?;
+    flatten(item, 0, &mut seen, memref.element.is_complex(), &mut flat)?;
     // An empty array leaves the dimensions below it unseen: they are empty.
     let shape: Vec<i64> = seen.into_iter().map(|size| size.unwrap_or(0)).collect();
     for (dim, (size, expected)) in shape.iter().zip(&memref.shape).enumerate() {
@@ -199,10 +257,7 @@ fn decode_array(item: &Json, memref: &MemRef) -> Result<Decoded, String> {
         }
     }
     let strides = layout_strides(memref, &shape)?;
-    let data = match memref.element {
-        Scalar::F32 => Floats::F32(lay_out(flat.into_iter().map(|x| x as f32).collect(), &shape, &strides)),
-        _ => Floats::F64(lay_out(flat, &shape, &strides)),
-    };
+    let data = Floats::from_parts(memref.element, lay_out(flat, &shape, &strides));
     Ok(Decoded::Array { data, shape, strides })
 }
 
@@ -273,14 +328,17 @@ fn offsets(shape: &[i64], strides: &[i64]) -> impl Iterator<Item = usize> + use<
 }
 
 /// Walks a nested array of depth `shape.len()`, recording its (rectangular)
-/// shape and its numbers in index order.
-fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], flat: &mut Vec<f64>) -> Result<(), String> {
+/// shape and its elements in index order, as (re, im) pairs: a number each,
+/// or a pair `[re, im]` each when `complex`.
+fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], complex: bool, flat: &mut Vec<[f64; 2]>) -> Result<(), String> {
     if depth == shape.len() {
-        return match json_float(item) {
-            Some(x) => {
-                flat.push(x);
+        let element = if complex { json_complex(item) } else { json_float(item).map(|x| [x, 0.0]) };
+        return match element {
+            Some(parts) => {
+                flat.push(parts);
                 Ok(())
             }
+            None if complex => Err(format!("expected a complex number as [re, im] at depth {depth}, got {item}")),
             None => Err(format!("expected a number at depth {depth}, got {item}")),
         };
     }
@@ -295,7 +353,20 @@ fn flatten(item: &Json, depth: usize, shape: &mut [Option<i64>], flat: &mut Vec<
         }
         Some(_) => {}
     }
-    items.iter().try_for_each(|item| flatten(item, depth + 1, shape, flat))
+    items.iter().try_for_each(|item| flatten(item, depth + 1, shape, complex, flat))
+}
+
+/// A complex number from JSON: a pair `[re, im]` of floats.
+fn json_complex(item: &Json) -> Option<[f64; 2]> {
+    match item.as_array()?.as_slice() {
+        [re, im] => Some([json_float(re)?, json_float(im)?]),
+        _ => None,
+    }
+}
+
+/// One element as JSON: a number, or `[re, im]` when `complex`.
+fn element_json([re, im]: [f64; 2], complex: bool) -> Json {
+    if complex { Json::Array(vec![float(re), float(im)]) } else { float(re) }
 }
 
 /// A float from JSON: a number, or one of the strings "nan", "inf" and
@@ -341,14 +412,20 @@ fn nest(flat: &[Json], shape: &[i64]) -> Json {
 /// A kernel's result as JSON.
 pub fn value_to_json(value: &Value) -> Json {
     match value {
-        Value::F32(x) => float(*x as f64),
+        Value::F16(x) | Value::BF16(x) | Value::F32(x) => float(*x as f64),
         Value::F64(x) => float(*x),
+        Value::C32([re, im]) => element_json([*re as f64, *im as f64], true),
+        Value::C64(parts) => element_json(*parts, true),
         Value::I32(x) => Json::from(*x),
         Value::I64(x) | Value::Index(x) => Json::from(*x),
         Value::Array(Array { shape, data }) => {
             let flat: Vec<Json> = match data {
+                ArrayData::F16(data) => data.iter().map(|&x| float(half::f16::from_bits(x).to_f64())).collect(),
+                ArrayData::BF16(data) => data.iter().map(|&x| float(half::bf16::from_bits(x).to_f64())).collect(),
                 ArrayData::F32(data) => data.iter().map(|&x| float(x as f64)).collect(),
                 ArrayData::F64(data) => data.iter().map(|&x| float(x)).collect(),
+                ArrayData::C32(data) => data.iter().map(|&[re, im]| element_json([re as f64, im as f64], true)).collect(),
+                ArrayData::C64(data) => data.iter().map(|&parts| element_json(parts, true)).collect(),
             };
             nest(&flat, shape)
         }

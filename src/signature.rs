@@ -12,33 +12,64 @@ use melior::ir::{
 use std::fmt;
 
 /// A scalar type that crosses the ABI by value.
+///
+/// Half precision (`f16`, `bf16`) crosses as its 16 bits; complex numbers
+/// as two floats, real part first (C99's `_Complex`, Fortran's `complex`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scalar {
+    F16,
+    BF16,
     F32,
     F64,
+    C32,
+    C64,
     I32,
     I64,
     Index,
 }
 
 impl Scalar {
+    const ALL: [Scalar; 9] =
+        [Scalar::F16, Scalar::BF16, Scalar::F32, Scalar::F64, Scalar::C32, Scalar::C64, Scalar::I32, Scalar::I64, Scalar::Index];
+
     /// Size in bytes at the ABI (index is 64-bit on every target zad runs on).
     pub fn size(self) -> usize {
         match self {
+            Scalar::F16 | Scalar::BF16 => 2,
             Scalar::F32 | Scalar::I32 => 4,
-            Scalar::F64 | Scalar::I64 | Scalar::Index => 8,
+            Scalar::F64 | Scalar::C32 | Scalar::I64 | Scalar::Index => 8,
+            Scalar::C64 => 16,
         }
     }
 
+    /// Alignment in bytes at the ABI (a complex number aligns as its parts).
+    pub fn align(self) -> usize {
+        match self {
+            Scalar::C32 => 4,
+            Scalar::C64 => 8,
+            other => other.size(),
+        }
+    }
+
+    /// Whether values of this type carry derivatives (real or complex
+    /// floating point).
     pub fn is_float(self) -> bool {
-        matches!(self, Scalar::F32 | Scalar::F64)
+        !matches!(self, Scalar::I32 | Scalar::I64 | Scalar::Index)
+    }
+
+    pub fn is_complex(self) -> bool {
+        matches!(self, Scalar::C32 | Scalar::C64)
     }
 
     /// The MLIR spelling.
     pub fn mlir_name(self) -> &'static str {
         match self {
+            Scalar::F16 => "f16",
+            Scalar::BF16 => "bf16",
             Scalar::F32 => "f32",
             Scalar::F64 => "f64",
+            Scalar::C32 => "complex<f32>",
+            Scalar::C64 => "complex<f64>",
             Scalar::I32 => "i32",
             Scalar::I64 => "i64",
             Scalar::Index => "index",
@@ -47,9 +78,7 @@ impl Scalar {
 
     fn from_mlir(ty: Type) -> Option<Scalar> {
         let spelling = ty.to_string();
-        [Scalar::F32, Scalar::F64, Scalar::I32, Scalar::I64, Scalar::Index]
-            .into_iter()
-            .find(|scalar| scalar.mlir_name() == spelling)
+        Scalar::ALL.into_iter().find(|scalar| scalar.mlir_name() == spelling)
     }
 }
 
@@ -183,7 +212,8 @@ impl Signature {
 /// What zad can pass of `ty`, or why not (a phrase following "has type T, ").
 fn param_type(ty: Type) -> Result<ParamType, String> {
     const SUPPORTED: &str =
-        "which zad cannot pass across the ABI (supported: f32, f64, i32, i64, index and memrefs of f32 or f64)";
+        "which zad cannot pass across the ABI (supported: f16, bf16, f32, f64, complex<f32>, complex<f64>, i32, i64, \
+         index and memrefs of the floating-point and complex ones)";
     if let Some(scalar) = Scalar::from_mlir(ty) {
         return Ok(ParamType::Scalar(scalar));
     }

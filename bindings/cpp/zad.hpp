@@ -43,6 +43,7 @@
 #ifndef ZAD_HPP
 #define ZAD_HPP
 
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -221,6 +222,12 @@ public:
     Args &push(std::int64_t value) { return done(zad_args_push_i64(raw(), value)); }
     Args &push(Index index) { return done(zad_args_push_index(raw(), index.value)); }
     Args &push_index(std::int64_t value) { return done(zad_args_push_index(raw(), value)); }
+    /// complex<f64> and complex<f32> scalars.
+    Args &push(std::complex<double> value) { return done(zad_args_push_c64(raw(), value.real(), value.imag())); }
+    Args &push(std::complex<float> value) { return done(zad_args_push_c32(raw(), value.real(), value.imag())); }
+    /// f16 and bf16 scalars, given as floats rounded to their precision.
+    Args &push_f16(float value) { return done(zad_args_push_f16(raw(), value)); }
+    Args &push_bf16(float value) { return done(zad_args_push_bf16(raw(), value)); }
 
     /// An array at data, of the given shape; strides in elements, empty
     /// for C row-major. Not copied: see the top of this file.
@@ -231,6 +238,18 @@ public:
         return done(zad_args_push_array_f32(raw(), data, shape.size(), shape.data(), strides_of(shape, strides)));
     }
     /// A vector as a rank-1 array. It must not be resized until the call.
+    Args &push(std::complex<double> *data, const std::vector<std::int64_t> &shape,
+               const std::vector<std::int64_t> &strides = {}) {
+        return done(zad_args_push_array_c64(raw(), data, shape.size(), shape.data(), strides_of(shape, strides)));
+    }
+    Args &push(std::complex<float> *data, const std::vector<std::int64_t> &shape,
+               const std::vector<std::int64_t> &strides = {}) {
+        return done(zad_args_push_array_c32(raw(), data, shape.size(), shape.data(), strides_of(shape, strides)));
+    }
+    Args &push(std::vector<std::complex<double>> &vector) { return push(vector.data(), {signed_size(vector)}); }
+    Args &push(std::vector<std::complex<float>> &vector) { return push(vector.data(), {signed_size(vector)}); }
+    Args &push(std::vector<std::complex<double>> &&) = delete;
+    Args &push(std::vector<std::complex<float>> &&) = delete;
     Args &push(std::vector<double> &vector) { return push(vector.data(), {signed_size(vector)}); }
     Args &push(std::vector<float> &vector) { return push(vector.data(), {signed_size(vector)}); }
     // A temporary would be gone by the time the kernel runs.
@@ -241,6 +260,12 @@ public:
     // must stay alive until the call, which writes them if it succeeds.
     Args &result(double &out) { return done(zad_args_result_f64(raw(), &out)); }
     Args &result(float &out) { return done(zad_args_result_f32(raw(), &out)); }
+    // std::complex<T> is laid out as T[2] (real, imaginary) by the standard.
+    Args &result(std::complex<double> &out) { return done(zad_args_result_c64(raw(), reinterpret_cast<double *>(&out))); }
+    Args &result(std::complex<float> &out) { return done(zad_args_result_c32(raw(), reinterpret_cast<float *>(&out))); }
+    /// Binds an f16 or bf16 result, widened to a float.
+    Args &result_f16(float &out) { return done(zad_args_result_f16(raw(), &out)); }
+    Args &result_bf16(float &out) { return done(zad_args_result_bf16(raw(), &out)); }
     Args &result(std::int32_t &out) { return done(zad_args_result_i32(raw(), &out)); }
     Args &result(std::int64_t &out) { return done(zad_args_result_i64(raw(), &out)); }
     Args &result_index(std::int64_t &out) { return done(zad_args_result_index(raw(), &out)); }

@@ -88,7 +88,8 @@
 ! and the tapes took. See examples-fortran/heat2d_adjoint.f90.
 module zad
    use, intrinsic :: iso_c_binding, only: c_ptr, c_funptr, c_null_ptr, c_null_char, c_char, c_int32_t, &
-      c_int64_t, c_intptr_t, c_size_t, c_float, c_double, c_associated, c_f_pointer, c_loc, c_sizeof
+      c_int64_t, c_intptr_t, c_size_t, c_float, c_double, c_float_complex, c_double_complex, c_associated, &
+      c_f_pointer, c_loc, c_sizeof
    use, intrinsic :: iso_fortran_env, only: error_unit
    implicit none
    private
@@ -116,6 +117,10 @@ module zad
    integer(c_int32_t), parameter, public :: ZAD_I32 = 2
    integer(c_int32_t), parameter, public :: ZAD_I64 = 3
    integer(c_int32_t), parameter, public :: ZAD_INDEX = 4
+   integer(c_int32_t), parameter, public :: ZAD_F16 = 5
+   integer(c_int32_t), parameter, public :: ZAD_BF16 = 6
+   integer(c_int32_t), parameter, public :: ZAD_C32 = 7
+   integer(c_int32_t), parameter, public :: ZAD_C64 = 8
 
    ! Activity of each argument of a gradient (zad_gradient): no derivative,
    ! a float scalar whose derivative is returned as an extra result, or a
@@ -207,7 +212,10 @@ module zad
    public :: zad_args_new, zad_args_free, zad_args_clear
    public :: zad_args_push_f32, zad_args_push_f64, zad_args_push_i32, zad_args_push_i64, zad_args_push_index
    public :: zad_args_push_array_f64, zad_args_push_array_f32
+   public :: zad_args_push_f16, zad_args_push_bf16, zad_args_push_c32, zad_args_push_c64
+   public :: zad_args_push_array_c64, zad_args_push_array_c32, zad_args_push_array_f16, zad_args_push_array_bf16
    public :: zad_args_result_f32, zad_args_result_f64, zad_args_result_i32, zad_args_result_i64
+   public :: zad_args_result_f16, zad_args_result_bf16, zad_args_result_c32, zad_args_result_c64
    public :: zad_args_result_index, zad_args_result_array
    public :: zad_array_free, zad_array_type, zad_array_rank, zad_array_shape, zad_array_data
    public :: zad_debug_panic
@@ -483,6 +491,100 @@ module zad
          integer(c_int32_t) :: zad_args_push_array_f32
       end function
 
+      ! An f16/bf16 scalar, given as a real(c_float) rounded to its precision.
+      function zad_args_push_f16(args, value) bind(C, name='zad_args_push_f16')
+         import :: c_ptr, c_int32_t, c_float
+         type(c_ptr), value :: args
+         real(c_float), value :: value
+         integer(c_int32_t) :: zad_args_push_f16
+      end function
+
+      ! An f16/bf16 scalar, given as a real(c_float) rounded to its precision.
+      function zad_args_push_bf16(args, value) bind(C, name='zad_args_push_bf16')
+         import :: c_ptr, c_int32_t, c_float
+         type(c_ptr), value :: args
+         real(c_float), value :: value
+         integer(c_int32_t) :: zad_args_push_bf16
+      end function
+
+      ! A complex scalar, from its real and imaginary parts.
+      function zad_args_push_c32(args, re, im) bind(C, name='zad_args_push_c32')
+         import :: c_ptr, c_int32_t, c_float
+         type(c_ptr), value :: args
+         real(c_float), value :: re, im
+         integer(c_int32_t) :: zad_args_push_c32
+      end function
+
+      ! A complex scalar, from its real and imaginary parts.
+      function zad_args_push_c64(args, re, im) bind(C, name='zad_args_push_c64')
+         import :: c_ptr, c_int32_t, c_double
+         type(c_ptr), value :: args
+         real(c_double), value :: re, im
+         integer(c_int32_t) :: zad_args_push_c64
+      end function
+
+      function zad_args_push_array_c64(args, data, rank, shape, strides) bind(C, name='zad_args_push_array_c64')
+         import :: c_ptr, c_int32_t, c_int64_t, c_size_t
+         type(c_ptr), value :: args, data
+         integer(c_size_t), value :: rank
+         integer(c_int64_t), intent(in) :: shape(*)
+         integer(c_int64_t), intent(in), optional :: strides(*)
+         integer(c_int32_t) :: zad_args_push_array_c64
+      end function
+
+      function zad_args_push_array_c32(args, data, rank, shape, strides) bind(C, name='zad_args_push_array_c32')
+         import :: c_ptr, c_int32_t, c_int64_t, c_size_t
+         type(c_ptr), value :: args, data
+         integer(c_size_t), value :: rank
+         integer(c_int64_t), intent(in) :: shape(*)
+         integer(c_int64_t), intent(in), optional :: strides(*)
+         integer(c_int32_t) :: zad_args_push_array_c32
+      end function
+
+      function zad_args_push_array_f16(args, data, rank, shape, strides) bind(C, name='zad_args_push_array_f16')
+         import :: c_ptr, c_int32_t, c_int64_t, c_size_t
+         type(c_ptr), value :: args, data
+         integer(c_size_t), value :: rank
+         integer(c_int64_t), intent(in) :: shape(*)
+         integer(c_int64_t), intent(in), optional :: strides(*)
+         integer(c_int32_t) :: zad_args_push_array_f16
+      end function
+
+      function zad_args_push_array_bf16(args, data, rank, shape, strides) bind(C, name='zad_args_push_array_bf16')
+         import :: c_ptr, c_int32_t, c_int64_t, c_size_t
+         type(c_ptr), value :: args, data
+         integer(c_size_t), value :: rank
+         integer(c_int64_t), intent(in) :: shape(*)
+         integer(c_int64_t), intent(in), optional :: strides(*)
+         integer(c_int32_t) :: zad_args_push_array_bf16
+      end function
+
+      ! out: c_loc of a real(c_float) (f16, bf16), or of a complex(c_float_complex)
+      ! or complex(c_double_complex) variable (c32, c64).
+      function zad_args_result_f16(args, out) bind(C, name='zad_args_result_f16')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_f16
+      end function
+
+      function zad_args_result_bf16(args, out) bind(C, name='zad_args_result_bf16')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_bf16
+      end function
+
+      function zad_args_result_c32(args, out) bind(C, name='zad_args_result_c32')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_c32
+      end function
+
+      function zad_args_result_c64(args, out) bind(C, name='zad_args_result_c64')
+         import :: c_ptr, c_int32_t
+         type(c_ptr), value :: args, out
+         integer(c_int32_t) :: zad_args_result_c64
+      end function
+
       ! out: c_loc of a TARGET variable of the result's type, written by a
       ! later successful zad_function_call.
       function zad_args_result_f32(args, out) bind(C, name='zad_args_result_f32')
@@ -573,6 +675,9 @@ module zad
       module procedure push_f64, push_f32, push_i32, push_i64
       module procedure push_f64_rank1, push_f64_rank2, push_f64_rank3
       module procedure push_f32_rank1, push_f32_rank2, push_f32_rank3
+      module procedure push_c64, push_c32
+      module procedure push_c64_rank1, push_c64_rank2, push_c64_rank3
+      module procedure push_c32_rank1, push_c32_rank2, push_c32_rank3
    end interface
 
    !> zad_push_index(args, i): appends an MLIR `index` (i of any integer kind
@@ -584,7 +689,7 @@ module zad
    !> zad_result(args, x): binds the next result of the call to the TARGET
    !> scalar x, whose type must be the result's (f64, f32, i32, i64).
    interface zad_result
-      module procedure result_f64, result_f32, result_i32, result_i64
+      module procedure result_f64, result_f32, result_i32, result_i64, result_c64, result_c32
    end interface
 
 contains
@@ -1039,6 +1144,132 @@ contains
    end function
 
    ! ---------------------------------------------------------------- results
+
+   function push_c64_rank1(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_double_complex), target :: x(:)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(1), strides(1)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) data = c_loc(x(1))
+      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
+      status = zad_args_push_array_c64(args, data, 1_c_size_t, extents, strides)
+   end function
+
+   function push_c32_rank1(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), target :: x(:)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(1), strides(1)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) data = c_loc(x(1))
+      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
+      status = zad_args_push_array_c32(args, data, 1_c_size_t, extents, strides)
+   end function
+
+   function push_c64_rank2(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_double_complex), target :: x(:, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(2), strides(2)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
+      end if
+      status = zad_args_push_array_c64(args, data, 2_c_size_t, extents, strides)
+   end function
+
+   function push_c32_rank2(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), target :: x(:, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(2), strides(2)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
+      end if
+      status = zad_args_push_array_c32(args, data, 2_c_size_t, extents, strides)
+   end function
+
+   function push_c64_rank3(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_double_complex), target :: x(:, :, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(3), strides(3)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
+      end if
+      status = zad_args_push_array_c64(args, data, 3_c_size_t, extents, strides)
+   end function
+
+   function push_c32_rank3(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), target :: x(:, :, :)
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: extents(3), strides(3)
+      type(c_ptr) :: data
+      extents = shape(x, c_int64_t)
+      strides = column_major_strides(extents)
+      data = c_null_ptr
+      if (size(x) > 0) then
+         data = c_loc(x(1, 1, 1))
+         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
+         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
+      end if
+      status = zad_args_push_array_c32(args, data, 3_c_size_t, extents, strides)
+   end function
+
+   function push_c64(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_double_complex), intent(in) :: x
+      integer(c_int32_t) :: status
+      status = zad_args_push_c64(args, real(x, c_double), aimag(x))
+   end function
+
+   function push_c32(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), intent(in) :: x
+      integer(c_int32_t) :: status
+      status = zad_args_push_c32(args, real(x, c_float), aimag(x))
+   end function
+
+   function result_c64(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_double_complex), intent(out), target :: x
+      integer(c_int32_t) :: status
+      status = zad_args_result_c64(args, c_loc(x))
+   end function
+
+   function result_c32(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), intent(out), target :: x
+      integer(c_int32_t) :: status
+      status = zad_args_result_c32(args, c_loc(x))
+   end function
 
    function result_f64(args, x) result(status)
       type(c_ptr), intent(in) :: args

@@ -12,7 +12,7 @@
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
-use zad::{Activity, Args, CheckpointScheme, Context, GradientOptions, Module, ParamType, Scalar, Stage, Target, json};
+use zad::{Activity, Args, CheckpointScheme, Context, GradientOptions, Module, ParamType, Stage, Target, json};
 
 #[derive(Parser)]
 #[command(name = "zad", version, about = "Automatic differentiation of MLIR kernels")]
@@ -334,14 +334,10 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
     let duplicated: Vec<bool> = activity.iter().map(|&a| a == Activity::Dup).collect();
     let mut call = Args::new();
     json::JsonArgs::push_with_shadows(&mut primal, &mut shadows, &duplicated, &mut call)?;
-    match signature.results.first() {
-        Some(ParamType::Scalar(Scalar::F32)) => {
-            call.push_f32(seed as f32);
-        }
-        Some(_) => {
-            call.push_f64(seed);
-        }
-        None => {}
+    // The seed has the result's type (a complex result: seed + 0i, which
+    // differentiates its real part).
+    if let Some(ParamType::Scalar(scalar)) = signature.results.first() {
+        call.push_real(*scalar, seed)?;
     }
     zad::exec::take_checkpoint_stats();
     zad::exec::take_tape_peak();

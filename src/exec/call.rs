@@ -4,8 +4,8 @@
 //!
 //! The C interface (`_mlir_ciface_<name>`) takes scalars by value and each
 //! memref as a pointer to a descriptor `{allocated, aligned, offset,
-//! sizes[rank], strides[rank]}`. One scalar result is returned by value;
-//! several results, or any memref result, come back through a pointer to a
+//! sizes[rank], strides[rank]}`. One real or integer scalar result is returned by value;
+//! several results, or a memref or complex result, come back through a pointer to a
 //! struct passed first. The packed wrapper takes a pointer to each of these.
 
 use crate::{
@@ -22,8 +22,16 @@ compile_error!("zad marshals scalars assuming a little-endian target");
 /// and the kernel's allocation is freed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// An f16, widened to f32 (exactly).
+    F16(f32),
+    /// A bf16, widened to f32 (exactly).
+    BF16(f32),
     F32(f32),
     F64(f64),
+    /// A complex<f32>: real part, imaginary part.
+    C32([f32; 2]),
+    /// A complex<f64>: real part, imaginary part.
+    C64([f64; 2]),
     I32(i32),
     I64(i64),
     Index(i64),
@@ -39,26 +47,43 @@ pub struct Array {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArrayData {
+    /// The bits of each f16 element.
+    F16(Vec<u16>),
+    /// The bits of each bf16 element.
+    BF16(Vec<u16>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+    /// Real part, imaginary part of each element.
+    C32(Vec<[f32; 2]>),
+    C64(Vec<[f64; 2]>),
 }
 
 impl Value {
-    /// The value as an f64, for scalars of any type.
+    /// The value as an f64, for real scalars of any type.
     pub fn as_f64(&self) -> Option<f64> {
         Some(match *self {
-            Value::F32(x) => x as f64,
+            Value::F16(x) | Value::BF16(x) | Value::F32(x) => x as f64,
             Value::F64(x) => x,
             Value::I32(x) => x as f64,
             Value::I64(x) | Value::Index(x) => x as f64,
-            Value::Array(_) => return None,
+            Value::C32(_) | Value::C64(_) | Value::Array(_) => return None,
         })
+    }
+
+    /// The value as (real, imaginary) parts, for real and complex scalars.
+    pub fn as_complex(&self) -> Option<[f64; 2]> {
+        match *self {
+            Value::C32([re, im]) => Some([re as f64, im as f64]),
+            Value::C64(parts) => Some(parts),
+            _ => self.as_f64().map(|re| [re, 0.0]),
+        }
     }
 }
 
 /// One argument as pushed by the caller.
 enum Slot {
-    Scalar(Scalar, u64),
+    /// The value's bytes, little-endian, in as many words as it needs.
+    Scalar(Scalar, [u64; 2]),
     Array { element: Scalar, data: *mut c_void, shape: Vec<i64>, strides: Vec<i64> },
 }
 
@@ -115,24 +140,94 @@ impl<'a> Args<'a> {
     }
 
     pub fn push_f32(&mut self, value: f32) -> &mut Self {
-        self.slots.push(Slot::Scalar(Scalar::F32, value.to_bits() as u64));
+        self.slots.push(Slot::Scalar(Scalar::F32, [value.to_bits() as u64, 0]));
         self
     }
     pub fn push_f64(&mut self, value: f64) -> &mut Self {
-        self.slots.push(Slot::Scalar(Scalar::F64, value.to_bits()));
+        self.slots.push(Slot::Scalar(Scalar::F64, [value.to_bits(), 0]));
         self
     }
     pub fn push_i32(&mut self, value: i32) -> &mut Self {
-        self.slots.push(Slot::Scalar(Scalar::I32, value as u32 as u64));
+        self.slots.push(Slot::Scalar(Scalar::I32, [value as u32 as u64, 0]));
         self
     }
     pub fn push_i64(&mut self, value: i64) -> &mut Self {
-        self.slots.push(Slot::Scalar(Scalar::I64, value as u64));
+        self.slots.push(Slot::Scalar(Scalar::I64, [value as u64, 0]));
         self
     }
     pub fn push_index(&mut self, value: i64) -> &mut Self {
-        self.slots.push(Slot::Scalar(Scalar::Index, value as u64));
+        self.slots.push(Slot::Scalar(Scalar::Index, [value as u64, 0]));
         self
+    }
+
+    /// A real number as an argument of float type `scalar` (a complex one
+    /// gets imaginary part 0): how seeds are given whatever the result type.
+    pub fn push_real(&mut self, scalar: Scalar, value: f64) -> Result<&mut Self> {
+        Ok(match scalar {
+            Scalar::F16 => self.push_f16(value as f32),
+            Scalar::BF16 => self.push_bf16(value as f32),
+            Scalar::F32 => self.push_f32(value as f32),
+            Scalar::F64 => self.push_f64(value),
+            Scalar::C32 => self.push_c32(value as f32, 0.0),
+            Scalar::C64 => self.push_c64(value, 0.0),
+            Scalar::I32 | Scalar::I64 | Scalar::Index => {
+                return Err(Error::InvalidArgument(format!("a real number cannot be passed as {}", scalar.mlir_name())));
+            }
+        })
+    }
+
+    /// An f16 argument, rounded to the nearest f16.
+    pub fn push_f16(&mut self, value: f32) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::F16, [half::f16::from_f32(value).to_bits() as u64, 0]));
+        self
+    }
+
+    /// A bf16 argument, rounded to the nearest bf16.
+    pub fn push_bf16(&mut self, value: f32) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::BF16, [half::bf16::from_f32(value).to_bits() as u64, 0]));
+        self
+    }
+
+    /// A complex<f32> argument.
+    pub fn push_c32(&mut self, re: f32, im: f32) -> &mut Self {
+        let bits = re.to_bits() as u64 | (im.to_bits() as u64) << 32;
+        self.slots.push(Slot::Scalar(Scalar::C32, [bits, 0]));
+        self
+    }
+
+    /// A complex<f64> argument.
+    pub fn push_c64(&mut self, re: f64, im: f64) -> &mut Self {
+        self.slots.push(Slot::Scalar(Scalar::C64, [re.to_bits(), im.to_bits()]));
+        self
+    }
+
+    /// A contiguous row-major array of complex<f64>, each element (re, im).
+    pub fn push_slice_c64(&mut self, data: &'a mut [[f64; 2]], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        // SAFETY: `data` holds exactly the elements of `shape` and is
+        // borrowed mutably for 'a.
+        unsafe { self.push_array(Scalar::C64, data.as_mut_ptr().cast(), shape, None) }
+    }
+
+    /// A contiguous row-major array of complex<f32>, each element (re, im).
+    pub fn push_slice_c32(&mut self, data: &'a mut [[f32; 2]], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        // SAFETY: as for `push_slice_c64`.
+        unsafe { self.push_array(Scalar::C32, data.as_mut_ptr().cast(), shape, None) }
+    }
+
+    /// A contiguous row-major array of f16, given as the elements' bits.
+    pub fn push_slice_f16(&mut self, data: &'a mut [u16], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        // SAFETY: as for `push_slice_c64`.
+        unsafe { self.push_array(Scalar::F16, data.as_mut_ptr().cast(), shape, None) }
+    }
+
+    /// A contiguous row-major array of bf16, given as the elements' bits.
+    pub fn push_slice_bf16(&mut self, data: &'a mut [u16], shape: &[i64]) -> Result<&mut Self> {
+        check_slice_len(data.len(), shape)?;
+        // SAFETY: as for `push_slice_c64`.
+        unsafe { self.push_array(Scalar::BF16, data.as_mut_ptr().cast(), shape, None) }
     }
 
     /// A row-major f64 array of `shape` over `data`.
@@ -198,7 +293,7 @@ impl<'a> Args<'a> {
     ) -> Result<&mut Self> {
         if !element.is_float() {
             return Err(Error::InvalidArgument(format!(
-                "arrays of {} are not supported (f32 and f64 are)",
+                "arrays of {} are not supported (arrays of floating-point and complex numbers are)",
                 element.mlir_name()
             )));
         }
@@ -298,7 +393,7 @@ impl<'a> Args<'a> {
         let mut array = 0;
         for slot in &mut self.slots {
             match slot {
-                Slot::Scalar(_, bits) => self.pointers.push((bits as *mut u64).cast()),
+                Slot::Scalar(_, bits) => self.pointers.push(bits.as_mut_ptr().cast()),
                 Slot::Array { .. } => {
                     self.pointers.push((&mut self.descriptor_pointers[array] as *mut *mut c_void).cast());
                     array += 1;
@@ -482,7 +577,7 @@ fn check_slice_len(len: usize, shape: &[i64]) -> Result<()> {
 
 /// Whether a strided array of `shape` from element 0 of a slice of `len`
 /// elements stays inside it.
-fn check_strided_len(len: usize, shape: &[i64], strides: &[i64]) -> Result<()> {
+pub(crate) fn check_strided_len(len: usize, shape: &[i64], strides: &[i64]) -> Result<()> {
     let outside = || Error::InvalidArgument(format!(
         "an array of shape {shape:?} and strides {strides:?} does not lie within a slice of {len} elements"
     ));
@@ -562,14 +657,20 @@ impl ResultLayout {
         let mut size = 0usize;
         for ty in results {
             let (field_size, align) = match ty {
-                ParamType::Scalar(scalar) => (scalar.size(), scalar.size()),
+                ParamType::Scalar(scalar) => (scalar.size(), scalar.align()),
                 ParamType::MemRef(memref) => (8 * (3 + 2 * memref.rank()), 8),
             };
             size = size.next_multiple_of(align);
             offsets.push(size);
             size += field_size;
         }
-        let by_pointer = results.len() > 1 || results.iter().any(|ty| matches!(ty, ParamType::MemRef(_)));
+        // MLIR's C interface returns a struct (several results, a memref
+        // descriptor, a complex number) through a pointer passed first.
+        let by_pointer = results.len() > 1
+            || results.iter().any(|ty| match ty {
+                ParamType::MemRef(_) => true,
+                ParamType::Scalar(scalar) => scalar.is_complex(),
+            });
         ResultLayout { offsets, size, by_pointer }
     }
 }
@@ -587,6 +688,10 @@ unsafe fn decode_result(ty: &ParamType, at: *const u8, passed: &[usize], to_free
     // SAFETY (all reads): `at` is valid for the size of `ty` (caller).
     unsafe {
         match ty {
+            ParamType::Scalar(Scalar::F16) => Value::F16(half::f16::from_bits(at.cast::<u16>().read_unaligned()).to_f32()),
+            ParamType::Scalar(Scalar::BF16) => Value::BF16(half::bf16::from_bits(at.cast::<u16>().read_unaligned()).to_f32()),
+            ParamType::Scalar(Scalar::C32) => Value::C32(at.cast::<[f32; 2]>().read_unaligned()),
+            ParamType::Scalar(Scalar::C64) => Value::C64(at.cast::<[f64; 2]>().read_unaligned()),
             ParamType::Scalar(Scalar::F32) => Value::F32(at.cast::<f32>().read_unaligned()),
             ParamType::Scalar(Scalar::F64) => Value::F64(at.cast::<f64>().read_unaligned()),
             ParamType::Scalar(Scalar::I32) => Value::I32(at.cast::<i32>().read_unaligned()),
@@ -604,7 +709,11 @@ unsafe fn decode_result(ty: &ParamType, at: *const u8, passed: &[usize], to_free
                 let size = memref.element.size();
                 let base = aligned.offset(offset as isize * size as isize);
                 let data = match memref.element {
+                    Scalar::F16 => ArrayData::F16(gather(base.cast::<u16>(), &shape, &strides)),
+                    Scalar::BF16 => ArrayData::BF16(gather(base.cast::<u16>(), &shape, &strides)),
                     Scalar::F32 => ArrayData::F32(gather(base.cast::<f32>(), &shape, &strides)),
+                    Scalar::C32 => ArrayData::C32(gather(base.cast::<[f32; 2]>(), &shape, &strides)),
+                    Scalar::C64 => ArrayData::C64(gather(base.cast::<[f64; 2]>(), &shape, &strides)),
                     _ => ArrayData::F64(gather(base.cast::<f64>(), &shape, &strides)),
                 };
                 let owned_by_caller = passed.contains(&allocated);

@@ -17,7 +17,7 @@ pub(crate) use parallel::PARALLEL_THREADS_SYMBOL;
 pub use runtime::take_tape_peak;
 
 pub use call::{Args, Array, ArrayData, Value};
-pub(crate) use call::row_major_strides;
+pub(crate) use call::{check_strided_len, row_major_strides};
 use call::ResultLayout;
 
 use crate::{

@@ -25,6 +25,14 @@ pub const ZAD_I32: zad_type = 2;
 pub const ZAD_I64: zad_type = 3;
 /// MLIR `index`, passed as a 64-bit signed integer.
 pub const ZAD_INDEX: zad_type = 4;
+/// IEEE half precision (`f16`; C's `_Float16`), arrays as its 16 bits.
+pub const ZAD_F16: zad_type = 5;
+/// bfloat16 (`bf16`), arrays as its 16 bits.
+pub const ZAD_BF16: zad_type = 6;
+/// complex<f32> (`float _Complex`, `complex(4)`): real part, imaginary part.
+pub const ZAD_C32: zad_type = 7;
+/// complex<f64> (`double _Complex`, `complex(8)`): real part, imaginary part.
+pub const ZAD_C64: zad_type = 8;
 
 /// A zad context: one MLIR context with the zad dialect loaded.
 ///
@@ -684,7 +692,11 @@ unsafe fn write_result(binding: &ResultBinding, value: &Value) {
     // SAFETY: see above.
     unsafe {
         match (binding, value) {
-            (ResultBinding::Scalar(_, out), Value::F32(x)) => out.cast::<f32>().write(*x),
+            (ResultBinding::Scalar(_, out), Value::F32(x) | Value::F16(x) | Value::BF16(x)) => {
+                out.cast::<f32>().write(*x)
+            }
+            (ResultBinding::Scalar(_, out), Value::C32(parts)) => out.cast::<[f32; 2]>().write_unaligned(*parts),
+            (ResultBinding::Scalar(_, out), Value::C64(parts)) => out.cast::<[f64; 2]>().write_unaligned(*parts),
             (ResultBinding::Scalar(_, out), Value::F64(x)) => out.cast::<f64>().write(*x),
             (ResultBinding::Scalar(_, out), Value::I32(x)) => out.cast::<i32>().write(*x),
             (ResultBinding::Scalar(_, out), Value::I64(x) | Value::Index(x)) => out.cast::<i64>().write(*x),
@@ -749,6 +761,40 @@ pub extern "C" fn zad_args_push_f32(args: *mut zad_args, value: f32) -> zad_stat
 pub extern "C" fn zad_args_push_f64(args: *mut zad_args, value: f64) -> zad_status {
     push_scalar(args, |args| {
         args.push_f64(value);
+    })
+}
+
+/// Appends an f16 scalar argument, given as a float rounded to the nearest
+/// f16.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_f16(args: *mut zad_args, value: f32) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_f16(value);
+    })
+}
+
+/// Appends a bf16 scalar argument, given as a float rounded to the nearest
+/// bf16.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_bf16(args: *mut zad_args, value: f32) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_bf16(value);
+    })
+}
+
+/// Appends a complex<f32> scalar argument, from its real and imaginary parts.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_c32(args: *mut zad_args, re: f32, im: f32) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_c32(re, im);
+    })
+}
+
+/// Appends a complex<f64> scalar argument, from its real and imaginary parts.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_c64(args: *mut zad_args, re: f64, im: f64) -> zad_status {
+    push_scalar(args, |args| {
+        args.push_c64(re, im);
     })
 }
 
@@ -829,6 +875,59 @@ pub extern "C" fn zad_args_push_array_f32(
     push_array(args, Scalar::F32, data.cast(), rank, shape, strides)
 }
 
+/// As `zad_args_push_array_f64`, for arrays of complex<f64>: `data` points
+/// to `double _Complex` elements (or `complex(8)`, or pairs of doubles:
+/// real part, imaginary part); strides count complex elements.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_array_c64(
+    args: *mut zad_args,
+    data: *mut c_void,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    push_array(args, Scalar::C64, data, rank, shape, strides)
+}
+
+/// As `zad_args_push_array_c64`, for complex<f32> (`float _Complex`,
+/// `complex(4)`).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_array_c32(
+    args: *mut zad_args,
+    data: *mut c_void,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    push_array(args, Scalar::C32, data, rank, shape, strides)
+}
+
+/// As `zad_args_push_array_f64`, for arrays of f16 (`_Float16`, or the
+/// 16 bits of each element).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_array_f16(
+    args: *mut zad_args,
+    data: *mut u16,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    push_array(args, Scalar::F16, data.cast(), rank, shape, strides)
+}
+
+/// As `zad_args_push_array_f64`, for arrays of bf16 (the 16 bits of each
+/// element).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_push_array_bf16(
+    args: *mut zad_args,
+    data: *mut u16,
+    rank: usize,
+    shape: *const i64,
+    strides: *const i64,
+) -> zad_status {
+    push_array(args, Scalar::BF16, data.cast(), rank, shape, strides)
+}
+
 fn bind(args: *mut zad_args, out: *mut c_void, binding: ResultBinding) -> zad_status {
     guard(|| {
         // SAFETY: NULL or a valid, unaliased handle (caller).
@@ -850,6 +949,32 @@ pub extern "C" fn zad_args_result_f32(args: *mut zad_args, out: *mut f32) -> zad
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_args_result_f64(args: *mut zad_args, out: *mut f64) -> zad_status {
     bind(args, out.cast(), ResultBinding::Scalar(Scalar::F64, out.cast()))
+}
+
+/// Binds the next result, an f16, to `*out`, widened to a float (exactly).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_f16(args: *mut zad_args, out: *mut f32) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::F16, out.cast()))
+}
+
+/// Binds the next result, a bf16, to `*out`, widened to a float (exactly).
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_bf16(args: *mut zad_args, out: *mut f32) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::BF16, out.cast()))
+}
+
+/// Binds the next result, a complex<f32>, to `out[0]` (real part) and
+/// `out[1]` (imaginary part): a `float _Complex *` or `complex(4)` works.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_c32(args: *mut zad_args, out: *mut f32) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::C32, out.cast()))
+}
+
+/// Binds the next result, a complex<f64>, to `out[0]` (real part) and
+/// `out[1]` (imaginary part): a `double _Complex *` or `complex(8)` works.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_args_result_c64(args: *mut zad_args, out: *mut f64) -> zad_status {
+    bind(args, out.cast(), ResultBinding::Scalar(Scalar::C64, out.cast()))
 }
 
 /// Binds the next result to `*out`, an i32.
@@ -884,14 +1009,19 @@ pub extern "C" fn zad_array_free(array: *mut zad_array) {
     unsafe { free_handle(array) }
 }
 
-/// The element type of an array (`ZAD_F32` or `ZAD_F64`); -1 for NULL.
+/// The element type of an array (`ZAD_F32`, `ZAD_F64`, `ZAD_F16`,
+/// `ZAD_BF16`, `ZAD_C32` or `ZAD_C64`); -1 for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_array_type(array: *const zad_array) -> zad_type {
     guard_infallible(-1, || {
         // SAFETY: NULL or a valid array (caller).
         match unsafe { array.as_ref() }.map(|array| &array.inner.data) {
+            Some(ArrayData::F16(_)) => ZAD_F16,
+            Some(ArrayData::BF16(_)) => ZAD_BF16,
             Some(ArrayData::F32(_)) => ZAD_F32,
             Some(ArrayData::F64(_)) => ZAD_F64,
+            Some(ArrayData::C32(_)) => ZAD_C32,
+            Some(ArrayData::C64(_)) => ZAD_C64,
             None => -1,
         }
     })
@@ -913,15 +1043,19 @@ pub extern "C" fn zad_array_shape(array: *const zad_array) -> *const i64 {
     })
 }
 
-/// The row-major elements of an array (`float` or `double` by
-/// `zad_array_type`), owned by the array; NULL for NULL.
+/// The row-major elements of an array (`float`, `double`, 16-bit halves,
+/// or complex numbers as (real, imaginary) pairs, by `zad_array_type`),
+/// owned by the array; NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_array_data(array: *const zad_array) -> *const c_void {
     guard_infallible(std::ptr::null(), || {
         // SAFETY: NULL or a valid array (caller).
         match unsafe { array.as_ref() }.map(|array| &array.inner.data) {
+            Some(ArrayData::F16(data) | ArrayData::BF16(data)) => data.as_ptr().cast(),
             Some(ArrayData::F32(data)) => data.as_ptr().cast(),
             Some(ArrayData::F64(data)) => data.as_ptr().cast(),
+            Some(ArrayData::C32(data)) => data.as_ptr().cast(),
+            Some(ArrayData::C64(data)) => data.as_ptr().cast(),
             None => std::ptr::null(),
         }
     })

@@ -545,7 +545,7 @@ fn bindings_constants_match_the_header() {
         // Status codes (every constant but the type, activity and
         // checkpointing scheme codes) have a name in each language's
         // status_name.
-        let is_type = ["F32", "F64", "I32", "I64", "INDEX"].contains(&name.as_str());
+        let is_type = ["F16", "BF16", "F32", "F64", "C32", "C64", "I32", "I64", "INDEX"].contains(&name.as_str());
         let is_activity = ["CONST", "ACTIVE", "DUP"].contains(&name.as_str());
         let is_scheme = name.starts_with("CHECKPOINT_");
         let is_option = name.starts_with("OPTION_");
@@ -682,4 +682,34 @@ fn valgrind_finds_no_memory_errors_in_a_c_program() {
     assert!(ok, "foreign_functions.c under valgrind:\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
     all_passed(&stdout, "checks", 10);
     assert!(!stderr.contains("Invalid") && !stderr.contains("uninitialised"), "{stderr}");
+}
+
+// ------------------------------------------- complex and half precision
+
+/// The complex and half-precision programs (tests/abi/complex_half.*):
+/// complex scalars and arrays in the caller's own complex types, complex
+/// and f16 results, gradients against central differences.
+#[test]
+fn c_complex_and_half_precision_arguments_and_gradients() {
+    let scratch = Scratch::new("complex-c");
+    let exe = build_c(&scratch, "tests/abi/complex_half.c");
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 15);
+    assert!(number(line_after(&stdout, "max relative error:"), "max relative error") < 1e-6, "{stdout}");
+}
+
+#[test]
+fn cpp_complex_and_half_precision_arguments_and_gradients() {
+    let scratch = Scratch::new("complex-cpp");
+    let exe = build_cpp(&scratch, "tests/abi/complex_half.cpp");
+    all_passed(&run_ok(&exe, "tests/abi"), "checks", 3);
+}
+
+#[test]
+fn fortran_complex_arguments_and_gradients() {
+    let scratch = Scratch::new("complex-fortran");
+    let exe = build_fortran(&scratch, "tests/abi/complex_half.f90", &["-Wextra"]);
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 4);
+    assert!(number(line_after(&stdout, "max relative error:"), "max relative error") < 1e-6, "{stdout}");
 }

@@ -140,6 +140,9 @@ fn declaration(ty: &ParamType, value: &ArgValue, variable: &str) -> String {
         Scalar::F64 => "real(8)",
         Scalar::I32 => "integer(4)",
         Scalar::I64 | Scalar::Index => "integer(8)",
+        Scalar::C32 => "complex(4)",
+        Scalar::C64 => "complex(8)",
+        Scalar::F16 | Scalar::BF16 => unreachable!("gfortran has no 16-bit real kind"),
     };
     match (ty, value) {
         (ParamType::Scalar(scalar), _) => format!("{} :: {variable}", kind(*scalar)),

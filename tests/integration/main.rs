@@ -11,6 +11,7 @@ mod api;
 mod checkpoint_schedule;
 mod checkpointing;
 mod cli;
+mod complex;
 mod fortran;
 mod fuzz;
 mod gradbench;
