@@ -1,7 +1,7 @@
 //! Preparing a module for differentiation: checkpoint requests given from
 //! outside the text marked on the ops, calls inlined into the functions to
-//! differentiate, loop invariants hoisted, math ops expanded into ops with
-//! rules, and globals shared per function.
+//! differentiate, parallel loops made sequential, loop invariants hoisted,
+//! math ops expanded into ops with rules, and globals shared per function.
 
 use crate::{
     ad::{CheckpointScheme, GradientOptions, inline, ir},
@@ -32,6 +32,11 @@ pub(crate) fn prepare(shared: &Shared, ir: &Module<'static>, roots: &[String], o
     let mut all_roots = derivative_targets(&module);
     all_roots.extend(roots.iter().cloned());
     inline::inline_into(&mut module, &all_roots)?;
+    for (name, function) in mlir::defined_functions(&module) {
+        if all_roots.contains(&name) {
+            crate::lower::parallel::sequentialize_in(shared.mlir(), &function)?;
+        }
+    }
     run_pipeline(shared, &mut module, HOIST_PIPELINE, "hoisting loop invariants")?;
     crate::lower::expand_math_ops(shared.mlir(), &mut module)?;
     share_globals(shared, &mut module);

@@ -20,7 +20,7 @@ use melior::{
 use std::{fmt, str::FromStr};
 
 mod expand_math;
-mod parallel;
+pub(crate) mod parallel;
 pub(crate) use expand_math::expand_math_ops;
 
 /// A point in the pipeline whose IR `zad emit` can show.

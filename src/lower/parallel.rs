@@ -107,6 +107,28 @@ pub(crate) fn prepare(context: &melior::Context, module: &Module, target: Target
     Ok(())
 }
 
+/// Replaces every parallel loop of `function` by a nest of `scf.for` loops
+/// (reductions carried as iteration arguments): the same values, computed
+/// in one of the orders a parallel loop allows. The AD core differentiates
+/// parallel loops this way, so that derivatives are exact whatever the
+/// loop writes; their derivatives then run on the calling thread.
+pub(crate) fn sequentialize_in(context: &melior::Context, function: &impl OperationLike<'static, 'static>) -> Result<()> {
+    load_dialects(context);
+    let mut found = Vec::new();
+    function.walk(WalkOrder::PostOrder, |operation| {
+        if operation.name().as_string_ref().as_str() == Ok(PARALLEL) {
+            found.push(operation.to_raw());
+        }
+        WalkResult::Advance
+    });
+    for parallel in found {
+        // SAFETY: `parallel` is a live op of `module`, collected innermost
+        // first: the rewrites of the loops nested in it only move ops.
+        unsafe { sequentialize(parallel)? };
+    }
+    Ok(())
+}
+
 /// The ops GPU code may contain: what NVPTX compiles without NVIDIA's
 /// libdevice (which zad does not use: it comes only with the CUDA toolkit).
 /// `math` ops are lowered to single PTX instructions (see
