@@ -68,7 +68,8 @@ impl FromStr for Stage {
 
 /// MLIR's passes from func/arith/math/scf/memref/cf to the LLVM dialect.
 /// math-to-llvm first (LLVM intrinsics vectorise), math-to-libm for what
-/// has no intrinsic (erf, cbrt, atan2, ...).
+/// has no intrinsic (erf, cbrt, atan2, ...). convert-vector-to-llvm for the
+/// vectors of vector-mode tangents (`vector.from_elements`/`extract`).
 const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-scf-to-cf,\
     convert-math-to-funcs{min-width-of-fpowi-exponent=65},\
@@ -76,6 +77,7 @@ const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-math-to-libm,\
     expand-strided-metadata,\
     lower-affine,\
+    convert-vector-to-llvm,\
     finalize-memref-to-llvm{use-generic-functions=true},\
     convert-arith-to-llvm,\
     convert-index-to-llvm,\

@@ -12,6 +12,7 @@ mod checkpoint_schedule;
 mod checkpointing;
 mod cli;
 mod fortran;
+mod forward;
 mod fuzz;
 mod gradbench;
 mod gradients;
