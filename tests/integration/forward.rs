@@ -75,7 +75,7 @@ impl Kernel {
     }
 
     /// A random direction: uniform in [-1, 1) for each float component of
-    /// a 'dup' argument, nothing (an empty value) for the others.
+    /// a 'dup' argument (the others' entries are not passed).
     fn direction(&self, point: &[ArgValue], rng: &mut StdRng) -> Vec<ArgValue> {
         point
             .iter()
@@ -185,10 +185,10 @@ fn float_results(values: &[Value]) -> Vec<f64> {
 }
 
 /// `point + t * direction` on the 'dup' arguments.
-fn moved(point: &[ArgValue], direction: &[ArgValue], t: f64) -> Vec<ArgValue> {
+fn moved(point: &[ArgValue], direction: &[ArgValue], activity: &[Activity], t: f64) -> Vec<ArgValue> {
     let mut moved = point.to_vec();
-    for (value, direction) in moved.iter_mut().zip(direction) {
-        if value.len() == direction.len() && direction.len() > 0 && !matches!(direction, ArgValue::I32(_) | ArgValue::I64(_) | ArgValue::Index(_)) {
+    for ((value, direction), &kind) in moved.iter_mut().zip(direction).zip(activity) {
+        if kind == Activity::Dup {
             for k in 0..value.len() {
                 let x = value.get(k);
                 value.set(k, x + t * direction.get(k));
@@ -258,7 +258,9 @@ fn check_tangent(kernel: &Kernel) -> Result<Vec<String>, Error> {
             .flat_map(|(value, _)| (0..value.len()).map(|k| value.get(k).abs()))
             .fold(1.0f64, f64::max);
         let h = step * scale;
-        let (plus, minus) = match (kernel.outputs(&primal, &moved(&point, &direction, h)), kernel.outputs(&primal, &moved(&point, &direction, -h))) {
+        let (plus, minus) = match (kernel.outputs(&primal, &moved(&point, &direction, &kernel.activity, h)),
+            kernel.outputs(&primal, &moved(&point, &direction, &kernel.activity, -h)),
+        ) {
             (Ok(plus), Ok(minus)) => (plus, minus),
             (Err(error), _) | (_, Err(error)) => {
                 fail(format!("{at}: finite difference: {error}"));
