@@ -19,7 +19,8 @@ use crate::gradients::{
     self, ArgValue, GRADIENT_DIR, STEP_F32, STEP_F64, Spec, TOLERANCE_F32, TOLERANCE_F64, check_generator, close,
     draw, file_name, parse_spec, push, relative, seed_of,
 };
-use crate::support::{assert_no_failures, files_in, root, run, selected, zad_cli, Scratch};
+use crate::abi_programs::{all_passed, build_c, build_fortran, run_ok};
+use crate::support::{Scratch, assert_no_failures, files_in, root, run, selected, zad_cli};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zad::{Activity, Args, CompiledFunction, Context, Error, Module, ParamType, Value};
 
@@ -363,4 +364,27 @@ fn check_lanes(kernel: &Kernel) -> Result<Vec<String>, Error> {
 #[test]
 fn vector_tangents_match_scalar_tangents() {
     every_kernel("vector tangent", check_lanes);
+}
+
+// ------------------------------------------------------------ the C ABI
+
+/// tests/abi/tangent.c: zad_module_tangent and zad_module_tangent_batch
+/// against the kernel's formulas, lanes against width-1 calls, and the
+/// statuses and messages of wrong uses.
+#[test]
+fn c_program_calls_zad_module_tangent() {
+    let scratch = Scratch::new("tangent-c");
+    let exe = build_c(&scratch, "tests/abi/tangent.c");
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 13);
+}
+
+/// tests/abi/tangent.f90: zad_tangent and zad_tangent_batch of the Fortran
+/// module.
+#[test]
+fn fortran_program_calls_zad_tangent() {
+    let scratch = Scratch::new("tangent-fortran");
+    let exe = build_fortran(&scratch, "tests/abi/tangent.f90", &["-Wextra"]);
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 8);
 }
