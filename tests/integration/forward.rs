@@ -388,3 +388,199 @@ fn fortran_program_calls_zad_tangent() {
     let stdout = run_ok(&exe, "tests/abi");
     all_passed(&stdout, "checks", 8);
 }
+
+// ------------------------------------------------------------------ CLI
+
+/// tests/abi/tangent.mlir, whose formulas the CLI checks use.
+const WAVE: &str = "tests/abi/tangent.mlir";
+
+fn zad_json(args: &[&str]) -> serde_json::Value {
+    let (ok, stdout, stderr) = run(std::process::Command::new(zad_cli()).args(args).current_dir(root()));
+    assert!(ok, "zad {args:?} failed: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|error| panic!("zad {args:?}: not JSON ({error}): {stdout}"))
+}
+
+/// Runs a CLI command that must fail; returns its message.
+fn zad_error(args: &[&str]) -> String {
+    let (ok, stdout, stderr) = run(std::process::Command::new(zad_cli()).args(args).current_dir(root()));
+    assert!(!ok, "zad {args:?} succeeded where it must fail: {stdout}");
+    stderr
+}
+
+fn numbers(json: &serde_json::Value) -> Vec<f64> {
+    match json {
+        serde_json::Value::Array(items) => items.iter().flat_map(numbers).collect(),
+        other => vec![other.as_f64().unwrap_or_else(|| panic!("not a number: {other}"))],
+    }
+}
+
+/// @wave's tangent by its formulas: (df, dy).
+fn wave_tangent(x: &[f64], a: f64, dx: &[f64], da: f64) -> (f64, Vec<f64>) {
+    let mut df = 0.0;
+    let mut dy = Vec::new();
+    for (&xi, &dxi) in x.iter().zip(dx) {
+        let (t, dt) = (a * xi, da * xi + a * dxi);
+        df += 2.0 * t.sin() * t.cos() * dt;
+        dy.push(t.exp() * dt);
+    }
+    (df, dy)
+}
+
+#[test]
+fn jvp_prints_the_tangents_of_results_and_written_buffers() {
+    let (x, a, dx, da) = ([0.1, -0.4, 0.7, 1.2], 1.3, [0.5, 1.0, -2.0, 0.25], -0.75);
+    let args = format!("[{x:?}, {a}, [9, 9, 9, 9], 4]");
+    // %y (written) given null: its direction on entry is zero, and its
+    // final contents still get a tangent.
+    let tangents = format!("[{dx:?}, {da}, null, null]");
+    let output = zad_json(&["jvp", WAVE, "--fn", "wave", "--args", &args, "--tangents", &tangents]);
+    let (df, dy) = wave_tangent(&x, a, &dx, da);
+    let f: f64 = x.iter().map(|xi| (a * xi).sin().powi(2)).sum();
+    let close = |got: f64, want: f64| (got - want).abs() <= 1e-12 * want.abs().max(1.0);
+    assert!(close(numbers(&output["results"])[0], f), "{output}");
+    let result_tangents = numbers(&output["tangents"]);
+    assert!(result_tangents.len() == 1 && close(result_tangents[0], df), "{output}: expected df = {df}");
+    let buffer_tangents = output["buffer_tangents"].as_object().expect("buffer_tangents");
+    assert_eq!(buffer_tangents.keys().collect::<Vec<_>>(), ["2"], "{output}");
+    for (got, want) in numbers(&buffer_tangents["2"]).into_iter().zip(&dy) {
+        assert!(close(got, *want), "{output}: dy {got} vs {want}");
+    }
+    let y = numbers(&output["buffers"][2]);
+    assert!(y.iter().zip(&x).all(|(yi, xi)| close(*yi, (a * xi).exp())), "{output}");
+
+    // Only x moving: the same as the formula with da = 0; and --activity
+    // saying so agrees.
+    let output = zad_json(&[
+        "jvp", WAVE, "--fn", "wave", "--args", &args, "--tangents", &format!("[{dx:?}, null, null, null]"),
+        "--activity", "dup,const,dup,const",
+    ]);
+    assert!(close(numbers(&output["tangents"])[0], wave_tangent(&x, a, &dx, 0.0).0), "{output}");
+}
+
+#[test]
+fn jvp_refuses_tangents_that_do_not_fit() {
+    let args = "[[0.1, 0.2, 0.3], 1.3, [0, 0, 0], 3]";
+    for (tangents, expected) in [
+        ("[[1, 0], 0, null, null]", "--tangents: the tangent of argument 1 (%x) has shape [2], but the argument has shape [3]"),
+        ("[[1, 0, 0], 0, null]", "--tangents has 3 entries, but @wave takes 4 arguments"),
+        ("[[1, 0, 0], 0, null, 1]", "--tangents: argument 4 (%n) has type index and has no tangent: give null"),
+        ("[[1, 0, 0], [1], null, null]", "--tangents: the tangent of argument 2 (%a) must be f64"),
+        ("[[[1], [0], [0]], 0, null, null]", "--tangents: the tangent of argument 1 (%x) must be memref<?xf64>"),
+        ("{}", "--tangents must be a JSON array"),
+    ] {
+        let message = zad_error(&["jvp", WAVE, "--fn", "wave", "--args", args, "--tangents", tangents]);
+        assert!(message.contains(expected), "--tangents {tangents}: expected '{expected}' in: {message}");
+    }
+    let message = zad_error(&["jvp", WAVE, "--fn", "wave", "--args", args, "--tangents", "[[1, 0, 0], 1, null, null]", "--activity", "dup,const,dup,const"]);
+    assert!(message.contains("argument 2 (%a) is 'const' in --activity, so its tangent must be null"), "{message}");
+}
+
+/// The rows of a Jacobian are gradients: `zad jacobian` in either mode (and
+/// at several widths) against `zad grad` for a kernel of one result, and
+/// against @wave's formulas for the rows of a written buffer.
+#[test]
+fn jacobian_rows_are_gradients() {
+    let file = "tests/gradients/rosenbrock.mlir";
+    let args = "[[-0.6, 0.1, 0.8, 1.1, -1.2, 0.4, 0.9], 0.7, 100.0]";
+    let activity = "dup,active,const";
+    let gradient = zad_json(&["grad", file, "--fn", "rosenbrock", "--args", args, "--activity", activity]);
+    let mut expected = numbers(&gradient["gradients"][0]);
+    expected.extend(numbers(&gradient["gradients"][1]));
+    let close = |got: f64, want: f64| (got - want).abs() <= 1e-10 * want.abs().max(1.0);
+    for options in [&[][..], &["--mode", "forward"], &["--mode", "forward", "--width", "3"], &["--width", "1"], &["--mode", "reverse"]] {
+        let mut command = vec!["jacobian", file, "--fn", "rosenbrock", "--args", args, "--activity", activity];
+        command.extend(options);
+        let output = zad_json(&command);
+        let rows = output["jacobian"].as_array().expect("jacobian");
+        assert_eq!(rows.len(), 1, "{options:?}: one row per float result: {output}");
+        let row = numbers(&rows[0]);
+        assert_eq!(row.len(), 8, "{options:?}: 7 elements of x and a: {output}");
+        assert!(row.iter().zip(&expected).all(|(g, e)| close(*g, *e)), "{options:?}: {row:?} vs the gradient {expected:?}");
+        let mode = if options.contains(&"forward") || options.contains(&"--width") { "forward" } else { "reverse" };
+        assert_eq!(output["mode"], mode, "{options:?}: 8 inputs and 1 output: reverse unless asked");
+        assert_eq!(output["inputs"][7], "arg 1");
+        assert_eq!(output["outputs"][0], "result 0");
+    }
+
+    // @wave: f and the written %y (4 rows) against x, a and %y's initial
+    // contents (7 columns): reverse mode unless asked; with %x const, 4
+    // columns for 4 rows, forward mode.
+    let (x, a) = ([0.1, -0.4, 0.7], 1.3);
+    let args = format!("[{x:?}, {a}, [0, 0, 0], 3]");
+    let reverse = zad_json(&["jacobian", WAVE, "--fn", "wave", "--args", &args]);
+    let forward = zad_json(&["jacobian", WAVE, "--fn", "wave", "--args", &args, "--mode", "forward", "--width", "2"]);
+    assert_eq!(reverse["mode"], "reverse");
+    assert_eq!(forward["width"], 2);
+    assert_eq!(reverse["outputs"], serde_json::json!(["result 0", "arg 2 [0]", "arg 2 [1]", "arg 2 [2]"]));
+    for (row_index, (r, f)) in reverse["jacobian"].as_array().unwrap().iter().zip(forward["jacobian"].as_array().unwrap()).enumerate() {
+        let (r, f) = (numbers(r), numbers(f));
+        assert_eq!(r.len(), 7, "x (3), a, y (3)");
+        for (column, (rv, fv)) in r.iter().zip(&f).enumerate() {
+            // Column `column` is the direction e_column in (x, a, y).
+            let mut direction = [0.0; 4];
+            if column < 4 {
+                direction[column] = 1.0;
+            }
+            let (df, dy) = wave_tangent(&x, a, &direction[..3], direction[3]);
+            let formula = if row_index == 0 { df } else { dy[row_index - 1] };
+            assert!(close(*rv, formula) && close(*fv, formula), "row {row_index} column {column}: reverse {rv}, forward {fv}, formula {formula}");
+        }
+    }
+    let narrow = zad_json(&["jacobian", WAVE, "--fn", "wave", "--args", &args, "--activity", "const,active,dup,const"]);
+    assert_eq!(narrow["mode"], "forward", "4 columns (a, y) for 4 rows: {narrow}");
+    assert_eq!(narrow["inputs"], serde_json::json!(["arg 1", "arg 2 [0]", "arg 2 [1]", "arg 2 [2]"]));
+
+    let message = zad_error(&["jacobian", WAVE, "--fn", "wave", "--args", &args, "--width", "0"]);
+    assert!(message.contains("--width must be at least 1"), "{message}");
+    let message = zad_error(&["jacobian", WAVE, "--fn", "wave", "--args", &args, "--mode", "reverse", "--width", "2"]);
+    assert!(message.contains("--width is for --mode forward"), "{message}");
+}
+
+// ------------------------------------------------------------- Rust API
+
+/// The tangent's parameters are named in the user's terms, its calls
+/// checked like a gradient's, wrong requests refused clearly, and each
+/// (activity, width) compiled once.
+#[test]
+fn tangents_are_named_in_the_users_terms() {
+    let context = Context::new().unwrap();
+    let module = Module::load(&context, root().join(WAVE)).unwrap();
+    let activity = [Activity::Dup, Activity::Active, Activity::Dup, Activity::Const];
+    let tangent = module.tangent("wave", &activity, 2).unwrap();
+    let signature = tangent.signature();
+    assert_eq!(signature.naming.subject(), "the tangent of @wave");
+    assert_eq!(signature.naming.input(1), "tangent 1 of argument 1 (%x)");
+    assert_eq!(signature.naming.input(5), "tangent 2 of argument 2 (%a)");
+    assert_eq!(signature.naming.output(2), "result 3 (tangent 2 of result 1)");
+    assert!(signature.describe().starts_with("(%x: memref<?xf64>, tangent 1 of %x: memref<?xf64>, tangent 2 of %x"), "{}", signature.describe());
+    let scalar = module.tangent("wave", &activity, 1).unwrap();
+    assert_eq!(scalar.signature().naming.input(3), "the tangent of argument 2 (%a)");
+    // Cached: the same compiled function again.
+    let again = module.tangent("wave", &[Activity::Dup, Activity::Dup, Activity::Dup, Activity::Const], 2).unwrap();
+    assert!(std::ptr::eq(again.signature(), tangent.signature()), "the width-2 tangent is compiled once");
+
+    // A tangent buffer of the wrong shape, in the user's terms.
+    let (mut x, mut dx, mut y, mut dy) = (vec![0.1, 0.2, 0.3], vec![1.0, 0.0], vec![0.0; 3], vec![0.0; 3]);
+    let mut args = Args::new();
+    args.push_slice_f64(&mut x, &[3]).unwrap().push_slice_f64(&mut dx, &[2]).unwrap().push_f64(1.0).push_f64(0.0);
+    args.push_slice_f64(&mut y, &[3]).unwrap().push_slice_f64(&mut dy, &[3]).unwrap().push_index(3);
+    let error = scalar.call(&mut args).unwrap_err().to_string();
+    assert!(
+        error.starts_with("the tangent of @wave: the tangent of argument 1 (%x) has shape [2], but argument 1 (%x) has shape [3]; a tangent has the shape"),
+        "{error}"
+    );
+    drop(args);
+
+    for (activity, width, expected) in [
+        (vec![Activity::Dup, Activity::Dup, Activity::Dup, Activity::Dup], 1, "@wave: argument 4 (%n) has type index and cannot have a tangent"),
+        (vec![Activity::Dup], 1, "@wave takes 4 arguments"),
+        (activity.to_vec(), 0, "the width must be at least 1"),
+    ] {
+        let Err(error) = module.tangent("wave", &activity, width) else { panic!("{activity:?} width {width}: accepted") };
+        assert!(error.to_string().contains(expected), "{activity:?} width {width}: {error}");
+        assert!(matches!(error, Error::Signature(_) | Error::InvalidArgument(_)), "{error:?}");
+    }
+    let text = module.tangent_text("wave", &activity, 4).unwrap();
+    assert!(text.contains("__zad_tangent_wave_dddc_w4") && text.contains("vector<4xf64>"), "{text}");
+    assert_eq!(zad::naming::in_user_terms("in @__zad_tangent_wave_dddc_w4: boom"), "in the tangent of @wave: boom");
+}
