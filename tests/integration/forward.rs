@@ -19,7 +19,7 @@ use crate::gradients::{
     self, ArgValue, GRADIENT_DIR, STEP_F32, STEP_F64, Spec, TOLERANCE_F32, TOLERANCE_F64, check_generator, close,
     draw, file_name, parse_spec, push, relative, seed_of,
 };
-use crate::abi_programs::{all_passed, build_c, build_fortran, run_ok};
+use crate::abi_programs::{all_passed, build_c, build_cpp, build_fortran, run_ok};
 use crate::support::{Scratch, assert_no_failures, files_in, root, run, selected, zad_cli};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zad::{Activity, Args, CompiledFunction, Context, Error, Module, ParamType, Value};
@@ -316,6 +316,12 @@ fn every_kernel(what: &str, check: impl Fn(&Kernel) -> Result<Vec<String>, Error
             }
         }
     }
+    let all: Vec<String> = files_in(GRADIENT_DIR, "mlir").iter().map(|path| file_name(path)).collect();
+    for (file, _) in FORWARD_UNSUPPORTED {
+        if !all.iter().any(|name| name == file) {
+            failures.push(format!("FORWARD_UNSUPPORTED names {file}, which is not in {GRADIENT_DIR}"));
+        }
+    }
     eprintln!("forward ({what}): {} files, {checked} differentiated, {} failures", files.len(), failures.len());
     assert_no_failures(&failures, what, &format!("{} files", files.len()));
 }
@@ -377,6 +383,15 @@ fn c_program_calls_zad_module_tangent() {
     let exe = build_c(&scratch, "tests/abi/tangent.c");
     let stdout = run_ok(&exe, "tests/abi");
     all_passed(&stdout, "checks", 13);
+}
+
+/// tests/abi/tangent.cpp: zad::Module::tangent of the C++ wrapper.
+#[test]
+fn cpp_program_calls_module_tangent() {
+    let scratch = Scratch::new("tangent-cpp");
+    let exe = build_cpp(&scratch, "tests/abi/tangent.cpp");
+    let stdout = run_ok(&exe, "tests/abi");
+    all_passed(&stdout, "checks", 4);
 }
 
 /// tests/abi/tangent.f90: zad_tangent and zad_tangent_batch of the Fortran
