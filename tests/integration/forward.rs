@@ -599,3 +599,15 @@ fn tangents_are_named_in_the_users_terms() {
     assert!(text.contains("__zad_tangent_wave_dddc_w4") && text.contains("vector<4xf64>"), "{text}");
     assert_eq!(zad::naming::in_user_terms("in @__zad_tangent_wave_dddc_w4: boom"), "in the tangent of @wave: boom");
 }
+
+/// `zad emit --stage tangent` shows the generated tangent, in vector mode
+/// with `--width`.
+#[test]
+fn emit_shows_the_tangent() {
+    let (ok, stdout, stderr) =
+        run(std::process::Command::new(zad_cli()).args(["emit", WAVE, "--stage", "tangent", "--fn", "wave", "--width", "4"]).current_dir(root()));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("func.func @__zad_tangent_wave_dddc_w4(") && stdout.contains("vector<4xf64>"), "{stdout}");
+    let message = zad_error(&["emit", WAVE, "--stage", "tangent"]);
+    assert!(message.contains("--stage tangent needs --fn NAME"), "{message}");
+}

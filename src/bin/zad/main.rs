@@ -163,7 +163,7 @@ enum Command {
         source: Source,
     },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
-    /// --fn), llvm (for --target), ptx (the CUDA kernels of the parallel
+    /// --fn), tangent (needs --fn; --width for vector mode), llvm (for --target), ptx (the CUDA kernels of the parallel
     /// loops, for --target's GPU, else sm_90).
     Emit {
         /// The MLIR file, or Fortran source (stage parsed shows the MLIR zad
@@ -175,9 +175,14 @@ enum Command {
         /// The function whose adjoint to show (stage adjoint).
         #[arg(long = "fn")]
         function: Option<String>,
-        /// Per-argument activity for the adjoint stage, as for `grad`.
+        /// Per-argument activity for the adjoint and tangent stages, as for
+        /// `grad`.
         #[arg(long)]
         activity: Option<String>,
+        /// The number of directions of the tangent stage (vector mode when
+        /// more than 1).
+        #[arg(long, default_value_t = 1)]
+        width: usize,
         #[command(flatten)]
         checkpointing: Checkpointing,
         #[command(flatten)]
@@ -508,7 +513,7 @@ fn run(context: &Context, command: Command) -> zad::Result<String> {
             let request = forward::JacobianRequest { function: &function, args: &args, activity: activity.as_deref(), mode, width };
             forward::jacobian(&module, request)
         }
-        Command::Emit { file, stage, function, activity, checkpointing, compilation, source } => {
+        Command::Emit { file, stage, function, activity, width, checkpointing, compilation, source } => {
             compilation.apply(context)?;
             let stage: Stage = stage.parse()?;
             let module = source.load(context, &file)?;
@@ -518,6 +523,12 @@ fn run(context: &Context, command: Command) -> zad::Result<String> {
                 })?;
                 let activity = activity_for(&module, &function, activity.as_deref())?;
                 return module.adjoint_text_with(&function, &activity, &checkpointing.options(&module)?);
+            }
+            if stage == Stage::Tangent {
+                let function =
+                    function.ok_or_else(|| zad::Error::InvalidArgument("--stage tangent needs --fn NAME".into()))?;
+                let activity = activity_for(&module, &function, activity.as_deref())?;
+                return module.tangent_text(&function, &activity, width);
             }
             module.emit(stage)
         }
