@@ -76,13 +76,25 @@ fn main() {
         black_box(jacobian(&scalar, &x, 1));
     });
 
+    // The primal alone, for scale: a tangent call costs at least one.
+    let primal = module.function("dense_map").expect("the primal compiles");
+    let primal_time = median(7, || {
+        let (mut x, mut y) = (x.clone(), vec![0.0; N]);
+        let mut args = Args::new();
+        args.push_slice_f64(&mut x, &[N as i64]).expect("x").push_slice_f64(&mut y, &[N as i64]).expect("y");
+        primal.call(&mut args).expect("the primal runs");
+        black_box(&args);
+    });
+
     println!("Dense Jacobian of a {N}-input, {N}-output kernel (benches/kernels/dense_map.mlir) by forward mode");
-    println!("  {:<28} {:>7} {:>12} {:>12} {:>14}", "", "calls", "time", "compile", "scalar/vector");
+    println!("  one primal call: {:.3} ms", primal_time * 1e3);
+    println!("  {:<28} {:>7} {:>12} {:>12} {:>12} {:>14}", "", "calls", "time", "per call", "compile", "scalar/vector");
     println!(
-        "  {:<28} {:>7} {:>9.3} ms {:>9.0} ms {:>14}",
+        "  {:<28} {:>7} {:>9.3} ms {:>9.3} ms {:>9.0} ms {:>14}",
         "scalar (W = 1)",
         N,
         scalar_time * 1e3,
+        scalar_time * 1e3 / N as f64,
         scalar_compile * 1e3,
         "1.00x"
     );
@@ -97,10 +109,11 @@ fn main() {
             black_box(jacobian(&vector, &x, width));
         });
         println!(
-            "  {:<28} {:>7} {:>9.3} ms {:>9.0} ms {:>13.2}x",
+            "  {:<28} {:>7} {:>9.3} ms {:>9.3} ms {:>9.0} ms {:>13.2}x",
             format!("vector (W = {width})"),
             N.div_ceil(width),
             vector_time * 1e3,
+            vector_time * 1e3 / N.div_ceil(width) as f64,
             vector_compile * 1e3,
             scalar_time / vector_time
         );
