@@ -611,3 +611,29 @@ fn emit_shows_the_tangent() {
     let message = zad_error(&["emit", WAVE, "--stage", "tangent"]);
     assert!(message.contains("--stage tangent needs --fn NAME"), "{message}");
 }
+
+/// A Fortran subroutine (no result: the rows are the final contents of the
+/// array it updates in place) has the same Jacobian in both modes, and
+/// `zad jvp` along a direction is the Jacobian times it.
+#[test]
+fn jacobian_of_a_fortran_subroutine_agrees_in_both_modes() {
+    let file = "tests/fortran/advection_schemes.f90";
+    let args = "[[0.1, 0.5, -0.2, 0.3, 0.9, -0.7], 6, 0.4, 2]";
+    let forward = zad_json(&["jacobian", file, "--fn", "advect", "--args", args, "--mode", "forward", "--width", "4"]);
+    let reverse = zad_json(&["jacobian", file, "--fn", "advect", "--args", args, "--mode", "reverse"]);
+    assert_eq!(forward["inputs"], reverse["inputs"]);
+    assert_eq!(forward["outputs"].as_array().map(Vec::len), Some(6), "{forward}");
+    let (f, r) = (numbers(&forward["jacobian"]), numbers(&reverse["jacobian"]));
+    assert_eq!(f.len(), 6 * 7, "6 rows (u), 7 columns (u and c)");
+    assert!(f.iter().zip(&r).all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0)), "forward {f:?}\nreverse {r:?}");
+    let direction = [0.5, -1.0, 0.25, 2.0, 0.0, 1.5, -0.5];
+    let jvp = zad_json(&[
+        "jvp", file, "--fn", "advect", "--args", args, "--tangents",
+        &format!("[{:?}, null, {}, null]", &direction[..6], direction[6]),
+    ]);
+    let tangent = numbers(&jvp["buffer_tangents"]["0"]);
+    for (row, &got) in tangent.iter().enumerate() {
+        let expected: f64 = (0..7).map(|column| f[row * 7 + column] * direction[column]).sum();
+        assert!((got - expected).abs() <= 1e-12 * expected.abs().max(1.0), "row {row}: jvp {got}, J v {expected}");
+    }
+}
