@@ -518,6 +518,44 @@ zad_status zad_module_gradient(const zad_module *module,
                                zad_function **out);
 
 /**
+ * The compiled forward-mode tangent of function `name`, for the given
+ * activity of each of its `num_activity` arguments (cached per activity):
+ * the derivative of its results along one direction, in one sweep.
+ *
+ * `ZAD_DUP` gives a float scalar or a float array a tangent (`ZAD_ACTIVE`
+ * is taken as `ZAD_DUP` for float scalars); `ZAD_CONST` gives it none.
+ * The tangent is called like any function (`zad_function_call`):
+ * arguments are those of `name` in order, each `ZAD_DUP` one followed by
+ * its tangent (a scalar, or an array of the same shape holding the
+ * direction of its contents; for an array the kernel writes, it holds the
+ * tangent of its final contents on return). Results are those of `name`,
+ * then the tangent of each float result in order. An op without a
+ * derivative rule, or a construct forward mode does not handle, is
+ * `ZAD_UNSUPPORTED` with the op and its `file:line:col`. On success `*out`
+ * is a new handle owned by the caller, freed with `zad_function_free`.
+ */
+zad_status zad_module_tangent(const zad_module *module,
+                              const char *name,
+                              const zad_activity *activity,
+                              size_t num_activity,
+                              zad_function **out);
+
+/**
+ * As `zad_module_tangent`, with `width` directions at once (vector mode):
+ * each `ZAD_DUP` argument is followed by `width` tangents (one per
+ * direction), and each float result by `width` tangents, direction by
+ * direction. Inside, the tangents of a scalar travel as one vector of
+ * `width` lanes. `width` 0 is `ZAD_INVALID_ARGUMENT`; 1 is
+ * `zad_module_tangent`.
+ */
+zad_status zad_module_tangent_batch(const zad_module *module,
+                                    const char *name,
+                                    const zad_activity *activity,
+                                    size_t num_activity,
+                                    size_t width,
+                                    zad_function **out);
+
+/**
  * As `zad_module_gradient`, with checkpointing: `loops` (`num_loops`
  * entries) names the time loops to checkpoint, and every call of each of
  * the `num_calls` functions named in `calls` is checkpointed (run untaped

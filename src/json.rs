@@ -87,6 +87,46 @@ impl Floats {
         }
     }
 
+    /// The number of elements.
+    fn len(&self) -> usize {
+        match self {
+            Floats::F16(data) | Floats::BF16(data) => data.len(),
+            Floats::F32(data) => data.len(),
+            Floats::F64(data) => data.len(),
+            Floats::C32(data) => data.len(),
+            Floats::C64(data) => data.len(),
+        }
+    }
+
+    /// Real numbers per element: 2 for complex numbers, else 1.
+    fn element_parts(&self) -> usize {
+        if self.element().is_complex() { 2 } else { 1 }
+    }
+
+    /// Part `part` (0: real, 1: imaginary) of the element at `offset`.
+    fn get(&self, offset: usize, part: usize) -> f64 {
+        match self {
+            Floats::F16(data) => half::f16::from_bits(data[offset]).to_f64(),
+            Floats::BF16(data) => half::bf16::from_bits(data[offset]).to_f64(),
+            Floats::F32(data) => data[offset] as f64,
+            Floats::F64(data) => data[offset],
+            Floats::C32(data) => data[offset][part] as f64,
+            Floats::C64(data) => data[offset][part],
+        }
+    }
+
+    /// Sets part `part` of the element at `offset` (rounded to its type).
+    fn set(&mut self, offset: usize, part: usize, x: f64) {
+        match self {
+            Floats::F16(data) => data[offset] = half::f16::from_f64(x).to_bits(),
+            Floats::BF16(data) => data[offset] = half::bf16::from_f64(x).to_bits(),
+            Floats::F32(data) => data[offset] = x as f32,
+            Floats::F64(data) => data[offset] = x,
+            Floats::C32(data) => data[offset][part] = x as f32,
+            Floats::C64(data) => data[offset][part] = x,
+        }
+    }
+
     fn element(&self) -> Scalar {
         match self {
             Floats::F16(_) => Scalar::F16,
@@ -144,7 +184,7 @@ impl JsonArgs {
             .map(|value| match value {
                 Decoded::Scalar(scalar, json) => Decoded::Scalar(*scalar, json.clone()),
                 Decoded::Array { data, shape, strides } => Decoded::Array {
-                    data: Floats::from_parts(data.element(), vec![[0.0; 2]; data.parts().len()]),
+                    data: Floats::from_parts(data.element(), vec![[0.0; 2]; data.len()]),
                     shape: shape.clone(),
                     strides: strides.clone(),
                 },
@@ -185,11 +225,166 @@ impl JsonArgs {
     }
 }
 
+/// The float components of a decoded argument: the elements of an array
+/// in index order, a float scalar as one component; integers have none.
+impl JsonArgs {
+    /// How many float components argument `index` has.
+    pub fn components(&self, index: usize) -> usize {
+        match &self.values[index] {
+            Decoded::Scalar(scalar, _) if scalar.is_complex() => 2,
+            Decoded::Scalar(scalar, _) if scalar.is_float() => 1,
+            Decoded::Scalar(..) => 0,
+            Decoded::Array { data, .. } => data.len() * data.element_parts(),
+        }
+    }
+
+    /// The shape of argument `index` (empty for a scalar).
+    pub fn shape(&self, index: usize) -> &[i64] {
+        match &self.values[index] {
+            Decoded::Scalar(..) => &[],
+            Decoded::Array { shape, .. } => shape,
+        }
+    }
+
+    /// Component `k` (in index order) of argument `index`.
+    pub fn component(&self, index: usize, k: usize) -> f64 {
+        match &self.values[index] {
+            Decoded::Scalar(scalar, json) if scalar.is_complex() => json_complex(json).unwrap_or_default()[k % 2],
+            Decoded::Scalar(_, json) => json_float(json).unwrap_or_default(),
+            Decoded::Array { data, shape, strides } => {
+                let parts = data.element_parts();
+                data.get(offset_of(shape, strides, k / parts), k % parts)
+            }
+        }
+    }
+
+    /// Sets component `k` (in index order) of float argument `index`.
+    pub fn set_component(&mut self, index: usize, k: usize, x: f64) {
+        match &mut self.values[index] {
+            Decoded::Scalar(scalar, json) if scalar.is_complex() => {
+                let mut parts = json_complex(json).unwrap_or_default();
+                parts[k % 2] = x;
+                *json = element_json(parts, true);
+            }
+            Decoded::Scalar(_, json) => *json = float(x),
+            Decoded::Array { data, shape, strides } => {
+                let parts = data.element_parts();
+                data.set(offset_of(shape, strides, k / parts), k % parts, x);
+            }
+        }
+    }
+
+    /// Every float component set to zero (integers kept).
+    pub fn clear_floats(&mut self) {
+        for value in &mut self.values {
+            match value {
+                Decoded::Scalar(scalar, json) if scalar.is_complex() => *json = element_json([0.0; 2], true),
+                Decoded::Scalar(scalar, json) if scalar.is_float() => *json = Json::from(0.0),
+                Decoded::Scalar(..) => {}
+                Decoded::Array { data, .. } => *data = Floats::from_parts(data.element(), vec![[0.0; 2]; data.len()]),
+            }
+        }
+    }
+
+    /// Pushes the arguments of a tangent call: each argument of `primal`,
+    /// followed by its tangent in each of `lanes` where `duplicated` says
+    /// so (the convention of `Module::tangent`).
+    pub fn push_with_tangents<'a>(
+        primal: &'a mut JsonArgs,
+        lanes: &'a mut [JsonArgs],
+        duplicated: &[bool],
+        args: &mut Args<'a>,
+    ) -> Result<()> {
+        let mut lanes: Vec<_> = lanes.iter_mut().map(|lane| lane.values.iter_mut()).collect();
+        for (value, &dup) in primal.values.iter_mut().zip(duplicated) {
+            push_decoded(value, args)?;
+            for lane in &mut lanes {
+                let tangent = lane.next().ok_or_else(|| Error::Internal("a tangent per argument".into()))?;
+                if dup {
+                    push_decoded(tangent, args)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes `--tangents` (a JSON array, one entry per argument of
+/// `signature`: a number for a float scalar, a nested array of the
+/// argument's shape for a float memref, null for an argument without a
+/// tangent) against the decoded arguments `primal`. Returns the tangents
+/// (zero where null) and which arguments have one.
+pub fn parse_tangents(signature: &Signature, text: &str, primal: &JsonArgs) -> Result<(JsonArgs, Vec<bool>)> {
+    let naming = &signature.naming;
+    let json: Json = serde_json::from_str(text)
+        .map_err(|error| Error::InvalidArgument(format!("--tangents is not valid JSON: {error}")))?;
+    let Json::Array(items) = json else {
+        return Err(Error::InvalidArgument("--tangents must be a JSON array, one entry per argument".into()));
+    };
+    if items.len() != signature.inputs.len() {
+        return Err(Error::Signature(format!(
+            "--tangents has {} entries, but {} takes {} arguments {} (one entry per argument, null for those \
+             without a tangent)",
+            items.len(),
+            naming.subject(),
+            signature.inputs.len(),
+            signature.describe()
+        )));
+    }
+    let mut tangents = primal.zeroed();
+    tangents.clear_floats();
+    let mut present = Vec::new();
+    for (index, (item, ty)) in items.into_iter().zip(&signature.inputs).enumerate() {
+        if item.is_null() {
+            present.push(false);
+            continue;
+        }
+        let float = match ty {
+            ParamType::Scalar(scalar) => scalar.is_float(),
+            ParamType::MemRef(memref) => memref.element.is_float(),
+        };
+        if !float {
+            return Err(Error::Signature(format!(
+                "--tangents: {} has type {ty} and has no tangent: give null",
+                naming.argument(index)
+            )));
+        }
+        let decoded = decode(item, ty).map_err(|why| {
+            Error::Signature(format!("--tangents: the tangent of {} must be {ty}: {why}", naming.argument(index)))
+        })?;
+        if let Decoded::Array { shape, .. } = &decoded
+            && shape.as_slice() != primal.shape(index)
+        {
+            return Err(Error::Signature(format!(
+                "--tangents: the tangent of {} has shape {shape:?}, but the argument has shape {:?}; a tangent has \
+                 the shape of its argument",
+                naming.argument(index),
+                primal.shape(index)
+            )));
+        }
+        tangents.values[index] = decoded;
+        present.push(true);
+    }
+    Ok((tangents, present))
+}
+
+/// The offset of element `k` (in index order) of a compact array of
+/// `shape` laid out by `strides`.
+fn offset_of(shape: &[i64], strides: &[i64], mut k: usize) -> usize {
+    let mut offset = 0i64;
+    for dim in (0..shape.len()).rev() {
+        let size = shape[dim].max(1) as usize;
+        offset += (k % size) as i64 * strides[dim];
+        k /= size;
+    }
+    offset as usize
+}
+
 fn push_decoded<'a>(value: &'a mut Decoded, args: &mut Args<'a>) -> Result<()> {
     match value {
         Decoded::Scalar(scalar, json) => push_scalar(args, *scalar, json),
         Decoded::Array { data, shape, strides } => {
-            check_strided_len(data.parts().len(), shape, strides)?;
+            check_strided_len(data.len(), shape, strides)?;
             let element = data.element();
             let pointer: *mut std::ffi::c_void = match data {
                 Floats::F16(data) | Floats::BF16(data) => data.as_mut_ptr().cast(),

@@ -7,7 +7,7 @@ use crate::{
     fortran::{self, FortranOptions},
     signature::ParamType,
     error::{Error, Result},
-    naming::{self, Input, Naming, Output},
+    naming::{self, Derivative, Input, Naming, Output},
     exec::{CompiledFunction, Engine},
     lower::{self, Stage},
     signature::Signature,
@@ -253,6 +253,63 @@ impl Module {
         options: &GradientOptions,
     ) -> Result<CompiledFunction> {
         let request = Request::gradient(name, activity);
+        let check = |primal: &Signature| check_activity(primal, activity);
+        let naming = |primal: &Signature| gradient_naming(primal, activity);
+        self.derivative(&request, options, check, naming)
+    }
+
+    /// The compiled forward-mode tangent of function `name` (cached per
+    /// activity and width): `width` directional derivatives in one sweep.
+    ///
+    /// `activity`: per argument, 'dup' for a float scalar or float buffer
+    /// that has a tangent ('active' is taken as 'dup' for float scalars),
+    /// 'const' for one that has none. Arguments of the tangent: those of
+    /// `name`, each 'dup' one followed by its `width` tangents (scalars, or
+    /// buffers of the argument's shape holding the tangent of its contents;
+    /// a buffer the function writes has its tangent updated in place to the
+    /// tangent of its final contents). Results: those of `name`, then
+    /// `width` tangents per float result (result by result). With
+    /// `width` > 1, the tangents travel through the function as vectors.
+    pub fn tangent(&self, name: &str, activity: &[Activity], width: usize) -> Result<CompiledFunction> {
+        let name = &self.resolve(name)?;
+        if width == 0 {
+            return Err(Error::InvalidArgument(format!("the tangent of @{name}: the width must be at least 1")));
+        }
+        let activity = tangent_activity(activity);
+        let request = Request::tangent(name, &activity, width);
+        let check = |primal: &Signature| check_tangent_activity(primal, &activity);
+        let naming = |primal: &Signature| tangent_naming(primal, &activity, width);
+        stack::on_large_stack(|| self.derivative(&request, &GradientOptions::default(), check, naming))
+    }
+
+    /// The tangent functions zad generates for `name` with `activity` and
+    /// `width`, as MLIR text.
+    pub fn tangent_text(&self, name: &str, activity: &[Activity], width: usize) -> Result<String> {
+        let name = &self.resolve(name)?;
+        if width == 0 {
+            return Err(Error::InvalidArgument(format!("the tangent of @{name}: the width must be at least 1")));
+        }
+        let activity = tangent_activity(activity);
+        let request = Request::tangent(name, &activity, width);
+        let _guard = self.shared.lock();
+        let state = self.state.lock();
+        check_tangent_activity(&state.signature(name)?, &activity)?;
+        stack::on_large_stack(|| ad::derivative_text(&self.shared, &state.ir, &request, &GradientOptions::default()))
+            .map_err(user_terms)
+    }
+
+    /// The compiled derivative `request` asks for (cached): `check` vets
+    /// the activity against the user's function first, so that its errors
+    /// name what the user wrote; `naming` says what each parameter of the
+    /// derivative is to the user.
+    fn derivative(
+        &self,
+        request: &Request,
+        options: &GradientOptions,
+        check: impl FnOnce(&Signature) -> Result<()>,
+        naming: impl FnOnce(&Signature) -> Naming,
+    ) -> Result<CompiledFunction> {
+        let name = &request.function;
         let name_and_options = if *options == GradientOptions::default() {
             request.name()
         } else {
@@ -268,18 +325,23 @@ impl Module {
         }
         // The user's function first: its errors name what the user wrote.
         let primal = state.signature(name)?;
-        check_activity(&primal, activity)?;
-        let mut expanded = ad::expand(&self.shared, &state.ir, Some(&request), options).map_err(user_terms)?;
+        check(&primal)?;
+        let mut expanded = ad::expand(&self.shared, &state.ir, Some(request), options).map_err(user_terms)?;
         lower::keep_only_reachable(&self.shared, &mut expanded, &request.name())?;
         let operation = find_function(&expanded, &request.name()).map_err(user_terms)?;
         let mut signature = function_signature(&operation, &request.name())?;
-        signature.naming = gradient_naming(&primal, activity);
+        signature.naming = naming(&primal);
         let seeds = signature.naming.inputs.iter().filter(|input| matches!(input, Input::Seed(_))).count();
-        if signature.naming.inputs.len() != signature.inputs.len() {
+        if signature.naming.inputs.len() != signature.inputs.len()
+            || signature.naming.outputs.len() != signature.results.len()
+        {
             return Err(Error::Internal(format!(
-                "the gradient of @{name} takes {} arguments, where its activity implies {}",
+                "{} takes {} arguments and returns {} results, where its activity implies {} and {}",
+                signature.naming.subject(),
                 signature.inputs.len(),
-                signature.naming.inputs.len()
+                signature.results.len(),
+                signature.naming.inputs.len(),
+                signature.naming.outputs.len()
             )));
         }
         let engine = Arc::new(Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?);
@@ -415,6 +477,64 @@ fn check_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
     Ok(())
 }
 
+/// Forward mode's activity: 'active' (what a gradient asks of a float
+/// scalar) means 'dup' there, so that one activity list serves both modes.
+fn tangent_activity(activity: &[Activity]) -> Vec<Activity> {
+    activity.iter().map(|&kind| if kind == Activity::Active { Activity::Dup } else { kind }).collect()
+}
+
+/// Whether `activity` (after `tangent_activity`) fits the arguments of
+/// `primal` in forward mode: one entry per argument, 'dup' only for float
+/// scalars and float memrefs.
+fn check_tangent_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
+    let naming = &primal.naming;
+    if activity.len() != primal.inputs.len() {
+        return Err(Error::Signature(format!(
+            "{} takes {} arguments {}, but {} activities were given (one per argument)",
+            naming.subject(),
+            primal.inputs.len(),
+            primal.describe(),
+            activity.len()
+        )));
+    }
+    for (position, (kind, ty)) in activity.iter().zip(&primal.inputs).enumerate() {
+        let float = match ty {
+            ParamType::Scalar(scalar) => scalar.is_float(),
+            ParamType::MemRef(memref) => memref.element.is_float(),
+        };
+        if *kind == Activity::Dup && !float {
+            return Err(Error::Signature(format!(
+                "{}: {} has type {ty} and cannot have a tangent ('dup' is for float scalars and float memrefs; \
+                 make it 'const')",
+                naming.subject(),
+                naming.argument(position),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// How the tangent of `primal` with `activity` and `width` names its
+/// parameters: the user's arguments, each `dup` one followed by its `width`
+/// tangents; it returns the user's results, then `width` tangents per
+/// float result.
+fn tangent_naming(primal: &Signature, activity: &[Activity], width: usize) -> Naming {
+    let mut inputs = Vec::new();
+    for (position, kind) in activity.iter().enumerate() {
+        inputs.push(Input::Argument(position));
+        if *kind == Activity::Dup {
+            inputs.extend((0..width).map(|lane| Input::Tangent(position, lane)));
+        }
+    }
+    let mut outputs: Vec<Output> = (0..primal.results.len()).map(Output::Result).collect();
+    for (result, ty) in primal.results.iter().enumerate() {
+        if matches!(ty, ParamType::Scalar(scalar) if scalar.is_float()) {
+            outputs.extend((0..width).map(|lane| Output::Tangent(result, lane)));
+        }
+    }
+    Naming { derivative: Derivative::Tangent { width }, inputs, outputs, ..primal.naming.clone() }
+}
+
 /// How the gradient of `primal` with `activity` names its parameters: the
 /// user's arguments, each `dup` one followed by its shadow, then a seed per
 /// float result; it returns the user's results, then the gradient of each
@@ -431,7 +551,7 @@ fn gradient_naming(primal: &Signature, activity: &[Activity]) -> Naming {
     inputs.extend(float_results.map(|(result, _)| Input::Seed(result)));
     let mut outputs: Vec<Output> = (0..primal.results.len()).map(Output::Result).collect();
     outputs.extend(activity.iter().enumerate().filter(|(_, kind)| **kind == Activity::Active).map(|(position, _)| Output::Gradient(position)));
-    Naming { gradient: true, inputs, outputs, ..primal.naming.clone() }
+    Naming { derivative: Derivative::Gradient, inputs, outputs, ..primal.naming.clone() }
 }
 
 /// Parses `source` into a module (explicit `module { ... }` or bare

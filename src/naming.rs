@@ -8,9 +8,8 @@
 pub struct Naming {
     /// The user's function, `misfit` for `@misfit`.
     pub function: String,
-    /// Whether this is the gradient of that function rather than the
-    /// function itself.
-    pub gradient: bool,
+    /// Whether this is that function itself, its gradient or its tangent.
+    pub derivative: Derivative,
     /// The names of the user's function's arguments in its source
     /// (`%steps`), where the source has them.
     pub arguments: Vec<Option<String>>,
@@ -18,6 +17,17 @@ pub struct Naming {
     pub inputs: Vec<Input>,
     /// What each result of the compiled function is.
     pub outputs: Vec<Output>,
+}
+
+/// What a compiled function is to the user's function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Derivative {
+    /// The function itself.
+    None,
+    /// Its reverse-mode gradient.
+    Gradient,
+    /// Its forward-mode tangent, with `width` tangents per argument.
+    Tangent { width: usize },
 }
 
 /// An input of a compiled function, in the user's terms. Positions count
@@ -30,6 +40,9 @@ pub enum Input {
     Shadow(usize),
     /// The seed (cotangent) of result `n` of the user's function.
     Seed(usize),
+    /// Tangent `lane` (0-based; always 0 at width 1) of argument `n` (a
+    /// `dup` argument of a tangent).
+    Tangent(usize, usize),
 }
 
 /// A result of a compiled function, in the user's terms.
@@ -39,6 +52,8 @@ pub enum Output {
     Result(usize),
     /// The gradient with respect to argument `n` (an `active` one).
     Gradient(usize),
+    /// Tangent `lane` of result `n` (a float result of a tangent).
+    Tangent(usize, usize),
 }
 
 impl Naming {
@@ -46,16 +61,29 @@ impl Naming {
     pub fn plain(function: &str, inputs: usize, results: usize) -> Naming {
         Naming {
             function: function.to_string(),
-            gradient: false,
+            derivative: Derivative::None,
             arguments: vec![None; inputs],
             inputs: (0..inputs).map(Input::Argument).collect(),
             outputs: (0..results).map(Output::Result).collect(),
         }
     }
 
-    /// "@misfit", or "the gradient of @misfit".
+    /// "@misfit", "the gradient of @misfit" or "the tangent of @misfit".
     pub fn subject(&self) -> String {
-        if self.gradient { format!("the gradient of @{}", self.function) } else { format!("@{}", self.function) }
+        match self.derivative {
+            Derivative::None => format!("@{}", self.function),
+            Derivative::Gradient => format!("the gradient of @{}", self.function),
+            Derivative::Tangent { .. } => format!("the tangent of @{}", self.function),
+        }
+    }
+
+    /// "the tangent", or "tangent 2" in vector mode (lanes count from 0
+    /// here and from 1 in messages).
+    fn tangent_lane(&self, lane: usize) -> String {
+        match self.derivative {
+            Derivative::Tangent { width } if width > 1 => format!("tangent {}", lane + 1),
+            _ => "the tangent".to_string(),
+        }
     }
 
     /// "argument 2 (%u0)", without the name when the source has none.
@@ -73,6 +101,7 @@ impl Naming {
             Some(Input::Argument(position)) => self.argument(*position),
             Some(Input::Shadow(position)) => format!("the shadow of {}", self.argument(*position)),
             Some(Input::Seed(result)) => format!("the seed of result {}", result + 1),
+            Some(Input::Tangent(position, lane)) => format!("{} of {}", self.tangent_lane(*lane), self.argument(*position)),
             None => format!("argument {}", index + 1),
         }
     }
@@ -83,6 +112,9 @@ impl Naming {
         match self.outputs.get(index) {
             Some(Output::Gradient(position)) => {
                 format!("result {} (the gradient with respect to {})", index + 1, self.argument(*position))
+            }
+            Some(Output::Tangent(result, lane)) => {
+                format!("result {} ({} of result {})", index + 1, self.tangent_lane(*lane), result + 1)
             }
             _ => format!("result {}", index + 1),
         }
@@ -171,9 +203,14 @@ fn ssa_name(argument: &str) -> Option<String> {
 /// `message` with the names zad makes up for the functions it generates
 /// replaced by what they are to the user: `@__zad_grad_misfit_dac` (or its C
 /// interface `_mlir_ciface___zad_grad_misfit_dac`) becomes "the gradient of
-/// @misfit", `@__zad_step_misfit_0` "a step of the time loop of @misfit".
+/// @misfit", `@__zad_tangent_misfit_dc_w4` "the tangent of @misfit",
+/// `@__zad_step_misfit_0` "a step of the time loop of @misfit".
 pub fn in_user_terms(message: &str) -> String {
-    const GENERATED: [(&str, &str); 2] = [("__zad_grad_", "the gradient of @"), ("__zad_step_", "a step of the time loop of @")];
+    const GENERATED: [(&str, &str); 3] = [
+        ("__zad_grad_", "the gradient of @"),
+        ("__zad_tangent_", "the tangent of @"),
+        ("__zad_step_", "a step of the time loop of @"),
+    ];
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some((start, prefix, meaning)) = GENERATED
@@ -202,10 +239,14 @@ pub fn in_user_terms(message: &str) -> String {
 }
 
 /// The user's function in the rest of a generated name: `misfit` in
-/// `misfit_dac`, `misfit_dac_unit` (gradients: activity letters) or
-/// `misfit_0` (steps: a number).
+/// `misfit_dac`, `misfit_dac_unit` (gradients: activity letters),
+/// `misfit_dc_w4` (tangents of width 4) or `misfit_0` (steps: a number).
 fn generated_from(rest: &str) -> &str {
     let rest = rest.strip_suffix("_unit").unwrap_or(rest);
+    let rest = match rest.rsplit_once("_w") {
+        Some((head, width)) if !width.is_empty() && width.chars().all(|c| c.is_ascii_digit()) => head,
+        _ => rest,
+    };
     match rest.rsplit_once('_') {
         Some((function, tag)) if !function.is_empty() && !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric()) => {
             function

@@ -199,6 +199,15 @@ impl Signature {
                         format!("shadow of {of}: {ty}")
                     }
                     Some(Input::Seed(result)) => format!("seed of result {}: {ty}", result + 1),
+                    Some(Input::Tangent(position, lane)) => {
+                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
+                        match self.naming.derivative {
+                            crate::naming::Derivative::Tangent { width } if width > 1 => {
+                                format!("tangent {} of {of}: {ty}", lane + 1)
+                            }
+                            _ => format!("tangent of {of}: {ty}"),
+                        }
+                    }
                     None => ty.to_string(),
                 }
             })

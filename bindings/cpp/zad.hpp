@@ -390,6 +390,30 @@ public:
         return function;
     }
 
+    /// The compiled forward-mode tangent of function `name`, for one
+    /// activity per argument: ZAD_DUP (a float scalar or array with a
+    /// tangent; ZAD_ACTIVE means the same for scalars) or ZAD_CONST (none),
+    /// with `width` directions at once (vector mode when > 1). Cached per
+    /// activity and width.
+    ///
+    /// Call it like the function: push its arguments in order, each
+    /// ZAD_DUP one followed by its `width` tangents (scalars, or arrays of
+    /// its shape and layout; an array the kernel writes holds the tangent of
+    /// its final contents on return). Bind the function's results, then
+    /// `width` results per float result: its directional derivatives.
+    ///
+    ///   // func.func @loss(%x: memref<?xf64>, %w: f64) -> f64
+    ///   zad::Function tan = module.tangent("loss", {ZAD_DUP, ZAD_CONST});
+    ///   double loss = 0, dloss = 0;
+    ///   args.push(x).push(dx).push(w).result(loss).result(dloss);
+    ///   tan.call(args);
+    Function tangent(const std::string &name, const std::vector<zad_activity> &activity, size_t width = 1) const {
+        Function function;
+        check(zad_module_tangent_batch(raw(), name.c_str(), activity.data(), activity.size(), width,
+                                       function.handle_.out()));
+        return function;
+    }
+
     /// As gradient(), with checkpointing of the time loops in `loops` (see
     /// zad_checkpoint in zad.h, and zad::binomial, zad::budget and
     /// zad::periodic below): instead of taping every step, the gradient

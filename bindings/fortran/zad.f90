@@ -73,6 +73,18 @@
 ! extra result bound per ZAD_ACTIVE scalar. See zad_gradient below and
 ! examples-fortran/heat_gradient.f90.
 !
+! Forward and vector mode
+! -----------------------
+! zad_tangent(module, name, [ZAD_DUP, ZAD_CONST], tan) compiles the
+! forward-mode tangent (one activity per argument; ZAD_DUP gives a real
+! scalar or array a tangent); tan is called with the direction pushed after
+! each ZAD_DUP argument (a scalar, or an array of the same shape, TARGET,
+! which holds the tangent of the array's final contents on return) and one
+! extra result bound per real result: its directional derivative.
+! zad_tangent_batch(module, name, activity, width, tan) takes width
+! directions at once: width tangents after each ZAD_DUP argument, width
+! extra results per real result.
+!
 ! Checkpointing
 ! -------------
 ! A taped gradient of a long time loop keeps every step's tape. With
@@ -205,7 +217,7 @@ module zad
    public :: zad_context_set_option, zad_context_register_function, zad_context_load_library
    public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
    public :: zad_context_set_threads, zad_context_threads, zad_context_set_target
-   public :: zad_module_function, zad_module_gradient
+   public :: zad_module_function, zad_module_gradient, zad_module_tangent_batch
    public :: zad_module_gradient_checkpointed, zad_stats_take
    public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
    public :: zad_function_call_device
@@ -223,6 +235,7 @@ module zad
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
    public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed, zad_set_target
+   public :: zad_tangent, zad_tangent_batch
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
    public :: zad_register_function, zad_load_library, zad_memref_values
@@ -354,6 +367,21 @@ module zad
          integer(c_size_t), value :: num_activity
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_gradient
+      end function
+
+      ! As zad_module_gradient, for the forward-mode tangent with width
+      ! directions (zad_module_tangent is width 1); zad_tangent and
+      ! zad_tangent_batch take Fortran arrays.
+      function zad_module_tangent_batch(module, name, activity, num_activity, width, out) &
+            bind(C, name='zad_module_tangent_batch')
+         import :: c_ptr, c_int32_t, c_char, c_size_t
+         type(c_ptr), value :: module
+         character(kind=c_char), intent(in) :: name(*)
+         integer(c_int32_t), intent(in) :: activity(*)
+         integer(c_size_t), value :: num_activity
+         integer(c_size_t), value :: width
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_tangent_batch
       end function
 
       ! loops: num_loops entries; calls: num_calls NUL-terminated function
@@ -910,6 +938,50 @@ contains
       codes = ZAD_CONST
       codes(1:size(activity)) = activity
       status = zad_module_gradient(module, c_string(name), codes, int(size(activity), c_size_t), function)
+   end function
+
+   !> The compiled forward-mode tangent of the function called name, as a
+   !> new handle (c_null_ptr on failure), for the given activity of each of
+   !> its arguments: ZAD_DUP (a real scalar or array with a tangent;
+   !> ZAD_ACTIVE means the same for scalars) or ZAD_CONST (none).
+   !>
+   !> Call it with zad_function_call like the function itself: push the
+   !> function's arguments in order, each ZAD_DUP one followed by its
+   !> tangent (the direction: a scalar, or an array of the same shape and
+   !> layout; for an array the kernel writes, it holds the tangent of the
+   !> final contents on return). Bind the function's results, then one real
+   !> result per real result of the function: its directional derivative.
+   !>
+   !>   ! func.func @misfit(%u0: memref<?xf64>, %kappa: f64, %n: index) -> f64
+   !>   call zad_check(zad_tangent(module, 'misfit', [ZAD_DUP, ZAD_DUP, ZAD_CONST], tan), '...')
+   !>   ... zad_push(args, u0), zad_push(args, du0), zad_push(args, kappa), zad_push(args, dkappa), zad_push_index(args, n)
+   !>   ... zad_result(args, j), zad_result(args, dj)
+   function zad_tangent(module, name, activity, function) result(status)
+      type(c_ptr), intent(in) :: module
+      character(len=*), intent(in) :: name
+      integer(c_int32_t), intent(in) :: activity(:)
+      type(c_ptr), intent(out) :: function
+      integer(c_int32_t) :: status
+      status = zad_tangent_batch(module, name, activity, 1, function)
+   end function
+
+   !> As zad_tangent, with width directions at once (vector mode): each
+   !> ZAD_DUP argument is followed by width tangents, and each real result
+   !> by width results (one per direction, in order).
+   function zad_tangent_batch(module, name, activity, width, function) result(status)
+      type(c_ptr), intent(in) :: module
+      character(len=*), intent(in) :: name
+      integer(c_int32_t), intent(in) :: activity(:)
+      integer, intent(in) :: width
+      type(c_ptr), intent(out) :: function
+      integer(c_int32_t) :: status
+      ! A contiguous copy: the C side reads activity(1 : size(activity)).
+      integer(c_int32_t) :: codes(max(size(activity), 1))
+      function = c_null_ptr
+      codes = ZAD_CONST
+      codes(1:size(activity)) = activity
+      status = zad_module_tangent_batch(module, c_string(name), codes, int(size(activity), c_size_t), &
+                                        int(max(width, 0), c_size_t), function)
    end function
 
    !> As zad_gradient, with checkpointing of the time loops described by

@@ -477,13 +477,14 @@ impl<'a> Args<'a> {
             Slot::Scalar(..) => None,
         };
         for (index, input) in naming.inputs.iter().enumerate() {
-            let Input::Shadow(position) = *input else { continue };
+            let (Input::Shadow(position) | Input::Tangent(position, _)) = *input else { continue };
+            let what = if matches!(input, Input::Tangent(..)) { "tangent" } else { "shadow" };
             let Some(primal) = naming.input_of_argument(position) else { continue };
             if let (Some(primal_shape), Some(shadow_shape)) = (shape_of(primal), shape_of(index))
                 && primal_shape != shadow_shape
             {
                 return Err(Error::Signature(format!(
-                    "{}: {} has shape {shadow_shape:?}, but {} has shape {primal_shape:?}; a shadow has the \
+                    "{}: {} has shape {shadow_shape:?}, but {} has shape {primal_shape:?}; a {what} has the \
                      shape of its argument",
                     naming.subject(),
                     naming.input(index),

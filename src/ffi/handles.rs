@@ -393,6 +393,60 @@ pub extern "C" fn zad_module_gradient(
     })
 }
 
+/// The compiled forward-mode tangent of function `name`, for the given
+/// activity of each of its `num_activity` arguments (cached per activity):
+/// the derivative of its results along one direction, in one sweep.
+///
+/// `ZAD_DUP` gives a float scalar or a float array a tangent (`ZAD_ACTIVE`
+/// is taken as `ZAD_DUP` for float scalars); `ZAD_CONST` gives it none.
+/// The tangent is called like any function (`zad_function_call`):
+/// arguments are those of `name` in order, each `ZAD_DUP` one followed by
+/// its tangent (a scalar, or an array of the same shape holding the
+/// direction of its contents; for an array the kernel writes, it holds the
+/// tangent of its final contents on return). Results are those of `name`,
+/// then the tangent of each float result in order. An op without a
+/// derivative rule, or a construct forward mode does not handle, is
+/// `ZAD_UNSUPPORTED` with the op and its `file:line:col`. On success `*out`
+/// is a new handle owned by the caller, freed with `zad_function_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_tangent(
+    module: *const zad_module,
+    name: *const c_char,
+    activity: *const zad_activity,
+    num_activity: usize,
+    out: *mut *mut zad_function,
+) -> zad_status {
+    zad_module_tangent_batch(module, name, activity, num_activity, 1, out)
+}
+
+/// As `zad_module_tangent`, with `width` directions at once (vector mode):
+/// each `ZAD_DUP` argument is followed by `width` tangents (one per
+/// direction), and each float result by `width` tangents, direction by
+/// direction. Inside, the tangents of a scalar travel as one vector of
+/// `width` lanes. `width` 0 is `ZAD_INVALID_ARGUMENT`; 1 is
+/// `zad_module_tangent`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_tangent_batch(
+    module: *const zad_module,
+    name: *const c_char,
+    activity: *const zad_activity,
+    num_activity: usize,
+    width: usize,
+    out: *mut *mut zad_function,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let module = unsafe { handle(module, "module") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        out_param(out, "out")?;
+        let activity = activities(activity, num_activity)?;
+        let function = module.inner.tangent(name, &activity, width)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
+        Ok(())
+    })
+}
+
 /// Scheme codes of `zad_checkpoint`.
 pub type zad_checkpoint_scheme = i32;
 /// Binomial checkpointing (revolve): the optimal schedule for a number of

@@ -30,6 +30,8 @@ pub enum Stage {
     Parsed,
     /// The adjoint functions reverse mode generates for one function.
     Adjoint,
+    /// The tangent functions forward mode generates for one function.
+    Tangent,
     /// Lowered to the LLVM dialect, as handed to the JIT (for the
     /// context's target).
     Llvm,
@@ -38,12 +40,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 4] = [Stage::Parsed, Stage::Adjoint, Stage::Llvm, Stage::Ptx];
+    pub const ALL: [Stage; 5] = [Stage::Parsed, Stage::Adjoint, Stage::Tangent, Stage::Llvm, Stage::Ptx];
 
     pub fn name(self) -> &'static str {
         match self {
             Stage::Parsed => "parsed",
             Stage::Adjoint => "adjoint",
+            Stage::Tangent => "tangent",
             Stage::Llvm => "llvm",
             Stage::Ptx => "ptx",
         }
@@ -68,7 +71,8 @@ impl FromStr for Stage {
 
 /// MLIR's passes from func/arith/math/scf/memref/cf to the LLVM dialect.
 /// math-to-llvm first (LLVM intrinsics vectorise), math-to-libm for what
-/// has no intrinsic (erf, cbrt, atan2, ...).
+/// has no intrinsic (erf, cbrt, atan2, ...). convert-vector-to-llvm for the
+/// vectors of vector-mode tangents (`vector.from_elements`/`extract`).
 const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-scf-to-cf,\
     convert-math-to-funcs{min-width-of-fpowi-exponent=65},\
@@ -76,6 +80,7 @@ const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-math-to-libm,\
     expand-strided-metadata,\
     lower-affine,\
+    convert-vector-to-llvm,\
     finalize-memref-to-llvm{use-generic-functions=true},\
     convert-arith-to-llvm,\
     convert-complex-to-llvm,\
@@ -494,6 +499,9 @@ pub(crate) fn emit(shared: &Shared, ir: &Module<'static>, stage: Stage, options:
         Stage::Ptx => ptx(shared, ir, &options.cuda_chip)?,
         Stage::Adjoint => {
             return Err(Error::InvalidArgument("the adjoint stage is per function: use Module::adjoint_text".into()));
+        }
+        Stage::Tangent => {
+            return Err(Error::InvalidArgument("the tangent stage is per function: use Module::tangent_text".into()));
         }
     })
 }

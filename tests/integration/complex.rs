@@ -147,3 +147,22 @@ fn the_cli_takes_complex_numbers_as_pairs_and_half_precision_as_numbers() {
         assert!(stderr.contains(expected) && stderr.lines().count() == 1, "{args}: {stderr}");
     }
 }
+
+#[test]
+fn forward_mode_of_complex_kernels_and_jacobians_refused_for_them() {
+    // p'(z) = i + 4z = 2 + 3i at z = 0.5 + 0.5i: the tangent along dz = 1.
+    let (ok, stdout, stderr) =
+        zad(&["jvp", KERNELS, "--fn", "horner", "--args", "[[[1,0],[0,1],[2,0]], [0.5,0.5]]", "--tangents", "[null, [1, 0]]"]);
+    assert!(ok, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["tangents"], serde_json::json!([[2.0, 3.0]]), "{stdout}");
+
+    let (ok, _, stderr) = zad(&["jacobian", KERNELS, "--fn", "horner", "--args", "[[[1,0],[0,1],[2,0]], [0.5,0.5]]"]);
+    assert!(!ok && stderr.contains("zad jacobian takes real arguments and results"), "{stderr}");
+
+    // Half precision is real: its Jacobian is the matrix of the f16 kernel.
+    let (ok, stdout, stderr) = zad(&["jacobian", KERNELS, "--fn", "halves", "--args", "[[1, 2, 3], 0.5]"]);
+    assert!(ok, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["jacobian"][0], serde_json::json!([0.5, 0.5, 0.5, 6.0]), "{stdout}");
+}

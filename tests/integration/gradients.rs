@@ -34,20 +34,20 @@ use std::path::Path;
 use zad::{Activity, Args, Context, Error, Module, ParamType, Scalar, Value};
 
 /// Where the kernels live, relative to the repository root.
-const GRADIENT_DIR: &str = "tests/gradients";
+pub(crate) const GRADIENT_DIR: &str = "tests/gradients";
 /// The suite must not shrink below this many files.
 const MIN_GRADIENT_FILES: usize = 60;
 /// Random points per kernel, unless the file says otherwise.
 const DEFAULT_POINTS: usize = 3;
 /// Relative tolerance and step of the finite differences.
-const TOLERANCE_F64: f64 = 1e-6;
-const STEP_F64: f64 = 1e-6;
-const TOLERANCE_F32: f64 = 1e-2;
-const STEP_F32: f64 = 1e-3;
+pub(crate) const TOLERANCE_F64: f64 = 1e-6;
+pub(crate) const STEP_F64: f64 = 1e-6;
+pub(crate) const TOLERANCE_F32: f64 = 1e-2;
+pub(crate) const STEP_F32: f64 = 1e-3;
 /// How closely the primal result returned by the gradient must match the
 /// primal function's (the same ops, compiled in another function).
-const PRIMAL_TOLERANCE_F64: f64 = 1e-12;
-const PRIMAL_TOLERANCE_F32: f64 = 1e-6;
+pub(crate) const PRIMAL_TOLERANCE_F64: f64 = 1e-12;
+pub(crate) const PRIMAL_TOLERANCE_F32: f64 = 1e-6;
 /// How closely the gradient with seed s must equal s times the gradient
 /// with the default seed 1: not exactly, as the seed's bits differ and
 /// adjoints are rounded (to f32 where a kernel has f32 values anywhere, to
@@ -205,7 +205,7 @@ pub(crate) fn parse_spec(text: &str, comment: &str) -> Result<Spec, Vec<String>>
 
 /// A stable seed from the file name (FNV-1a), so each file has its own
 /// reproducible points.
-fn seed_of(name: &str) -> u64 {
+pub(crate) fn seed_of(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
@@ -244,7 +244,7 @@ impl ArgValue {
 
     /// Sets component `k` to `x` (rounded to f32 for f32 values); returns
     /// the value actually stored.
-    fn set(&mut self, k: usize, x: f64) -> f64 {
+    pub(crate) fn set(&mut self, k: usize, x: f64) -> f64 {
         match self {
             ArgValue::F64(v) => {
                 *v = x;
@@ -266,11 +266,11 @@ impl ArgValue {
         }
     }
 
-    fn is_f32(&self) -> bool {
+    pub(crate) fn is_f32(&self) -> bool {
         matches!(self, ArgValue::F32(_) | ArgValue::ArrayF32(..))
     }
 
-    fn zeroed(&self) -> ArgValue {
+    pub(crate) fn zeroed(&self) -> ArgValue {
         match self {
             ArgValue::ArrayF64(data, shape) => ArgValue::ArrayF64(vec![0.0; data.len()], shape.clone()),
             ArgValue::ArrayF32(data, shape) => ArgValue::ArrayF32(vec![0.0; data.len()], shape.clone()),
@@ -278,7 +278,7 @@ impl ArgValue {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let list = |items: Vec<String>| format!("[{}]", items.join(", "));
         match self {
             ArgValue::F64(x) => format!("{x:e}"),
@@ -293,7 +293,7 @@ impl ArgValue {
 
 /// Pushes `value` for a parameter of type `ty` (arrays laid out as the type
 /// says: column-major for Fortran arrays).
-fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue, ty: &ParamType) -> Result<(), Error> {
+pub(crate) fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue, ty: &ParamType) -> Result<(), Error> {
     let column_major = matches!(ty, ParamType::MemRef(memref) if memref.is_column_major());
     match value {
 
@@ -331,7 +331,7 @@ fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue, ty: &ParamType) -> Res
 }
 
 /// Checks generator `generator` against parameter type `ty`.
-fn check_generator(generator: &Generator, ty: &ParamType, index: usize) -> Result<(), String> {
+pub(crate) fn check_generator(generator: &Generator, ty: &ParamType, index: usize) -> Result<(), String> {
     let fits = match (generator, ty) {
         (Generator::Scalar { .. } | Generator::Fixed(_), ParamType::Scalar(scalar)) => scalar.is_float(),
         // A scalar argument the kernel writes (Fortran intent(inout)).
@@ -386,7 +386,7 @@ pub(crate) fn draw(spec: &Spec, inputs: &[ParamType], rng: &mut StdRng) -> Vec<A
 }
 
 /// The float result of a call, if it has one.
-fn scalar_result(values: &[Value], what: &str) -> Result<Option<f64>, String> {
+pub(crate) fn scalar_result(values: &[Value], what: &str) -> Result<Option<f64>, String> {
     match values.first() {
         Some(Value::F64(x)) => Ok(Some(*x)),
         Some(Value::F32(x)) => Ok(Some(*x as f64)),
@@ -502,7 +502,7 @@ pub(crate) struct Outcome {
     pub failures: Vec<String>,
 }
 
-fn close(got: f64, expected: f64, tolerance: f64) -> bool {
+pub(crate) fn close(got: f64, expected: f64, tolerance: f64) -> bool {
     got.is_finite() && (got - expected).abs() <= tolerance * expected.abs().max(1.0)
 }
 
@@ -679,11 +679,11 @@ pub(crate) fn check_module(module: &Module, name: &str, spec: &Spec, cotangents:
     outcome
 }
 
-fn relative(path: &Path) -> String {
+pub(crate) fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).display().to_string()
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 

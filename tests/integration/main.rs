@@ -13,6 +13,7 @@ mod checkpointing;
 mod cli;
 mod complex;
 mod fortran;
+mod forward;
 mod fuzz;
 mod gradbench;
 mod gradients;

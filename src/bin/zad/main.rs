@@ -3,12 +3,18 @@
 //!   zad run FILE --fn NAME --args JSON    prints {"results": [...], "buffers": [...]}
 //!   zad grad FILE --fn NAME --args JSON   adds "gradients"
 //!                                         (FILE: MLIR, or Fortran source)
+//!   zad jvp FILE --fn NAME --args JSON --tangents JSON
+//!                                         prints {"results", "tangents", ...}
+//!   zad jacobian FILE --fn NAME --args JSON
+//!                                         prints {"jacobian": [[...]], ...}
 //!   zad emit FILE --stage NAME            prints the IR at a stage
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
 //! `--args @FILE` reads the JSON from a file, `--args -` from standard
 //! input. `--threads N` and `--target cpu|cuda` choose where parallel loops
 //! run. Errors: exit status 1 and one line on stderr.
+
+mod forward;
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
@@ -94,8 +100,70 @@ enum Command {
         #[command(flatten)]
         compilation: Compilation,
     },
+    /// Compute a Jacobian-vector product (forward mode): prints {"results":
+    /// [...], "tangents": [...], "buffer_tangents": {...}, "buffers":
+    /// [...]}, one tangent per float result, and under "buffer_tangents",
+    /// keyed by argument index (from 0), the tangent of the final contents
+    /// of each array the function writes.
+    Jvp {
+        /// The MLIR file, or Fortran source.
+        file: PathBuf,
+        /// The function to differentiate.
+        #[arg(long = "fn")]
+        function: String,
+        /// A JSON array, one entry per argument, as for `run` (@FILE, -).
+        #[arg(long, default_value = "[]")]
+        args: String,
+        /// The direction: a JSON array, one entry per argument: a number
+        /// for a float scalar, a nested array of the argument's shape for a
+        /// float memref, null for integers and arguments without a tangent
+        /// (@FILE, -).
+        #[arg(long)]
+        tangents: String,
+        /// Per-argument activity (dup or active: with a tangent; const:
+        /// without), checked against --tangents. Default: from --tangents.
+        #[arg(long)]
+        activity: Option<String>,
+        #[command(flatten)]
+        buffers: Buffers,
+        #[command(flatten)]
+        compilation: Compilation,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Compute the Jacobian of the float results and of the final contents
+    /// of the float arrays the function writes (rows, in that order) with
+    /// respect to every float argument (columns: scalars, and array
+    /// elements in index order, in argument order). Forward mode (vector
+    /// mode, up to 8 directions per call) when there are no more columns
+    /// than rows, else reverse mode (a row per call). Prints {"results",
+    /// "mode", "outputs", "inputs", "jacobian": [[...] per row], "width"}.
+    Jacobian {
+        /// The MLIR file, or Fortran source.
+        file: PathBuf,
+        /// The function to differentiate.
+        #[arg(long = "fn")]
+        function: String,
+        /// A JSON array, one entry per argument, as for `run` (@FILE, -).
+        #[arg(long, default_value = "[]")]
+        args: String,
+        /// Force forward or reverse mode.
+        #[arg(long, value_enum)]
+        mode: Option<forward::JacobianMode>,
+        /// The number of directions per forward-mode call (vector mode).
+        #[arg(long)]
+        width: Option<usize>,
+        /// Per-argument activity, as for `grad`: const arguments are left
+        /// out of the Jacobian.
+        #[arg(long)]
+        activity: Option<String>,
+        #[command(flatten)]
+        compilation: Compilation,
+        #[command(flatten)]
+        source: Source,
+    },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
-    /// --fn), llvm (for --target), ptx (the CUDA kernels of the parallel
+    /// --fn), tangent (needs --fn; --width for vector mode), llvm (for --target), ptx (the CUDA kernels of the parallel
     /// loops, for --target's GPU, else sm_90).
     Emit {
         /// The MLIR file, or Fortran source (stage parsed shows the MLIR zad
@@ -107,9 +175,14 @@ enum Command {
         /// The function whose adjoint to show (stage adjoint).
         #[arg(long = "fn")]
         function: Option<String>,
-        /// Per-argument activity for the adjoint stage, as for `grad`.
+        /// Per-argument activity for the adjoint and tangent stages, as for
+        /// `grad`.
         #[arg(long)]
         activity: Option<String>,
+        /// The number of directions of the tangent stage (vector mode when
+        /// more than 1).
+        #[arg(long, default_value_t = 1)]
+        width: usize,
         #[command(flatten)]
         checkpointing: Checkpointing,
         #[command(flatten)]
@@ -423,7 +496,20 @@ fn run(context: &Context, command: Command) -> zad::Result<String> {
             };
             grad(&module, request)
         }
-        Command::Emit { file, stage, function, activity, checkpointing, compilation, source } => {
+        Command::Jvp { file, function, args, tangents, activity, buffers, compilation, source } => {
+            compilation.apply(context)?;
+            let module = source.load(context, &file)?;
+            let activity = activity.as_deref().map(|list| activity_for(&module, &function, Some(list))).transpose()?;
+            forward::jvp(&module, &function, &args, &tangents, activity.as_deref(), &buffers)
+        }
+        Command::Jacobian { file, function, args, mode, width, activity, compilation, source } => {
+            compilation.apply(context)?;
+            let module = source.load(context, &file)?;
+            let activity = activity.as_deref().map(|list| activity_for(&module, &function, Some(list))).transpose()?;
+            let request = forward::JacobianRequest { function: &function, args: &args, activity: activity.as_deref(), mode, width };
+            forward::jacobian(&module, request)
+        }
+        Command::Emit { file, stage, function, activity, width, checkpointing, compilation, source } => {
             compilation.apply(context)?;
             let stage: Stage = stage.parse()?;
             let module = source.load(context, &file)?;
@@ -433,6 +519,12 @@ fn run(context: &Context, command: Command) -> zad::Result<String> {
                 })?;
                 let activity = activity_for(&module, &function, activity.as_deref())?;
                 return module.adjoint_text_with(&function, &activity, &checkpointing.options(&module)?);
+            }
+            if stage == Stage::Tangent {
+                let function =
+                    function.ok_or_else(|| zad::Error::InvalidArgument("--stage tangent needs --fn NAME".into()))?;
+                let activity = activity_for(&module, &function, activity.as_deref())?;
+                return module.tangent_text(&function, &activity, width);
             }
             module.emit(stage)
         }
