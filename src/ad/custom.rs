@@ -290,10 +290,10 @@ pub fn attach_registered(
 /// The error for a foreign function on the active path that has no
 /// derivative.
 pub fn no_derivative(place: &str, callee: &str, reverse: bool) -> Error {
-    let (attribute, role) = if reverse { (ADJOINT, "adjoint") } else { (TANGENT, "tangent") };
+    let (attribute, role, article) = if reverse { (ADJOINT, "adjoint", "an") } else { (TANGENT, "tangent", "a") };
     Error::Unsupported(format!(
         "{place}: the foreign function @{callee} is called on the active path (its result or buffers carry \
-         derivatives) and has no derivative: give its declaration an {role} with the attribute \
+         derivatives) and has no derivative: give its declaration {article} {role} with the attribute \
          `{attribute} = @{callee}_{role}` (an MLIR function or another foreign function), or register one with \
          zad_context_register_derivative(ctx, \"{callee}\", adjoint, tangent)"
     ))
