@@ -52,7 +52,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 /// Compiles and links a C99 program (path relative to the root).
-fn build_c(scratch: &Scratch, source: &str) -> PathBuf {
+pub(crate) fn build_c(scratch: &Scratch, source: &str) -> PathBuf {
     let exe = scratch.path("program");
     let mut args = strings(&["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Iinclude", source]);
     args.extend(["-o".into(), exe.display().to_string()]);
@@ -94,7 +94,7 @@ fn fortran_flags(scratch: &Scratch) -> Vec<String> {
 
 /// Compiles bindings/fortran/zad.f90 and a program that uses it.
 /// `extra` are additional warning flags for the program.
-fn build_fortran(scratch: &Scratch, source: &str, extra: &[&str]) -> PathBuf {
+pub(crate) fn build_fortran(scratch: &Scratch, source: &str, extra: &[&str]) -> PathBuf {
     let module_object = scratch.path("zad_fortran.o");
     let mut args = fortran_flags(scratch);
     // The bindings are held to the strictest warnings.
@@ -119,7 +119,7 @@ fn run_in(exe: &Path, dir: &str, args: &[&str]) -> (bool, String, String) {
 }
 
 /// Runs a program that must succeed, returning its standard output.
-fn run_ok(exe: &Path, dir: &str) -> String {
+pub(crate) fn run_ok(exe: &Path, dir: &str) -> String {
     let (ok, stdout, stderr) = run_in(exe, dir, &[]);
     assert!(ok, "{} failed in {dir}\n--- stdout\n{stdout}\n--- stderr\n{stderr}", exe.display());
     stdout
@@ -157,7 +157,7 @@ fn assert_last_line(stdout: &str, expected: &str) {
 
 /// "all N cases passed" (or checks): N, at least `minimum`, so that a
 /// program that silently stopped testing things is noticed.
-fn all_passed(stdout: &str, noun: &str, minimum: usize) -> usize {
+pub(crate) fn all_passed(stdout: &str, noun: &str, minimum: usize) -> usize {
     assert!(!stdout.contains("FAIL"), "a case failed:\n{stdout}");
     let last = stdout.lines().last().unwrap_or_default();
     let count = last
