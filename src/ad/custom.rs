@@ -287,6 +287,41 @@ pub fn attach_registered(
     }
 }
 
+/// The function to differentiate when a derivative of `name` itself is
+/// asked for and `name` has a custom derivative for that mode (`adjoint`:
+/// reverse, else forward): a function that only calls `@name`, so that the
+/// call rules call the custom derivative (its name, defined once in
+/// `module`, then imported). None when the usual differentiation applies.
+pub fn through_call(
+    context: &'static melior::Context,
+    module: &Module<'static>,
+    name: &str,
+    adjoint: bool,
+) -> Result<Option<crate::ad::ir::Func>> {
+    let Some(callee) = callee(module, name) else { return Ok(None) };
+    if (adjoint && callee.adjoint.is_none()) || (!adjoint && callee.tangent.is_none()) {
+        return Ok(None);
+    }
+    let function = find(module, name).expect("the callee");
+    let Some(ty) = mlir::function_type(&function) else { return Ok(None) };
+    let (inputs, results) = (inputs_of(ty), results_of(ty));
+    let wrapper = format!("__zad_through_{name}");
+    let existing = find(module, &wrapper);
+    let wrapper_op = match existing {
+        Some(op) => op,
+        None => {
+            let location = function.location();
+            let entry = crate::ad::reverse::create_function(context, module, &wrapper, &inputs, &results, location);
+            let builder = mlir::Builder::at_end(context, entry, location);
+            let arguments: Vec<mlir::Val> = (0..inputs.len()).map(|i| mlir::block_argument(entry, i)).collect();
+            let outputs = builder.call(name, &arguments, &results);
+            builder.ret(&outputs);
+            find(module, &wrapper).expect("just defined")
+        }
+    };
+    crate::ad::ir::Func::import(wrapper_op, &wrapper).map(Some)
+}
+
 /// The error for a foreign function on the active path that has no
 /// derivative.
 pub fn no_derivative(place: &str, callee: &str, reverse: bool) -> Error {

@@ -50,6 +50,10 @@ func.func @k(%x: f64, %y: f64) -> f64 {
   %b = arith.mulf %a, %a : f64
   return %b : f64
 }
+func.func @f_direct_tangent(%x: f64, %tx: f64, %y: f64, %ty: f64) -> f64 {
+  %r:2 = zad.tangent @f(%x, %tx, %y, %ty) {activity = [\"dup\", \"dup\"]} : (f64, f64, f64, f64) -> (f64, f64)
+  return %r#1 : f64
+}
 func.func @k_tangent(%x: f64, %tx: f64, %y: f64, %ty: f64) -> f64 {
   %r:2 = zad.tangent @k(%x, %tx, %y, %ty) {activity = [\"dup\", \"dup\"]} : (f64, f64, f64, f64) -> (f64, f64)
   return %r#1 : f64
@@ -101,6 +105,11 @@ fn zad_calls_the_given_adjoint_and_tangent_not_its_own_derivative() {
         let gradient = scalar_gradient(&module, "k", &[Activity::Active, Activity::Const], &[x, y]);
         assert_eq!(gradient.len(), 2);
         assert_close(gradient[1], true_dx, 1e-14, "dk/dx with y const");
+        // The gradient and the tangent of @f itself are its adjoint and tangent.
+        let gradient = scalar_gradient(&module, "f", &[Activity::Active, Activity::Active], &[x, y]);
+        assert_close(gradient[2], 2.0 * x * f64::cos(y), 1e-14, "df/dy: the adjoint's, asked for directly");
+        let jvp = scalar_call(&module, "f_direct_tangent", &[x, 0.0, y, 1.0]);
+        assert_close(jvp, 3.0 * x * f64::cos(y), 1e-14, "df/dy: the tangent's, asked for directly");
         let jvp = scalar_call(&module, "k_tangent", &[x, 1.0, y, 0.0]);
         assert_close(jvp, 3.0 * true_dx, 1e-14, "the tangent along x: three times the true value");
         let jvp = scalar_call(&module, "k_tangent", &[x, 0.25, y, -0.5]);

@@ -36,9 +36,14 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         if done.contains(&request) {
             continue;
         }
-        let func = program.functions.get(&request.function).ok_or_else(|| {
-            Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
-        })?;
+        // A function with a custom tangent is differentiated as a call of it.
+        let through = crate::ad::custom::through_call(context, module, &request.function, false)?;
+        let func = match &through {
+            Some(func) => func,
+            None => program.functions.get(&request.function).ok_or_else(|| {
+                Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
+            })?,
+        };
         validate::tangent_activity(func, &request.activity)?;
         validate::structure(func)?;
         let Mode::Forward { width } = request.mode else { unreachable!("a forward request") };
