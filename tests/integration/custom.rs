@@ -393,3 +393,61 @@ fn a_derivative_with_the_wrong_signature_is_refused_with_the_expected_one() {
     .to_string();
     assert!(message.contains("has a zad.forward but no zad.adjoint"), "{message}");
 }
+
+// ------------------------------------------------------- stop_gradient
+
+const STOP: &str = "\
+func.func @k(%x: f64, %y: f64) -> f64 {
+  %s = zad.stop_gradient %x : f64
+  %a = arith.mulf %x, %s : f64
+  %b = arith.mulf %a, %y : f64
+  return %b : f64
+}
+func.func @k_tangent(%x: f64, %dx: f64, %y: f64, %dy: f64) -> f64 {
+  %r:2 = zad.tangent @k(%x, %dx, %y, %dy) {activity = [\"dup\", \"dup\"]} : (f64, f64, f64, f64) -> (f64, f64)
+  return %r#1 : f64
+}
+func.func @sum_stopped_squares(%u: memref<?xf64>, %w: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %u, %c0 : memref<?xf64>
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = memref.load %u[%i] : memref<?xf64>
+    %p = arith.mulf %v, %w : f64
+    %stopped = zad.stop_gradient %p : f64
+    %q = arith.mulf %v, %stopped : f64
+    %next = arith.addf %acc, %q : f64
+    scf.yield %next : f64
+  }
+  return %s : f64
+}
+";
+
+#[test]
+fn stop_gradient_passes_the_value_and_no_derivative() {
+    let context = Context::new().unwrap();
+    let module = Module::parse(&context, STOP, "stop.mlir").unwrap();
+    // k = x stop(x) y: the value x^2 y, the derivatives as if stop(x) were a constant.
+    assert_eq!(scalar_call(&module, "k", &[3.0, 2.0]), 18.0);
+    assert_eq!(scalar_gradient(&module, "k", &[Activity::Active, Activity::Active], &[3.0, 2.0]), vec![18.0, 6.0, 9.0]);
+    assert_eq!(scalar_call(&module, "k_tangent", &[3.0, 1.0, 2.0, 0.0]), 6.0);
+    assert_eq!(scalar_call(&module, "k_tangent", &[3.0, 0.0, 2.0, 1.0]), 9.0);
+    // In a loop: sum_i u_i stop(u_i w): du_i = u_i w, dw = 0.
+    let gradient = module.gradient("sum_stopped_squares", &[Activity::Dup, Activity::Active]).unwrap();
+    let mut u = vec![1.0, -2.0, 0.5];
+    let mut du = vec![0.0; 3];
+    let mut args = Args::new();
+    args.push_slice_f64(&mut u, &[3]).unwrap().push_slice_f64(&mut du, &[3]).unwrap().push_f64(2.0);
+    gradient.call(&mut args).unwrap();
+    assert_eq!(f64s(args.results()), vec![2.0 * (1.0 + 4.0 + 0.25), 0.0]);
+    drop(args);
+    assert_eq!(du, vec![2.0, -4.0, 1.0]);
+    // Scalars only: a buffer through it is refused by MLIR's verifier.
+    let refused = Module::parse(
+        &context,
+        "func.func @m(%u: memref<?xf64>) -> memref<?xf64> {\n  %s = zad.stop_gradient %u : memref<?xf64>\n  return %s : memref<?xf64>\n}\n",
+        "buffer.mlir",
+    );
+    assert!(matches!(&refused, Err(error) if error.to_string().contains("'zad.stop_gradient' op operand #0 must be")), "{:?}", refused.err());
+}
