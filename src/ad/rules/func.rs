@@ -180,8 +180,8 @@ fn check_buffers(g: &Reverse, op: &Op, memrefs: &[ValueId]) -> Result<()> {
         if g.scopes.scopes[scope].kind != Kind::IfBranch {
             return Err(g.unsupported(
                 op,
-                "a call that is not inlined (recursive or checkpointed) with buffer arguments inside a loop; put \
-                 it in a checkpointed time loop instead",
+                "a call that is not inlined (recursive, checkpointed or with a custom adjoint) with buffer \
+                 arguments inside a loop; put the loop in a checkpointed time loop instead",
             ));
         }
         scope = g.scopes.scopes[scope].parent.unwrap_or(TOP);
