@@ -54,6 +54,10 @@ func.func @f_direct_tangent(%x: f64, %tx: f64, %y: f64, %ty: f64) -> f64 {
   %r:2 = zad.tangent @f(%x, %tx, %y, %ty) {activity = [\"dup\", \"dup\"]} : (f64, f64, f64, f64) -> (f64, f64)
   return %r#1 : f64
 }
+func.func @k_tangent_x(%x: f64, %tx: f64, %y: f64) -> f64 {
+  %r:2 = zad.tangent @k(%x, %tx, %y) {activity = [\"dup\", \"const\"]} : (f64, f64, f64) -> (f64, f64)
+  return %r#1 : f64
+}
 func.func @k_tangent(%x: f64, %tx: f64, %y: f64, %ty: f64) -> f64 {
   %r:2 = zad.tangent @k(%x, %tx, %y, %ty) {activity = [\"dup\", \"dup\"]} : (f64, f64, f64, f64) -> (f64, f64)
   return %r#1 : f64
@@ -112,6 +116,8 @@ fn zad_calls_the_given_adjoint_and_tangent_not_its_own_derivative() {
         assert_close(jvp, 3.0 * x * f64::cos(y), 1e-14, "df/dy: the tangent's, asked for directly");
         let jvp = scalar_call(&module, "k_tangent", &[x, 1.0, y, 0.0]);
         assert_close(jvp, 3.0 * true_dx, 1e-14, "the tangent along x: three times the true value");
+        let jvp = scalar_call(&module, "k_tangent_x", &[x, 0.25, y]);
+        assert_close(jvp, 3.0 * 0.25 * true_dx, 1e-14, "the tangent along x, y const (given a zero tangent)");
         let jvp = scalar_call(&module, "k_tangent", &[x, 0.25, y, -0.5]);
         assert_close(jvp, 3.0 * (0.25 * true_dx - 0.5 * true_dy), 1e-14, "the tangent along (0.25, -0.5)");
     }
@@ -450,4 +456,86 @@ fn stop_gradient_passes_the_value_and_no_derivative() {
         "buffer.mlir",
     );
     assert!(matches!(&refused, Err(error) if error.to_string().contains("'zad.stop_gradient' op operand #0 must be")), "{:?}", refused.err());
+}
+
+/// A custom tangent with a buffer argument: its tangent buffer follows it;
+/// the second call passes constant weights, for which zad gives the tangent
+/// a zeroed scratch buffer. `@g` = 14 w sum u_i^2 (sum of the weights^2 = 14).
+const BUFFER_TANGENT: &str = "\
+func.func private @wsum(%u: memref<?xf64>, %w: f64) -> f64 attributes {zad.tangent = @wsum_tangent} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %u, %c0 : memref<?xf64>
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %a = memref.load %u[%i] : memref<?xf64>
+    %q = arith.mulf %a, %a : f64
+    %next = arith.addf %acc, %q : f64
+    scf.yield %next : f64
+  }
+  %r = arith.mulf %s, %w : f64
+  return %r : f64
+}
+func.func private @wsum_tangent(%u: memref<?xf64>, %du: memref<?xf64>, %w: f64, %dw: f64) -> (f64, f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %two = arith.constant 2.0 : f64
+  %n = memref.dim %u, %c0 : memref<?xf64>
+  %s:2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero, %dacc = %zero) -> (f64, f64) {
+    %a = memref.load %u[%i] : memref<?xf64>
+    %da = memref.load %du[%i] : memref<?xf64>
+    %q = arith.mulf %a, %a : f64
+    %next = arith.addf %acc, %q : f64
+    %p = arith.mulf %a, %da : f64
+    %p2 = arith.mulf %p, %two : f64
+    %dnext = arith.addf %dacc, %p2 : f64
+    scf.yield %next, %dnext : f64, f64
+  }
+  %r = arith.mulf %s#0, %w : f64
+  %t1 = arith.mulf %s#0, %dw : f64
+  %t2 = arith.mulf %s#1, %w : f64
+  %t = arith.addf %t1, %t2 : f64
+  return %r, %t : f64, f64
+}
+memref.global \"private\" constant @weights : memref<3xf64> = dense<[1.0, 2.0, 3.0]>
+func.func @g(%u: memref<?xf64>, %w: f64) -> f64 {
+  %a = func.call @wsum(%u, %w) : (memref<?xf64>, f64) -> f64
+  %global = memref.get_global @weights : memref<3xf64>
+  %weights = memref.cast %global : memref<3xf64> to memref<?xf64>
+  %b = func.call @wsum(%weights, %a) : (memref<?xf64>, f64) -> f64
+  return %b : f64
+}
+func.func @g_tangent(%u: memref<?xf64>, %du: memref<?xf64>, %w: f64, %dw: f64) -> f64 {
+  %r:2 = zad.tangent @g(%u, %du, %w, %dw) {activity = [\"dup\", \"dup\"]}
+      : (memref<?xf64>, memref<?xf64>, f64, f64) -> (f64, f64)
+  return %r#1 : f64
+}
+func.func @g_tangent_w(%u: memref<?xf64>, %w: f64, %dw: f64) -> f64 {
+  %r:2 = zad.tangent @g(%u, %w, %dw) {activity = [\"const\", \"dup\"]} : (memref<?xf64>, f64, f64) -> (f64, f64)
+  return %r#1 : f64
+}
+";
+
+#[test]
+fn a_custom_tangent_takes_buffer_tangents_and_zeros_for_what_has_none() {
+    let context = Context::new().unwrap();
+    let module = Module::parse(&context, BUFFER_TANGENT, "buffer_tangent.mlir").unwrap();
+    let mut u = vec![0.5, -1.0, 2.0];
+    let mut du = vec![1.0, 0.5, -0.25];
+    let (w, dw) = (0.75, -2.0);
+    let squares: f64 = u.iter().map(|x| x * x).sum();
+    let dsquares: f64 = u.iter().zip(&du).map(|(x, d)| 2.0 * x * d).sum();
+    let tangent = module.function("g_tangent").unwrap();
+    let mut args = Args::new();
+    args.push_slice_f64(&mut u, &[3]).unwrap().push_slice_f64(&mut du, &[3]).unwrap().push_f64(w).push_f64(dw);
+    tangent.call(&mut args).unwrap();
+    assert_close(f64s(args.results())[0], 14.0 * (dw * squares + w * dsquares), 1e-14, "the tangent along (du, dw)");
+    drop(args);
+    // u const: zeros for its tangent.
+    let tangent = module.function("g_tangent_w").unwrap();
+    let mut args = Args::new();
+    args.push_slice_f64(&mut u, &[3]).unwrap().push_f64(w).push_f64(dw);
+    tangent.call(&mut args).unwrap();
+    assert_close(f64s(args.results())[0], 14.0 * dw * squares, 1e-14, "the tangent along dw, u const");
 }
