@@ -83,3 +83,18 @@ def Zad_TapeFreeOp : Zad_Op<"tape_free"> {
   let arguments = (ins Zad_TapeType:$tape);
   let assemblyFormat = "$tape attr-dict `:` type($tape)";
 }
+
+def Zad_StopGradientOp : Zad_Op<"stop_gradient", [Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "Passes a value on and stops derivatives through it";
+  let description = [{
+    The result is the operand; under differentiation it is a constant: no
+    derivative flows from the result back to the operand (reverse mode) or
+    from the operand's tangent to the result (forward mode). Replaced by its
+    operand when the module is compiled. Scalars only: a buffer passed
+    through it would be a second name for memory whose derivatives zad
+    tracks.
+  }];
+  let arguments = (ins AnyTypeOf<[AnyFloat, AnyComplex, AnySignlessIntegerOrIndex]>:$value);
+  let results = (outs AnyTypeOf<[AnyFloat, AnyComplex, AnySignlessIntegerOrIndex]>:$result);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+}

@@ -406,6 +406,34 @@ zad_status zad_context_register_function(const zad_context *context,
                                          zad_foreign_fn function);
 
 /**
+ * Registers the derivatives of the foreign function `name`: `adjoint`
+ * for reverse mode, `tangent` for forward mode (either may be NULL, not
+ * both). Modules compiled from `context` after this call call them instead
+ * of differentiating a call of `@name`, as if its declaration had the
+ * attributes `zad.adjoint` / `zad.tangent` (attributes written in the
+ * kernel take precedence). Without a derivative, a foreign function whose
+ * call carries derivatives is an error (`ZAD_UNSUPPORTED`).
+ *
+ * Both are called through MLIR's C interface, as foreign functions are.
+ * For `func.func private @name(ARGS) -> RESULTS`, the adjoint's MLIR
+ * signature is ARGS with a shadow after each float memref, then one seed
+ * per float result -> RESULTS, then one gradient per float scalar
+ * argument; it adds into the shadows. For `double f(double x, double y)`
+ * that is `void f_adjoint(struct {double f, dx, dy;} *out, double x,
+ * double y, double seed)` (several results come back through a pointer to
+ * a struct passed first). The tangent's is each float argument (scalar or
+ * memref) followed by its tangent -> RESULTS, then one tangent per float
+ * result: `void f_tangent(struct {double f, df;} *out, double x, double
+ * dx, double y, double dy)`. The caller vouches for these signatures and
+ * that the functions stay valid while code compiled from the context may
+ * call them. Does not take ownership of `name`. Thread-safe.
+ */
+zad_status zad_context_register_derivative(const zad_context *context,
+                                           const char *name,
+                                           zad_foreign_fn adjoint,
+                                           zad_foreign_fn tangent);
+
+/**
  * Loads the shared library at `path` (`dlopen`), whose functions define
  * the foreign functions of modules compiled from `context` after this call
  * (after registered functions, before the process's own symbols; libraries

@@ -178,6 +178,20 @@ impl Context {
         self.shared.foreign().register(name, address)
     }
 
+    /// Registers the adjoint and/or the tangent (either may be NULL, not
+    /// both) of the foreign function `name`: modules compiled from now on
+    /// call them instead of differentiating a call of `@name`, as if its
+    /// declaration had the attributes `zad.adjoint` / `zad.tangent` (see
+    /// [`crate::ad::custom`] for their signatures).
+    ///
+    /// # Safety
+    /// Each non-NULL address is a function with the C signature MLIR's C
+    /// interface gives the adjoint (tangent) signature of `@name`, valid
+    /// while code compiled from this context may call it.
+    pub unsafe fn register_derivative(&self, name: &str, adjoint: *const c_void, tangent: *const c_void) -> Result<()> {
+        self.shared.foreign().register_derivative(name, adjoint, tangent)
+    }
+
     /// Loads a shared library whose functions the modules of this context
     /// compiled from now on may call (after registered functions, before
     /// the process). Loading runs the library's initialisers.

@@ -9,6 +9,7 @@ use melior::dialect::DialectRegistry;
 pub mod op {
     pub const GRADIENT: &str = "zad.gradient";
     pub const TANGENT: &str = "zad.tangent";
+    pub const STOP_GRADIENT: &str = "zad.stop_gradient";
 }
 
 unsafe extern "C" {

@@ -14,8 +14,11 @@
 //! descriptor (`ZAD_MEMREF(T, R)` in zad.h), one result by value (several,
 //! or a memref, through a pointer to a struct passed first).
 //!
-//! The registry is keyed by name so that more can be attached to a name
-//! later (derivative rules of foreign functions).
+//! Derivatives of a foreign function can be registered too
+//! ([`Registry::register_derivative`], `zad_context_register_derivative`):
+//! they are foreign functions under names of zad's own
+//! (`__zad_registered_adjoint_<name>`, `__zad_registered_tangent_<name>`),
+//! which the AD names on the declaration of `<name>` (see `ad::custom`).
 
 use crate::error::{Error, Result};
 use std::{
@@ -90,6 +93,8 @@ pub struct Resolved {
 pub struct Registry {
     functions: HashMap<String, ForeignFunction>,
     libraries: Vec<Arc<Library>>,
+    /// Names with a registered adjoint and/or tangent.
+    derivatives: HashMap<String, (bool, bool)>,
 }
 
 impl Registry {
@@ -104,6 +109,37 @@ impl Registry {
         }
         self.functions.insert(name.to_string(), ForeignFunction { address });
         Ok(())
+    }
+
+    /// Registers the adjoint and/or the tangent of the foreign function
+    /// `name` (at least one; either address may be NULL). Modules compiled
+    /// from then on call them when they differentiate a call of `@name`,
+    /// as if its declaration had `zad.adjoint` / `zad.tangent` attributes
+    /// naming them (attributes written in the text take precedence).
+    pub fn register_derivative(&mut self, name: &str, adjoint: *const c_void, tangent: *const c_void) -> Result<()> {
+        if name.is_empty() || name.contains('\0') {
+            return Err(Error::InvalidArgument(format!("{name:?} is not a function name")));
+        }
+        if adjoint.is_null() && tangent.is_null() {
+            return Err(Error::InvalidArgument(format!(
+                "the adjoint and the tangent registered for {name} are both NULL: give at least one"
+            )));
+        }
+        let entry = self.derivatives.entry(name.to_string()).or_default();
+        if !adjoint.is_null() {
+            self.functions.insert(format!("{}{name}", crate::ad::custom::REGISTERED_ADJOINT), ForeignFunction { address: adjoint });
+            entry.0 = true;
+        }
+        if !tangent.is_null() {
+            self.functions.insert(format!("{}{name}", crate::ad::custom::REGISTERED_TANGENT), ForeignFunction { address: tangent });
+            entry.1 = true;
+        }
+        Ok(())
+    }
+
+    /// Whether `name` has a registered adjoint, and a registered tangent.
+    pub fn derivatives(&self, name: &str) -> (bool, bool) {
+        self.derivatives.get(name).copied().unwrap_or_default()
     }
 
     /// Loads a shared library (`dlopen`, symbols resolved now, kept local

@@ -515,6 +515,30 @@ public:
         check(zad_context_register_function(raw(), name.c_str(), reinterpret_cast<zad_foreign_fn>(function)));
     }
 
+    /// Registers the adjoint and/or the tangent of the foreign function
+    /// `name` (nullptr for none, not both), called instead of
+    /// differentiating its calls; see zad_context_register_derivative in
+    /// zad.h for their signatures.
+    template <typename Adjoint, typename Tangent>
+    void register_derivative(const std::string &name, Adjoint *adjoint, Tangent *tangent) const {
+        static_assert(std::is_function<Adjoint>::value && std::is_function<Tangent>::value,
+                      "register_derivative takes function pointers");
+        check(zad_context_register_derivative(raw(), name.c_str(), reinterpret_cast<zad_foreign_fn>(adjoint),
+                                              reinterpret_cast<zad_foreign_fn>(tangent)));
+    }
+    /// Registers only the adjoint of the foreign function `name`.
+    template <typename Adjoint>
+    void register_adjoint(const std::string &name, Adjoint *adjoint) const {
+        static_assert(std::is_function<Adjoint>::value, "register_adjoint takes a function pointer");
+        check(zad_context_register_derivative(raw(), name.c_str(), reinterpret_cast<zad_foreign_fn>(adjoint), nullptr));
+    }
+    /// Registers only the tangent of the foreign function `name`.
+    template <typename Tangent>
+    void register_tangent(const std::string &name, Tangent *tangent) const {
+        static_assert(std::is_function<Tangent>::value, "register_tangent takes a function pointer");
+        check(zad_context_register_derivative(raw(), name.c_str(), nullptr, reinterpret_cast<zad_foreign_fn>(tangent)));
+    }
+
     /// Loads a shared library whose functions define the kernels' foreign
     /// functions (after registered ones, before the process's symbols).
     void load_library(const std::string &path) const { check(zad_context_load_library(raw(), path.c_str())); }

@@ -215,6 +215,7 @@ module zad
    public :: zad_version, zad_last_error
    public :: zad_context_new, zad_context_free
    public :: zad_context_set_option, zad_context_register_function, zad_context_load_library
+   public :: zad_context_register_derivative
    public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
    public :: zad_context_set_threads, zad_context_threads, zad_context_set_target
    public :: zad_module_function, zad_module_gradient, zad_module_tangent_batch
@@ -238,7 +239,7 @@ module zad
    public :: zad_tangent, zad_tangent_batch
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
-   public :: zad_register_function, zad_load_library, zad_memref_values
+   public :: zad_register_function, zad_register_derivative, zad_load_library, zad_memref_values
 
    interface
       function zad_version() bind(C, name='zad_version')
@@ -278,6 +279,18 @@ module zad
          character(kind=c_char), intent(in) :: name(*)
          type(c_funptr), value :: function
          integer(c_int32_t) :: zad_context_register_function
+      end function
+
+      ! adjoint and tangent are c_funloc of bind(C) procedures, or
+      ! c_null_funptr (not both); zad_register_derivative takes a Fortran string.
+      function zad_context_register_derivative(context, name, adjoint, tangent) &
+            bind(C, name='zad_context_register_derivative')
+         import :: c_ptr, c_funptr, c_int32_t, c_char
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: name(*)
+         type(c_funptr), value :: adjoint
+         type(c_funptr), value :: tangent
+         integer(c_int32_t) :: zad_context_register_derivative
       end function
 
       function zad_context_load_library(context, path) bind(C, name='zad_context_load_library')
@@ -812,6 +825,19 @@ contains
       type(c_funptr), intent(in) :: function
       integer(c_int32_t) :: status
       status = zad_context_register_function(context, c_string(name), function)
+   end function
+
+   !> Registers the adjoint and/or the tangent (c_funloc of bind(C)
+   !> procedures, c_null_funptr for none) of the foreign function name, called
+   !> instead of differentiating its calls (see zad_context_register_derivative
+   !> in zad.h for their signatures).
+   function zad_register_derivative(context, name, adjoint, tangent) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: name
+      type(c_funptr), intent(in) :: adjoint
+      type(c_funptr), intent(in) :: tangent
+      integer(c_int32_t) :: status
+      status = zad_context_register_derivative(context, c_string(name), adjoint, tangent)
    end function
 
    !> Loads the shared library at path, whose functions define foreign

@@ -11,7 +11,8 @@
 //! depth of a call chain.
 //!
 //! Calls stay calls when they are marked `no_inline` (checkpointed calls),
-//! when the callee is recursive (in a cycle of the call graph; such callees
+//! when the callee has a custom derivative (`zad.adjoint`, `zad.tangent`,
+//! `zad.forward`), when the callee is recursive (in a cycle of the call graph; such callees
 //! get adjoints of their own), or when the callee has no body or several
 //! blocks (reported by the transform if it matters).
 
@@ -133,7 +134,17 @@ fn inline_calls(
         // right after being taken off the list.
         let op = unsafe { OperationRef::<'static, 'static>::from_raw(call) };
         let Some(callee) = callee_of(&op) else { continue };
-        let body = functions.get(&callee).copied().filter(|_| !recursive.contains(&callee)).and_then(single_block);
+        // A function with a custom derivative stays a call: the derivative
+        // rules call its adjoint or tangent instead of differentiating it.
+        let custom = functions.get(&callee).is_some_and(|&function| {
+            // SAFETY: `function` is a live op of the module being transformed.
+            crate::ad::custom::has_custom_derivative(&unsafe { OperationRef::<'static, 'static>::from_raw(function) })
+        });
+        let body = functions
+            .get(&callee)
+            .copied()
+            .filter(|_| !recursive.contains(&callee) && !custom)
+            .and_then(single_block);
         let inlinable = body.is_some() && !op.has_attribute("no_inline") && !op.has_attribute("zad.checkpoint");
         match body {
             Some(body) if inlinable => inline_call(op, body, &mut pending)?,

@@ -1,5 +1,6 @@
 //! zad's own ops replaced by what the JIT runs: `zad.gradient` and
-//! `zad.tangent` by calls of the derivatives zad built, the tape ops
+//! `zad.tangent` by calls of the derivatives zad built, `zad.stop_gradient`
+//! by its operand, the tape ops
 //! (`zad.tape_new`, `zad.push`, `zad.pop`, `zad.tape_free`) by calls of the
 //! run time's stacks (`exec/runtime.rs`), a `!zad.tape<T>` becoming the
 //! stack's handle (an `index`). Values the run time has no stack for (f16,
@@ -80,7 +81,8 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
         function.walk(WalkOrder::PreOrder, |op| {
             let op_name = op.name().as_string_ref().as_str().unwrap_or_default().to_string();
             let derivative = op_name == dialect::op::GRADIENT || op_name == dialect::op::TANGENT;
-            if derivative || (generated && op_name.starts_with("zad.")) {
+            let stop = op_name == dialect::op::STOP_GRADIENT;
+            if derivative || stop || (generated && op_name.starts_with("zad.")) {
                 ops.push(handle::op(&op));
             }
             WalkResult::Advance
@@ -108,6 +110,10 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
                     // SAFETY: both values are live; the op is erased below.
                     unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), results[index].to_raw()) };
                 }
+            }
+            _ if name == dialect::op::STOP_GRADIENT => {
+                // SAFETY: both values are live; the op is erased below.
+                unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(op.result(0).expect("a result").to_raw(), operand(0).to_raw()) };
             }
             "zad.tape_new" => {
                 declare("zad_tape_new", &[], &[index]);

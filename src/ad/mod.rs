@@ -2,6 +2,8 @@
 //! built as functions of the module, next to the functions they
 //! differentiate, with MLIR's builders.
 //!
+//! - `custom`: derivatives the user gives (`zad.adjoint`, `zad.tangent`,
+//!   `zad.forward`, and those registered for foreign functions);
 //! - `prepare`: the module as the transforms want it (inlining, options);
 //! - `ir`, `activity`, `scopes`: the transforms' view of a function and the
 //!   analyses over it;
@@ -12,6 +14,7 @@
 //! - `lower`: zad's own ops replaced by calls (derivatives, tape stacks).
 
 mod activity;
+pub mod custom;
 mod inline;
 pub mod ir;
 mod lower;

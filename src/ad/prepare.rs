@@ -4,7 +4,7 @@
 //! math ops expanded into ops with rules, and globals shared per function.
 
 use crate::{
-    ad::{CheckpointScheme, GradientOptions, inline, ir},
+    ad::{CheckpointScheme, GradientOptions, custom, inline, ir},
     context::Shared,
     error::{Error, Result},
     mlir,
@@ -26,6 +26,11 @@ const HOIST_PIPELINE: &str = "builtin.module(func.func(loop-invariant-code-motio
 /// module's `zad.gradient` and `zad.tangent` ops differentiate).
 pub(crate) fn prepare(shared: &Shared, ir: &Module<'static>, roots: &[String], options: &GradientOptions) -> Result<Module<'static>> {
     let mut module = mlir::clone_module(ir);
+    {
+        let registry = shared.foreign();
+        custom::attach_registered(shared.mlir(), &module, &|name| registry.derivatives(name));
+    }
+    custom::check_all(&module)?;
     for root in roots {
         apply_options(shared, &mut module, root, options)?;
     }

@@ -21,6 +21,17 @@ void check(bool ok, const std::string &what) {
 
 extern "C" double eos_pressure(double rho, double t) { return rho * t * (1.0 + 0.1 * rho); }
 
+// Its adjoint, (rho, t, seed) -> (p, seed dp/drho, seed dp/dt), registered
+// with Context::register_adjoint; several results come through a struct.
+struct PressureAdjoint {
+    double p, drho, dt;
+};
+int adjoint_calls = 0;
+extern "C" void eos_pressure_adjoint(PressureAdjoint *out, double rho, double t, double seed) {
+    ++adjoint_calls;
+    *out = {eos_pressure(rho, t), seed * t * (1.0 + 0.2 * rho), seed * rho * (1.0 + 0.1 * rho)};
+}
+
 int smooth_calls = 0;
 extern "C" void smooth(zad::MemRef<double, 1> *u, double w) {
     ++smooth_calls;
@@ -60,6 +71,21 @@ int main() {
     args.push(rho).push(250.0).result(total);
     module.function("total_pressure").call(args);
     check(std::fabs(total - expected) <= 1e-12 * expected, "Context::register_function: a scalar routine, summed over rho");
+
+    // The gradient calls the registered adjoint once per element.
+    context.register_adjoint("eos_pressure", eos_pressure_adjoint);
+    std::vector<double> drho(rho.size(), 0.0);
+    double gradient_value = 0.0, dt = 0.0, expected_dt = 0.0;
+    zad::Args gradient_args;
+    gradient_args.push(rho).push(drho).push(250.0).result(gradient_value).result(dt);
+    module.gradient("total_pressure", {ZAD_DUP, ZAD_ACTIVE}).call(gradient_args);
+    bool exact = adjoint_calls == 4 && std::fabs(gradient_value - expected) <= 1e-12 * expected;
+    for (std::size_t i = 0; i < rho.size(); ++i) {
+        exact = exact && std::fabs(drho[i] - 250.0 * (1.0 + 0.2 * rho[i])) <= 1e-12 * 250.0;
+        expected_dt += rho[i] * (1.0 + 0.1 * rho[i]);
+    }
+    check(exact && std::fabs(dt - expected_dt) <= 1e-12 * expected_dt,
+          "Context::register_adjoint: the gradient over rho and t calls eos_pressure_adjoint per element");
 
     std::vector<double> u{0.0, 1.0, 0.0, 1.0, 4.0}, reference = u;
     zad::MemRef<double, 1> view{reference.data(), reference.data(), 0, {5}, {1}};

@@ -636,6 +636,7 @@ fn cpp_foreign_functions_are_registered_and_their_errors_throw() {
     let stdout = run_ok(&exe, "tests/abi");
     all_passed(&stdout, "checks", 5);
     assert!(stdout.contains("ok   a buffer reaches the routine as a descriptor, changed in place"), "{stdout}");
+    assert!(stdout.contains("ok   Context::register_adjoint: the gradient over rho and t calls eos_pressure_adjoint"), "{stdout}");
 }
 
 #[test]

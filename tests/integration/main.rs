@@ -10,6 +10,7 @@ mod abi_programs;
 mod api;
 mod checkpoint_schedule;
 mod checkpointing;
+mod custom;
 mod cli;
 mod complex;
 mod fortran;

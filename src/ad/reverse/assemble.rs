@@ -31,9 +31,14 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         if done.contains(&request) {
             continue;
         }
-        let func = program.functions.get(&request.function).ok_or_else(|| {
-            Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
-        })?;
+        // A function with a custom adjoint is differentiated as a call of it.
+        let through = crate::ad::custom::through_call(context, module, &request.function, true)?;
+        let func = match &through {
+            Some(func) => func,
+            None => program.functions.get(&request.function).ok_or_else(|| {
+                Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
+            })?,
+        };
         validate::activity(func, &request.activity)?;
         validate::globals_across_calls(program, func)?;
         let seeded = matches!(request.mode, crate::ad::Mode::Reverse { seeded: true });

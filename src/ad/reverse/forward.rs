@@ -48,6 +48,24 @@ impl<'f> Generator<'f> {
             "scf.for" => self.forward_for(op, builder),
             "scf.if" => self.forward_if(op, builder),
             "scf.while" => self.forward_while(op, builder),
+            "func.call" if self.residuals.contains_key(&(op as *const Op)) => {
+                // The `zad.forward` of the callee: its results, then the
+                // residuals the adjoint receives.
+                let forward = crate::ad::custom::callee(self.module, &op.callee())
+                    .and_then(|callee| callee.forward)
+                    .expect("a zad.forward");
+                let residuals = self.residuals[&(op as *const Op)].clone();
+                let operands = self.map(&op.operands);
+                let mut types: Vec<_> = op.results.iter().map(|&r| self.ty(r)).collect();
+                types.extend(residuals.iter().map(|&r| self.ty(r)));
+                let callee = melior::ir::attribute::FlatSymbolRefAttribute::new(self.context, &forward).into();
+                let copy = builder.op("func.call", &operands, &types, &[("callee", callee)]);
+                let results: Vec<Val> = (0..types.len()).map(|i| crate::mlir::result_of(copy, i)).collect();
+                self.bind(&op.results, &results[..op.results.len()]);
+                self.bind(&residuals, &results[op.results.len()..]);
+                self.forward_ops.insert(op as *const Op, copy);
+                Ok(())
+            }
             "memref.dealloc" if self.scopes.containing(op) == TOP => {
                 // Freed at the end of the adjoint: the reverse sweep may
                 // still read the buffer, or rerun checkpointed steps on it.

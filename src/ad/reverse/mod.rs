@@ -91,6 +91,10 @@ pub struct Generator<'f> {
     pub(crate) types: Vec<Type>,
     /// The trip count of each `scf.while`, as a synthetic value.
     pub(crate) while_counts: HashMap<*const Op, ValueId>,
+    /// The residuals of each call of a function with a `zad.forward`, as
+    /// synthetic values defined by the call (the forward sweep calls the
+    /// `zad.forward` function; the tape keeps them for the adjoint).
+    pub(crate) residuals: HashMap<*const Op, Vec<ValueId>>,
     /// The forward sweep: each primal value's copy, each primal op's copy,
     /// each scope's numbering.
     pub(crate) forward_values: Vec<Option<Val>>,
@@ -140,12 +144,34 @@ impl<'f> Generator<'f> {
                 types.push(melior::ir::Type::index(context));
             }
         });
-        let mut scopes = Scopes::build(func, while_counts.len());
-        // A trip count lives where its loop is, defined by the loop.
+        let mut residuals: HashMap<*const Op, Vec<ValueId>> = HashMap::new();
+        crate::ad::ir::walk_blocks(&func.body, &mut |op| {
+            if op.name != "func.call" {
+                return;
+            }
+            let Some(callee) = crate::ad::custom::callee(module, &op.callee()) else { return };
+            if callee.forward.is_some() && callee.adjoint.is_some() {
+                let ids = callee
+                    .residuals
+                    .iter()
+                    .map(|&ty| {
+                        types.push(ty);
+                        types.len() - 1
+                    })
+                    .collect();
+                residuals.insert(op as *const Op, ids);
+            }
+        });
+        let mut scopes = Scopes::build(func, types.len() - func.values.len());
+        // A trip count lives where its loop is, defined by the loop; so do
+        // residuals, defined by their call.
         let mut assign = Vec::new();
         crate::ad::ir::walk_blocks(&func.body, &mut |op| {
             if let Some(&count) = while_counts.get(&(op as *const Op)) {
                 assign.push((count, scopes.containing(op), op));
+            }
+            for &residual in residuals.get(&(op as *const Op)).into_iter().flatten() {
+                assign.push((residual, scopes.containing(op), op));
             }
         });
         for (count, scope, op) in assign {
@@ -163,6 +189,7 @@ impl<'f> Generator<'f> {
             module,
             types,
             while_counts,
+            residuals,
             forward_values: vec![None; count],
             forward_ops: HashMap::new(),
             forward_scopes: HashMap::new(),

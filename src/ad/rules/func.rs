@@ -3,11 +3,18 @@
 //! the reverse sweep calls the callee's adjoint, rerunning the callee on
 //! copies of its buffer arguments as they were when it ran (Tapenade's call
 //! checkpoint), and the forward mode calls the callee's tangent function.
+//!
+//! A callee with a custom derivative (`zad.adjoint`, `zad.tangent`, see
+//! `ad::custom`) is never inlined; its adjoint or tangent is called as the
+//! user wrote it, with every float scalar active and every float memref
+//! dup: what the call site does not need is given zeros (seeds, tangents)
+//! or zeroed scratch buffers (shadows), and its results are dropped. A
+//! foreign function (no body) without one on the active path is an error.
 
 use super::{Derivative, Recompute};
 use crate::{
     ad::{
-        Activity, Mode, Request,
+        Activity, Mode, Request, custom,
         ir::{Op, ValueId},
         reverse::Generator as Reverse,
         scopes::{Kind, TOP},
@@ -38,6 +45,12 @@ impl Derivative for Call {
             && (op.results.iter().any(|&r| g.active(r)) || activity.contains(&Activity::Dup));
         if !needed {
             return Ok(());
+        }
+        let callee = op.callee();
+        match custom::callee(g.module, &callee) {
+            Some(custom) if custom.adjoint.is_some() => return reverse_custom(op, g, &custom, &activity),
+            Some(custom) if custom.foreign => return Err(custom::no_derivative(&op.place, &callee, true)),
+            _ => {}
         }
         let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
         check_buffers(g, op, &memrefs)?;
@@ -77,6 +90,59 @@ impl Derivative for Call {
     }
 }
 
+/// The reverse of a call of a function with a `zad.adjoint`: a call of the
+/// adjoint, on copies of the buffer arguments as they were at the call,
+/// with the residuals of its `zad.forward` read back from the tape.
+fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, activity: &[Activity]) -> Result<()> {
+    let adjoint = callee.adjoint.as_deref().expect("a custom adjoint");
+    let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
+    check_buffers(g, op, &memrefs)?;
+    let copies = copy_buffers(g, op, &memrefs);
+    let builder = g.builder(op);
+    let mut arguments = Vec::new();
+    let mut scratch = Vec::new();
+    for (&operand, &kind) in op.operands.iter().zip(activity) {
+        let primal = match copies.iter().find(|(v, _)| *v == operand) {
+            Some(&(_, copy)) => copy,
+            None => g.primal(operand)?,
+        };
+        arguments.push(primal);
+        if custom::is_float_memref(g.ty(operand)) {
+            if kind == Activity::Dup {
+                arguments.push(g.shadow(operand, op)?);
+            } else {
+                // The adjoint accumulates into a shadow nobody reads.
+                let buffer = crate::ad::reverse::zeroed_buffer_like(&builder, primal, g.ty(operand));
+                scratch.push(buffer);
+                arguments.push(buffer);
+            }
+        }
+    }
+    for &result in &op.results {
+        if Element::of(g.ty(result)).is_some() {
+            arguments.push(g.adjoint_or_zero(result, &builder));
+        }
+    }
+    for residual in g.residuals.get(&(op as *const Op)).cloned().unwrap_or_default() {
+        arguments.push(g.primal(residual)?);
+    }
+    let float_scalars: Vec<usize> =
+        (0..op.operands.len()).filter(|&i| Element::of(g.ty(op.operands[i])).is_some()).collect();
+    let mut result_types: Vec<_> = op.results.iter().map(|&r| g.ty(r)).collect();
+    result_types.extend(float_scalars.iter().map(|&i| g.ty(op.operands[i])));
+    let outputs = builder.call(adjoint, &arguments, &result_types);
+    for (position, &index) in float_scalars.iter().enumerate() {
+        if activity[index] == Activity::Active {
+            g.add_adjoint(op.operands[index], outputs[op.results.len() + position], op);
+        }
+    }
+    let builder = g.builder(op);
+    for buffer in scratch {
+        builder.dealloc(buffer);
+    }
+    Ok(())
+}
+
 /// The activity a call site gives its callee.
 pub(crate) fn call_activity(
     op: &Op,
@@ -114,8 +180,8 @@ fn check_buffers(g: &Reverse, op: &Op, memrefs: &[ValueId]) -> Result<()> {
         if g.scopes.scopes[scope].kind != Kind::IfBranch {
             return Err(g.unsupported(
                 op,
-                "a call that is not inlined (recursive or checkpointed) with buffer arguments inside a loop; put \
-                 it in a checkpointed time loop instead",
+                "a call that is not inlined (recursive, checkpointed or with a custom adjoint) with buffer \
+                 arguments inside a loop; put the loop in a checkpointed time loop instead",
             ));
         }
         scope = g.scopes.scopes[scope].parent.unwrap_or(TOP);

@@ -36,9 +36,14 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         if done.contains(&request) {
             continue;
         }
-        let func = program.functions.get(&request.function).ok_or_else(|| {
-            Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
-        })?;
+        // A function with a custom tangent is differentiated as a call of it.
+        let through = crate::ad::custom::through_call(context, module, &request.function, false)?;
+        let func = match &through {
+            Some(func) => func,
+            None => program.functions.get(&request.function).ok_or_else(|| {
+                Error::NotFound(format!("no function @{} with a body to differentiate", request.function))
+            })?,
+        };
         validate::tangent_activity(func, &request.activity)?;
         validate::structure(func)?;
         let Mode::Forward { width } = request.mode else { unreachable!("a forward request") };
@@ -536,6 +541,16 @@ impl<'f> Generator<'f> {
                 .map(|a| if a == Activity::Active { Activity::Dup } else { a })
                 .collect();
         let builder = self.builder(op);
+        if activity.contains(&Activity::Dup) {
+            let callee = op.callee();
+            match crate::ad::custom::callee(self.module, &callee) {
+                Some(custom) if custom.tangent.is_some() => {
+                    return self.tangent_custom_call(op, custom.tangent.as_deref().expect("a tangent"));
+                }
+                Some(custom) if custom.foreign => return Err(crate::ad::custom::no_derivative(&op.place, &callee, false)),
+                _ => {}
+            }
+        }
         if !activity.contains(&Activity::Dup) {
             let operands: Vec<Val> = op.operands.iter().map(|&v| self.forward(v)).collect();
             let copy = builder.clone_with_operands(op.handle, &operands);
@@ -575,6 +590,90 @@ impl<'f> Generator<'f> {
             self.tangents.insert(result, tangent);
         }
         self.callees.push(request);
+        Ok(())
+    }
+
+    /// A call of a function with a `zad.tangent`: the tangent function
+    /// takes one tangent per float argument (zero where the call site has
+    /// none; a zeroed scratch buffer for a buffer without tangents). In
+    /// vector mode it is called once per lane, lanes after the first on
+    /// copies of the buffer arguments as they were before the call (the
+    /// function may update them in place); the primal results are the
+    /// first call's.
+    fn tangent_custom_call(&mut self, op: &'f Op, tangent: &str) -> Result<()> {
+        let builder = self.builder(op);
+        let memrefs: Vec<usize> = (0..op.operands.len()).filter(|&i| self.ty(op.operands[i]).is_mem_ref()).collect();
+        let mut snapshots: Vec<(usize, Val)> = Vec::new();
+        if self.width > 1 {
+            for &index in &memrefs {
+                let primal = self.forward(op.operands[index]);
+                let snapshot = crate::ad::reverse::buffer_like(&builder, primal, self.ty(op.operands[index]));
+                builder.copy(primal, snapshot);
+                snapshots.push((index, snapshot));
+            }
+        }
+        let scalar_lanes: HashMap<usize, Vec<Val>> = (0..op.operands.len())
+            .filter(|&i| Element::of(self.ty(op.operands[i])).is_some())
+            .map(|i| {
+                let tangent = self.tangent_or_zero(op.operands[i], &builder);
+                (i, self.lanes(tangent, &builder))
+            })
+            .collect();
+        let float_results: Vec<ValueId> =
+            op.results.iter().copied().filter(|&r| Element::of(self.ty(r)).is_some()).collect();
+        let mut types: Vec<Type> = op.results.iter().map(|&r| self.ty(r)).collect();
+        types.extend(float_results.iter().map(|&r| self.ty(r)));
+        let mut result_lanes: Vec<Vec<Val>> = vec![Vec::new(); float_results.len()];
+        let mut primal_results = Vec::new();
+        for lane in 0..self.width {
+            let mut arguments = Vec::new();
+            let mut temporaries = Vec::new();
+            for (index, &operand) in op.operands.iter().enumerate() {
+                let ty = self.ty(operand);
+                let primal = match snapshots.iter().find(|(i, _)| *i == index) {
+                    Some(&(_, snapshot)) if lane > 0 => {
+                        let copy = crate::ad::reverse::buffer_like(&builder, snapshot, ty);
+                        builder.copy(snapshot, copy);
+                        temporaries.push(copy);
+                        copy
+                    }
+                    _ => self.forward(operand),
+                };
+                arguments.push(primal);
+                if let Some(lanes) = scalar_lanes.get(&index) {
+                    arguments.push(lanes[lane]);
+                } else if crate::ad::custom::is_float_memref(ty) {
+                    match self.shadow(operand) {
+                        Some(shadows) => arguments.push(shadows[lane]),
+                        None => {
+                            let scratch = crate::ad::reverse::zeroed_buffer_like(&builder, primal, ty);
+                            temporaries.push(scratch);
+                            arguments.push(scratch);
+                        }
+                    }
+                }
+            }
+            let outputs = builder.call(tangent, &arguments, &types);
+            if lane == 0 {
+                primal_results = outputs[..op.results.len()].to_vec();
+            }
+            for (position, lanes) in result_lanes.iter_mut().enumerate() {
+                lanes.push(outputs[op.results.len() + position]);
+            }
+            for temporary in temporaries {
+                builder.dealloc(temporary);
+            }
+        }
+        for (_, snapshot) in snapshots {
+            builder.dealloc(snapshot);
+        }
+        for (index, &result) in op.results.iter().enumerate() {
+            self.values[result] = Some(primal_results[index]);
+        }
+        for (position, &result) in float_results.iter().enumerate() {
+            let tangent = self.gather(&result_lanes[position], &builder);
+            self.tangents.insert(result, tangent);
+        }
         Ok(())
     }
 }
