@@ -214,7 +214,7 @@ impl Module {
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) || contains_op(&state.ir, dialect::op::TANGENT) {
                     let expanded =
-                        ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
+                        ad::expand(&self.shared, &state.ir, &[], &GradientOptions::default()).map_err(user_terms)?;
                     Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?
                 } else {
                     Engine::compile(&self.shared, &state.ir, &target, checked)?
@@ -269,7 +269,7 @@ impl Module {
         // The user's function first: its errors name what the user wrote.
         let primal = state.signature(name)?;
         check_activity(&primal, activity)?;
-        let mut expanded = ad::expand(&self.shared, &state.ir, Some(&request), options).map_err(user_terms)?;
+        let mut expanded = ad::expand(&self.shared, &state.ir, std::slice::from_ref(&request), options).map_err(user_terms)?;
         lower::keep_only_reachable(&self.shared, &mut expanded, &request.name())?;
         let operation = find_function(&expanded, &request.name()).map_err(user_terms)?;
         let mut signature = function_signature(&operation, &request.name())?;

@@ -191,3 +191,15 @@ fn global_used_through(program: &Program, function: &str) -> Option<String> {
     }
     None
 }
+
+/// A generated adjoint that records values on a tape (a function holding
+/// `zad.gradient` of a function with loops) cannot be reversed again.
+pub fn no_tapes(func: &Func) -> Result<()> {
+    let mut tape_op = None;
+    crate::ad::ir::walk_blocks(&func.body, &mut |op| {
+        if tape_op.is_none() && op.name.starts_with("zad.") {
+            tape_op = Some(crate::ad::rules::tape_in_reverse(op));
+        }
+    });
+    tape_op.map_or(Ok(()), Err)
+}

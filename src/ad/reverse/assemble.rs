@@ -36,6 +36,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         })?;
         validate::activity(func, &request.activity)?;
         validate::globals_across_calls(program, func)?;
+        validate::no_tapes(func)?;
         let seeded = matches!(request.mode, crate::ad::Mode::Reverse { seeded: true });
         let mut generator = Generator::new(func, &request.activity, seeded, module, context);
         generator.function(&request.name())?;

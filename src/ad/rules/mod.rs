@@ -6,7 +6,9 @@
 //!   for each operand, its adjoint (reverse mode) and tangent (forward
 //!   mode) as expressions, and whether recomputing the op is cheap;
 //! - `scf`, `memref`, `func`: control flow, memory and calls, written by hand
-//!   against the generators' primitives.
+//!   against the generators' primitives;
+//! - `tape`: zad's tape ops, met when a generated adjoint is differentiated
+//!   (nested derivatives).
 //!
 //! The expression language (see `expr`): operands `a`, `b`, `c`, the
 //! result `r`, the result's adjoint `dr` (reverse), the operands' tangents
@@ -23,6 +25,9 @@ pub(crate) mod func;
 mod math;
 mod memref;
 mod scf;
+mod tape;
+
+pub(crate) use tape::tape_in_reverse;
 
 use crate::{
     ad::{ir::Op, reverse::Generator as Reverse, tangent::Generator as Tangent},
@@ -135,7 +140,7 @@ pub fn lookup(name: &str) -> Option<&'static dyn Derivative> {
     if INACTIVE_RESULTS.contains(&name) {
         return Some(&InactiveResults);
     }
-    scf::lookup(name).or_else(|| memref::lookup(name)).or_else(|| func::lookup(name))
+    scf::lookup(name).or_else(|| memref::lookup(name)).or_else(|| func::lookup(name)).or_else(|| tape::lookup(name))
 }
 
 /// Whether op `name` makes a view of its first operand's memory.
