@@ -11,6 +11,8 @@ pub struct Naming {
     /// Whether this is the gradient of that function rather than the
     /// function itself.
     pub gradient: bool,
+    /// Whether this is its Hessian-vector product (forward over reverse).
+    pub hvp: bool,
     /// The names of the user's function's arguments in its source
     /// (`%steps`), where the source has them.
     pub arguments: Vec<Option<String>>,
@@ -30,6 +32,11 @@ pub enum Input {
     Shadow(usize),
     /// The seed (cotangent) of result `n` of the user's function.
     Seed(usize),
+    /// The direction V for argument `n` (an HVP's input).
+    Direction(usize),
+    /// The buffer into which H·V is accumulated for argument `n` (a `dup`
+    /// argument of an HVP).
+    HvpBuffer(usize),
 }
 
 /// A result of a compiled function, in the user's terms.
@@ -39,6 +46,8 @@ pub enum Output {
     Result(usize),
     /// The gradient with respect to argument `n` (an `active` one).
     Gradient(usize),
+    /// The component of H·V for argument `n` (an `active` one).
+    Hvp(usize),
 }
 
 impl Naming {
@@ -47,6 +56,7 @@ impl Naming {
         Naming {
             function: function.to_string(),
             gradient: false,
+            hvp: false,
             arguments: vec![None; inputs],
             inputs: (0..inputs).map(Input::Argument).collect(),
             outputs: (0..results).map(Output::Result).collect(),
@@ -55,7 +65,13 @@ impl Naming {
 
     /// "@misfit", or "the gradient of @misfit".
     pub fn subject(&self) -> String {
-        if self.gradient { format!("the gradient of @{}", self.function) } else { format!("@{}", self.function) }
+        if self.hvp {
+            format!("the Hessian-vector product of @{}", self.function)
+        } else if self.gradient {
+            format!("the gradient of @{}", self.function)
+        } else {
+            format!("@{}", self.function)
+        }
     }
 
     /// "argument 2 (%u0)", without the name when the source has none.
@@ -73,6 +89,8 @@ impl Naming {
             Some(Input::Argument(position)) => self.argument(*position),
             Some(Input::Shadow(position)) => format!("the shadow of {}", self.argument(*position)),
             Some(Input::Seed(result)) => format!("the seed of result {}", result + 1),
+            Some(Input::Direction(position)) => format!("the direction for {}", self.argument(*position)),
+            Some(Input::HvpBuffer(position)) => format!("the Hessian-vector product buffer of {}", self.argument(*position)),
             None => format!("argument {}", index + 1),
         }
     }
@@ -83,6 +101,9 @@ impl Naming {
         match self.outputs.get(index) {
             Some(Output::Gradient(position)) => {
                 format!("result {} (the gradient with respect to {})", index + 1, self.argument(*position))
+            }
+            Some(Output::Hvp(position)) => {
+                format!("result {} (the Hessian-vector product for {})", index + 1, self.argument(*position))
             }
             _ => format!("result {}", index + 1),
         }
@@ -173,7 +194,11 @@ fn ssa_name(argument: &str) -> Option<String> {
 /// interface `_mlir_ciface___zad_grad_misfit_dac`) becomes "the gradient of
 /// @misfit", `@__zad_step_misfit_0` "a step of the time loop of @misfit".
 pub fn in_user_terms(message: &str) -> String {
-    const GENERATED: [(&str, &str); 2] = [("__zad_grad_", "the gradient of @"), ("__zad_step_", "a step of the time loop of @")];
+    const GENERATED: [(&str, &str); 3] = [
+        ("__zad_grad_", "the gradient of @"),
+        ("__zad_hvp_", "the Hessian-vector product of @"),
+        ("__zad_step_", "a step of the time loop of @"),
+    ];
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some((start, prefix, meaning)) = GENERATED

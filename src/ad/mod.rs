@@ -9,9 +9,11 @@
 //! - `reverse`: reverse mode (adjoints), with its tape and checkpointing;
 //! - `tangent`: forward and vector mode (tangents);
 //! - `validate`: what is refused, up front;
+//! - `hvp`: Hessian-vector products, forward over reverse;
 //! - `lower`: zad's own ops replaced by calls (derivatives, tape stacks).
 
 mod activity;
+pub(crate) mod hvp;
 mod inline;
 pub mod ir;
 mod lower;

@@ -373,8 +373,9 @@ impl<'a> Args<'a> {
         self.check_shadows(signature)
     }
 
-    /// A shadow has the shape of its argument: the adjoint indexes both
-    /// alike (zad made the gradient's signature, so it knows the pairs).
+    /// A shadow (and an HVP's direction and product buffer) has the shape
+    /// of its argument: the derivative indexes both alike (zad made the
+    /// signature, so it knows the pairs).
     fn check_shadows(&self, signature: &Signature) -> Result<()> {
         let naming = &signature.naming;
         let shape_of = |index: usize| match &self.slots[index] {
@@ -382,7 +383,7 @@ impl<'a> Args<'a> {
             Slot::Scalar(..) => None,
         };
         for (index, input) in naming.inputs.iter().enumerate() {
-            let Input::Shadow(position) = *input else { continue };
+            let (Input::Shadow(position) | Input::Direction(position) | Input::HvpBuffer(position)) = *input else { continue };
             let Some(primal) = naming.input_of_argument(position) else { continue };
             if let (Some(primal_shape), Some(shadow_shape)) = (shape_of(primal), shape_of(index))
                 && primal_shape != shadow_shape
