@@ -683,3 +683,20 @@ fn valgrind_finds_no_memory_errors_in_a_c_program() {
     all_passed(&stdout, "checks", 10);
     assert!(!stderr.contains("Invalid") && !stderr.contains("uninitialised"), "{stderr}");
 }
+
+// ------------------------------------------------ Hessian-vector products
+
+/// tests/abi/hvp.c: zad_module_hvp from C, its H·v against central
+/// differences of the gradient (zad_module_gradient) in three directions,
+/// the gradient it returns against the gradient's, and a wrong activity as
+/// a status and a message.
+#[test]
+fn c_hessian_vector_products_match_differences_of_the_gradient() {
+    let scratch = Scratch::new("hvp-c");
+    let exe = build_c(&scratch, "tests/abi/hvp.c");
+    let stdout = run_ok(&exe, "tests/abi");
+    // Per direction: 6 + 1 gradient and 6 + 1 HVP components; the arity
+    // and the wrong activity.
+    all_passed(&stdout, "checks", 3 * 14 + 2);
+    assert!(line_after(&stdout, "ok wrong activity:").contains("argument 2 (%k)"), "{stdout}");
+}

@@ -28,7 +28,9 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
     let mut done: Vec<Request> = Vec::new();
     let mut pending = vec![root.clone()];
     while let Some(request) = pending.pop() {
-        if done.contains(&request) {
+        // Built already, here or for an earlier request of the module
+        // (nested derivatives generate in rounds).
+        if done.contains(&request) || crate::module::find_symbol(module, &request.name()) {
             continue;
         }
         let func = program.functions.get(&request.function).ok_or_else(|| {
