@@ -68,7 +68,8 @@ impl FromStr for Stage {
 
 /// MLIR's passes from func/arith/math/scf/memref/cf to the LLVM dialect.
 /// math-to-llvm first (LLVM intrinsics vectorise), math-to-libm for what
-/// has no intrinsic (erf, cbrt, atan2, ...).
+/// has no intrinsic (erf, cbrt, atan2, ...). vector-to-llvm for the
+/// `vector<W x T>` tangents of vector (batched) forward mode.
 const TO_LLVM_PIPELINE: &str = "builtin.module(\
     convert-scf-to-cf,\
     convert-math-to-funcs{min-width-of-fpowi-exponent=65},\
@@ -77,6 +78,7 @@ const TO_LLVM_PIPELINE: &str = "builtin.module(\
     expand-strided-metadata,\
     lower-affine,\
     finalize-memref-to-llvm{use-generic-functions=true},\
+    convert-vector-to-llvm,\
     convert-arith-to-llvm,\
     convert-index-to-llvm,\
     convert-cf-to-llvm,\

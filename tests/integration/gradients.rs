@@ -244,7 +244,7 @@ impl ArgValue {
 
     /// Sets component `k` to `x` (rounded to f32 for f32 values); returns
     /// the value actually stored.
-    fn set(&mut self, k: usize, x: f64) -> f64 {
+    pub(crate) fn set(&mut self, k: usize, x: f64) -> f64 {
         match self {
             ArgValue::F64(v) => {
                 *v = x;
@@ -270,7 +270,7 @@ impl ArgValue {
         matches!(self, ArgValue::F32(_) | ArgValue::ArrayF32(..))
     }
 
-    fn zeroed(&self) -> ArgValue {
+    pub(crate) fn zeroed(&self) -> ArgValue {
         match self {
             ArgValue::ArrayF64(data, shape) => ArgValue::ArrayF64(vec![0.0; data.len()], shape.clone()),
             ArgValue::ArrayF32(data, shape) => ArgValue::ArrayF32(vec![0.0; data.len()], shape.clone()),
@@ -293,7 +293,7 @@ impl ArgValue {
 
 /// Pushes `value` for a parameter of type `ty` (arrays laid out as the type
 /// says: column-major for Fortran arrays).
-fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue, ty: &ParamType) -> Result<(), Error> {
+pub(crate) fn push<'a>(args: &mut Args<'a>, value: &'a mut ArgValue, ty: &ParamType) -> Result<(), Error> {
     let column_major = matches!(ty, ParamType::MemRef(memref) if memref.is_column_major());
     match value {
 
