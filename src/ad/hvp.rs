@@ -54,6 +54,9 @@ pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, function: &str, acti
     let primal = mlir::find_function(&module, function)?;
     let primal_results = mlir::function_type(&primal).map_or(0, |ty| ty.result_count());
     wrap(shared.mlir(), &module, &tangent.name(), activity, primal_results, &wrapper)?;
+    if std::env::var_os("ZAD_DUMP_HVP").is_some() {
+        eprintln!("{}", module.as_operation());
+    }
     lower::lower_zad_ops(shared.mlir(), &module)?;
     verify(shared, &module)?;
     Ok((module, wrapper))

@@ -219,7 +219,7 @@ impl Derivative for Rule {
             let term = expr::emit(expr, &env, &builder);
             sum = Some(match sum {
                 None => term,
-                Some(previous) => generator.add(previous, term, &builder),
+                Some(previous) => generator.add_for(op, previous, term, &builder),
             });
         }
         if let Some(sum) = sum {

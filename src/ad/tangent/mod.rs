@@ -24,7 +24,7 @@ use crate::{
     error::{Error, Result},
     mlir::{self, Builder, Element, Type, Val},
 };
-use melior::ir::{Module, TypeLike, ValueLike};
+use melior::ir::{Module, TypeLike, ValueLike, operation::OperationLike};
 use std::collections::HashMap;
 
 /// Builds, in `module`, the tangent function of `root` and of every
@@ -150,6 +150,18 @@ impl<'f> Generator<'f> {
     pub fn add(&self, a: Val, b: Val, builder: &Builder) -> Val {
         let complex = Element::of(mlir::element_of(a.r#type())).is_some_and(Element::is_complex);
         builder.binary(if complex { "complex.add" } else { "arith.addf" }, a, b)
+    }
+
+    /// `a + b` for the tangent of `op`'s result, with `op`'s fast-math flags:
+    /// the tangent of a reassociable sum (the adjoint sums of a gradient
+    /// being differentiated) is reassociable too, so that its reductions
+    /// vectorise as the sum's do.
+    pub fn add_for(&self, op: &Op, a: Val, b: Val, builder: &Builder) -> Val {
+        let complex = Element::of(mlir::element_of(a.r#type())).is_some_and(Element::is_complex);
+        match op.handle.attribute("fastmath") {
+            Ok(fastmath) if !complex => builder.binary_fast("arith.addf", a, b, fastmath),
+            _ => self.add(a, b, builder),
+        }
     }
 
     /// A zero tangent for `value`.
