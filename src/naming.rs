@@ -194,8 +194,9 @@ fn ssa_name(argument: &str) -> Option<String> {
 /// interface `_mlir_ciface___zad_grad_misfit_dac`) becomes "the gradient of
 /// @misfit", `@__zad_step_misfit_0` "a step of the time loop of @misfit".
 pub fn in_user_terms(message: &str) -> String {
-    const GENERATED: [(&str, &str); 3] = [
+    const GENERATED: [(&str, &str); 4] = [
         ("__zad_grad_", "the gradient of @"),
+        ("__zad_tangent_", "the tangent of @"),
         ("__zad_hvp_", "the Hessian-vector product of @"),
         ("__zad_step_", "a step of the time loop of @"),
     ];
@@ -218,8 +219,16 @@ pub fn in_user_terms(message: &str) -> String {
             lead = lead.strip_suffix(decoration).unwrap_or(lead);
         }
         out.push_str(lead);
-        out.push_str(meaning);
-        out.push_str(generated_from(symbol));
+        let from = generated_from(symbol);
+        if from.starts_with("__zad_") {
+            // A derivative of a derivative (nested AD, HVPs): "the tangent
+            // of the gradient of @f".
+            out.push_str(meaning.trim_end_matches('@'));
+            out.push_str(&in_user_terms(&format!("@{from}")));
+        } else {
+            out.push_str(meaning);
+            out.push_str(from);
+        }
         rest = &rest[start + symbol_length..];
     }
     out.push_str(rest);
@@ -227,10 +236,15 @@ pub fn in_user_terms(message: &str) -> String {
 }
 
 /// The user's function in the rest of a generated name: `misfit` in
-/// `misfit_dac`, `misfit_dac_unit` (gradients: activity letters) or
-/// `misfit_0` (steps: a number).
+/// `misfit_dac`, `misfit_dac_unit` (gradients: activity letters),
+/// `misfit_dd_w4` (vector tangents) or `misfit_0` (steps: a number).
 fn generated_from(rest: &str) -> &str {
     let rest = rest.strip_suffix("_unit").unwrap_or(rest);
+    // A vector tangent's width, `_w4`.
+    let rest = match rest.rsplit_once("_w") {
+        Some((head, width)) if !width.is_empty() && width.chars().all(|c| c.is_ascii_digit()) => head,
+        _ => rest,
+    };
     match rest.rsplit_once('_') {
         Some((function, tag)) if !function.is_empty() && !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric()) => {
             function
