@@ -203,3 +203,22 @@ pub fn no_tapes(func: &Func) -> Result<()> {
     });
     tape_op.map_or(Ok(()), Err)
 }
+
+/// A generated gradient whose time loop is checkpointed runs the loop under
+/// a schedule in zad's run time (`zad_ckpt_*` calls with buffer
+/// addresses), which forward mode cannot see through.
+pub fn no_checkpoint_schedule(func: &Func) -> Result<()> {
+    let mut found = None;
+    crate::ad::ir::walk_blocks(&func.body, &mut |op| {
+        if found.is_none() && op.name == "func.call" && op.callee().starts_with("zad_ckpt_") {
+            found = Some(Error::Unsupported(format!(
+                "{}: zad cannot differentiate @{} in forward mode: it is a gradient whose time loop is \
+                 checkpointed (zad.checkpoint), and the schedule runs in zad's run time; forward over reverse \
+                 (Hessian-vector products, zad.tangent of a function holding zad.gradient) needs the loop \
+                 taped: leave out its checkpointing",
+                op.place, func.name
+            )));
+        }
+    });
+    found.map_or(Ok(()), Err)
+}

@@ -258,7 +258,8 @@ func.func @pong(%x: f64) -> f64 {
 
 /// Kernels of tests/gradients whose HVP is checked: sums of
 /// transcendental terms, time stepping, loops of every kind (while loops
-/// record on stacks), branches, in-place updates, helpers.
+/// record on stacks), branches, in-place updates, helpers, recursion and
+/// checkpointed calls (derivatives of their own).
 const HVP_KERNELS: &[&str] = &[
     "rosenbrock",
     "heat1d_misfit",
@@ -274,6 +275,10 @@ const HVP_KERNELS: &[&str] = &[
     "call_scalar",
     "gmm_objective",
     "rk4_scalar_ode",
+    "recursive_power",
+    "call_checkpointed",
+    "while_long_ode",
+    "for_in_while",
 ];
 
 /// Values of the kernel's arguments with their float components of
@@ -551,4 +556,21 @@ fn cli_hvp_and_hessian() {
     let (ok, _, stderr) = run(Command::new(zad_cli()).args(["hvp", file, "--fn", "q", "--args", &args, "--vector", "[null, 0, [0, 0], null]"]));
     assert!(!ok && stderr.contains("entry 1") && stderr.contains("a number"), "{stderr}");
     let _ = std::fs::remove_file(&path);
+}
+
+/// A gradient whose time loop is checkpointed runs under a schedule in
+/// zad's run time: its HVP is refused with the reason, not miscomputed.
+#[test]
+fn hvp_of_a_checkpointed_time_loop_is_refused() {
+    let context = Context::new().expect("a context");
+    let path = root().join("tests/gradients/globals_state_checkpointed.mlir");
+    let module = Module::load(&context, &path).expect("loads");
+    let text = std::fs::read_to_string(&path).expect("reads");
+    let spec = parse_spec(&text, "//").expect("a spec");
+    let activity = module.default_activity(&spec.function).expect("activity");
+    let error = module.hvp(&spec.function, &activity).err().expect("refused");
+    let message = error.to_string();
+    assert!(matches!(error, Error::Unsupported(_)), "{message}");
+    assert!(message.contains("globals_state_checkpointed.mlir:") && message.contains("checkpointed"), "{message}");
+    assert!(!message.contains("__zad_"), "generated names are in user terms: {message}");
 }

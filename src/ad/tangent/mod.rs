@@ -43,6 +43,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         })?;
         validate::tangent_activity(func, &request.activity)?;
         validate::structure(func)?;
+        validate::no_checkpoint_schedule(func)?;
         let Mode::Forward { width } = request.mode else { unreachable!("a forward request") };
         let mut generator = Generator::new(func, &request.activity, width, module, context);
         generator.function(&request.name())?;
