@@ -584,6 +584,32 @@ zad_status zad_module_tangent_batch(const zad_module *module,
                                     zad_function **out);
 
 /**
+ * Compiles the Hessian-vector product of function `name` (forward over
+ * reverse: the tangent of its gradient in a direction V), for
+ * `num_activity` per-argument activities as for `zad_module_gradient`. H
+ * is the Hessian of the function's float result (of the sum of its float
+ * results) with respect to the `ZAD_ACTIVE` and `ZAD_DUP` arguments.
+ *
+ * Arguments of the compiled function, per argument of `name`: the
+ * argument; then for a `ZAD_ACTIVE` scalar its direction v (a scalar of
+ * the same type); for a `ZAD_DUP` array its shadow (the gradient is
+ * accumulated into it), its direction V and a buffer into which (H V) for
+ * that array is accumulated (all three shaped like the array: zero the
+ * shadow and the product buffer first); nothing more for `ZAD_CONST`. No
+ * seeds. Results: those of `name`, then the gradient of each `ZAD_ACTIVE`
+ * argument, then (H V) for each `ZAD_ACTIVE` argument, in order. Errors
+ * as for `zad_module_gradient` (`ZAD_UNSUPPORTED` with the op and its
+ * `file:line:col` for what cannot be differentiated twice). On success
+ * `*out` is a new handle owned by the caller, freed with
+ * `zad_function_free`.
+ */
+zad_status zad_module_hvp(const zad_module *module,
+                          const char *name,
+                          const zad_activity *activity,
+                          size_t num_activity,
+                          zad_function **out);
+
+/**
  * As `zad_module_gradient`, with checkpointing: `loops` (`num_loops`
  * entries) names the time loops to checkpoint, and every call of each of
  * the `num_calls` functions named in `calls` is checkpointed (run untaped

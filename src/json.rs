@@ -16,6 +16,7 @@
 //! too).
 
 use crate::{
+    ad::Activity,
     error::{Error, Result},
     exec::{Args, Array, ArrayData, Value, check_strided_len, row_major_strides},
     signature::{MemRef, ParamType, Scalar, Signature},
@@ -205,6 +206,34 @@ impl JsonArgs {
             push_decoded(value, args)?;
             if dup {
                 push_decoded(shadow, args)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes the arguments of a Hessian-vector product call
+    /// (`Module::hvp`): each argument of `primal`; for an 'active' one, then
+    /// its direction; for a 'dup' one, then its shadow, its direction and
+    /// its H·V buffer.
+    pub fn push_hvp<'a>(
+        primal: &'a mut JsonArgs,
+        shadows: &'a mut JsonArgs,
+        directions: &'a mut JsonArgs,
+        products: &'a mut JsonArgs,
+        activity: &[Activity],
+        args: &mut Args<'a>,
+    ) -> Result<()> {
+        let each = primal.values.iter_mut().zip(shadows.values.iter_mut()).zip(directions.values.iter_mut()).zip(products.values.iter_mut());
+        for ((((value, shadow), direction), product), kind) in each.zip(activity) {
+            push_decoded(value, args)?;
+            match kind {
+                Activity::Const => {}
+                Activity::Active => push_decoded(direction, args)?,
+                Activity::Dup => {
+                    push_decoded(shadow, args)?;
+                    push_decoded(direction, args)?;
+                    push_decoded(product, args)?;
+                }
             }
         }
         Ok(())
@@ -631,6 +660,11 @@ pub fn value_to_json(value: &Value) -> Json {
 /// each null replaced by the corresponding entry of `args`, arrays zeroed:
 /// cotangents, which only arrays have, default to zero.
 pub fn fill_nulls(signature: &Signature, text: &str, args: &str) -> Result<String> {
+    fill_nulls_of(signature, text, args, "--cotangents")
+}
+
+/// As [`fill_nulls`], for the command-line option `option`.
+pub fn fill_nulls_of(signature: &Signature, text: &str, args: &str, option: &str) -> Result<String> {
     let parse = |text: &str, what: &str| -> Result<Vec<Json>> {
         match serde_json::from_str(text) {
             Ok(Json::Array(items)) if items.len() == signature.inputs.len() => Ok(items),
@@ -641,7 +675,7 @@ pub fn fill_nulls(signature: &Signature, text: &str, args: &str) -> Result<Strin
             ))),
         }
     };
-    let given = parse(text, "--cotangents")?;
+    let given = parse(text, option)?;
     let args = parse(args, "--args")?;
     fn zeroed(item: Json) -> Json {
         match item {

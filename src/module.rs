@@ -214,7 +214,7 @@ impl Module {
             None => {
                 let engine = if contains_op(&state.ir, dialect::op::GRADIENT) || contains_op(&state.ir, dialect::op::TANGENT) {
                     let expanded =
-                        ad::expand(&self.shared, &state.ir, None, &GradientOptions::default()).map_err(user_terms)?;
+                        ad::expand(&self.shared, &state.ir, &[], &GradientOptions::default()).map_err(user_terms)?;
                     Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?
                 } else {
                     Engine::compile(&self.shared, &state.ir, &target, checked)?
@@ -326,7 +326,7 @@ impl Module {
         // The user's function first: its errors name what the user wrote.
         let primal = state.signature(name)?;
         check(&primal)?;
-        let mut expanded = ad::expand(&self.shared, &state.ir, Some(request), options).map_err(user_terms)?;
+        let mut expanded = ad::expand(&self.shared, &state.ir, std::slice::from_ref(request), options).map_err(user_terms)?;
         lower::keep_only_reachable(&self.shared, &mut expanded, &request.name())?;
         let operation = find_function(&expanded, &request.name()).map_err(user_terms)?;
         let mut signature = function_signature(&operation, &request.name())?;
@@ -346,6 +346,64 @@ impl Module {
         }
         let engine = Arc::new(Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?);
         let function = CompiledFunction::new(engine, signature, seeds).map_err(user_terms)?;
+        state.functions.insert(key, function.clone());
+        Ok(function)
+    }
+
+    /// The compiled Hessian-vector product of function `name` (forward over
+    /// reverse: the tangent of its gradient in direction V), cached per
+    /// activity. H is the Hessian of the sum of the float results (of the
+    /// result, for the usual scalar function) with respect to the 'active'
+    /// and 'dup' arguments.
+    ///
+    /// Its arguments, per argument of `name`: the argument; for an 'active'
+    /// scalar, then its direction `v`; for a 'dup' buffer, then its shadow
+    /// (the gradient is accumulated into it, as for [`Module::gradient`]),
+    /// its direction `V` (same shape, read) and a buffer of the same shape
+    /// into which (H·V) for that argument is accumulated (zero it first);
+    /// nothing more for a 'const' one. Its results: those of `name`, then
+    /// the gradient of each 'active' argument, then (H·V) for each 'active'
+    /// argument, in order. No seeds.
+    pub fn hvp(&self, name: &str, activity: &[Activity]) -> Result<CompiledFunction> {
+        let name = &self.resolve(name)?;
+        stack::on_large_stack(|| self.hvp_on_large_stack(name, activity))
+    }
+
+    fn hvp_on_large_stack(&self, name: &str, activity: &[Activity]) -> Result<CompiledFunction> {
+        let hvp_name = ad::hvp::name(name, activity);
+        let target = self.shared.target();
+        let checked = self.shared.check_bounds();
+        let key = cache_key(&target, checked, &hvp_name);
+        let _guard = self.shared.lock();
+        let mut state = self.state.lock();
+        if let Some(function) = state.functions.get(&key) {
+            return Ok(function.clone());
+        }
+        let primal = state.signature(name)?;
+        check_activity(&primal, activity)?;
+        if !activity.iter().any(|&a| a != Activity::Const) {
+            return Err(Error::Signature(format!(
+                "{}: every argument is 'const'; a Hessian-vector product needs an 'active' or 'dup' one",
+                primal.naming.subject()
+            )));
+        }
+        let (mut expanded, hvp_name) = ad::hvp::expand(&self.shared, &state.ir, name, activity).map_err(user_terms)?;
+        lower::keep_only_reachable(&self.shared, &mut expanded, &hvp_name)?;
+        let operation = find_function(&expanded, &hvp_name).map_err(user_terms)?;
+        let mut signature = function_signature(&operation, &hvp_name)?;
+        signature.naming = hvp_naming(&primal, activity);
+        if signature.naming.inputs.len() != signature.inputs.len() || signature.naming.outputs.len() != signature.results.len() {
+            return Err(Error::Internal(format!(
+                "the Hessian-vector product of @{name} takes {} arguments and returns {} results, where its activity \
+                 implies {} and {}",
+                signature.inputs.len(),
+                signature.results.len(),
+                signature.naming.inputs.len(),
+                signature.naming.outputs.len()
+            )));
+        }
+        let engine = Arc::new(Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?);
+        let function = CompiledFunction::new(engine, signature, 0).map_err(user_terms)?;
         state.functions.insert(key, function.clone());
         Ok(function)
     }
@@ -552,6 +610,26 @@ fn gradient_naming(primal: &Signature, activity: &[Activity]) -> Naming {
     let mut outputs: Vec<Output> = (0..primal.results.len()).map(Output::Result).collect();
     outputs.extend(activity.iter().enumerate().filter(|(_, kind)| **kind == Activity::Active).map(|(position, _)| Output::Gradient(position)));
     Naming { derivative: Derivative::Gradient, inputs, outputs, ..primal.naming.clone() }
+}
+
+/// How the Hessian-vector product of `primal` names its parameters (see
+/// [`Module::hvp`]).
+fn hvp_naming(primal: &Signature, activity: &[Activity]) -> Naming {
+    let mut inputs = Vec::new();
+    for (position, kind) in activity.iter().enumerate() {
+        inputs.push(Input::Argument(position));
+        match kind {
+            Activity::Const => {}
+            Activity::Active => inputs.push(Input::Direction(position)),
+            Activity::Dup => inputs.extend([Input::Shadow(position), Input::Direction(position), Input::HvpBuffer(position)]),
+        }
+    }
+    let active: Vec<usize> =
+        activity.iter().enumerate().filter(|(_, kind)| **kind == Activity::Active).map(|(position, _)| position).collect();
+    let mut outputs: Vec<Output> = (0..primal.results.len()).map(Output::Result).collect();
+    outputs.extend(active.iter().map(|&position| Output::Gradient(position)));
+    outputs.extend(active.iter().map(|&position| Output::Hvp(position)));
+    Naming { derivative: Derivative::Hvp, inputs, outputs, ..primal.naming.clone() }
 }
 
 /// Parses `source` into a module (explicit `module { ... }` or bare

@@ -28,6 +28,8 @@ pub enum Derivative {
     Gradient,
     /// Its forward-mode tangent, with `width` tangents per argument.
     Tangent { width: usize },
+    /// Its Hessian-vector product (forward over reverse).
+    Hvp,
 }
 
 /// An input of a compiled function, in the user's terms. Positions count
@@ -43,6 +45,11 @@ pub enum Input {
     /// Tangent `lane` (0-based; always 0 at width 1) of argument `n` (a
     /// `dup` argument of a tangent).
     Tangent(usize, usize),
+    /// The direction V for argument `n` (an HVP's input).
+    Direction(usize),
+    /// The buffer into which H·V is accumulated for argument `n` (a `dup`
+    /// argument of an HVP).
+    HvpBuffer(usize),
 }
 
 /// A result of a compiled function, in the user's terms.
@@ -54,6 +61,8 @@ pub enum Output {
     Gradient(usize),
     /// Tangent `lane` of result `n` (a float result of a tangent).
     Tangent(usize, usize),
+    /// The component of H·V for argument `n` (an `active` one).
+    Hvp(usize),
 }
 
 impl Naming {
@@ -74,6 +83,7 @@ impl Naming {
             Derivative::None => format!("@{}", self.function),
             Derivative::Gradient => format!("the gradient of @{}", self.function),
             Derivative::Tangent { .. } => format!("the tangent of @{}", self.function),
+            Derivative::Hvp => format!("the Hessian-vector product of @{}", self.function),
         }
     }
 
@@ -102,6 +112,8 @@ impl Naming {
             Some(Input::Shadow(position)) => format!("the shadow of {}", self.argument(*position)),
             Some(Input::Seed(result)) => format!("the seed of result {}", result + 1),
             Some(Input::Tangent(position, lane)) => format!("{} of {}", self.tangent_lane(*lane), self.argument(*position)),
+            Some(Input::Direction(position)) => format!("the direction for {}", self.argument(*position)),
+            Some(Input::HvpBuffer(position)) => format!("the Hessian-vector product buffer of {}", self.argument(*position)),
             None => format!("argument {}", index + 1),
         }
     }
@@ -115,6 +127,9 @@ impl Naming {
             }
             Some(Output::Tangent(result, lane)) => {
                 format!("result {} ({} of result {})", index + 1, self.tangent_lane(*lane), result + 1)
+            }
+            Some(Output::Hvp(position)) => {
+                format!("result {} (the Hessian-vector product for {})", index + 1, self.argument(*position))
             }
             _ => format!("result {}", index + 1),
         }
@@ -206,9 +221,10 @@ fn ssa_name(argument: &str) -> Option<String> {
 /// @misfit", `@__zad_tangent_misfit_dc_w4` "the tangent of @misfit",
 /// `@__zad_step_misfit_0` "a step of the time loop of @misfit".
 pub fn in_user_terms(message: &str) -> String {
-    const GENERATED: [(&str, &str); 3] = [
+    const GENERATED: [(&str, &str); 4] = [
         ("__zad_grad_", "the gradient of @"),
         ("__zad_tangent_", "the tangent of @"),
+        ("__zad_hvp_", "the Hessian-vector product of @"),
         ("__zad_step_", "a step of the time loop of @"),
     ];
     let mut out = String::with_capacity(message.len());
@@ -230,8 +246,16 @@ pub fn in_user_terms(message: &str) -> String {
             lead = lead.strip_suffix(decoration).unwrap_or(lead);
         }
         out.push_str(lead);
-        out.push_str(meaning);
-        out.push_str(generated_from(symbol));
+        let from = generated_from(symbol);
+        if from.starts_with("__zad_") {
+            // A derivative of a derivative (nested AD, HVPs): "the tangent
+            // of the gradient of @f".
+            out.push_str(meaning.trim_end_matches('@'));
+            out.push_str(&in_user_terms(&format!("@{from}")));
+        } else {
+            out.push_str(meaning);
+            out.push_str(from);
+        }
         rest = &rest[start + symbol_length..];
     }
     out.push_str(rest);

@@ -208,6 +208,14 @@ impl Signature {
                             _ => format!("tangent of {of}: {ty}"),
                         }
                     }
+                    Some(Input::Direction(position)) => {
+                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
+                        format!("direction for {of}: {ty}")
+                    }
+                    Some(Input::HvpBuffer(position)) => {
+                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
+                        format!("Hessian-vector product buffer of {of}: {ty}")
+                    }
                     None => ty.to_string(),
                 }
             })

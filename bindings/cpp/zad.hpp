@@ -414,6 +414,27 @@ public:
         return function;
     }
 
+    /// The Hessian-vector product of function `name` (forward over
+    /// reverse), for one activity per argument as gradient(). Push, per
+    /// argument: the argument; for a ZAD_ACTIVE scalar then its direction v;
+    /// for a ZAD_DUP array then its shadow (the gradient is ADDED to it),
+    /// its direction V and an array into which H V is ADDED (zero both
+    /// first); nothing more for ZAD_CONST. Bind the function's results, then
+    /// one gradient per ZAD_ACTIVE argument, then (H v) per ZAD_ACTIVE
+    /// argument.
+    ///
+    ///   // func.func @energy(%u: memref<?xf64>, %k: f64) -> f64
+    ///   zad::Function hvp = module.hvp("energy", {ZAD_DUP, ZAD_ACTIVE});
+    ///   std::vector<double> du(u.size(), 0.0), hu(u.size(), 0.0);
+    ///   double e = 0, dk = 0, hk = 0;
+    ///   args.push(u).push(du).push(vu).push(hu).push(k).push(vk).result(e).result(dk).result(hk);
+    ///   hvp.call(args);
+    Function hvp(const std::string &name, const std::vector<zad_activity> &activity) const {
+        Function function;
+        check(zad_module_hvp(raw(), name.c_str(), activity.data(), activity.size(), function.handle_.out()));
+        return function;
+    }
+
     /// As gradient(), with checkpointing of the time loops in `loops` (see
     /// zad_checkpoint in zad.h, and zad::binomial, zad::budget and
     /// zad::periodic below): instead of taping every step, the gradient

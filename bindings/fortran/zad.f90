@@ -218,7 +218,7 @@ module zad
    public :: zad_context_register_derivative
    public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
    public :: zad_context_set_threads, zad_context_threads, zad_context_set_target
-   public :: zad_module_function, zad_module_gradient, zad_module_tangent_batch
+   public :: zad_module_function, zad_module_gradient, zad_module_tangent_batch, zad_module_hvp
    public :: zad_module_gradient_checkpointed, zad_stats_take
    public :: zad_function_free, zad_function_arity, zad_function_pointer, zad_function_call
    public :: zad_function_call_device
@@ -236,7 +236,7 @@ module zad
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
    public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed, zad_set_target
-   public :: zad_tangent, zad_tangent_batch
+   public :: zad_tangent, zad_tangent_batch, zad_hvp
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
    public :: zad_register_function, zad_register_derivative, zad_load_library, zad_memref_values
@@ -395,6 +395,18 @@ module zad
          integer(c_size_t), value :: width
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_tangent_batch
+      end function
+
+      ! As zad_module_gradient; the compiled function is the Hessian-vector
+      ! product (see zad_hvp).
+      function zad_module_hvp(module, name, activity, num_activity, out) bind(C, name='zad_module_hvp')
+         import :: c_ptr, c_int32_t, c_char, c_size_t
+         type(c_ptr), value :: module
+         character(kind=c_char), intent(in) :: name(*)
+         integer(c_int32_t), intent(in) :: activity(*)
+         integer(c_size_t), value :: num_activity
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_hvp
       end function
 
       ! loops: num_loops entries; calls: num_calls NUL-terminated function
@@ -1008,6 +1020,35 @@ contains
       codes(1:size(activity)) = activity
       status = zad_module_tangent_batch(module, c_string(name), codes, int(size(activity), c_size_t), &
                                         int(max(width, 0), c_size_t), function)
+   end function
+
+   !> Compiles the Hessian-vector product of procedure name (forward over
+   !> reverse) for one activity per argument, as zad_gradient. Call it with,
+   !> per argument: the argument; for a ZAD_ACTIVE scalar then its direction
+   !> v; for a ZAD_DUP array then its shadow (the gradient is added to it),
+   !> its direction V and an array into which H V is added (zero the shadow
+   !> and that array first); nothing more for ZAD_CONST. Bind the results,
+   !> then one gradient per ZAD_ACTIVE argument, then (H V) per ZAD_ACTIVE
+   !> argument.
+   !>
+   !>   ! func.func @energy(%u: memref<?xf64>, %k: f64) -> f64
+   !>   call zad_check(zad_hvp(module, 'energy', [ZAD_DUP, ZAD_ACTIVE], hvp), '...')
+   !>   du = 0; hu = 0
+   !>   ... zad_push(args, u), zad_push(args, du), zad_push(args, vu), zad_push(args, hu)
+   !>   ... zad_push(args, k), zad_push(args, vk)
+   !>   ... zad_result(args, e), zad_result(args, de_dk), zad_result(args, hv_k)
+   function zad_hvp(module, name, activity, function) result(status)
+      type(c_ptr), intent(in) :: module
+      character(len=*), intent(in) :: name
+      integer(c_int32_t), intent(in) :: activity(:)
+      type(c_ptr), intent(out) :: function
+      integer(c_int32_t) :: status
+      ! A contiguous copy: the C side reads activity(1 : size(activity)).
+      integer(c_int32_t) :: codes(max(size(activity), 1))
+      function = c_null_ptr
+      codes = ZAD_CONST
+      codes(1:size(activity)) = activity
+      status = zad_module_hvp(module, c_string(name), codes, int(size(activity), c_size_t), function)
    end function
 
    !> As zad_gradient, with checkpointing of the time loops described by

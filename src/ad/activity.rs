@@ -175,6 +175,9 @@ fn collect(op: &Op, func: &Func, root: &mut [ValueId], edges: &mut Vec<(ValueId,
         "memref.load" => edges.push((op.operands[0], op.results[0])),
         "memref.store" => edges.push((op.operands[0], op.operands[1])),
         "memref.copy" => edges.push((op.operands[0], op.operands[1])),
+        // A tape is memory too: what is pushed reaches what is popped (a
+        // generated adjoint being differentiated, nested derivatives).
+        "zad.push" => edges.push((op.operands[1], op.operands[0])),
         "scf.for" => {
             let body = &op.regions[0][0];
             let inits = &op.operands[3..];

@@ -53,22 +53,53 @@ fn request_of(op: &OpRef) -> Result<Option<Request>> {
     Ok(Some(Request { function, activity, mode }))
 }
 
-/// Every derivative the module's `zad.gradient` and `zad.tangent` ops ask for.
-pub(crate) fn derivative_requests(module: &Module<'static>) -> Result<Vec<Request>> {
-    let mut ops = Vec::new();
-    module.as_operation().walk(WalkOrder::PreOrder, |op| {
-        ops.push(handle::op(&op));
-        WalkResult::Advance
-    });
-    let mut requests = Vec::new();
-    for op in ops {
-        if let Some(request) = request_of(&op)?
-            && !requests.contains(&request)
-        {
-            requests.push(request);
+/// A call of the derivative `request` names, inserted by `builder` (before
+/// `op`), in place of derivative op `op`'s results (`op` is left, unused,
+/// for the caller to erase).
+fn call_instead(builder: &Builder, op: OpRef, request: &Request) {
+    let operands: Vec<Val> = op.operands().map(handle::value).collect();
+    let types: Vec<Type> = op.results().map(|r| r.r#type()).collect();
+    let results = builder.call(&request.name(), &operands, &types);
+    for (index, result) in op.results().enumerate() {
+        // SAFETY: both values are live; the op is erased by the caller.
+        unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), results[index].to_raw()) };
+    }
+}
+
+/// A derivative op of the module, the function it is in, and what it asks for.
+pub(crate) struct DerivativeOp {
+    pub op: OpRef,
+    pub enclosing: String,
+    pub request: Request,
+}
+
+/// Every `zad.gradient` and `zad.tangent` op of the module's functions.
+pub(crate) fn derivative_ops(module: &Module<'static>) -> Result<Vec<DerivativeOp>> {
+    let mut found = Vec::new();
+    for (name, function) in mlir::defined_functions(module) {
+        let mut ops = Vec::new();
+        function.walk(WalkOrder::PreOrder, |op| {
+            let op_name = op.name().as_string_ref().as_str().unwrap_or_default().to_string();
+            if op_name == dialect::op::GRADIENT || op_name == dialect::op::TANGENT {
+                ops.push(handle::op(&op));
+            }
+            WalkResult::Advance
+        });
+        for op in ops {
+            let request = request_of(&op)?.expect("a derivative op");
+            found.push(DerivativeOp { op, enclosing: name.clone(), request });
         }
     }
-    Ok(requests)
+    Ok(found)
+}
+
+/// Replaces derivative op `op` by a call of the derivative it asks for
+/// (which the caller has generated), so that the function holding it is
+/// ordinary IR that can itself be differentiated.
+pub(crate) fn replace_derivative_op(context: &'static melior::Context, op: &DerivativeOp) {
+    let builder = Builder::before(context, op.op, op.op.location());
+    call_instead(&builder, op.op, &op.request);
+    handle::erase(op.op);
 }
 
 /// Replaces the derivative ops of `module`, and the tape ops of the
@@ -103,13 +134,7 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
         match name.as_str() {
             _ if name == dialect::op::GRADIENT || name == dialect::op::TANGENT => {
                 let request = request_of(&op)?.expect("a derivative op");
-                let operands: Vec<Val> = op.operands().map(handle::value).collect();
-                let types: Vec<Type> = op.results().map(|r| r.r#type()).collect();
-                let results = builder.call(&request.name(), &operands, &types);
-                for (index, result) in op.results().enumerate() {
-                    // SAFETY: both values are live; the op is erased below.
-                    unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), results[index].to_raw()) };
-                }
+                call_instead(&builder, op, &request);
             }
             _ if name == dialect::op::STOP_GRADIENT => {
                 // SAFETY: both values are live; the op is erased below.

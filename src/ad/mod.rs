@@ -11,10 +11,12 @@
 //! - `reverse`: reverse mode (adjoints), with its tape and checkpointing;
 //! - `tangent`: forward and vector mode (tangents);
 //! - `validate`: what is refused, up front;
+//! - `hvp`: Hessian-vector products, forward over reverse;
 //! - `lower`: zad's own ops replaced by calls (derivatives, tape stacks).
 
 mod activity;
 pub mod custom;
+pub(crate) mod hvp;
 mod inline;
 pub mod ir;
 mod lower;
@@ -100,11 +102,11 @@ pub struct GradientOptions {
     pub checkpointed_calls: Vec<String>,
 }
 
-/// A copy of `ir` in which the derivative `extra` asks for (if any) is
-/// defined, every `zad.gradient`/`zad.tangent` op is a call of the
+/// A copy of `ir` in which the derivatives `extra` asks for are defined
+/// (in order), every `zad.gradient`/`zad.tangent` op is a call of the
 /// derivative it names, and zad's tape ops are calls of the run time. The
 /// caller holds the context lock.
-pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: Option<&Request>, options: &GradientOptions) -> Result<Module<'static>> {
+pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: &[Request], options: &GradientOptions) -> Result<Module<'static>> {
     let module = build(shared, ir, extra, options)?;
     lower::lower_zad_ops(shared.mlir(), &module)?;
     verify(shared, &module)?;
@@ -114,7 +116,7 @@ pub(crate) fn expand(shared: &Shared, ir: &Module<'static>, extra: Option<&Reque
 /// The functions zad generates for `request`, as MLIR text (zad's own ops
 /// not yet lowered).
 pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &Request, options: &GradientOptions) -> Result<String> {
-    let mut module = build(shared, ir, Some(request), options)?;
+    let mut module = build(shared, ir, std::slice::from_ref(request), options)?;
     verify(shared, &module)?;
     // The builders repeat constants and index arithmetic freely: the text a
     // person reads has them merged. (Not canonicalized: MLIR's canonicalizer
@@ -130,29 +132,62 @@ pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &R
     Ok(text)
 }
 
-/// The prepared module with every derivative asked for built in it.
-fn build(shared: &Shared, ir: &Module<'static>, extra: Option<&Request>, options: &GradientOptions) -> Result<Module<'static>> {
-    let roots: Vec<String> = extra.map(|r| r.function.clone()).into_iter().collect();
+/// The prepared module with every derivative asked for built in it, and
+/// every `zad.gradient`/`zad.tangent` op replaced by a call of the
+/// derivative it names.
+///
+/// Nested derivatives are expanded innermost first: a derivative op whose
+/// function holds no derivative op is generated and replaced by a call,
+/// which leaves the function holding it ordinary IR (calls of generated
+/// functions) that the next round can differentiate in turn. Each level is
+/// a separate generated function with its own tangents or adjoints, so
+/// perturbations of different levels never mix (no perturbation
+/// confusion). `extra` are generated last, in order (a later one may
+/// differentiate an earlier one: the HVP is the tangent of a gradient).
+fn build(shared: &Shared, ir: &Module<'static>, extra: &[Request], options: &GradientOptions) -> Result<Module<'static>> {
+    let roots: Vec<String> = extra.iter().map(|r| r.function.clone()).filter(|f| !f.starts_with("__zad_")).collect();
     let module = prepare::prepare(shared, ir, &roots, options)?;
-    let program = prepare::import_functions(&module)?;
     let context = shared.mlir();
-    let mut done: Vec<Request> = Vec::new();
-    let generate = |request: &Request, done: &mut Vec<Request>| -> Result<()> {
-        if done.contains(request) {
+    let generate = |program: &ir::Program, request: &Request| -> Result<()> {
+        // Derivatives of callees may have been built for an earlier request.
+        if crate::module::find_symbol(&module, &request.name()) {
             return Ok(());
         }
         match request.mode {
-            Mode::Reverse { .. } => reverse::generate(&program, request, &module, context)?,
-            Mode::Forward { .. } => tangent::generate(&program, request, &module, context)?,
+            Mode::Reverse { .. } => reverse::generate(program, request, &module, context),
+            Mode::Forward { .. } => tangent::generate(program, request, &module, context),
         }
-        done.push(request.clone());
-        Ok(())
     };
-    for request in lower::derivative_requests(&module)? {
-        generate(&request, &mut done)?;
+    loop {
+        let ops = lower::derivative_ops(&module)?;
+        if ops.is_empty() {
+            break;
+        }
+        let holding: std::collections::HashSet<&str> = ops.iter().map(|op| op.enclosing.as_str()).collect();
+        let (ready, waiting): (Vec<_>, Vec<_>) = ops.iter().partition(|op| !holding.contains(op.request.function.as_str()));
+        if ready.is_empty() {
+            let op = waiting[0];
+            return Err(Error::Unsupported(format!(
+                "{}: {} of @{} in @{}: these derivative ops differentiate functions that hold derivative ops of \
+                 each other (a cycle), which cannot be expanded",
+                mlir::describe_location(op.op.location(), ""),
+                mlir::op_name(&op.op),
+                op.request.function,
+                op.enclosing
+            )));
+        }
+        let program = prepare::import_functions(&module)?;
+        for op in &ready {
+            generate(&program, &op.request)?;
+        }
+        drop(program);
+        for op in ready {
+            lower::replace_derivative_op(context, op);
+        }
     }
-    if let Some(request) = extra {
-        generate(request, &mut done)?;
+    for request in extra {
+        let program = prepare::import_functions(&module)?;
+        generate(&program, request)?;
     }
     Ok(module)
 }

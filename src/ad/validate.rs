@@ -191,3 +191,35 @@ fn global_used_through(program: &Program, function: &str) -> Option<String> {
     }
     None
 }
+
+/// A generated adjoint that records values on a tape (a function holding
+/// `zad.gradient` of a function with loops) cannot be reversed again.
+pub fn no_tapes(func: &Func) -> Result<()> {
+    let mut tape_op = None;
+    crate::ad::ir::walk_blocks(&func.body, &mut |op| {
+        // zad's tape ops; zad.stop_gradient has a rule of its own.
+        if tape_op.is_none() && op.name.starts_with("zad.") && op.name != crate::dialect::op::STOP_GRADIENT {
+            tape_op = Some(crate::ad::rules::tape_in_reverse(op));
+        }
+    });
+    tape_op.map_or(Ok(()), Err)
+}
+
+/// A generated gradient whose time loop is checkpointed runs the loop under
+/// a schedule in zad's run time (`zad_ckpt_*` calls with buffer
+/// addresses), which forward mode cannot see through.
+pub fn no_checkpoint_schedule(func: &Func) -> Result<()> {
+    let mut found = None;
+    crate::ad::ir::walk_blocks(&func.body, &mut |op| {
+        if found.is_none() && op.name == "func.call" && op.callee().starts_with("zad_ckpt_") {
+            found = Some(Error::Unsupported(format!(
+                "{}: zad cannot differentiate @{} in forward mode: it is a gradient whose time loop is \
+                 checkpointed (zad.checkpoint), and the schedule runs in zad's run time; forward over reverse \
+                 (Hessian-vector products, zad.tangent of a function holding zad.gradient) needs the loop \
+                 taped: leave out its checkpointing",
+                op.place, func.name
+            )));
+        }
+    });
+    found.map_or(Ok(()), Err)
+}

@@ -468,8 +468,9 @@ impl<'a> Args<'a> {
         self.check_shadows(signature)
     }
 
-    /// A shadow has the shape of its argument: the adjoint indexes both
-    /// alike (zad made the gradient's signature, so it knows the pairs).
+    /// A shadow (and an HVP's direction and product buffer) has the shape
+    /// of its argument: the derivative indexes both alike (zad made the
+    /// signature, so it knows the pairs).
     fn check_shadows(&self, signature: &Signature) -> Result<()> {
         let naming = &signature.naming;
         let shape_of = |index: usize| match &self.slots[index] {
@@ -477,8 +478,19 @@ impl<'a> Args<'a> {
             Slot::Scalar(..) => None,
         };
         for (index, input) in naming.inputs.iter().enumerate() {
-            let (Input::Shadow(position) | Input::Tangent(position, _)) = *input else { continue };
-            let what = if matches!(input, Input::Tangent(..)) { "tangent" } else { "shadow" };
+            let (Input::Shadow(position)
+            | Input::Tangent(position, _)
+            | Input::Direction(position)
+            | Input::HvpBuffer(position)) = *input
+            else {
+                continue;
+            };
+            let what = match input {
+                Input::Tangent(..) => "tangent",
+                Input::Direction(_) => "direction",
+                Input::HvpBuffer(_) => "Hessian-vector product buffer",
+                _ => "shadow",
+            };
             let Some(primal) = naming.input_of_argument(position) else { continue };
             if let (Some(primal_shape), Some(shadow_shape)) = (shape_of(primal), shape_of(index))
                 && primal_shape != shadow_shape

@@ -486,6 +486,45 @@ pub extern "C" fn zad_module_tangent_batch(
     })
 }
 
+/// Compiles the Hessian-vector product of function `name` (forward over
+/// reverse: the tangent of its gradient in a direction V), for
+/// `num_activity` per-argument activities as for `zad_module_gradient`. H
+/// is the Hessian of the function's float result (of the sum of its float
+/// results) with respect to the `ZAD_ACTIVE` and `ZAD_DUP` arguments.
+///
+/// Arguments of the compiled function, per argument of `name`: the
+/// argument; then for a `ZAD_ACTIVE` scalar its direction v (a scalar of
+/// the same type); for a `ZAD_DUP` array its shadow (the gradient is
+/// accumulated into it), its direction V and a buffer into which (H V) for
+/// that array is accumulated (all three shaped like the array: zero the
+/// shadow and the product buffer first); nothing more for `ZAD_CONST`. No
+/// seeds. Results: those of `name`, then the gradient of each `ZAD_ACTIVE`
+/// argument, then (H V) for each `ZAD_ACTIVE` argument, in order. Errors
+/// as for `zad_module_gradient` (`ZAD_UNSUPPORTED` with the op and its
+/// `file:line:col` for what cannot be differentiated twice). On success
+/// `*out` is a new handle owned by the caller, freed with
+/// `zad_function_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_hvp(
+    module: *const zad_module,
+    name: *const c_char,
+    activity: *const zad_activity,
+    num_activity: usize,
+    out: *mut *mut zad_function,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let module = unsafe { handle(module, "module") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        out_param(out, "out")?;
+        let activity = activities(activity, num_activity)?;
+        let function = module.inner.hvp(name, &activity)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
+        Ok(())
+    })
+}
+
 /// Scheme codes of `zad_checkpoint`.
 pub type zad_checkpoint_scheme = i32;
 /// Binomial checkpointing (revolve): the optimal schedule for a number of

@@ -714,3 +714,20 @@ fn fortran_complex_arguments_and_gradients() {
     all_passed(&stdout, "checks", 4);
     assert!(number(line_after(&stdout, "max relative error:"), "max relative error") < 1e-6, "{stdout}");
 }
+
+// ------------------------------------------------ Hessian-vector products
+
+/// tests/abi/hvp.c: zad_module_hvp from C, its H·v against central
+/// differences of the gradient (zad_module_gradient) in three directions,
+/// the gradient it returns against the gradient's, and a wrong activity as
+/// a status and a message.
+#[test]
+fn c_hessian_vector_products_match_differences_of_the_gradient() {
+    let scratch = Scratch::new("hvp-c");
+    let exe = build_c(&scratch, "tests/abi/hvp.c");
+    let stdout = run_ok(&exe, "tests/abi");
+    // Per direction: 6 + 1 gradient and 6 + 1 HVP components; the arity
+    // and the wrong activity.
+    all_passed(&stdout, "checks", 3 * 14 + 2);
+    assert!(line_after(&stdout, "ok wrong activity:").contains("argument 2 (%k)"), "{stdout}");
+}

@@ -648,6 +648,13 @@ fn generated_names_are_translated_in_messages() {
         ("x.mlir:3:5: error: in @__zad_step_run_loop_12, 'scf.for'", "x.mlir:3:5: error: in a step of the time loop of @run_loop, 'scf.for'"),
         ("@__zad_grad_f_a calls @__zad_grad_g_dc.", "the gradient of @f calls the gradient of @g."),
         ("nothing generated in @f", "nothing generated in @f"),
+        ("in @__zad_tangent_inner_dc_w2: no rule", "in the tangent of @inner: no rule"),
+        ("@__zad_hvp_energy_dac failed", "the Hessian-vector product of @energy failed"),
+        (
+            "@__zad_tangent___zad_grad_energy_dac_unit_dddc: 'zad.push'",
+            "the tangent of the gradient of @energy: 'zad.push'",
+        ),
+        ("@__zad_grad___zad_grad_first_aa_unit_aa", "the gradient of the gradient of @first"),
     ] {
         assert_eq!(in_user_terms(message), expected);
     }

@@ -24,4 +24,5 @@ mod install;
 mod ir_files;
 mod kernels;
 mod makefile;
+mod nested;
 mod parallel;

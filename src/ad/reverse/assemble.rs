@@ -28,7 +28,9 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
     let mut done: Vec<Request> = Vec::new();
     let mut pending = vec![root.clone()];
     while let Some(request) = pending.pop() {
-        if done.contains(&request) {
+        // Built already, here or for an earlier request of the module
+        // (nested derivatives generate in rounds).
+        if done.contains(&request) || crate::module::find_symbol(module, &request.name()) {
             continue;
         }
         // A function with a custom adjoint is differentiated as a call of it.
@@ -41,6 +43,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         };
         validate::activity(func, &request.activity)?;
         validate::globals_across_calls(program, func)?;
+        validate::no_tapes(func)?;
         let seeded = matches!(request.mode, crate::ad::Mode::Reverse { seeded: true });
         let mut generator = Generator::new(func, &request.activity, seeded, module, context);
         generator.function(&request.name())?;

@@ -8,6 +8,8 @@
 //! - `scf`, `memref`, `func`: control flow, memory and calls, written by hand
 //!   against the generators' primitives;
 //! - `zad`: zad's own ops (`zad.stop_gradient`).
+//! - `tape`: zad's tape ops, met when a generated adjoint is differentiated
+//!   (nested derivatives).
 //!
 //! The expression language (see `expr`): operands `a`, `b`, `c`, the
 //! result `r`, the result's adjoint `dr` (reverse), the operands' tangents
@@ -25,6 +27,9 @@ mod math;
 mod memref;
 mod scf;
 mod zad;
+mod tape;
+
+pub(crate) use tape::tape_in_reverse;
 
 use crate::{
     ad::{ir::Op, reverse::Generator as Reverse, tangent::Generator as Tangent},
@@ -137,7 +142,11 @@ pub fn lookup(name: &str) -> Option<&'static dyn Derivative> {
     if INACTIVE_RESULTS.contains(&name) {
         return Some(&InactiveResults);
     }
-    scf::lookup(name).or_else(|| memref::lookup(name)).or_else(|| func::lookup(name)).or_else(|| zad::lookup(name))
+    scf::lookup(name)
+        .or_else(|| memref::lookup(name))
+        .or_else(|| func::lookup(name))
+        .or_else(|| zad::lookup(name))
+        .or_else(|| tape::lookup(name))
 }
 
 /// Whether op `name` makes a view of its first operand's memory.
@@ -216,7 +225,7 @@ impl Derivative for Rule {
             let term = expr::emit(expr, &env, &builder);
             sum = Some(match sum {
                 None => term,
-                Some(previous) => generator.add(previous, term, &builder),
+                Some(previous) => generator.add_for(op, previous, term, &builder),
             });
         }
         if let Some(sum) = sum {

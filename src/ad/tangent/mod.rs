@@ -24,7 +24,7 @@ use crate::{
     error::{Error, Result},
     mlir::{self, Builder, Element, Type, Val},
 };
-use melior::ir::{Module, TypeLike, ValueLike};
+use melior::ir::{Module, TypeLike, ValueLike, operation::OperationLike};
 use std::collections::HashMap;
 
 /// Builds, in `module`, the tangent function of `root` and of every
@@ -33,7 +33,9 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
     let mut done: Vec<Request> = Vec::new();
     let mut pending = vec![root.clone()];
     while let Some(request) = pending.pop() {
-        if done.contains(&request) {
+        // Built already, here or for an earlier request of the module
+        // (nested derivatives generate in rounds).
+        if done.contains(&request) || crate::module::find_symbol(module, &request.name()) {
             continue;
         }
         // A function with a custom tangent is differentiated as a call of it.
@@ -46,6 +48,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         };
         validate::tangent_activity(func, &request.activity)?;
         validate::structure(func)?;
+        validate::no_checkpoint_schedule(func)?;
         let Mode::Forward { width } = request.mode else { unreachable!("a forward request") };
         let mut generator = Generator::new(func, &request.activity, width, module, context);
         generator.function(&request.name())?;
@@ -153,6 +156,18 @@ impl<'f> Generator<'f> {
     pub fn add(&self, a: Val, b: Val, builder: &Builder) -> Val {
         let complex = Element::of(mlir::element_of(a.r#type())).is_some_and(Element::is_complex);
         builder.binary(if complex { "complex.add" } else { "arith.addf" }, a, b)
+    }
+
+    /// `a + b` for the tangent of `op`'s result, with `op`'s fast-math flags:
+    /// the tangent of a reassociable sum (the adjoint sums of a gradient
+    /// being differentiated) is reassociable too, so that its reductions
+    /// vectorise as the sum's do.
+    pub fn add_for(&self, op: &Op, a: Val, b: Val, builder: &Builder) -> Val {
+        let complex = Element::of(mlir::element_of(a.r#type())).is_some_and(Element::is_complex);
+        match op.handle.attribute("fastmath") {
+            Ok(fastmath) if !complex => builder.binary_fast("arith.addf", a, b, fastmath),
+            _ => self.add(a, b, builder),
+        }
     }
 
     /// A zero tangent for `value`.
@@ -289,7 +304,8 @@ impl<'f> Generator<'f> {
         let carries = op.results.iter().any(|&r| self.active(r) || self.has_shadow(r))
             || op.operands.iter().any(|&v| self.has_shadow(v));
         match rule {
-            Some(rule) if carries => rule.tangent(op, self),
+            // Tape ops keep their tangent tapes in step whatever they carry.
+            Some(rule) if carries || op.name.starts_with("zad.") => rule.tangent(op, self),
             Some(_) => Ok(()),
             None if op.results.iter().any(|&r| self.active(r)) && op.operands.iter().any(|&v| self.tangent(v).is_some()) => {
                 Err(self.unsupported(op, "no derivative rule for this op (see src/ad/rules for the ops that have one)"))
@@ -527,6 +543,61 @@ impl<'f> Generator<'f> {
             views.push(mlir::result_of(builder.clone_with_operands(op.handle, &operands), 0));
         }
         self.shadows.insert(op.results[0], views);
+        Ok(())
+    }
+
+    // --- tapes (a generated adjoint being differentiated) ---
+
+    /// A tape of float values gets one tangent tape per lane.
+    pub fn tangent_tape_new(&mut self, op: &'f Op) -> Result<()> {
+        let tape = op.results[0];
+        let tape_type = self.ty(tape);
+        let text = tape_type.to_string();
+        let element = text.strip_prefix("!zad.tape<").and_then(|t| t.strip_suffix('>')).ok_or_else(|| {
+            Error::Internal(format!("{}: a tape of type {text}", op.place))
+        })?;
+        let builder = self.builder(op);
+        if Element::of(builder.parse_type(element)?).is_none() {
+            return Ok(());
+        }
+        let tapes = (0..self.width).map(|_| builder.value("zad.tape_new", &[], tape_type, &[])).collect();
+        self.shadows.insert(tape, tapes);
+        Ok(())
+    }
+
+    /// Pushes the value's tangent lanes (zeros when it has none) onto the
+    /// tangent tapes.
+    pub fn tangent_push(&mut self, op: &'f Op) -> Result<()> {
+        let (tape, value) = (op.operands[0], op.operands[1]);
+        let Some(tapes) = self.shadow(tape) else { return Ok(()) };
+        let builder = self.builder(op);
+        let tangent = self.tangent_or_zero(value, &builder);
+        for (lane, tangent_tape) in self.lanes(tangent, &builder).into_iter().zip(tapes) {
+            builder.op("zad.push", &[tangent_tape, lane], &[], &[]);
+        }
+        Ok(())
+    }
+
+    /// Pops the tangent lanes pushed with the value popped.
+    pub fn tangent_pop(&mut self, op: &'f Op) -> Result<()> {
+        let (tape, result) = (op.operands[0], op.results[0]);
+        let Some(tapes) = self.shadow(tape) else { return Ok(()) };
+        let builder = self.builder(op);
+        let ty = self.ty(result);
+        let lanes: Vec<Val> = tapes.iter().map(|&tangent_tape| builder.value("zad.pop", &[tangent_tape], ty, &[])).collect();
+        if self.active(result) {
+            let tangent = self.gather(&lanes, &builder);
+            self.tangents.insert(result, tangent);
+        }
+        Ok(())
+    }
+
+    pub fn tangent_tape_free(&mut self, op: &'f Op) -> Result<()> {
+        let Some(tapes) = self.shadow(op.operands[0]) else { return Ok(()) };
+        let builder = self.builder(op);
+        for tangent_tape in tapes {
+            builder.op("zad.tape_free", &[tangent_tape], &[], &[]);
+        }
         Ok(())
     }
 

@@ -7,6 +7,10 @@
 //!                                         prints {"results", "tangents", ...}
 //!   zad jacobian FILE --fn NAME --args JSON
 //!                                         prints {"jacobian": [[...]], ...}
+//!   zad hvp FILE --fn NAME --args JSON --vector JSON
+//!                                         prints {"results", "gradients", "hvp"}
+//!   zad hessian FILE --fn NAME --args JSON
+//!                                         prints {"results", "gradients", "hessian"}
 //!   zad emit FILE --stage NAME            prints the IR at a stage
 //!   zad gradbench                         a GradBench tool on stdin/stdout
 //!
@@ -155,6 +159,55 @@ enum Command {
         width: Option<usize>,
         /// Per-argument activity, as for `grad`: const arguments are left
         /// out of the Jacobian.
+        #[arg(long)]
+        activity: Option<String>,
+        #[command(flatten)]
+        compilation: Compilation,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Compute a Hessian-vector product (forward over reverse) of a function
+    /// returning a float scalar: prints {"results": [...], "gradients":
+    /// [...], "hvp": [...]}, "hvp" shaped like "gradients" (H·V per
+    /// argument: a number per active scalar, a nested array per dup memref,
+    /// null otherwise).
+    Hvp {
+        /// The MLIR file, or Fortran source.
+        file: PathBuf,
+        /// The function to differentiate.
+        #[arg(long = "fn")]
+        function: String,
+        /// A JSON array, one entry per argument, as for `run` (@FILE, -).
+        #[arg(long, default_value = "[]")]
+        args: String,
+        /// The direction V, one entry per argument: a number per active
+        /// float scalar, a nested array per dup memref, null otherwise
+        /// (@FILE, - as for --args).
+        #[arg(long)]
+        vector: String,
+        /// Per-argument activity, as for `grad`.
+        #[arg(long)]
+        activity: Option<String>,
+        #[command(flatten)]
+        compilation: Compilation,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Compute the dense Hessian of a function returning a float scalar
+    /// (one Hessian-vector product per unit vector): prints {"results":
+    /// [...], "gradients": [...], "hessian": [[...], ...]}, over every
+    /// float input (active scalars and the elements of dup memrefs, in
+    /// argument order, arrays flattened in their index order).
+    Hessian {
+        /// The MLIR file, or Fortran source.
+        file: PathBuf,
+        /// The function to differentiate.
+        #[arg(long = "fn")]
+        function: String,
+        /// A JSON array, one entry per argument, as for `run` (@FILE, -).
+        #[arg(long, default_value = "[]")]
+        args: String,
+        /// Per-argument activity, as for `grad`.
         #[arg(long)]
         activity: Option<String>,
         #[command(flatten)]
@@ -453,6 +506,170 @@ fn grad(module: &Module, request: GradRequest) -> zad::Result<String> {
     Ok(output.to_string())
 }
 
+/// What one Hessian-vector product gave, per argument as "gradients".
+struct HvpOutput {
+    results: Vec<serde_json::Value>,
+    gradients: Vec<serde_json::Value>,
+    hvp: Vec<serde_json::Value>,
+}
+
+/// The Hessian-vector product of `function` at `args` (JSON text, already
+/// read) in direction `vector` (JSON text: one entry per argument).
+fn hvp(module: &Module, function: &str, args: &str, activity: &[Activity], vector: &str) -> zad::Result<HvpOutput> {
+    let signature = module.signature(function)?;
+    let returns_float = signature.results.len() == 1 && matches!(signature.results[0], ParamType::Scalar(s) if s.is_float());
+    if !returns_float {
+        return Err(zad::Error::Unsupported(format!(
+            "zad hvp and zad hessian differentiate functions returning one float scalar; @{function} returns {}",
+            signature.describe()
+        )));
+    }
+    let compiled = module.hvp(function, activity)?;
+    let mut primal = json::JsonArgs::parse(&signature, args)?;
+    let given: serde_json::Value = serde_json::from_str(vector)
+        .map_err(|error| zad::Error::InvalidArgument(format!("--vector is not valid JSON: {error}")))?;
+    let entries = given.as_array().filter(|entries| entries.len() == activity.len()).ok_or_else(|| {
+        zad::Error::InvalidArgument(format!(
+            "--vector must be a JSON array with one entry per argument of @{function} {}",
+            signature.describe()
+        ))
+    })?;
+    for (position, (entry, kind)) in entries.iter().zip(activity).enumerate() {
+        let fits = match kind {
+            Activity::Active => !entry.is_null() && !entry.is_array(),
+            Activity::Dup => entry.is_array(),
+            Activity::Const => entry.is_null(),
+        };
+        if !fits {
+            let wanted = match kind {
+                Activity::Active => "a number (the direction for this active scalar)",
+                Activity::Dup => "a nested array shaped like the argument (the direction for this dup array)",
+                Activity::Const => "null (the argument is const)",
+            };
+            return Err(zad::Error::InvalidArgument(format!(
+                "--vector: entry {} (for {}) must be {wanted}, not {entry}",
+                position + 1,
+                signature.naming.argument(position)
+            )));
+        }
+    }
+    let filled = json::fill_nulls_of(&signature, vector, args, "--vector")?;
+    let mut directions = json::JsonArgs::parse(&signature, &filled)
+        .map_err(|error| zad::Error::InvalidArgument(format!("--vector: {error}")))?;
+    let mut shadows = primal.zeroed();
+    let mut products = primal.zeroed();
+    let mut call = Args::new();
+    json::JsonArgs::push_hvp(&mut primal, &mut shadows, &mut directions, &mut products, activity, &mut call)?;
+    compiled.call(&mut call)?;
+    let values = call.results().to_vec();
+    drop(call);
+    let actives = activity.iter().filter(|&&a| a == Activity::Active).count();
+    let mut active_gradients = values[1..1 + actives].iter();
+    let mut active_products = values[1 + actives..].iter();
+    let per_argument = |active: &mut std::slice::Iter<zad::Value>, buffers: &json::JsonArgs| -> Vec<serde_json::Value> {
+        activity
+            .iter()
+            .enumerate()
+            .map(|(index, kind)| match kind {
+                Activity::Active => active.next().map(json::value_to_json).unwrap_or_default(),
+                Activity::Dup => buffers.to_json(index),
+                Activity::Const => serde_json::Value::Null,
+            })
+            .collect()
+    };
+    Ok(HvpOutput {
+        results: vec![json::value_to_json(&values[0])],
+        gradients: per_argument(&mut active_gradients, &shadows),
+        hvp: per_argument(&mut active_products, &products),
+    })
+}
+
+/// The numbers of `value` (nested arrays) in index order.
+fn flatten(value: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
+    match value {
+        serde_json::Value::Array(items) => items.iter().for_each(|item| flatten(item, out)),
+        other => out.push(other.clone()),
+    }
+}
+
+/// `shape` (nested arrays) with every number 0 but the `k`-th, which is 1;
+/// `k` counts down as numbers are passed.
+fn unit_like(shape: &serde_json::Value, k: &mut Option<usize>) -> serde_json::Value {
+    match shape {
+        serde_json::Value::Array(items) => items.iter().map(|item| unit_like(item, k)).collect(),
+        _ => {
+            let one = *k == Some(0);
+            *k = k.and_then(|k| k.checked_sub(1));
+            serde_json::json!(if one { 1.0 } else { 0.0 })
+        }
+    }
+}
+
+/// The dense Hessian of `function` at `args`, one HVP per unit vector over
+/// its float inputs (active scalars, elements of dup arrays).
+fn hessian(module: &Module, function: &str, args: &str, activity: &[Activity]) -> zad::Result<String> {
+    let given: serde_json::Value = serde_json::from_str(args)
+        .map_err(|error| zad::Error::InvalidArgument(format!("--args is not valid JSON: {error}")))?;
+    let entries = given.as_array().cloned().unwrap_or_default();
+    if entries.len() != activity.len() {
+        // Let the HVP say what the function takes.
+        hvp(module, function, args, activity, "[]")?;
+    }
+    // How many inputs each argument contributes.
+    let sizes: Vec<usize> = entries
+        .iter()
+        .zip(activity)
+        .map(|(entry, kind)| match kind {
+            Activity::Const => 0,
+            Activity::Active => 1,
+            Activity::Dup => {
+                let mut numbers = Vec::new();
+                flatten(entry, &mut numbers);
+                numbers.len()
+            }
+        })
+        .collect();
+    let inputs: usize = sizes.iter().sum();
+    let mut rows = Vec::with_capacity(inputs);
+    let mut first = None;
+    for column in 0..inputs {
+        // The unit vector of input `column`, as --vector.
+        let mut start = 0;
+        let vector: Vec<serde_json::Value> = entries
+            .iter()
+            .zip(activity)
+            .zip(&sizes)
+            .map(|((entry, kind), &size)| {
+                let mut k = (start..start + size).contains(&column).then(|| column - start);
+                start += size;
+                match kind {
+                    Activity::Const => serde_json::Value::Null,
+                    Activity::Active => serde_json::json!(if k == Some(0) { 1.0 } else { 0.0 }),
+                    Activity::Dup => unit_like(entry, &mut k),
+                }
+            })
+            .collect();
+        let output = hvp(module, function, args, activity, &serde_json::Value::from(vector).to_string())?;
+        let mut row = Vec::new();
+        for (value, kind) in output.hvp.iter().zip(activity) {
+            if *kind != Activity::Const {
+                flatten(value, &mut row);
+            }
+        }
+        rows.push(serde_json::Value::from(row));
+        first.get_or_insert((output.results, output.gradients));
+    }
+    let (results, gradients) = match first {
+        Some(first) => first,
+        None => {
+            let output = hvp(module, function, args, activity, &serde_json::Value::from(vec![serde_json::Value::Null; activity.len()]).to_string())?;
+            (output.results, output.gradients)
+        }
+    };
+    // H is symmetric: row k (H·e_k) is also column k.
+    Ok(serde_json::json!({ "results": results, "gradients": gradients, "hessian": rows }).to_string())
+}
+
 /// A context with the thread count and target of the command line.
 fn configure(cli: &Cli) -> zad::Result<Context> {
     let context = Context::new()?;
@@ -508,6 +725,19 @@ fn run(context: &Context, command: Command) -> zad::Result<String> {
             let activity = activity.as_deref().map(|list| activity_for(&module, &function, Some(list))).transpose()?;
             let request = forward::JacobianRequest { function: &function, args: &args, activity: activity.as_deref(), mode, width };
             forward::jacobian(&module, request)
+        }
+        Command::Hvp { file, function, args, vector, activity, compilation, source } => {
+            compilation.apply(context)?;
+            let module = source.load(context, &file)?;
+            let activity = activity_for(&module, &function, activity.as_deref())?;
+            let output = hvp(&module, &function, &json::read_args(&args)?, &activity, &json::read_args(&vector)?)?;
+            Ok(serde_json::json!({ "results": output.results, "gradients": output.gradients, "hvp": output.hvp }).to_string())
+        }
+        Command::Hessian { file, function, args, activity, compilation, source } => {
+            compilation.apply(context)?;
+            let module = source.load(context, &file)?;
+            let activity = activity_for(&module, &function, activity.as_deref())?;
+            hessian(&module, &function, &json::read_args(&args)?, &activity)
         }
         Command::Emit { file, stage, function, activity, width, checkpointing, compilation, source } => {
             compilation.apply(context)?;
