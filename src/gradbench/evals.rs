@@ -14,7 +14,7 @@ use crate::{
 use serde_json::{Map, Value as Json};
 
 /// The modules zad has, by GradBench name.
-pub const MODULES: [&str; 5] = ["gmm", "llsq", "lse", "lstm", "ode"];
+pub const MODULES: [&str; 6] = ["gmm", "hello", "llsq", "lse", "lstm", "ode"];
 
 /// What a module is made of.
 struct Spec {
@@ -29,12 +29,13 @@ struct Spec {
     activity: &'static [Activity],
     decode: fn(&Json) -> Result<Vec<Arg>>,
     primal_output: fn(&[Arg], &[Value]) -> Json,
-    derivative_output: fn(&[Arg]) -> Json,
+    /// From the arguments (their shadows) and the derivative's results.
+    derivative_output: fn(&[Arg], &[Value]) -> Json,
 }
 
 use Activity::{Const, Dup};
 
-const SPECS: [Spec; 5] = [
+const SPECS: [Spec; 6] = [
     Spec {
         name: "gmm",
         source: include_str!("kernels/gmm.mlir"),
@@ -45,6 +46,17 @@ const SPECS: [Spec; 5] = [
         decode: gmm_arguments,
         primal_output: first_result,
         derivative_output: gmm_jacobian,
+    },
+    Spec {
+        name: "hello",
+        source: include_str!("kernels/hello.mlir"),
+        kernel: "square",
+        primal_name: "square",
+        derivative_name: "double",
+        activity: &[Activity::Active],
+        decode: hello_argument,
+        primal_output: first_result,
+        derivative_output: first_gradient,
     },
     Spec {
         name: "llsq",
@@ -217,7 +229,7 @@ impl Prepared<'_> {
     /// The output of the last run, as the eval expects it.
     pub fn output(&self) -> Json {
         if self.derivative {
-            (self.module.spec.derivative_output)(&self.args)
+            (self.module.spec.derivative_output)(&self.args, &self.results)
         } else {
             (self.module.spec.primal_output)(&self.args, &self.results)
         }
@@ -240,7 +252,12 @@ fn first_result(_args: &[Arg], results: &[Value]) -> Json {
     results.first().and_then(Value::as_f64).map_or(Json::Null, Json::from)
 }
 
-fn first_shadow(args: &[Arg]) -> Json {
+/// The gradient of an active scalar: the result after the primal's one.
+fn first_gradient(_args: &[Arg], results: &[Value]) -> Json {
+    results.get(1).and_then(Value::as_f64).map_or(Json::Null, Json::from)
+}
+
+fn first_shadow(args: &[Arg], _results: &[Value]) -> Json {
     numbers(args[0].shadow())
 }
 
@@ -251,7 +268,7 @@ fn ode_final_state(args: &[Arg], _results: &[Value]) -> Json {
     }
 }
 
-fn gmm_jacobian(args: &[Arg]) -> Json {
+fn gmm_jacobian(args: &[Arg], _results: &[Value]) -> Json {
     let k = args[0].shadow().len();
     let mut output = Map::new();
     output.insert("alpha".into(), numbers(args[0].shadow()));
@@ -262,7 +279,7 @@ fn gmm_jacobian(args: &[Arg]) -> Json {
 }
 
 /// The gradient of the main parameters then the extra ones, each row-major.
-fn lstm_jacobian(args: &[Arg]) -> Json {
+fn lstm_jacobian(args: &[Arg], _results: &[Value]) -> Json {
     numbers(&[args[0].shadow(), args[1].shadow()].concat())
 }
 
@@ -335,6 +352,11 @@ fn non_empty(name: &str, length: usize) -> Result<()> {
         return Err(Error::InvalidArgument(format!("{name} is empty")));
     }
     Ok(())
+}
+
+fn hello_argument(input: &Json) -> Result<Vec<Arg>> {
+    let x = input.as_f64().ok_or_else(|| Error::InvalidArgument(format!("hello: the input must be a number, not {input}")))?;
+    Ok(vec![Arg::F64(x)])
 }
 
 fn lse_arguments(input: &Json) -> Result<Vec<Arg>> {
