@@ -504,19 +504,25 @@ fn user_terms(error: Error) -> Error {
     error.map_message(naming::in_user_terms)
 }
 
-/// Whether `activity` fits the arguments of `primal`: one entry per
-/// argument, 'active' for float scalars, 'dup' for float memrefs.
-fn check_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
-    let naming = &primal.naming;
+/// One activity per argument of `primal`.
+fn check_activity_count(primal: &Signature, activity: &[Activity]) -> Result<()> {
     if activity.len() != primal.inputs.len() {
         return Err(Error::Signature(format!(
             "{} takes {} arguments {}, but {} activities were given (one per argument)",
-            naming.subject(),
+            primal.naming.subject(),
             primal.inputs.len(),
             primal.describe(),
             activity.len()
         )));
     }
+    Ok(())
+}
+
+/// Whether `activity` fits the arguments of `primal`: one entry per
+/// argument, 'active' for float scalars, 'dup' for float memrefs.
+fn check_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
+    let naming = &primal.naming;
+    check_activity_count(primal, activity)?;
     for (position, (kind, ty)) in activity.iter().zip(&primal.inputs).enumerate() {
         let fits = match kind {
             Activity::Const => true,
@@ -546,15 +552,7 @@ fn tangent_activity(activity: &[Activity]) -> Vec<Activity> {
 /// scalars and float memrefs.
 fn check_tangent_activity(primal: &Signature, activity: &[Activity]) -> Result<()> {
     let naming = &primal.naming;
-    if activity.len() != primal.inputs.len() {
-        return Err(Error::Signature(format!(
-            "{} takes {} arguments {}, but {} activities were given (one per argument)",
-            naming.subject(),
-            primal.inputs.len(),
-            primal.describe(),
-            activity.len()
-        )));
-    }
+    check_activity_count(primal, activity)?;
     for (position, (kind, ty)) in activity.iter().zip(&primal.inputs).enumerate() {
         let float = match ty {
             ParamType::Scalar(scalar) => scalar.is_float(),

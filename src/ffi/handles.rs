@@ -400,6 +400,29 @@ pub const ZAD_ACTIVE: zad_activity = 1;
 /// d(result)/d(initial contents).
 pub const ZAD_DUP: zad_activity = 2;
 
+/// What the `zad_module_<derivative>` functions share: their arguments
+/// checked, the derivative `compile` makes handed out as a new function.
+fn compile_derivative(
+    module: *const zad_module,
+    name: *const c_char,
+    activity: *const zad_activity,
+    num_activity: usize,
+    out: *mut *mut zad_function,
+    compile: impl FnOnce(&Module, &str, &[Activity]) -> Result<CompiledFunction, Error>,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let module = unsafe { handle(module, "module") }?;
+        let name = unsafe { c_str(name, "name") }?;
+        out_param(out, "out")?;
+        let activity = activities(activity, num_activity)?;
+        let function = compile(&module.inner, name, &activity)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
+        Ok(())
+    })
+}
+
 /// The compiled reverse-mode gradient of function `name`, for the given
 /// activity of each of its `num_activity` arguments (cached per activity).
 ///
@@ -419,17 +442,7 @@ pub extern "C" fn zad_module_gradient(
     num_activity: usize,
     out: *mut *mut zad_function,
 ) -> zad_status {
-    guard(|| {
-        // SAFETY: pointers are NULL or valid (caller).
-        let module = unsafe { handle(module, "module") }?;
-        let name = unsafe { c_str(name, "name") }?;
-        out_param(out, "out")?;
-        let activity = activities(activity, num_activity)?;
-        let function = module.inner.gradient(name, &activity)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
-        Ok(())
-    })
+    compile_derivative(module, name, activity, num_activity, out, |module, name, activity| module.gradient(name, activity))
 }
 
 /// The compiled forward-mode tangent of function `name`, for the given
@@ -473,16 +486,8 @@ pub extern "C" fn zad_module_tangent_batch(
     width: usize,
     out: *mut *mut zad_function,
 ) -> zad_status {
-    guard(|| {
-        // SAFETY: pointers are NULL or valid (caller).
-        let module = unsafe { handle(module, "module") }?;
-        let name = unsafe { c_str(name, "name") }?;
-        out_param(out, "out")?;
-        let activity = activities(activity, num_activity)?;
-        let function = module.inner.tangent(name, &activity, width)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
-        Ok(())
+    compile_derivative(module, name, activity, num_activity, out, |module, name, activity| {
+        module.tangent(name, activity, width)
     })
 }
 
@@ -512,17 +517,7 @@ pub extern "C" fn zad_module_hvp(
     num_activity: usize,
     out: *mut *mut zad_function,
 ) -> zad_status {
-    guard(|| {
-        // SAFETY: pointers are NULL or valid (caller).
-        let module = unsafe { handle(module, "module") }?;
-        let name = unsafe { c_str(name, "name") }?;
-        out_param(out, "out")?;
-        let activity = activities(activity, num_activity)?;
-        let function = module.inner.hvp(name, &activity)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_function { inner: function })) };
-        Ok(())
-    })
+    compile_derivative(module, name, activity, num_activity, out, |module, name, activity| module.hvp(name, activity))
 }
 
 /// Scheme codes of `zad_checkpoint`.
