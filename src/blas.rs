@@ -30,6 +30,10 @@ use melior::ir::{
     r#type::ShapedTypeLike,
 };
 
+/// The attribute marking a `func.call` of one of zad's routines (its name),
+/// so that the activity analysis knows which buffers the call writes.
+pub const CALL_MARK: &str = "zad.blas";
+
 /// Symbol prefixes of zad's derivatives of the routines.
 pub const ADJOINT_PREFIX: &str = "__zad_blas_adjoint_";
 pub const TANGENT_PREFIX: &str = "__zad_blas_tangent_";
@@ -173,6 +177,37 @@ pub fn of_declaration<'a>(op: &impl OperationLike<'static, 'a>) -> Option<&'stat
     declared(&name, &inputs, &results)
 }
 
+/// Marks every `func.call` of the routines `names` with [`CALL_MARK`].
+fn mark_calls(context: &'static melior::Context, module: &Module<'static>, names: &[&str]) {
+    if names.is_empty() {
+        return;
+    }
+    let mut calls = Vec::new();
+    module.as_operation().walk(melior::ir::operation::WalkOrder::PreOrder, |op| {
+        if op.name().as_string_ref().as_str() == Ok("func.call")
+            && let Ok(callee) = op.attribute("callee")
+        {
+            let callee = callee.to_string();
+            if let Some(name) = names.iter().find(|name| callee.trim_start_matches('@') == **name) {
+                calls.push((mlir::handle::op(&op), *name));
+            }
+        }
+        melior::ir::operation::WalkResult::Advance
+    });
+    for (op, name) in calls {
+        let mut op = mlir::handle::op_mut(op);
+        op.set_discardable_attribute(CALL_MARK, melior::ir::attribute::StringAttribute::new(context, name).into());
+    }
+}
+
+/// The parameters the call `op` writes, when it calls one of zad's
+/// routines (marked by [`attach_derivatives`]).
+pub fn call_writes(op: &crate::ad::ir::Op) -> Option<&'static [usize]> {
+    let name = op.attribute(CALL_MARK)?;
+    let name = melior::ir::attribute::StringAttribute::try_from(name).ok()?;
+    routine(name.value()).map(|routine| routine.writes)
+}
+
 /// Gives each declaration of a routine (that the host did not register a
 /// function for) the attributes naming zad's adjoint and tangent of it,
 /// declaring them; attributes written in the text are kept.
@@ -185,6 +220,8 @@ pub fn attach_derivatives(context: &'static melior::Context, module: &Module<'st
             declarations.push((mlir::handle::op(&op), routine));
         }
     }
+    let names: Vec<&str> = declarations.iter().map(|(_, routine)| routine.name).collect();
+    mark_calls(context, module, &names);
     for (op, routine) in declarations {
         let mut op = mlir::handle::op_mut(op);
         let Some(ty) = mlir::function_type(&op) else { continue };
