@@ -918,16 +918,15 @@ blas_fn! { fn dgemm_adjoint(out: *mut Pair, ta: u8, tb: u8, alpha: f64, a: M, da
         (matrix(a, "dgemm", "A")?, matrix(da, "dgemm", "A")?, matrix(b, "dgemm", "B")?, matrix(db, "dgemm", "B")?, matrix(c, "dgemm", "C")?, matrix(dc, "dgemm", "C")?)
     };
     gemm_shapes(ta, &a, tb, &b, &c)?;
-    let product = Owned::zeros(c.rows, c.cols);
-    gemm(blas, ta, a, tb, b, 1.0, 0.0, product.mat());
-    let dalpha = frobenius(blas, dc, product.mat());
+    // T = Cbar op(B)^T is op(A)bar / alpha; dalpha = <T, op(A)> comes with
+    // it, so that the adjoint costs two products, not three.
+    let op_a = if ta { a.t() } else { a };
+    let t = Owned::zeros(op_a.rows, op_a.cols);
+    gemm(blas, false, dc, !tb, b, 1.0, 0.0, t.mat());
+    let dalpha = frobenius(blas, t.mat(), op_a);
     let dbeta = frobenius(blas, dc, c);
-    // op(A)bar = alpha Cbar op(B)^T, op(B)bar = alpha op(A)^T Cbar.
-    if ta {
-        gemm(blas, tb, b, true, dc, alpha, 1.0, da);
-    } else {
-        gemm(blas, false, dc, !tb, b, alpha, 1.0, da);
-    }
+    axpy_matrix(blas, alpha, if ta { t.mat().t() } else { t.mat() }, da);
+    // op(B)bar = alpha op(A)^T Cbar.
     if tb {
         gemm(blas, true, dc, ta, a, alpha, 1.0, db);
     } else {
