@@ -287,3 +287,57 @@ func.func @g(%m: memref<3x4xf64>, %x: memref<?xf64>, %y: memref<?xf64>) -> f64 {
     assert_eq!(numbers(&output["gradients"][0]), vec![0.0, 0.0, 0.0, 0.0, 0.0, 1.0, -8.0, 0.0, 0.0, -1.0, 8.0, 0.0]);
     assert_eq!(numbers(&output["gradients"][1]), vec![-50.0, -78.0]);
 }
+
+/// A host's `ddot` that returns twice the dot product, so that the result
+/// shows whose function ran.
+#[repr(C)]
+struct Memref1 {
+    allocated: *mut f64,
+    aligned: *mut f64,
+    offset: i64,
+    size: i64,
+    stride: i64,
+}
+
+unsafe extern "C" fn doubled_ddot(x: *const Memref1, y: *const Memref1) -> f64 {
+    // SAFETY: zad passes two valid rank-1 descriptors of equal sizes here.
+    unsafe {
+        let (x, y) = (&*x, &*y);
+        (0..x.size)
+            .map(|i| 2.0 * *x.aligned.offset((x.offset + i * x.stride) as isize) * *y.aligned.offset((y.offset + i * y.stride) as isize))
+            .sum()
+    }
+}
+
+#[test]
+fn a_function_the_host_registers_under_a_routines_name_takes_its_place() {
+    use zad::{Activity, Args, Context, Module, Value};
+    let text = "func.func private @ddot(memref<?xf64>, memref<?xf64>) -> f64
+func.func @f(%x: memref<?xf64>, %y: memref<?xf64>) -> f64 {
+  %r = func.call @ddot(%x, %y) : (memref<?xf64>, memref<?xf64>) -> f64
+  return %r : f64
+}
+";
+    let run = |context: &Context| {
+        let module = Module::parse(context, text, "k.mlir").unwrap();
+        let (mut x, mut y) = (vec![1.0, 2.0, 3.0], vec![4.0, 5.0, 6.0]);
+        let mut args = Args::new();
+        args.push_slice_f64(&mut x, &[3]).unwrap().push_slice_f64(&mut y, &[3]).unwrap();
+        module.function("f").unwrap().call(&mut args).unwrap();
+        let value = args.results().to_vec();
+        (module.gradient("f", &[Activity::Dup, Activity::Dup]).map(|_| ()), value)
+    };
+    let (gradient, value) = run(&Context::new().unwrap());
+    assert_eq!(value, vec![Value::F64(32.0)], "zad's ddot");
+    assert!(gradient.is_ok());
+    let context = Context::new().unwrap();
+    // SAFETY: doubled_ddot has the C interface of the declaration.
+    unsafe { context.register_function("ddot", doubled_ddot as *const std::ffi::c_void) }.unwrap();
+    let (gradient, value) = run(&context);
+    assert_eq!(value, vec![Value::F64(64.0)], "the host's ddot");
+    // The host's function is an ordinary foreign function: no built-in
+    // derivative (it may compute something else), so differentiating it
+    // needs one of the host's.
+    let message = gradient.unwrap_err().to_string();
+    assert!(message.contains("the foreign function @ddot is called on the active path"), "{message}");
+}
