@@ -91,23 +91,33 @@ fn load() -> Result<OpenBlas, String> {
     // prototype (cblas.h, LAPACK's Fortran interface) is the type given.
     unsafe {
         Ok(OpenBlas {
-            ddot: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_ddot")?),
-            daxpy: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_daxpy")?),
-            dscal: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dscal")?),
-            dnrm2: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dnrm2")?),
-            dcopy: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dcopy")?),
-            dswap: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dswap")?),
-            dgemv: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dgemv")?),
-            dger: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dger")?),
-            dtrsv: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dtrsv")?),
-            dtrmv: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dtrmv")?),
-            dgemm: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dgemm")?),
-            dtrsm: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dtrsm")?),
-            dtrmm: std::mem::transmute::<*mut c_void, _>(symbol(c"cblas_dtrmm")?),
-            dgetrf: std::mem::transmute::<*mut c_void, _>(symbol(c"dgetrf_")?),
-            dpotrf: std::mem::transmute::<*mut c_void, _>(symbol(c"dpotrf_")?),
+            ddot: function(symbol(c"cblas_ddot")?),
+            daxpy: function(symbol(c"cblas_daxpy")?),
+            dscal: function(symbol(c"cblas_dscal")?),
+            dnrm2: function(symbol(c"cblas_dnrm2")?),
+            dcopy: function(symbol(c"cblas_dcopy")?),
+            dswap: function(symbol(c"cblas_dswap")?),
+            dgemv: function(symbol(c"cblas_dgemv")?),
+            dger: function(symbol(c"cblas_dger")?),
+            dtrsv: function(symbol(c"cblas_dtrsv")?),
+            dtrmv: function(symbol(c"cblas_dtrmv")?),
+            dgemm: function(symbol(c"cblas_dgemm")?),
+            dtrsm: function(symbol(c"cblas_dtrsm")?),
+            dtrmm: function(symbol(c"cblas_dtrmm")?),
+            dgetrf: function(symbol(c"dgetrf_")?),
+            dpotrf: function(symbol(c"dpotrf_")?),
         })
     }
+}
+
+/// A function pointer of type `F` from its address.
+///
+/// # Safety
+/// `F` is a function pointer type, the type of the function at `address`.
+unsafe fn function<F: Copy>(address: *mut c_void) -> F {
+    assert_eq!(size_of::<F>(), size_of::<*mut c_void>(), "a function pointer");
+    // SAFETY: the caller's promise; sizes checked above.
+    unsafe { std::mem::transmute_copy(&address) }
 }
 
 fn openblas() -> Result<&'static OpenBlas, String> {
@@ -339,6 +349,7 @@ fn ger(blas: &OpenBlas, alpha: f64, x: Vect, y: Vect, a: Mat) {
 }
 
 /// `c := alpha op(a) op(b) + beta c`.
+#[allow(clippy::too_many_arguments)]
 fn gemm(blas: &OpenBlas, ta: bool, a: Mat, tb: bool, b: Mat, alpha: f64, beta: f64, c: Mat) {
     if c.flipped {
         // c^T = op(b)^T op(a)^T.
