@@ -341,3 +341,27 @@ func.func @f(%x: memref<?xf64>, %y: memref<?xf64>) -> f64 {
     let message = gradient.unwrap_err().to_string();
     assert!(message.contains("the foreign function @ddot is called on the active path"), "{message}");
 }
+
+#[test]
+fn a_blas_call_in_a_loop_that_is_not_checkpointed_is_refused_with_the_remedy() {
+    // tests/gradients/blas_time_loop.mlir without its zad.checkpoint: the
+    // adjoint of each step's dgemv needs x as it was at that step.
+    let scratch = Scratch::new("blas-loop");
+    let text = std::fs::read_to_string(crate::support::root().join("tests/gradients/blas_time_loop.mlir")).unwrap();
+    let marker = " {zad.checkpoint = \"binomial\", zad.snapshots = 2 : i64}";
+    assert!(text.contains(marker), "blas_time_loop.mlir changed: update this test");
+    let path = scratch.path("loop.mlir");
+    std::fs::write(&path, text.replace(marker, "")).unwrap();
+    let args = "[[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]], [1,2,3,4], 5]";
+    let (ok, _, stderr) = zad(&["grad", "--fn", "blas_time_loop", "--args", args], &path);
+    assert!(!ok);
+    assert!(
+        stderr.contains("loop.mlir:19:5") && stderr.contains("with buffer arguments inside a loop; put the loop in a checkpointed time loop"),
+        "{stderr}"
+    );
+    // The primal and forward mode need nothing of the kind.
+    let (ok, _, stderr) = zad(&["run", "--fn", "blas_time_loop", "--args", args], &path);
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = zad(&["jvp", "--fn", "blas_time_loop", "--args", args, "--tangents", "[[[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0]], [1,0,0,0], null]"], &path);
+    assert!(ok, "{stderr}");
+}
