@@ -40,7 +40,7 @@ build: deps
 # run in place). They depend on `build` so that the library is current; the
 # directory is made in the recipes because a rule for it would be called
 # `build` too and replace the cargo build above.
-EXAMPLES_FORTRAN := heat2d_adjoint burgers_descent heat laplace heat_gradient
+EXAMPLES_FORTRAN := heat2d_adjoint burgers_descent heat laplace heat_gradient implicit_heat
 EXAMPLES_C := lorenz96 bad_input lorenz96_gradient
 EXAMPLES_CPP := covariance denoise_gradient
 
@@ -113,6 +113,7 @@ bench: deps
 	$(CARGO) bench --bench ad_time
 	$(CARGO) bench --bench jacobian
 	$(CARGO) bench --bench hvp
+	$(CARGO) bench --bench blas
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.

@@ -7,6 +7,7 @@
 //! in [`ffi`] is a thin shell over these.
 
 pub mod ad;
+pub mod blas;
 pub mod checkpoint;
 pub mod context;
 pub mod dialect;

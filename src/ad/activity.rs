@@ -121,6 +121,10 @@ impl Analysis {
             let writes: Vec<ValueId> = match op.name.as_str() {
                 "memref.store" => vec![op.operands[1]],
                 "memref.copy" => vec![op.operands[1]],
+                "func.call" if crate::blas::call_writes(op).is_some() => {
+                    let written = crate::blas::call_writes(op).unwrap_or_default();
+                    written.iter().filter_map(|&i| op.operands.get(i).copied()).collect()
+                }
                 _ if reads_only => Vec::new(),
                 _ => op.operands.iter().copied().filter(|&v| is_memref(func.values[v].ty)).collect(),
             };
@@ -209,7 +213,16 @@ fn collect(op: &Op, func: &Func, root: &mut [ValueId], edges: &mut Vec<(ValueId,
             }
         }
         "func.call" => {
-            let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| is_memref(func.ty(v))).collect();
+            // A BLAS routine writes the buffers it is known to write; any
+            // other call, every buffer it is given.
+            let written = crate::blas::call_writes(op);
+            let memrefs: Vec<ValueId> = op
+                .operands
+                .iter()
+                .enumerate()
+                .filter(|&(i, &v)| is_memref(func.ty(v)) && written.is_none_or(|w| w.contains(&i)))
+                .map(|(_, &v)| v)
+                .collect();
             for &from in &op.operands {
                 for &to in op.results.iter().chain(&memrefs) {
                     edges.push((from, to));

@@ -29,6 +29,7 @@ pub(crate) fn prepare(shared: &Shared, ir: &Module<'static>, roots: &[String], o
     {
         let registry = shared.foreign();
         custom::attach_registered(shared.mlir(), &module, &|name| registry.derivatives(name));
+        crate::blas::attach_derivatives(shared.mlir(), &module, &|name| registry.registered(name).is_some());
     }
     custom::check_all(&module)?;
     for root in roots {

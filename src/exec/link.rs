@@ -54,6 +54,9 @@ struct External {
     /// which are called through MLIR's C interface (see `foreign`).
     jit_name: String,
     what: &'static str,
+    /// zad's own function for it: a BLAS or LAPACK routine (declared with
+    /// zad's signature) or a derivative of one.
+    builtin: Option<*mut c_void>,
 }
 
 /// Resolves the external symbols of `ir` (the module as it is before
@@ -64,6 +67,11 @@ pub(super) fn resolve(shared: &Shared, ir: &Module<'static>) -> Linked {
     let mut linked = Linked::default();
     let mut missing = HashMap::new();
     for external in &externals {
+        // A host's registration of the name wins over zad's routine.
+        if let Some(address) = external.builtin.filter(|_| registry.registered(&external.name).is_none()) {
+            linked.symbols.push((external.jit_name.clone(), address));
+            continue;
+        }
         match registry.resolve(&external.name) {
             Some(resolved) => {
                 linked.symbols.push((external.jit_name.clone(), resolved.address));
@@ -136,10 +144,15 @@ fn externals(ir: &Module<'static>) -> Vec<External> {
                 if operation.region(0).is_ok_and(|region| region.first_block().is_none())
                     && !is_runtime_symbol(&name) =>
             {
-                externals.push(External { jit_name: format!("_mlir_ciface_{name}"), name, what: "function" });
+                let builtin = if crate::blas::of_declaration(&operation).is_some() || name.starts_with("__zad_blas_") {
+                    super::blas::builtin(&name)
+                } else {
+                    None
+                };
+                externals.push(External { jit_name: format!("_mlir_ciface_{name}"), name, what: "function", builtin });
             }
             Ok("memref.global") if operation.attribute("initial_value").is_err() => {
-                externals.push(External { jit_name: name.clone(), name, what: "global" });
+                externals.push(External { jit_name: name.clone(), name, what: "global", builtin: None });
             }
             _ => {}
         }

@@ -1,5 +1,6 @@
 //! JIT compilation with MLIR's ExecutionEngine, and calling what it made.
 
+mod blas;
 mod call;
 mod checkpoint;
 mod link;

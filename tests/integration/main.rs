@@ -8,6 +8,7 @@ mod support;
 
 mod abi_programs;
 mod api;
+mod blas;
 mod checkpoint_schedule;
 mod checkpointing;
 mod custom;

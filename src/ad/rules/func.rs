@@ -53,7 +53,7 @@ impl Derivative for Call {
             _ => {}
         }
         let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
-        check_buffers(g, op, &memrefs)?;
+        check_buffers(g, op, &memrefs, None)?;
         let copies = copy_buffers(g, op, &memrefs);
         let builder = g.builder(op);
         let mut arguments = Vec::new();
@@ -96,7 +96,11 @@ impl Derivative for Call {
 fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, activity: &[Activity]) -> Result<()> {
     let adjoint = callee.adjoint.as_deref().expect("a custom adjoint");
     let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
-    check_buffers(g, op, &memrefs)?;
+    // A BLAS routine may read one buffer through two arguments (ddot(x, x),
+    // dgemm(A, A, C)): its adjoint accumulates into the shadow once per
+    // argument, which is right as long as neither argument is written.
+    let written = callee.adjoint.as_deref().and_then(crate::blas::of_adjoint).map(|routine| routine.writes);
+    check_buffers(g, op, &memrefs, written)?;
     let copies = copy_buffers(g, op, &memrefs);
     let builder = g.builder(op);
     let mut arguments = Vec::new();
@@ -170,7 +174,10 @@ pub(crate) fn call_activity(
 /// keep it (buffers defined in the function body), and buffer arguments
 /// that do not share memory (copied apart, they would not alias in the
 /// rerun as they did in the call).
-fn check_buffers(g: &Reverse, op: &Op, memrefs: &[ValueId]) -> Result<()> {
+///
+/// `read_only_alias`: the operands the callee writes, when it tolerates
+/// aliases among the others (zad's BLAS routines).
+fn check_buffers(g: &Reverse, op: &Op, memrefs: &[ValueId], read_only_alias: Option<&[usize]>) -> Result<()> {
     if memrefs.is_empty() {
         return Ok(());
     }
@@ -198,6 +205,21 @@ fn check_buffers(g: &Reverse, op: &Op, memrefs: &[ValueId]) -> Result<()> {
         if let Some(&other) = memrefs[..position].iter().find(|&&m| g.analysis.root[m] == root) {
             let first = op.operands.iter().position(|&v| v == other).unwrap_or(0) + 1;
             let second = op.operands.iter().rposition(|&v| v == memref).unwrap_or(0) + 1;
+            if let Some(written) = read_only_alias {
+                let operand_positions = |value: ValueId| {
+                    op.operands.iter().enumerate().filter(move |&(_, &v)| g.analysis.root[v] == g.analysis.root[value]).map(|(i, _)| i)
+                };
+                if !operand_positions(memref).any(|i| written.contains(&i)) {
+                    continue;
+                }
+                return Err(g.unsupported(
+                    op,
+                    &format!(
+                        "arguments {first} and {second} of this call share one buffer, and {} writes it: BLAS and                          LAPACK routines need a buffer they write to be apart from their other arguments",
+                        op.callee()
+                    ),
+                ));
+            }
             return Err(g.unsupported(
                 op,
                 &format!(
