@@ -132,8 +132,26 @@ pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &R
 
 /// The prepared module with every derivative asked for built in it.
 fn build(shared: &Shared, ir: &Module<'static>, extra: Option<&Request>, options: &GradientOptions) -> Result<Module<'static>> {
+    let parallel = build_with(shared, ir, extra, options, prepare::Parallel::Kept);
+    if parallel.is_ok() || !crate::lower::parallel::has_parallel_loops(ir) {
+        return parallel;
+    }
+    // A parallel loop kept parallel that the AD core could not
+    // differentiate as one after all: every parallel loop is differentiated
+    // as the scf.for nest it stands for (exact, on one thread), and an
+    // error that remains is the derivative's own.
+    build_with(shared, ir, extra, options, prepare::Parallel::Sequential)
+}
+
+fn build_with(
+    shared: &Shared,
+    ir: &Module<'static>,
+    extra: Option<&Request>,
+    options: &GradientOptions,
+    parallel: prepare::Parallel,
+) -> Result<Module<'static>> {
     let roots: Vec<String> = extra.map(|r| r.function.clone()).into_iter().collect();
-    let module = prepare::prepare(shared, ir, &roots, options)?;
+    let module = prepare::prepare(shared, ir, &roots, options, parallel)?;
     let program = prepare::import_functions(&module)?;
     let context = shared.mlir();
     let mut done: Vec<Request> = Vec::new();

@@ -48,6 +48,7 @@ impl<'f> Generator<'f> {
             "scf.for" => self.forward_for(op, builder),
             "scf.if" => self.forward_if(op, builder),
             "scf.while" => self.forward_while(op, builder),
+            "scf.parallel" => self.forward_parallel(op, builder),
             "func.call" if self.residuals.contains_key(&(op as *const Op)) => {
                 // The `zad.forward` of the callee: its results, then the
                 // residuals the adjoint receives.
@@ -102,6 +103,30 @@ impl<'f> Generator<'f> {
         self.open_forward_scope(scope, &inner, Some((lp.induction, count)));
         self.forward_block(block, &inner)?;
         inner.yield_values(&self.map(yielded(&op.regions[0])));
+        self.bind(&op.results, &lp.results);
+        self.forward_ops.insert(op as *const Op, lp.op);
+        Ok(())
+    }
+
+    /// An `scf.parallel` with the same bounds, its iterations numbered
+    /// (row-major) for the tapes recorded in it: each iteration writes its
+    /// own slot.
+    fn forward_parallel(&mut self, op: &'f Op, builder: &Builder) -> Result<()> {
+        let block = op.block(0);
+        let dims = block.args.len();
+        let bounds = LoopBounds::of(op, builder, |v| self.forward_value(v));
+        let counts = bounds.counts(builder);
+        let count = bounds.count(builder);
+        let inits = self.map(&op.operands[3 * dims..]);
+        let lp = builder.parallel_loop(&bounds.lbs, &bounds.ubs, &bounds.steps, &inits);
+        self.bind(&block.args, &lp.inductions);
+        let inner = builder.inside(lp.body);
+        let iteration = bounds.iteration(&inner, &lp.inductions, &counts);
+        let scope = self.scopes.of_region(op, 0);
+        self.open_forward_scope(scope, &inner, Some((iteration, count)));
+        self.forward_block(block, &inner)?;
+        let reduce = block.ops.last().expect("scf.reduce");
+        inner.at(reduce.location).clone_with_operands(reduce.handle, &self.map(&reduce.operands));
         self.bind(&op.results, &lp.results);
         self.forward_ops.insert(op as *const Op, lp.op);
         Ok(())
@@ -177,6 +202,49 @@ impl<'f> Generator<'f> {
             self.online_finish(op, builder, lp.results[op.results.len()]);
         }
         Ok(())
+    }
+}
+
+/// The bounds of an `scf.for` or `scf.parallel` (one entry per dimension),
+/// as index values.
+pub(crate) struct LoopBounds {
+    pub lbs: Vec<Val>,
+    pub ubs: Vec<Val>,
+    pub steps: Vec<Val>,
+}
+
+impl LoopBounds {
+    /// The bounds of loop `op`, its operands given by `value`.
+    pub(crate) fn of(op: &Op, builder: &Builder, mut value: impl FnMut(ValueId) -> Val) -> LoopBounds {
+        let dims = if op.name == "scf.parallel" { op.regions[0][0].args.len() } else { 1 };
+        let mut bound = |i: usize| builder.to_index(value(op.operands[i]));
+        let lbs = (0..dims).map(&mut bound).collect();
+        let ubs = (dims..2 * dims).map(&mut bound).collect();
+        let steps = (2 * dims..3 * dims).map(&mut bound).collect();
+        LoopBounds { lbs, ubs, steps }
+    }
+
+    /// The trip count of each dimension.
+    pub(crate) fn counts(&self, builder: &Builder) -> Vec<Val> {
+        (0..self.lbs.len()).map(|d| trip_count(builder, self.lbs[d], self.ubs[d], self.steps[d])).collect()
+    }
+
+    /// The number of iterations of the whole loop.
+    pub(crate) fn count(&self, builder: &Builder) -> Val {
+        self.counts(builder).into_iter().fold(builder.index(1), |size, count| size_product(builder, size, count))
+    }
+
+    /// The number of the iteration whose induction variables are
+    /// `inductions`, row-major over the dimensions, from 0 to `count()`:
+    /// each iteration of a parallel loop has its own, whatever thread runs
+    /// it, so tapes indexed by it are written without races.
+    pub(crate) fn iteration(&self, builder: &Builder, inductions: &[Val], counts: &[Val]) -> Val {
+        let mut number = builder.index(0);
+        for d in 0..self.lbs.len() {
+            let offset = builder.binary("arith.divui", builder.subi(inductions[d], self.lbs[d]), self.steps[d]);
+            number = builder.addi(builder.muli(number, counts[d]), offset);
+        }
+        number
     }
 }
 

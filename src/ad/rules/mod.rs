@@ -24,6 +24,7 @@ pub(crate) mod func;
 mod math;
 mod memref;
 mod scf;
+pub(crate) use scf::parallel_form_problem;
 mod zad;
 
 use crate::{
