@@ -25,3 +25,4 @@ mod ir_files;
 mod kernels;
 mod makefile;
 mod parallel;
+mod parallel_gradients;
