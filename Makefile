@@ -112,6 +112,7 @@ bench: deps
 	$(CARGO) bench --bench fortran
 	$(CARGO) bench --bench ad_time
 	$(CARGO) bench --bench jacobian
+	$(CARGO) bench --bench parallel_gradient
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.

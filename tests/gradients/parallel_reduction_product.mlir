@@ -1,6 +1,7 @@
-// A product reduction (mulf) next to a sum over the same loop, the product
-// scaled by a scalar: differentiated through the loop's sequential form
-// (product reductions are not differentiated in parallel).
+// A product reduction (mulf) of factors near 1 (so that products of
+// many stay finite) next to a sum over the same loop: differentiated
+// through the loop's sequential form (product reductions are not
+// differentiated in parallel).
 // GRAD: product
 // ARG: array 7 0.5 1.5
 // ARG: scalar
@@ -9,12 +10,14 @@ func.func @product(%x: memref<?xf64>, %s: f64) -> f64 {
   %c1 = arith.constant 1 : index
   %n = memref.dim %x, %c0 : memref<?xf64>
   %one = arith.constant 1.0 : f64
+  %tenth = arith.constant 0.001 : f64
   %zero = arith.constant 0.0 : f64
   %p, %q = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%one, %zero) -> (f64, f64) {
     %v = memref.load %x[%i] : memref<?xf64>
     %sv = arith.mulf %s, %v : f64
-    %e = math.cos %sv : f64
-    %f = arith.addf %e, %one : f64
+    %e = math.sin %sv : f64
+    %g = arith.mulf %e, %tenth : f64
+    %f = arith.addf %g, %one : f64
     scf.reduce(%f, %v : f64, f64) {
     ^bb0(%a: f64, %b: f64):
       %ab = arith.mulf %a, %b : f64

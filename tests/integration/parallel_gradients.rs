@@ -18,8 +18,11 @@ use zad::{Activity, Args, Context, Module};
 const REPEATS: usize = 25;
 /// Sums reassociated by threads differ by rounding only.
 const REASSOCIATION_TOLERANCE: f64 = 1e-10;
-/// The larger shapes multiply every array dimension by this.
+/// A larger shape multiplies every array dimension by this.
 const SCALE: usize = 12;
+/// The largest shape gives the largest array about this many elements:
+/// enough work per thread that threads overlap and a race would show.
+const RACE_ELEMENTS: usize = 60_000;
 
 fn context(threads: usize) -> Context {
     let context = Context::new().expect("zad context");
@@ -74,6 +77,23 @@ fn gradient(module: &Module, function: &str, activity: &[Activity], point: &[Arg
     Ok(numbers)
 }
 
+/// The scale that gives the largest array of `text`'s kernel about
+/// `RACE_ELEMENTS` elements.
+fn race_scale(text: &str) -> usize {
+    let spec = parse_spec(text, "//").expect("well-formed directives");
+    let largest = spec
+        .args
+        .iter()
+        .filter_map(|generator| match generator {
+            Generator::Array { shape, .. } => Some((shape.iter().product::<usize>(), shape.len())),
+            _ => None,
+        })
+        .max()
+        .unwrap_or((1, 1));
+    let (count, rank) = largest;
+    ((RACE_ELEMENTS as f64 / count as f64).powf(1.0 / rank as f64).ceil() as usize).max(1)
+}
+
 /// The kernel's directives with every array dimension multiplied by
 /// `scale`.
 fn scaled(text: &str, scale: usize) -> crate::gradients::Spec {
@@ -94,7 +114,7 @@ fn parallel_gradients_on_threads_equal_the_serial_gradient() {
     let mut failures = Vec::new();
     let mut calls = 0;
     for (name, text) in parallel_kernels() {
-        for scale in [1, SCALE] {
+        for scale in [1, SCALE, race_scale(&text)] {
             let spec = scaled(&text, scale);
             let modules: Vec<(usize, Module)> = contexts
                 .iter()
