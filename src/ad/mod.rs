@@ -132,8 +132,15 @@ pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &R
 
 /// The prepared module with every derivative asked for built in it.
 fn build(shared: &Shared, ir: &Module<'static>, extra: Option<&Request>, options: &GradientOptions) -> Result<Module<'static>> {
+    // Parallel derivatives are built for the CPU's threads; for a GPU the
+    // derivatives of parallel loops stay the sequential nests they were
+    // (the GPU lowering of reverse loops is not verified on a device yet).
+    let on_gpu = matches!(shared.target(), crate::target::Target::Cuda(_));
+    if on_gpu || !crate::lower::parallel::has_parallel_loops(ir) {
+        return build_with(shared, ir, extra, options, prepare::Parallel::Sequential);
+    }
     let parallel = build_with(shared, ir, extra, options, prepare::Parallel::Kept);
-    if parallel.is_ok() || !crate::lower::parallel::has_parallel_loops(ir) {
+    if parallel.is_ok() {
         return parallel;
     }
     // A parallel loop kept parallel that the AD core could not

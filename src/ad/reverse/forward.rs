@@ -115,13 +115,10 @@ impl<'f> Generator<'f> {
         let block = op.block(0);
         let dims = block.args.len();
         let bounds = LoopBounds::of(op, builder, |v| self.forward_value(v));
-        let counts = bounds.counts(builder);
-        let count = bounds.count(builder);
         let inits = self.map(&op.operands[3 * dims..]);
-        let lp = builder.parallel_loop(&bounds.lbs, &bounds.ubs, &bounds.steps, &inits);
-        self.bind(&block.args, &lp.inductions);
+        let NormalizedParallel { lp, inductions, iteration, count } = bounds.parallel_loop(builder, &inits);
+        self.bind(&block.args, &inductions);
         let inner = builder.inside(lp.body);
-        let iteration = bounds.iteration(&inner, &lp.inductions, &counts);
         let scope = self.scopes.of_region(op, 0);
         self.open_forward_scope(scope, &inner, Some((iteration, count)));
         self.forward_block(block, &inner)?;
@@ -234,18 +231,37 @@ impl LoopBounds {
         self.counts(builder).into_iter().fold(builder.index(1), |size, count| size_product(builder, size, count))
     }
 
-    /// The number of the iteration whose induction variables are
-    /// `inductions`, row-major over the dimensions, from 0 to `count()`:
-    /// each iteration of a parallel loop has its own, whatever thread runs
-    /// it, so tapes indexed by it are written without races.
-    pub(crate) fn iteration(&self, builder: &Builder, inductions: &[Val], counts: &[Val]) -> Val {
-        let mut number = builder.index(0);
-        for d in 0..self.lbs.len() {
-            let offset = builder.binary("arith.divui", builder.subi(inductions[d], self.lbs[d]), self.steps[d]);
-            number = builder.addi(builder.muli(number, counts[d]), offset);
+    /// An `scf.parallel` over the same iterations, normalised (from 0 by
+    /// 1, to each dimension's trip count), with `inits`: its induction
+    /// variables `lb + k·step` and its iteration number, row-major from 0
+    /// to the loop's count. Each iteration of a parallel loop has its own
+    /// number, whatever thread runs it, so tapes indexed by it are written
+    /// without races; and the number needs no division, which would be a
+    /// checked op and keep the loop on one thread.
+    pub(crate) fn parallel_loop(&self, builder: &Builder, inits: &[Val]) -> NormalizedParallel {
+        let counts = self.counts(builder);
+        let count = counts.iter().fold(builder.index(1), |size, &n| size_product(builder, size, n));
+        let zeros: Vec<Val> = counts.iter().map(|_| builder.index(0)).collect();
+        let ones: Vec<Val> = counts.iter().map(|_| builder.index(1)).collect();
+        let lp = builder.parallel_loop(&zeros, &counts, &ones, inits);
+        let inner = builder.inside(lp.body);
+        let mut inductions = Vec::new();
+        let mut iteration = inner.index(0);
+        for d in 0..counts.len() {
+            let k = lp.inductions[d];
+            inductions.push(inner.addi(self.lbs[d], inner.muli(k, self.steps[d])));
+            iteration = inner.addi(inner.muli(iteration, counts[d]), k);
         }
-        number
+        NormalizedParallel { lp, inductions, iteration, count }
     }
+}
+
+/// A normalised `scf.parallel` (see `LoopBounds::parallel_loop`).
+pub(crate) struct NormalizedParallel {
+    pub lp: crate::mlir::ParallelLoop,
+    pub inductions: Vec<Val>,
+    pub iteration: Val,
+    pub count: Val,
 }
 
 /// The trip count of `for lb to ub step step` (index values), without

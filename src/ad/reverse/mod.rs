@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 pub use assemble::generate;
 pub(crate) use assemble::create_function;
-pub(crate) use forward::{LoopBounds, trip_count};
+pub(crate) use forward::{LoopBounds, NormalizedParallel, trip_count};
 
 /// A scope of the reverse sweep being built: a block that receives the
 /// adjoint code of one scope of the primal.

@@ -400,17 +400,14 @@ impl Derivative for Parallel {
             ubs: bound_values[dims..2 * dims].to_vec(),
             steps: bound_values[2 * dims..].to_vec(),
         };
-        let counts = bounds.counts(&builder);
-        let count = bounds.count(&builder);
         // Each iteration sums its contributions to the adjoints of outer
         // values from zero; the reduction adds them up.
         let mut inits = Vec::new();
         for &value in &free {
             inits.push(g.zero(value, &builder));
         }
-        let lp = builder.parallel_loop(&bounds.lbs, &bounds.ubs, &bounds.steps, &inits);
+        let crate::ad::reverse::NormalizedParallel { lp, inductions, iteration, count } = bounds.parallel_loop(&builder, &inits);
         let header = builder.inside(lp.body);
-        let iteration = bounds.iteration(&header, &lp.inductions, &counts);
         let index = match g.current_index() {
             Some(parent) => header.addi(header.muli(parent, count), iteration),
             None => iteration,
@@ -421,7 +418,7 @@ impl Derivative for Parallel {
         }
         g.push_scope(body_scope, lp.body, Some(index));
         for (d, &iv) in block.args.iter().enumerate() {
-            g.make_available(iv, lp.inductions[d]);
+            g.make_available(iv, inductions[d]);
         }
         // Every iteration's reduced value has the adjoint of the sum.
         for &(j, adjoint) in &reduced {
