@@ -14,15 +14,19 @@ use crate::support::{assert_no_failures, files_in, selected};
 use rand::{SeedableRng, rngs::StdRng};
 use zad::{Activity, Args, Context, Module};
 
-/// Calls of each gradient per thread count and shape.
+/// Calls of each gradient per thread count, at the files' shapes and the
+/// larger ones, and at the largest.
 const REPEATS: usize = 25;
+const RACE_REPEATS: usize = 4;
 /// Sums reassociated by threads differ by rounding only.
 const REASSOCIATION_TOLERANCE: f64 = 1e-10;
 /// A larger shape multiplies every array dimension by this.
 const SCALE: usize = 12;
 /// The largest shape gives the largest array about this many elements:
-/// enough work per thread that threads overlap and a race would show.
-const RACE_ELEMENTS: usize = 60_000;
+/// enough work per call that threads overlap even on a busy machine, so
+/// that a race would show (with plain instead of atomic additions, the
+/// broadcast kernel loses updates at this size).
+const RACE_ELEMENTS: usize = 1_000_000;
 
 fn context(threads: usize) -> Context {
     let context = Context::new().expect("zad context");
@@ -114,7 +118,7 @@ fn parallel_gradients_on_threads_equal_the_serial_gradient() {
     let mut failures = Vec::new();
     let mut calls = 0;
     for (name, text) in parallel_kernels() {
-        for scale in [1, SCALE, race_scale(&text)] {
+        for (scale, repeats) in [(1, REPEATS), (SCALE, REPEATS), (race_scale(&text), RACE_REPEATS)] {
             let spec = scaled(&text, scale);
             let modules: Vec<(usize, Module)> = contexts
                 .iter()
@@ -136,7 +140,7 @@ fn parallel_gradients_on_threads_equal_the_serial_gradient() {
                 }
             };
             'threads: for (threads, module) in &modules {
-                for repeat in 0..REPEATS {
+                for repeat in 0..repeats {
                     calls += 1;
                     let got = match gradient(module, &spec.function, &activity, &point) {
                         Ok(got) => got,
