@@ -228,7 +228,7 @@ impl LoopBounds {
 
     /// The number of iterations of the whole loop.
     pub(crate) fn count(&self, builder: &Builder) -> Val {
-        self.counts(builder).into_iter().fold(builder.index(1), |size, count| size_product(builder, size, count))
+        product(builder, &self.counts(builder))
     }
 
     /// An `scf.parallel` over the same iterations, normalised (from 0 by
@@ -240,7 +240,7 @@ impl LoopBounds {
     /// checked op and keep the loop on one thread.
     pub(crate) fn parallel_loop(&self, builder: &Builder, inits: &[Val]) -> NormalizedParallel {
         let counts = self.counts(builder);
-        let count = counts.iter().fold(builder.index(1), |size, &n| size_product(builder, size, n));
+        let count = product(builder, &counts);
         let zeros: Vec<Val> = counts.iter().map(|_| builder.index(0)).collect();
         let ones: Vec<Val> = counts.iter().map(|_| builder.index(1)).collect();
         let lp = builder.parallel_loop(&zeros, &counts, &ones, inits);
@@ -254,6 +254,12 @@ impl LoopBounds {
         }
         NormalizedParallel { lp, inductions, iteration, count }
     }
+}
+
+/// The product of trip counts `counts` (saturating; one count is itself).
+fn product(builder: &Builder, counts: &[Val]) -> Val {
+    let (&first, rest) = counts.split_first().expect("a loop has a dimension");
+    rest.iter().fold(first, |size, &count| size_product(builder, size, count))
 }
 
 /// A normalised `scf.parallel` (see `LoopBounds::parallel_loop`).
