@@ -1,6 +1,7 @@
 //! Preparing a module for differentiation: checkpoint requests given from
 //! outside the text marked on the ops, calls inlined into the functions to
-//! differentiate, parallel loops made sequential, loop invariants hoisted,
+//! differentiate, the parallel loops the AD core cannot differentiate as
+//! parallel loops made sequential, loop invariants hoisted,
 //! math ops expanded into ops with rules, and globals shared per function.
 
 use crate::{
