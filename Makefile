@@ -114,6 +114,7 @@ bench: deps
 	$(CARGO) bench --bench jacobian
 	$(CARGO) bench --bench hvp
 	$(CARGO) bench --bench blas
+	$(CARGO) bench --bench parallel_gradient
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
 
 # Regenerates include/zad.h from src/ffi.

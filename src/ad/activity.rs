@@ -191,6 +191,15 @@ fn collect(op: &Op, func: &Func, root: &mut [ValueId], edges: &mut Vec<(ValueId,
                 edges.extend([(inits[j], arg), (yields[j], arg), (arg, result), (yields[j], result)]);
             }
         }
+        "scf.parallel" => {
+            // Result j is init j combined with every iteration's reduced value j.
+            let body = &op.regions[0][0];
+            let inits = &op.operands[3 * body.args.len()..];
+            let reduced = body.ops.last().map(|reduce| reduce.operands.as_slice()).unwrap_or(&[]);
+            for (j, &result) in op.results.iter().enumerate() {
+                edges.extend([(inits[j], result), (reduced[j], result)]);
+            }
+        }
         "scf.if" => {
             for region in &op.regions {
                 for (j, &value) in yielded(region).iter().enumerate() {

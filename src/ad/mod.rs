@@ -145,8 +145,33 @@ pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &R
 /// confusion). `extra` are generated last, in order (a later one may
 /// differentiate an earlier one: the HVP is the tangent of a gradient).
 fn build(shared: &Shared, ir: &Module<'static>, extra: &[Request], options: &GradientOptions) -> Result<Module<'static>> {
+    // Parallel derivatives are built for the CPU's threads; for a GPU the
+    // derivatives of parallel loops stay the sequential nests they were
+    // (the GPU lowering of reverse loops is not verified on a device yet).
+    let on_gpu = matches!(shared.target(), crate::target::Target::Cuda(_));
+    if on_gpu || !crate::lower::parallel::has_parallel_loops(ir) {
+        return build_with(shared, ir, extra, options, prepare::Parallel::Sequential);
+    }
+    let parallel = build_with(shared, ir, extra, options, prepare::Parallel::Kept);
+    if parallel.is_ok() {
+        return parallel;
+    }
+    // A parallel loop kept parallel that the AD core could not
+    // differentiate as one after all: every parallel loop is differentiated
+    // as the scf.for nest it stands for (exact, on one thread), and an
+    // error that remains is the derivative's own.
+    build_with(shared, ir, extra, options, prepare::Parallel::Sequential)
+}
+
+fn build_with(
+    shared: &Shared,
+    ir: &Module<'static>,
+    extra: &[Request],
+    options: &GradientOptions,
+    parallel: prepare::Parallel,
+) -> Result<Module<'static>> {
     let roots: Vec<String> = extra.iter().map(|r| r.function.clone()).filter(|f| !f.starts_with("__zad_")).collect();
-    let module = prepare::prepare(shared, ir, &roots, options)?;
+    let module = prepare::prepare(shared, ir, &roots, options, parallel)?;
     let context = shared.mlir();
     let generate = |program: &ir::Program, request: &Request| -> Result<()> {
         // Derivatives of callees may have been built for an earlier request.

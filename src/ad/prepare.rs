@@ -1,6 +1,7 @@
 //! Preparing a module for differentiation: checkpoint requests given from
 //! outside the text marked on the ops, calls inlined into the functions to
-//! differentiate, parallel loops made sequential, loop invariants hoisted,
+//! differentiate, the parallel loops the AD core cannot differentiate as
+//! parallel loops made sequential, loop invariants hoisted,
 //! math ops expanded into ops with rules, and globals shared per function.
 
 use crate::{
@@ -24,7 +25,13 @@ const HOIST_PIPELINE: &str = "builtin.module(func.func(loop-invariant-code-motio
 
 /// A copy of `ir` prepared for differentiating `roots` (and whatever the
 /// module's `zad.gradient` and `zad.tangent` ops differentiate).
-pub(crate) fn prepare(shared: &Shared, ir: &Module<'static>, roots: &[String], options: &GradientOptions) -> Result<Module<'static>> {
+pub(crate) fn prepare(
+    shared: &Shared,
+    ir: &Module<'static>,
+    roots: &[String],
+    options: &GradientOptions,
+    parallel: Parallel,
+) -> Result<Module<'static>> {
     let mut module = mlir::clone_module(ir);
     {
         let registry = shared.foreign();
@@ -38,15 +45,99 @@ pub(crate) fn prepare(shared: &Shared, ir: &Module<'static>, roots: &[String], o
     let mut all_roots = derivative_targets(&module);
     all_roots.extend(roots.iter().cloned());
     inline::inline_into(&mut module, &all_roots)?;
+    if parallel == Parallel::Kept {
+        // Bounds hoisted first: a loop whose bounds are known before the
+        // loops around it run keeps its iterations numbered for the tapes.
+        run_pipeline(shared, &mut module, HOIST_PIPELINE, "hoisting loop invariants")?;
+    }
     for (name, function) in mlir::defined_functions(&module) {
         if all_roots.contains(&name) {
-            crate::lower::parallel::sequentialize_in(shared.mlir(), &function)?;
+            match parallel {
+                Parallel::Kept => crate::lower::parallel::sequentialize_unless(shared.mlir(), &function, differentiable_in_parallel)?,
+                Parallel::Sequential => crate::lower::parallel::sequentialize_in(shared.mlir(), &function)?,
+            }
         }
     }
     run_pipeline(shared, &mut module, HOIST_PIPELINE, "hoisting loop invariants")?;
     crate::lower::expand_math_ops(shared.mlir(), &mut module)?;
     share_globals(shared, &mut module);
     Ok(module)
+}
+
+/// What becomes of the parallel loops of the functions to differentiate.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Parallel {
+    /// Those the AD core differentiates as parallel loops stay parallel
+    /// (see `rules/scf.rs`); the others become `scf.for` nests.
+    Kept,
+    /// Every one becomes the `scf.for` nest it stands for (the fallback
+    /// when a kept loop turns out not to be differentiable in parallel).
+    Sequential,
+}
+
+/// The ops a parallel loop differentiated in parallel may hold (besides its
+/// terminating `scf.reduce`): arithmetic, and loads and stores whose
+/// adjoints and tangents `rules/scf.rs` places without races.
+fn allowed_in_parallel_body(name: &str) -> bool {
+    let (dialect, _) = name.split_once('.').unwrap_or((name, ""));
+    matches!(dialect, "arith" | "math" | "index")
+        || matches!(name, "memref.load" | "memref.store" | "memref.dim" | "memref.rank" | "zad.stop_gradient")
+}
+
+/// Whether parallel loop `op` is kept parallel for differentiation: not
+/// nested in another parallel loop, in a checkpointed loop or in an
+/// `scf.while` (only `scf.for` and `scf.if` around it, whose iterations
+/// can be numbered for tapes indexed by iteration); its body straight-line
+/// code of `allowed_in_parallel_body`, over f32/f64 (or integer) data; its
+/// reductions sums of f32 or f64. Anything else is differentiated as the
+/// `scf.for` nest it stands for.
+fn differentiable_in_parallel(op: &melior::ir::OperationRef<'static, '_>) -> bool {
+    use melior::ir::{BlockLike, RegionLike, TypeLike, ValueLike};
+    let mut parent = op.parent_operation();
+    while let Some(ancestor) = parent {
+        let name = ancestor.name().as_string_ref().as_str().unwrap_or_default().to_string();
+        match name.as_str() {
+            "func.func" => break,
+            "scf.for" if !ancestor.has_attribute("zad.checkpoint") => {}
+            "scf.if" => {}
+            _ => return false,
+        }
+        parent = ancestor.parent_operation();
+    }
+    fn supported_data(ty: melior::ir::Type<'static>) -> bool {
+        let element = if ty.is_mem_ref() { mlir::element_of(ty) } else { ty };
+        match mlir::Element::of(element) {
+            Some(element) => matches!(element, mlir::Element::F32 | mlir::Element::F64),
+            None => !element.is_vector() && !element.is_tensor(),
+        }
+    }
+    let Some(body) = op.region(0).ok().and_then(|region| region.first_block()) else { return false };
+    let mut next = body.first_operation();
+    while let Some(inner) = next {
+        let name = inner.name().as_string_ref().as_str().unwrap_or_default().to_string();
+        if name == "scf.reduce" {
+            for index in 0..inner.region_count() {
+                let Some(combiner) = inner.region(index).ok().and_then(|region| region.first_block()) else { return false };
+                let (Some(first), Ok(argument)) = (combiner.first_operation(), combiner.argument(0)) else { return false };
+                let is_sum = first.name().as_string_ref().as_str() == Ok("arith.addf")
+                    && first.next_in_block().is_some_and(|ret| ret.name().as_string_ref().as_str() == Ok("scf.reduce.return"))
+                    && supported_data(argument.r#type())
+                    && mlir::Element::of(argument.r#type()).is_some();
+                if !is_sum {
+                    return false;
+                }
+            }
+        } else if !allowed_in_parallel_body(&name) || inner.region_count() > 0 {
+            return false;
+        }
+        let values_supported = (0..inner.operand_count()).filter_map(|i| inner.operand(i).ok()).all(|v| supported_data(v.r#type()))
+            && (0..inner.result_count()).filter_map(|i| inner.result(i).ok()).all(|v| supported_data(v.r#type()));
+        if !values_supported {
+            return false;
+        }
+        next = inner.next_in_block();
+    }
+    true
 }
 
 /// Runs the pass `pipeline` over `module`; `what` names it in errors.

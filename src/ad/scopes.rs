@@ -13,6 +13,8 @@ pub enum Kind {
     Top,
     /// The body of an `scf.for`.
     ForBody,
+    /// The body of an `scf.parallel`.
+    ParallelBody,
     /// A branch of an `scf.if`.
     IfBranch,
     /// The condition region of an `scf.while`.
@@ -91,6 +93,7 @@ impl<'f> Scopes<'f> {
                 for block in region {
                     let kind = match (op.name.as_str(), region_index) {
                         ("scf.for", _) => Kind::ForBody,
+                        ("scf.parallel", 0) => Kind::ParallelBody,
                         ("scf.if", _) => Kind::IfBranch,
                         ("scf.while", 0) => Kind::WhileBefore,
                         ("scf.while", _) => Kind::WhileAfter,
@@ -100,6 +103,10 @@ impl<'f> Scopes<'f> {
                     let indexable = parent_indexable
                         && match kind {
                             Kind::ForBody => op.operands[..3].iter().all(|&bound| self.of_value[bound] == TOP),
+                            Kind::ParallelBody => {
+                                let dims = op.regions[0][0].args.len();
+                                op.operands[..3 * dims].iter().all(|&bound| self.of_value[bound] == TOP)
+                            }
                             Kind::IfBranch => true,
                             _ => false,
                         };
@@ -125,11 +132,12 @@ impl<'f> Scopes<'f> {
         outer < self.scopes.len() && (outer..=self.scopes[outer].last).contains(&inner)
     }
 
-    /// The `scf.for` loops enclosing `scope`, outermost first.
+    /// The `scf.for` and `scf.parallel` loops enclosing `scope`, outermost
+    /// first.
     pub fn loops(&self, mut scope: ScopeId) -> Vec<&'f Op> {
         let mut loops = Vec::new();
         while let Some(parent) = self.scopes[scope].parent {
-            if self.scopes[scope].kind == Kind::ForBody {
+            if matches!(self.scopes[scope].kind, Kind::ForBody | Kind::ParallelBody) {
                 loops.push(self.scopes[scope].owner.expect("a loop body has an owner"));
             }
             scope = parent;

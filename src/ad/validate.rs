@@ -102,7 +102,7 @@ fn block_structure(block: &Block) -> Result<()> {
             ));
         }
         validate_checkpoint(op)?;
-        let structured = matches!(op.name.as_str(), "scf.for" | "scf.if" | "scf.while");
+        let structured = matches!(op.name.as_str(), "scf.for" | "scf.if" | "scf.while" | "scf.parallel" | "scf.reduce");
         if !op.regions.is_empty() && !structured {
             return Err(unsupported(op, "ops with regions other than scf.for, scf.if and scf.while"));
         }

@@ -84,12 +84,18 @@ impl Engine {
         let lowered = lower::to_llvm(shared, ir, &options)?;
         link::resolve_lowered(shared, &lowered.module, &mut linked);
         let dump = std::env::var_os(DUMP_OBJECTS).filter(|directory| !directory.is_empty());
+        // Each path ends with a NUL byte that the StringRef leaves out:
+        // LLVM opens the library by the StringRef's data as a C string, and
+        // without the NUL read past the path's end (a path such as
+        // "libomp.son" then failed to load, and the module's OpenMP calls
+        // had no code).
         let libraries: Vec<String> = if lowered.uses_openmp {
-            vec![parallel::openmp_library()?.to_string_lossy().into_owned()]
+            vec![format!("{}\0", parallel::openmp_library()?.to_string_lossy())]
         } else {
             Vec::new()
         };
-        let library_refs: Vec<mlir_sys::MlirStringRef> = libraries.iter().map(|path| StringRef::new(path).to_raw()).collect();
+        let library_refs: Vec<mlir_sys::MlirStringRef> =
+            libraries.iter().map(|path| StringRef::new(&path[..path.len() - 1]).to_raw()).collect();
         // SAFETY: `lowered.module` is a valid module in the LLVM dialect;
         // the library paths live across the call.
         let raw = unsafe {

@@ -113,6 +113,18 @@ pub(crate) fn prepare(context: &melior::Context, module: &Module, target: Target
 /// parallel loops this way, so that derivatives are exact whatever the
 /// loop writes; their derivatives then run on the calling thread.
 pub(crate) fn sequentialize_in(context: &melior::Context, function: &impl OperationLike<'static, 'static>) -> Result<()> {
+    sequentialize_unless(context, function, |_| false)
+}
+
+/// Replaces the parallel loops of `function` for which `keep` is false by
+/// nests of `scf.for` loops (see `sequentialize_in`). Loops are visited
+/// inner first, and `keep` sees each one as the rewrites of the loops
+/// nested in it left it.
+pub(crate) fn sequentialize_unless(
+    context: &melior::Context,
+    function: &impl OperationLike<'static, 'static>,
+    keep: impl Fn(&OperationRef<'static, '_>) -> bool,
+) -> Result<()> {
     load_dialects(context);
     let mut found = Vec::new();
     function.walk(WalkOrder::PostOrder, |operation| {
@@ -124,7 +136,11 @@ pub(crate) fn sequentialize_in(context: &melior::Context, function: &impl Operat
     for parallel in found {
         // SAFETY: `parallel` is a live op of `module`, collected innermost
         // first: the rewrites of the loops nested in it only move ops.
-        unsafe { sequentialize(parallel)? };
+        let kept = keep(&unsafe { OperationRef::from_raw(parallel) });
+        if !kept {
+            // SAFETY: as above.
+            unsafe { sequentialize(parallel)? };
+        }
     }
     Ok(())
 }

@@ -36,6 +36,15 @@ pub struct ForLoop {
     pub results: Vec<Val>,
 }
 
+/// An `scf.parallel` just created: its body block (to fill and end with
+/// `scf.reduce`), induction variables and results.
+pub struct ParallelLoop {
+    pub op: OpRef,
+    pub body: BlockRef,
+    pub inductions: Vec<Val>,
+    pub results: Vec<Val>,
+}
+
 /// An `scf.if` just created: its two blocks (to fill and end with
 /// `scf.yield`) and results.
 pub struct IfOp {
@@ -125,12 +134,7 @@ impl Builder {
             .add_operands(operands)
             .add_results(results)
             .add_attributes(&attributes);
-        let builder = match regions {
-            0 => builder,
-            1 => builder.add_regions([Region::new()]),
-            2 => builder.add_regions([Region::new(), Region::new()]),
-            _ => panic!("zad builds ops with at most two regions"),
-        };
+        let builder = (0..regions).fold(builder, |builder, _| builder.add_regions([Region::new()]));
         let op = builder.build().unwrap_or_else(|error| panic!("zad builds a valid {name}: {error}"));
         self.insert(op)
     }
@@ -321,6 +325,50 @@ impl Builder {
             arguments: (1..arguments.len()).map(|i| block_argument(body, i)).collect(),
             results: (0..types.len()).map(|i| result_of(op, i)).collect(),
         }
+    }
+
+    /// `scf.parallel (ivs) = (lbs) to (ubs) step (steps) init (inits)`, body
+    /// empty (it must end with an `scf.reduce` of one value per init).
+    pub fn parallel_loop(&self, lbs: &[Val], ubs: &[Val], steps: &[Val], inits: &[Val]) -> ParallelLoop {
+        let mut operands = lbs.to_vec();
+        operands.extend_from_slice(ubs);
+        operands.extend_from_slice(steps);
+        operands.extend_from_slice(inits);
+        let types: Vec<Type> = inits.iter().map(|v| v.r#type()).collect();
+        let segments = self.segments(&[lbs.len(), ubs.len(), steps.len(), inits.len()]);
+        let op = self.op_with_regions("scf.parallel", &operands, &types, &[("operandSegmentSizes", segments)], 1);
+        let arguments: Vec<(Type, Location)> = lbs.iter().map(|_| (self.index_type(), self.location)).collect();
+        let body = append_block(op, 0, &arguments);
+        ParallelLoop {
+            op,
+            body,
+            inductions: (0..lbs.len()).map(|i| block_argument(body, i)).collect(),
+            results: (0..types.len()).map(|i| result_of(op, i)).collect(),
+        }
+    }
+
+    /// The terminator of an `scf.parallel` body: `scf.reduce` of `values`,
+    /// each combined by `arith.addf` (the only reduction the derivatives of
+    /// parallel loops build).
+    pub fn reduce_sum(&self, values: &[Val]) {
+        let op = self.op_with_regions("scf.reduce", values, &[], &[], values.len());
+        for (region, value) in values.iter().enumerate() {
+            let ty = value.r#type();
+            let block = append_block(op, region, &[(ty, self.location), (ty, self.location)]);
+            let inner = self.inside(block);
+            let sum = inner.binary("arith.addf", block_argument(block, 0), block_argument(block, 1));
+            inner.op("scf.reduce.return", &[sum], &[], &[]);
+        }
+    }
+
+    /// `memref.atomic_rmw addf value, memref[indices]`: an addition into
+    /// memory that other threads may add to at the same time.
+    pub fn atomic_add(&self, value: Val, memref: Val, indices: &[Val]) {
+        let mut operands = vec![value, memref];
+        operands.extend_from_slice(indices);
+        // AtomicRMWKind::addf is 0.
+        let kind = self.parse_attribute("0 : i64");
+        self.op("memref.atomic_rmw", &operands, &[value.r#type()], &[("kind", kind)]);
     }
 
     /// `scf.if %condition -> (results)` with both blocks empty.

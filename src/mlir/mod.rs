@@ -13,7 +13,7 @@ mod build;
 mod element;
 mod symbols;
 
-pub use build::{Builder, ForLoop, IfOp, WhileLoop, block_argument, result_of};
+pub use build::{Builder, ForLoop, IfOp, ParallelLoop, WhileLoop, block_argument, result_of};
 pub use element::{Element, element_of, is_memref, with_element};
 pub use symbols::{
     clone_module, declare_function, defined_functions, describe_location, find_function, function_type, op_name,

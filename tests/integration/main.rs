@@ -27,3 +27,4 @@ mod kernels;
 mod makefile;
 mod nested;
 mod parallel;
+mod parallel_gradients;

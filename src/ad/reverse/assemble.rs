@@ -178,7 +178,7 @@ impl<'f> Generator<'f> {
         if matches!(op.name.as_str(), "scf.for" | "scf.while") && super::checkpointed::scheme(op).is_some() {
             return self.reverse_checkpointed(op);
         }
-        if matches!(op.name.as_str(), "scf.yield" | "scf.condition" | "func.return") {
+        if matches!(op.name.as_str(), "scf.yield" | "scf.condition" | "scf.reduce" | "func.return") {
             return Ok(());
         }
         match crate::ad::rules::lookup(&op.name) {

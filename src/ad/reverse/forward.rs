@@ -48,6 +48,7 @@ impl<'f> Generator<'f> {
             "scf.for" => self.forward_for(op, builder),
             "scf.if" => self.forward_if(op, builder),
             "scf.while" => self.forward_while(op, builder),
+            "scf.parallel" => self.forward_parallel(op, builder),
             "func.call" if self.residuals.contains_key(&(op as *const Op)) => {
                 // The `zad.forward` of the callee: its results, then the
                 // residuals the adjoint receives.
@@ -102,6 +103,27 @@ impl<'f> Generator<'f> {
         self.open_forward_scope(scope, &inner, Some((lp.induction, count)));
         self.forward_block(block, &inner)?;
         inner.yield_values(&self.map(yielded(&op.regions[0])));
+        self.bind(&op.results, &lp.results);
+        self.forward_ops.insert(op as *const Op, lp.op);
+        Ok(())
+    }
+
+    /// An `scf.parallel` with the same bounds, its iterations numbered
+    /// (row-major) for the tapes recorded in it: each iteration writes its
+    /// own slot.
+    fn forward_parallel(&mut self, op: &'f Op, builder: &Builder) -> Result<()> {
+        let block = op.block(0);
+        let dims = block.args.len();
+        let bounds = LoopBounds::of(op, builder, |v| self.forward_value(v));
+        let inits = self.map(&op.operands[3 * dims..]);
+        let NormalizedParallel { lp, inductions, iteration, count } = bounds.parallel_loop(builder, &inits);
+        self.bind(&block.args, &inductions);
+        let inner = builder.inside(lp.body);
+        let scope = self.scopes.of_region(op, 0);
+        self.open_forward_scope(scope, &inner, Some((iteration, count)));
+        self.forward_block(block, &inner)?;
+        let reduce = block.ops.last().expect("scf.reduce");
+        inner.at(reduce.location).clone_with_operands(reduce.handle, &self.map(&reduce.operands));
         self.bind(&op.results, &lp.results);
         self.forward_ops.insert(op as *const Op, lp.op);
         Ok(())
@@ -178,6 +200,74 @@ impl<'f> Generator<'f> {
         }
         Ok(())
     }
+}
+
+/// The bounds of an `scf.for` or `scf.parallel` (one entry per dimension),
+/// as index values.
+pub(crate) struct LoopBounds {
+    pub lbs: Vec<Val>,
+    pub ubs: Vec<Val>,
+    pub steps: Vec<Val>,
+}
+
+impl LoopBounds {
+    /// The bounds of loop `op`, its operands given by `value`.
+    pub(crate) fn of(op: &Op, builder: &Builder, mut value: impl FnMut(ValueId) -> Val) -> LoopBounds {
+        let dims = if op.name == "scf.parallel" { op.regions[0][0].args.len() } else { 1 };
+        let mut bound = |i: usize| builder.to_index(value(op.operands[i]));
+        let lbs = (0..dims).map(&mut bound).collect();
+        let ubs = (dims..2 * dims).map(&mut bound).collect();
+        let steps = (2 * dims..3 * dims).map(&mut bound).collect();
+        LoopBounds { lbs, ubs, steps }
+    }
+
+    /// The trip count of each dimension.
+    pub(crate) fn counts(&self, builder: &Builder) -> Vec<Val> {
+        (0..self.lbs.len()).map(|d| trip_count(builder, self.lbs[d], self.ubs[d], self.steps[d])).collect()
+    }
+
+    /// The number of iterations of the whole loop.
+    pub(crate) fn count(&self, builder: &Builder) -> Val {
+        product(builder, &self.counts(builder))
+    }
+
+    /// An `scf.parallel` over the same iterations, normalised (from 0 by
+    /// 1, to each dimension's trip count), with `inits`: its induction
+    /// variables `lb + k·step` and its iteration number, row-major from 0
+    /// to the loop's count. Each iteration of a parallel loop has its own
+    /// number, whatever thread runs it, so tapes indexed by it are written
+    /// without races; and the number needs no division, which would be a
+    /// checked op and keep the loop on one thread.
+    pub(crate) fn parallel_loop(&self, builder: &Builder, inits: &[Val]) -> NormalizedParallel {
+        let counts = self.counts(builder);
+        let count = product(builder, &counts);
+        let zeros: Vec<Val> = counts.iter().map(|_| builder.index(0)).collect();
+        let ones: Vec<Val> = counts.iter().map(|_| builder.index(1)).collect();
+        let lp = builder.parallel_loop(&zeros, &counts, &ones, inits);
+        let inner = builder.inside(lp.body);
+        let mut inductions = Vec::new();
+        let mut iteration = inner.index(0);
+        for d in 0..counts.len() {
+            let k = lp.inductions[d];
+            inductions.push(inner.addi(self.lbs[d], inner.muli(k, self.steps[d])));
+            iteration = inner.addi(inner.muli(iteration, counts[d]), k);
+        }
+        NormalizedParallel { lp, inductions, iteration, count }
+    }
+}
+
+/// The product of trip counts `counts` (saturating; one count is itself).
+fn product(builder: &Builder, counts: &[Val]) -> Val {
+    let (&first, rest) = counts.split_first().expect("a loop has a dimension");
+    rest.iter().fold(first, |size, &count| size_product(builder, size, count))
+}
+
+/// A normalised `scf.parallel` (see `LoopBounds::parallel_loop`).
+pub(crate) struct NormalizedParallel {
+    pub lp: crate::mlir::ParallelLoop,
+    pub inductions: Vec<Val>,
+    pub iteration: Val,
+    pub count: Val,
 }
 
 /// The trip count of `for lb to ub step step` (index values), without

@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 pub use assemble::generate;
 pub(crate) use assemble::create_function;
-pub(crate) use forward::trip_count;
+pub(crate) use forward::{LoopBounds, NormalizedParallel, trip_count};
 
 /// A scope of the reverse sweep being built: a block that receives the
 /// adjoint code of one scope of the primal.
@@ -118,6 +118,11 @@ pub struct Generator<'f> {
     pub(crate) checkpoints: HashMap<*const Op, checkpointed::Loop>,
     /// Anchor ops, erased when the function is complete.
     pub(crate) anchors: Vec<OpRef>,
+    /// While the reverse of a parallel loop is built: the loads whose
+    /// adjoint goes to a shadow element that belongs to the iteration (added
+    /// with a plain read-modify-write); other loads' adjoints are added
+    /// atomically, since other iterations may add to the same element.
+    pub(crate) parallel_plain_loads: Option<std::collections::HashSet<*const Op>>,
 }
 
 /// The fast-math flag of the additions that sum a value's adjoint from its
@@ -203,6 +208,7 @@ impl<'f> Generator<'f> {
             callees: Vec::new(),
             checkpoints: HashMap::new(),
             anchors: Vec::new(),
+            parallel_plain_loads: None,
         }
     }
 
@@ -342,6 +348,19 @@ impl<'f> Generator<'f> {
     /// Sets the adjoint of `value` (an iteration argument entering a scope).
     pub(crate) fn set_adjoint(&mut self, value: ValueId, adjoint: Val) {
         self.adjoints.insert(value, adjoint);
+    }
+
+    /// Forgets the adjoint of `value` (a value from outside a parallel loop,
+    /// whose adjoint each iteration sums privately).
+    pub(crate) fn clear_adjoint(&mut self, value: ValueId) {
+        self.adjoints.remove(&value);
+    }
+
+    /// Whether the adjoint of load `op` must be added to its shadow
+    /// atomically: inside the reverse of a parallel loop, unless the element
+    /// belongs to the iteration.
+    pub(crate) fn accumulates_atomically(&self, op: &Op) -> bool {
+        self.parallel_plain_loads.as_ref().is_some_and(|plain| !plain.contains(&(op as *const Op)))
     }
 
     pub(crate) fn take_adjoints(&mut self) -> HashMap<ValueId, Val> {

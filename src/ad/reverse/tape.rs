@@ -137,8 +137,8 @@ impl<'f> Generator<'f> {
             let before = Builder::before(self.context, self.forward_ops[&(top_level as *const Op)], location);
             let mut size = before.index(1);
             for lp in self.scopes.loops(scope) {
-                let [lb, ub, step] = [0, 1, 2].map(|i| before.to_index(self.forward_value(lp.operands[i])));
-                size = super::forward::size_product(&before, size, super::forward::trip_count(&before, lb, ub, step));
+                let bounds = super::forward::LoopBounds::of(lp, &before, |v| self.forward_value(v));
+                size = super::forward::size_product(&before, size, bounds.count(&before));
             }
             let buffer_type = melior::ir::r#type::MemRefType::new(ty, &[i64::MIN], None, None).into();
             let buffer = before.alloc(buffer_type, &[size]);
@@ -186,7 +186,7 @@ impl<'f> Generator<'f> {
         let forward = self.forward_scopes[&scope];
         let builder = Builder::before(self.context, forward.header, self.func.location);
         let index = match (self.scopes.scopes[scope].kind, forward.iteration) {
-            (Kind::ForBody, Some((k, count))) => match parent_index {
+            (Kind::ForBody | Kind::ParallelBody, Some((k, count))) => match parent_index {
                 Some(parent) => builder.addi(builder.muli(parent, count), k),
                 None => k,
             },

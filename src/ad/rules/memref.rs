@@ -63,6 +63,13 @@ impl Derivative for Load {
             indices.push(g.primal(index)?);
         }
         let builder = g.builder(op);
+        if g.accumulates_atomically(op) {
+            if !super::scf::atomic_element(g.ty(result)) {
+                return Err(g.unsupported(op, "its adjoint would be added atomically, which zad does only for f32 and f64"));
+            }
+            builder.atomic_add(adjoint, shadow, &indices);
+            return Ok(());
+        }
         let old = builder.load(shadow, &indices);
         let new = g.add(&builder, result, old, adjoint);
         builder.store(new, shadow, &indices);

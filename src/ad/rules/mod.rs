@@ -26,6 +26,7 @@ pub(crate) mod func;
 mod math;
 mod memref;
 mod scf;
+pub(crate) use scf::parallel_form_problem;
 mod zad;
 mod tape;
 

@@ -6,6 +6,20 @@
 //! region uses, travel as iteration arguments (or results) of the reverse
 //! op. In forward mode the tangents of carried values are carried next to
 //! them.
+//!
+//! The reverse of an `scf.parallel` is an `scf.parallel` over the same
+//! iterations (their order is free), built without races: the adjoint of a
+//! load goes to its shadow element atomically unless that element belongs
+//! to the iteration (every load of the buffer in the loop reads it at the
+//! same indices, among which every induction variable); a store's adjoint
+//! is read and cleared by the iteration that stored (two iterations
+//! touching one element would be a race in the primal already); adjoints of
+//! values from outside the loop are summed by each iteration privately and
+//! combined by the reverse loop's `scf.reduce`; tapes are indexed by the
+//! iteration's number, one slot each. Sum reductions (`addf`) are
+//! differentiated in parallel, forward mode keeps the loop parallel.
+//! `ad::prepare` rewrites as `scf.for` nests the parallel loops outside
+//! this form (`parallel_form`), which are then differentiated in sequence.
 
 use super::{Derivative, Recompute};
 use crate::{
@@ -25,6 +39,7 @@ pub(super) fn lookup(name: &str) -> Option<&'static dyn Derivative> {
         "scf.for" => Some(&For),
         "scf.if" => Some(&If),
         "scf.while" => Some(&While),
+        "scf.parallel" => Some(&Parallel),
         _ => None,
     }
 }
@@ -32,6 +47,7 @@ pub(super) fn lookup(name: &str) -> Option<&'static dyn Derivative> {
 struct For;
 struct If;
 struct While;
+struct Parallel;
 
 impl Derivative for For {
     fn recompute(&self) -> Recompute {
@@ -279,6 +295,164 @@ impl Derivative for While {
 
     fn tangent<'f>(&self, op: &'f Op, t: &mut Tangent<'f>) -> Result<()> {
         t.tangent_while(op)
+    }
+}
+
+/// Whether values of type `ty` can be summed by `scf.reduce` and
+/// `memref.atomic_rmw addf` in zad's derivatives (f32 and f64).
+pub(crate) fn atomic_element(ty: crate::mlir::Type) -> bool {
+    matches!(crate::mlir::Element::of(ty), Some(crate::mlir::Element::F32 | crate::mlir::Element::F64))
+}
+
+/// Why the AD core cannot differentiate parallel loop `op` as a parallel
+/// loop (None: it can): its body must hold no op with regions but the
+/// terminating `scf.reduce`, whose reductions are `addf` sums of f32 or
+/// f64, and its iterations must be numbered before it runs (the loops
+/// around it are `scf.for` loops with known bounds), for tapes indexed by
+/// iteration.
+pub(crate) fn parallel_form_problem(op: &Op, indexable: bool) -> Option<&'static str> {
+    let block = op.block(0);
+    let Some((reduce, body)) = block.ops.split_last() else { return Some("an empty body") };
+    if body.iter().any(|inner| !inner.regions.is_empty() || inner.name == "func.call") {
+        return Some("its body holds loops, branches or calls");
+    }
+    for region in &reduce.regions {
+        let Some(combiner) = region.first() else { return Some("a reduction without a body") };
+        let [sum, ret] = combiner.ops.as_slice() else { return Some("a reduction other than a sum") };
+        let is_sum = sum.name == "arith.addf"
+            && ret.name == "scf.reduce.return"
+            && ret.operands == sum.results
+            && (sum.operands == combiner.args || sum.operands.iter().rev().copied().eq(combiner.args.iter().copied()));
+        if !is_sum {
+            return Some("a reduction other than a sum");
+        }
+    }
+    if !indexable {
+        return Some("it is nested in a loop whose iterations are not numbered before it runs");
+    }
+    None
+}
+
+/// The loads of parallel loop `op` whose adjoint goes to a shadow element
+/// that belongs to the iteration: every load and store of the buffer in
+/// the loop uses the same indices, and every induction variable is one of
+/// them, so no two iterations touch the element. None at all when the loop
+/// accesses a view (whose shadow may alias another buffer's).
+fn own_element_loads(g: &Reverse, op: &Op) -> std::collections::HashSet<*const Op> {
+    let block = op.block(0);
+    let accesses: Vec<(&Op, ValueId, &[ValueId])> = block
+        .ops
+        .iter()
+        .filter_map(|inner| match inner.name.as_str() {
+            "memref.load" => Some((inner, inner.operands[0], &inner.operands[1..])),
+            "memref.store" => Some((inner, inner.operands[1], &inner.operands[2..])),
+            _ => None,
+        })
+        .collect();
+    let through_view =
+        accesses.iter().any(|&(_, memref, _)| g.scopes.def[memref].is_some_and(|def| crate::ad::rules::is_view(&def.name)));
+    if through_view {
+        return Default::default();
+    }
+    let mut plain = std::collections::HashSet::new();
+    for &(access, memref, indices) in &accesses {
+        let owned = block.args.iter().all(|iv| indices.contains(iv));
+        let uniform = accesses.iter().all(|&(_, other, other_indices)| other != memref || other_indices == indices);
+        if access.name == "memref.load" && owned && uniform {
+            plain.insert(access as *const Op);
+        }
+    }
+    plain
+}
+
+impl Derivative for Parallel {
+    fn recompute(&self) -> Recompute {
+        Recompute::Never
+    }
+
+    fn reverse<'f>(&self, op: &'f Op, g: &mut Reverse<'f>) -> Result<()> {
+        let block = op.block(0);
+        let dims = block.args.len();
+        let body_scope = g.scopes.of_region(op, 0);
+        if let Some(problem) = parallel_form_problem(op, g.scopes.scopes[body_scope].indexable) {
+            return Err(g.unsupported(op, &format!("as a parallel loop: {problem}")));
+        }
+        let reduce = block.ops.last().expect("scf.reduce");
+        let outer = g.current_forward();
+        let reduced: Vec<(usize, Val)> = (0..op.results.len())
+            .filter(|&j| g.active(op.results[j]))
+            .filter_map(|j| g.adjoint(op.results[j]).map(|adjoint| (j, adjoint)))
+            .collect();
+        let free = g.free_adjoints(&[block], &[body_scope], outer);
+        if reduced.is_empty() && free.is_empty() && !g.touches_shadows(&[block]) {
+            return Ok(());
+        }
+        if let Some(&value) = free.iter().find(|&&v| !atomic_element(g.ty(v))) {
+            return Err(g.unsupported(op, &format!("as a parallel loop: it uses a value of type {} from outside", g.ty(value))));
+        }
+        let builder = g.builder(op);
+        let mut bound_values = Vec::new();
+        for &bound in &op.operands[..3 * dims] {
+            bound_values.push(builder.to_index(g.primal(bound)?));
+        }
+        let bounds = crate::ad::reverse::LoopBounds {
+            lbs: bound_values[..dims].to_vec(),
+            ubs: bound_values[dims..2 * dims].to_vec(),
+            steps: bound_values[2 * dims..].to_vec(),
+        };
+        // Each iteration sums its contributions to the adjoints of outer
+        // values from zero; the reduction adds them up.
+        let mut inits = Vec::new();
+        for &value in &free {
+            inits.push(g.zero(value, &builder));
+        }
+        let crate::ad::reverse::NormalizedParallel { lp, inductions, iteration, count } = bounds.parallel_loop(&builder, &inits);
+        let header = builder.inside(lp.body);
+        let index = match g.current_index() {
+            Some(parent) => header.addi(header.muli(parent, count), iteration),
+            None => iteration,
+        };
+        let saved = g.take_adjoints();
+        for &value in &free {
+            g.clear_adjoint(value);
+        }
+        g.push_scope(body_scope, lp.body, Some(index));
+        for (d, &iv) in block.args.iter().enumerate() {
+            g.make_available(iv, inductions[d]);
+        }
+        // Every iteration's reduced value has the adjoint of the sum.
+        for &(j, adjoint) in &reduced {
+            if g.active(reduce.operands[j]) {
+                g.add_adjoint(reduce.operands[j], adjoint, op);
+            }
+        }
+        let plain = own_element_loads(g, op);
+        let enclosing = g.parallel_plain_loads.replace(plain);
+        let reversed = g.reverse_ops(&block.ops);
+        g.parallel_plain_loads = enclosing;
+        reversed?;
+        let inner = g.builder(op);
+        let mut contributions = Vec::new();
+        for &value in &free {
+            contributions.push(g.adjoint_or_zero(value, &inner));
+        }
+        g.pop_scope();
+        inner.reduce_sum(&contributions);
+        g.restore_adjoints(saved);
+        for (position, &value) in free.iter().enumerate() {
+            g.add_adjoint(value, lp.results[position], op);
+        }
+        for &(j, adjoint) in &reduced {
+            let init = op.operands[3 * dims + j];
+            if g.active(init) {
+                g.add_adjoint(init, adjoint, op);
+            }
+        }
+        Ok(())
+    }
+
+    fn tangent<'f>(&self, op: &'f Op, t: &mut Tangent<'f>) -> Result<()> {
+        t.tangent_parallel(op)
     }
 }
 

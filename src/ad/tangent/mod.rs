@@ -360,6 +360,54 @@ impl<'f> Generator<'f> {
         Ok(())
     }
 
+    /// An `scf.parallel` over the same iterations, whose sum reductions
+    /// also sum the tangents of the reduced values; tangents of stored
+    /// values go to the elements the iteration stores (no races the primal
+    /// does not have).
+    pub fn tangent_parallel(&mut self, op: &'f Op) -> Result<()> {
+        let block = op.block(0);
+        let dims = block.args.len();
+        if let Some(problem) = crate::ad::rules::parallel_form_problem(op, true) {
+            return Err(self.unsupported(op, &format!("as a parallel loop: {problem}")));
+        }
+        let reduce = block.ops.last().expect("scf.reduce");
+        let active: Vec<usize> = (0..op.results.len()).filter(|&j| self.active(op.results[j])).collect();
+        if !active.is_empty() && self.width > 1 {
+            return Err(self.unsupported(op, "as a parallel loop: vector tangents of a reduction"));
+        }
+        let builder = self.builder(op);
+        let bound = |i: usize| self.forward(op.operands[i]);
+        let lbs: Vec<Val> = (0..dims).map(bound).collect();
+        let ubs: Vec<Val> = (dims..2 * dims).map(bound).collect();
+        let steps: Vec<Val> = (2 * dims..3 * dims).map(bound).collect();
+        let mut inits: Vec<Val> = op.operands[3 * dims..].iter().map(|&v| self.forward(v)).collect();
+        for &j in &active {
+            inits.push(self.tangent_or_zero(op.operands[3 * dims + j], &builder));
+        }
+        let lp = builder.parallel_loop(&lbs, &ubs, &steps, &inits);
+        for (d, &iv) in block.args.iter().enumerate() {
+            self.values[iv] = Some(lp.inductions[d]);
+        }
+        self.inside(lp.body, |t| {
+            t.block(block)?;
+            let inner = t.builder(reduce);
+            let mut reduced: Vec<Val> = reduce.operands.iter().map(|&v| t.forward(v)).collect();
+            for &j in &active {
+                reduced.push(t.tangent_or_zero(reduce.operands[j], &inner));
+            }
+            inner.reduce_sum(&reduced);
+            Ok(())
+        })?;
+        let primal_count = op.results.len();
+        for (j, &result) in op.results.iter().enumerate() {
+            self.values[result] = Some(lp.results[j]);
+        }
+        for (position, &j) in active.iter().enumerate() {
+            self.tangents.insert(op.results[j], lp.results[primal_count + position]);
+        }
+        Ok(())
+    }
+
     /// An `scf.if` yielding the tangents of its active results after them.
     pub fn tangent_if(&mut self, op: &'f Op) -> Result<()> {
         let builder = self.builder(op);

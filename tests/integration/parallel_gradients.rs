@@ -1,0 +1,234 @@
+//! Derivatives of parallel loops on threads (issue 15): the gradients of
+//! the parallel kernels of `tests/gradients/` (`parallel_*.mlir`, checked
+//! against finite differences by the `gradients` suite) computed on 2 and
+//! 3 threads equal those computed on 1 thread up to reassociation, at the
+//! files' shapes and at larger ones, call after call (a race in the
+//! reverse sweep shows as a gradient that differs from run to run); and
+//! the adjoint and tangent of a parallel kernel are parallel loops.
+//!
+//! Bounds checks are off here: a parallel loop holding a check runs on the
+//! calling thread (see README, "Parallel loops: threads and GPUs").
+
+use crate::gradients::{ArgValue, GRADIENT_DIR, Generator, close, draw, parse_spec, push, seed_of};
+use crate::support::{assert_no_failures, files_in, selected};
+use rand::{SeedableRng, rngs::StdRng};
+use zad::{Activity, Args, Context, Module};
+
+/// Calls of each gradient per thread count, at the files' shapes and the
+/// larger ones, and at the largest.
+const REPEATS: usize = 25;
+const RACE_REPEATS: usize = 4;
+/// Sums reassociated by threads differ by rounding only.
+const REASSOCIATION_TOLERANCE: f64 = 1e-10;
+/// A larger shape multiplies every array dimension by this.
+const SCALE: usize = 12;
+/// The largest shape gives the largest array about this many elements:
+/// enough work per call that threads overlap even on a busy machine, so
+/// that a race would show (with plain instead of atomic additions, the
+/// broadcast kernel loses updates at this size).
+const RACE_ELEMENTS: usize = 1_000_000;
+
+fn context(threads: usize) -> Context {
+    let context = Context::new().expect("zad context");
+    context.set_threads(threads).expect("thread count");
+    context.set_check_bounds(false);
+    context
+}
+
+fn parallel_kernels() -> Vec<(String, String)> {
+    let files: Vec<_> = files_in(GRADIENT_DIR, "mlir")
+        .into_iter()
+        .filter(|path| path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("parallel_")))
+        .collect();
+    assert!(files.len() >= 8, "expected the parallel gradient kernels in {GRADIENT_DIR}, found {}", files.len());
+    files
+        .into_iter()
+        .filter(|path| selected(path))
+        .map(|path| (crate::gradients::file_name(&path), std::fs::read_to_string(&path).expect("readable kernel")))
+        .collect()
+}
+
+/// The result and every gradient component (scalars', then arrays' in
+/// argument order) of one call of the gradient of the kernel.
+fn gradient(module: &Module, function: &str, activity: &[Activity], point: &[ArgValue]) -> Result<Vec<f64>, String> {
+    let signature = module.signature(function).map_err(|error| error.to_string())?;
+    let compiled = module.gradient(function, activity).map_err(|error| error.to_string())?;
+    let mut values = point.to_vec();
+    let mut shadows: Vec<ArgValue> = point.iter().map(ArgValue::zeroed).collect();
+    let mut numbers = Vec::new();
+    {
+        let mut args = Args::new();
+        for (((value, shadow), &kind), ty) in values.iter_mut().zip(shadows.iter_mut()).zip(activity).zip(&signature.inputs) {
+            push(&mut args, value, ty).map_err(|error| error.to_string())?;
+            if kind == Activity::Dup {
+                push(&mut args, shadow, ty).map_err(|error| error.to_string())?;
+            }
+        }
+        compiled.call(&mut args).map_err(|error| error.to_string())?;
+        for value in args.results() {
+            match value {
+                zad::Value::F64(x) => numbers.push(*x),
+                zad::Value::F32(x) => numbers.push(*x as f64),
+                other => return Err(format!("unexpected result {other:?}")),
+            }
+        }
+    }
+    for (shadow, &kind) in shadows.iter().zip(activity) {
+        if kind == Activity::Dup {
+            numbers.extend((0..shadow.len()).map(|k| shadow.get(k)));
+        }
+    }
+    Ok(numbers)
+}
+
+/// The scale that gives the largest array of `text`'s kernel about
+/// `RACE_ELEMENTS` elements.
+fn race_scale(text: &str) -> usize {
+    let spec = parse_spec(text, "//").expect("well-formed directives");
+    let largest = spec
+        .args
+        .iter()
+        .filter_map(|generator| match generator {
+            Generator::Array { shape, .. } => Some((shape.iter().product::<usize>(), shape.len())),
+            _ => None,
+        })
+        .max()
+        .unwrap_or((1, 1));
+    let (count, rank) = largest;
+    ((RACE_ELEMENTS as f64 / count as f64).powf(1.0 / rank as f64).ceil() as usize).max(1)
+}
+
+/// The kernel's directives with every array dimension multiplied by
+/// `scale`.
+fn scaled(text: &str, scale: usize) -> crate::gradients::Spec {
+    let mut spec = parse_spec(text, "//").expect("well-formed directives");
+    for generator in &mut spec.args {
+        if let Generator::Array { shape, .. } = generator {
+            for size in shape.iter_mut() {
+                *size *= scale;
+            }
+        }
+    }
+    spec
+}
+
+#[test]
+fn parallel_gradients_on_threads_equal_the_serial_gradient() {
+    let contexts: Vec<(usize, Context)> = [1, 2, 3].into_iter().map(|threads| (threads, context(threads))).collect();
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for (name, text) in parallel_kernels() {
+        for (scale, repeats) in [(1, REPEATS), (SCALE, REPEATS), (race_scale(&text), RACE_REPEATS)] {
+            let spec = scaled(&text, scale);
+            let modules: Vec<(usize, Module)> = contexts
+                .iter()
+                .map(|(threads, context)| (*threads, Module::parse(context, &text, &name).expect("a valid kernel")))
+                .collect();
+            let (_, serial_module) = &modules[0];
+            let signature = serial_module.signature(&spec.function).expect("the GRAD function");
+            let activity = match &spec.activity {
+                Some(activity) => activity.clone(),
+                None => serial_module.default_activity(&spec.function).expect("an activity"),
+            };
+            let mut rng = StdRng::seed_from_u64(seed_of(&name) ^ scale as u64);
+            let point = draw(&spec, &signature.inputs, &mut rng);
+            let serial = match gradient(serial_module, &spec.function, &activity, &point) {
+                Ok(serial) => serial,
+                Err(error) => {
+                    failures.push(format!("{name} (scale {scale}), 1 thread: {error}"));
+                    continue;
+                }
+            };
+            'threads: for (threads, module) in &modules {
+                for repeat in 0..repeats {
+                    calls += 1;
+                    let got = match gradient(module, &spec.function, &activity, &point) {
+                        Ok(got) => got,
+                        Err(error) => {
+                            failures.push(format!("{name} (scale {scale}), {threads} threads: {error}"));
+                            continue 'threads;
+                        }
+                    };
+                    let differing = got.iter().zip(&serial).position(|(&g, &s)| !close(g, s, REASSOCIATION_TOLERANCE));
+                    if got.len() != serial.len() || differing.is_some() {
+                        let k = differing.unwrap_or(0);
+                        failures.push(format!(
+                            "{name} (scale {scale}), {threads} threads, call {repeat}: component {k} is {:?}, serially {:?}",
+                            got.get(k),
+                            serial.get(k)
+                        ));
+                        continue 'threads;
+                    }
+                }
+            }
+        }
+    }
+    assert_no_failures(&failures, "parallel gradient", &format!("{calls} calls"));
+}
+
+/// The number of `scf.parallel` loops in `text`.
+fn parallel_loops(text: &str) -> usize {
+    text.matches("scf.parallel").count()
+}
+
+#[test]
+fn adjoints_and_tangents_of_parallel_kernels_are_parallel_loops() {
+    let context = context(2);
+    // Kernels whose every parallel loop is differentiated as one: the
+    // adjoint holds the forward sweep's copy of each and its reverse.
+    let fully_parallel = [
+        ("parallel_stencil_time_loop.mlir", "heat_parallel", true),
+        ("parallel_heat_2d_time_loop.mlir", "heat_2d", true),
+        ("parallel_gather_neighbours.mlir", "gather", true),
+        ("parallel_shared_coefficient.mlir", "shared_coefficient", false),
+    ];
+    let mut failures = Vec::new();
+    for (file, function, neighbours) in fully_parallel {
+        let path = std::path::Path::new(GRADIENT_DIR).join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        let module = Module::parse(&context, &text, file).expect("a valid kernel");
+        let activity = module.default_activity(function).expect("an activity");
+        let primal_loops = parallel_loops(&text);
+        let adjoint = module.adjoint_text(function, &activity).expect("an adjoint");
+        if parallel_loops(&adjoint) != 2 * primal_loops {
+            failures.push(format!(
+                "{file}: the adjoint has {} scf.parallel loops, expected {} (forward and reverse of {primal_loops}):\n{adjoint}",
+                parallel_loops(&adjoint),
+                2 * primal_loops
+            ));
+        }
+        // A stencil's iterations add to their neighbours' adjoints: atomically.
+        if neighbours != adjoint.contains("memref.atomic_rmw addf") {
+            failures.push(format!("{file}: atomic additions expected: {neighbours}, found: {}", !neighbours));
+        }
+        let tangent_activity: Vec<Activity> =
+            activity.iter().map(|&kind| if kind == Activity::Active { Activity::Dup } else { kind }).collect();
+        let tangent = module.tangent_text(function, &tangent_activity, 1).expect("a tangent");
+        if parallel_loops(&tangent) != primal_loops {
+            failures.push(format!("{file}: the tangent has {} scf.parallel loops, expected {primal_loops}", parallel_loops(&tangent)));
+        }
+    }
+    // The adjoint of a loop summing values from outside it (the
+    // coefficient) sums each iteration's contribution in a reduction.
+    let path = std::path::Path::new(GRADIENT_DIR).join("parallel_shared_coefficient.mlir");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let module = Module::parse(&context, &text, "parallel_shared_coefficient.mlir").expect("a valid kernel");
+    let activity = module.default_activity("shared_coefficient").expect("an activity");
+    let adjoint = module.adjoint_text("shared_coefficient", &activity).expect("an adjoint");
+    if !adjoint.contains("-> (f64, f64, f64)") {
+        failures.push(format!("parallel_shared_coefficient.mlir: no reverse loop reducing the three outer adjoints:\n{adjoint}"));
+    }
+    assert_no_failures(&failures, "parallel adjoint", "4 kernels");
+}
+
+#[test]
+fn the_cli_emits_a_parallel_adjoint() {
+    let output = std::process::Command::new(crate::support::zad_cli())
+        .args(["emit", "tests/gradients/parallel_gather_neighbours.mlir", "--stage", "adjoint", "--fn", "gather"])
+        .current_dir(crate::support::root())
+        .output()
+        .expect("zad runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(parallel_loops(&text), 4, "{text}");
+}
