@@ -1,0 +1,69 @@
+//! Structuring the converted functions: MLIR's `lift-cf-to-scf` turns
+//! their branches (C's for, while, do-while, if/else, break, continue and
+//! early returns) into `scf.while` and `scf.if`. The values it makes up for
+//! paths that never read them (`ub.poison`) become zeros, which zad
+//! differentiates; a multi-way switch it would need (`scf.index_switch`)
+//! is refused.
+
+use crate::context::describe_location;
+use melior::{
+    Context,
+    ir::{Module, operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult}},
+    pass::PassManager,
+    utility::parse_pass_pipeline,
+};
+
+/// Lifts `text` (a module of func/cf functions); the result as text.
+/// `diagnostics` gives what MLIR said when parsing or lifting fails.
+pub fn lift(context: &Context, text: &str, file: &str, diagnostics: impl Fn() -> String) -> Result<String, String> {
+    let mut module = Module::parse(context, text)
+        .ok_or_else(|| format!("internal error: the MLIR zad generated for {file} does not parse: {}", diagnostics()))?;
+    let manager = PassManager::new(context);
+    parse_pass_pipeline(manager.as_operation_pass_manager(), "builtin.module(lift-cf-to-scf,canonicalize,cse)")
+        .map_err(|error| format!("bad pass pipeline: {error}"))?;
+    manager.run(&mut module).map_err(|_| {
+        format!("{file}: the control flow of a function cannot be structured into loops and branches: {}", diagnostics())
+    })?;
+    let mut refused = None;
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        if op.name().as_string_ref().as_str() == Ok("scf.index_switch") {
+            refused = Some(format!(
+                "{}: error: control flow that leaves a loop or function in several different ways (break and return \
+                 from the same loop, or a goto) is not supported: let the loop end, then return",
+                describe_location(op.location(), file)
+            ));
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    if let Some(refused) = refused {
+        return Err(refused);
+    }
+    let printed = module
+        .as_operation()
+        .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false))
+        .map_err(|error| format!("cannot print the lifted module: {error}"))?;
+    Ok(replace_poison(&printed))
+}
+
+/// `%x = ub.poison : f64` becomes `%x = arith.constant 0.0 : f64`: a value
+/// on a path that never reads it, which zad must still differentiate.
+fn replace_poison(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("ub.poison : ") {
+            Some(at) => {
+                let rest = &line[at + "ub.poison : ".len()..];
+                let (ty, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+                let zero = match ty {
+                    "f64" | "f32" | "f16" => "0.0".to_string(),
+                    "i1" => "false".to_string(),
+                    _ => "0".to_string(),
+                };
+                let constant = if ty == "i1" { format!("arith.constant {zero}") } else { format!("arith.constant {zero} : {ty}") };
+                format!("{}{constant} {tail}", &line[..at])
+            }
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
