@@ -42,7 +42,8 @@ fn location(op: &OperationRef) -> String {
     let text = crate::context::describe_location(op.location(), "");
     let mut parts = text.rsplitn(3, ':');
     match (parts.next().and_then(|c| c.parse::<u32>().ok()), parts.next().and_then(|l| l.parse::<u32>().ok()), parts.next()) {
-        (Some(column), Some(line), Some(file)) => format!(" loc({file:?}:{line}:{column})"),
+        // Line 0: code the compiler made up (no source line).
+        (Some(column), Some(line), Some(file)) if line > 0 => format!(" loc({file:?}:{line}:{column})"),
         _ => String::new(),
     }
 }
@@ -103,11 +104,10 @@ pub fn function(function: &OperationRef, interface: &Interface, interfaces: &Has
             let argument = block.argument(index).expect("argument");
             let ty = argument.r#type().to_string();
             if !is_scalar(&ty) {
-                let first = block.first_operation().expect("a block has a terminator");
                 return Err(Failure::new(
-                    first.location(),
+                    block_location(block).unwrap_or_else(|| function.location()),
                     format!(
-                        "a {} that differs by the path taken (a pointer advanced in a loop, p++, or chosen by a \
+                        "{} that differs by the path taken (a pointer advanced in a loop, p++, or chosen by a \
                          branch): zad raises pointers indexed from a parameter or a local array (write u[i])",
                         llvm::describe_type(&ty)
                     ),
@@ -153,6 +153,18 @@ pub fn function(function: &OperationRef, interface: &Interface, interfaces: &Has
         emitter.out,
         location(function)
     ))
+}
+
+/// The location of the first op of `block` that has one.
+fn block_location<'c>(block: &BlockRef<'c, '_>) -> Option<melior::ir::Location<'c>> {
+    let mut next = block.first_operation();
+    while let Some(op) = next {
+        if !location(&op).is_empty() {
+            return Some(op.location());
+        }
+        next = op.next_in_block();
+    }
+    None
 }
 
 fn reverse_post_order<'c, 'a>(entry: BlockRef<'c, 'a>) -> Vec<BlockRef<'c, 'a>> {

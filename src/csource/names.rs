@@ -6,8 +6,9 @@ use super::llvm::{self, op_name};
 use melior::ir::{OperationRef, block::BlockArgument, operation::OperationLike};
 use std::collections::HashMap;
 
-/// Parameter names by position.
-pub fn parameter_names(function: &OperationRef) -> HashMap<usize, String> {
+/// Parameter names by position, with the debug type of each (the
+/// printed `#llvm.di_...` attribute).
+pub fn parameters(function: &OperationRef) -> HashMap<usize, (String, String)> {
     let mut names = HashMap::new();
     llvm::for_each_op(function, &mut |op| {
         if op_name(op) != "llvm.intr.dbg.value" {
@@ -18,16 +19,46 @@ pub fn parameter_names(function: &OperationRef) -> HashMap<usize, String> {
         let Ok(position) = position.parse::<usize>() else { return };
         let is_argument = op.operand(0).ok().is_some_and(|value| BlockArgument::try_from(value).is_ok());
         if is_argument && position >= 1 && is_identifier(&name) {
-            names.entry(position - 1).or_insert(name);
+            let ty = nested_field(&variable, "type = ").unwrap_or_default();
+            names.entry(position - 1).or_insert((name, ty));
         }
     });
     names
 }
 
-/// The text after `key` up to its end (a quote, comma or `>`), where
-/// `key` is a field of the outermost attribute (`#llvm.di_local_variable<
-/// scope = ..., name = "u", ...>`: the scope's own name is nested deeper).
+/// The text of field `key` of the outermost attribute up to its end (a
+/// quote, comma or `>`): `name = "u"` is `u`, `arg = 2` is `2`.
 fn field(text: &str, key: &str) -> Option<String> {
+    let rest = &text[field_start(text, key)?..];
+    let end = rest.find(['"', ',', '>']).unwrap_or(rest.len());
+    Some(rest[..end].trim().to_string())
+}
+
+/// The whole value of field `key` of the outermost attribute, nested
+/// brackets included.
+fn nested_field(text: &str, key: &str) -> Option<String> {
+    let start = field_start(text, key)?;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    for (at, character) in text[start..].char_indices() {
+        match character {
+            '"' => in_string = !in_string,
+            '<' | '[' | '(' | '{' if !in_string => depth += 1,
+            '>' | ']' | ')' | '}' if !in_string => {
+                if depth == 0 {
+                    return Some(text[start..start + at].trim().to_string());
+                }
+                depth -= 1;
+            }
+            ',' if !in_string && depth == 0 => return Some(text[start..start + at].trim().to_string()),
+            _ => {}
+        }
+    }
+    Some(text[start..].trim().to_string())
+}
+
+/// Where the value of field `key` of the outermost attribute starts.
+fn field_start(text: &str, key: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
     for (at, character) in text.char_indices() {
@@ -39,9 +70,7 @@ fn field(text: &str, key: &str) -> Option<String> {
         }
         let at_field_start = at == 0 || matches!(text.as_bytes()[at - 1], b' ' | b'<' | b',');
         if depth == 1 && !in_string && at_field_start && text[at..].starts_with(key) {
-            let rest = &text[at + key.len()..];
-            let end = rest.find(['"', ',', '>']).unwrap_or(rest.len());
-            return Some(rest[..end].trim().to_string());
+            return Some(at + key.len());
         }
     }
     None

@@ -76,18 +76,24 @@ pub fn interface(function: &OperationRef) -> Result<Interface, Failure> {
     };
     let argument_attributes = llvm::argument_attributes(function);
     let entry = function.region(0).ok().and_then(|region| region.first_block()).expect("a function with a body");
-    let names = names::parameter_names(function);
+    let names = names::parameters(function);
     let mut parameters = Vec::new();
     for index in 0..entry.argument_count() {
         let argument = entry.argument(index).expect("argument");
         let ty = argument.r#type().to_string();
         let attributes = argument_attributes.get(index).cloned().unwrap_or_default();
-        let name = names.get(&index).cloned().unwrap_or_else(|| format!("arg{}", index + 1));
+        let (name, debug_type) = names.get(&index).cloned().unwrap_or_else(|| (format!("arg{}", index + 1), String::new()));
         if attributes.contains("llvm.byval") || attributes.contains("llvm.sret") {
             return Err(Failure::new(location, format!("{name}: structs passed by value are not supported")));
         }
         let kind = match ty.as_str() {
             "f64" | "f32" | "i32" | "i64" => ParameterKind::Scalar(ty),
+            "!llvm.ptr" if ["DW_TAG_structure_type", "DW_TAG_union_type"].iter().any(|tag| debug_type.contains(tag)) => {
+                return Err(Failure::new(
+                    location,
+                    format!("parameter {name} points to a struct or union: structs are not supported (pass arrays of double)"),
+                ));
+            }
             "!llvm.ptr" => ParameterKind::Pointer { element: None, restrict: attributes.contains("llvm.noalias"), written: false },
             other => {
                 return Err(Failure::new(
