@@ -13,6 +13,7 @@ mod checkpointing;
 mod custom;
 mod cli;
 mod complex;
+mod csource;
 mod fortran;
 mod forward;
 mod fuzz;
