@@ -368,6 +368,11 @@ impl Emitter<'_> {
 
     fn lookup(&self, value: Value, op: &OperationRef) -> Result<Converted> {
         match self.values.get(&key(value)) {
+            // A refused value without a place of its own (a global's
+            // address) is reported where it is used.
+            Some(Converted::Refused(failure)) if failure.at == crate::mlir::UNKNOWN_LOCATION => {
+                Err(Failure::new(op.location(), failure.message.clone()))
+            }
             Some(Converted::Refused(failure)) => Err(failure.clone()),
             Some(converted) => Ok(converted.clone()),
             None => Err(Failure::new(op.location(), format!("internal error: `{}` uses a value zad has not converted", op_name(op)))),
@@ -605,14 +610,19 @@ impl Emitter<'_> {
         let count = op.operand(0).ok().and_then(|v| self.constants.get(&key(v))).copied();
         let element = op.attribute("elem_type").map(|a| a.to_string()).unwrap_or_default();
         let Some((length, scalar)) = llvm::flatten_array(&element).filter(|_| count == Some(1)) else {
-            return Err(Failure::new(
-                op.location(),
+            // Allocations carry no source line: the refusal is reported
+            // where the variable is first used.
+            let message = if element.contains("ptr") {
+                "a local array of pointers (pointers stored in memory) is not supported".to_string()
+            } else {
                 format!(
                     "a local variable of type {} whose address is taken (zad converts local arrays of constant size \
                      of double, float, int or long)",
                     llvm::describe_type(&element)
-                ),
-            ));
+                )
+            };
+            self.define(op, Converted::Refused(Failure::new(op.location(), message)));
+            return Ok(());
         };
         let memref_type = format!("memref<{length}x{scalar}>");
         let name = self.fresh();

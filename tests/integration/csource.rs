@@ -387,7 +387,7 @@ fn unsupported_c_is_reported_with_its_location() {
         (
             "stored.c",
             "keep",
-            "double keep(double *u) {\n  double *slots[2];\n  slots[0] = u;\n  slots[1] = u;\n  return slots[1][0];\n}\n",
+            "double keep(int k, double *u, double *v) {\n  double *slots[2];\n  slots[k] = u;\n  slots[1 - k] = v;\n  return slots[0][0];\n}\n",
             &["stored.c:", "pointer"],
         ),
         (
