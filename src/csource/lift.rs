@@ -3,7 +3,8 @@
 //! early returns) into `scf.while` and `scf.if`. The values it makes up for
 //! paths that never read them (`ub.poison`) become zeros, which zad
 //! differentiates; a multi-way switch it would need (`scf.index_switch`)
-//! is refused.
+//! is refused. Loops whose exit is decided inside their body are rotated
+//! (`rotate`).
 
 use crate::context::describe_location;
 use melior::{
@@ -24,6 +25,14 @@ pub fn lift(context: &Context, text: &str, file: &str, diagnostics: impl Fn() ->
     manager.run(&mut module).map_err(|_| {
         format!("{file}: the control flow of a function cannot be structured into loops and branches: {}", diagnostics())
     })?;
+    super::rotate::rotate_loops(context, &module)?;
+    if !module.as_operation().verify() {
+        return Err(format!("internal error: the rotated loops of {file} do not verify: {}", diagnostics()));
+    }
+    let manager = PassManager::new(context);
+    parse_pass_pipeline(manager.as_operation_pass_manager(), "builtin.module(canonicalize,cse)")
+        .map_err(|error| format!("bad pass pipeline: {error}"))?;
+    manager.run(&mut module).map_err(|_| format!("{file}: cannot simplify the structured loops: {}", diagnostics()))?;
     let mut refused = None;
     module.as_operation().walk(WalkOrder::PreOrder, |op| {
         if op.name().as_string_ref().as_str() == Ok("scf.index_switch") {

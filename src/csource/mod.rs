@@ -5,7 +5,7 @@
 //! reads each function's interface (`signature`, `names`), converts its
 //! body to func/cf/arith/math/memref, raising pointer parameters indexed by
 //! `getelementptr` to memrefs (`convert`, `address`), and structures the
-//! branches into `scf` (`lift`). A function zad cannot convert does not
+//! branches into `scf` (`lift`, `rotate`). A function zad cannot convert does not
 //! stop the others: asking for it gives the reason, with `file:line:col`.
 
 mod address;
@@ -13,6 +13,7 @@ mod convert;
 mod lift;
 mod llvm;
 mod names;
+mod rotate;
 mod signature;
 mod tools;
 
