@@ -77,11 +77,14 @@ pub fn function(function: &OperationRef, interface: &Interface, interfaces: &Has
             ParameterKind::Scalar(ty) => Converted::Scalar { name, ty: ty.clone() },
             ParameterKind::Pointer { element, .. } => {
                 let element = element.clone().unwrap_or_else(|| "f64".into());
-                let Some(size) = llvm::size_of(&element).filter(|_| matches!(element.as_str(), "f64" | "f32" | "i32" | "i64")) else {
+                // zad passes arrays of floats across its ABI (integer
+                // arrays would have no way in).
+                let Some(size) = llvm::size_of(&element).filter(|_| matches!(element.as_str(), "f64" | "f32")) else {
                     return Err(Failure::new(
                         function.location(),
                         format!(
-                            "{} points to {}: zad raises pointers to arrays of double, float, int or long",
+                            "parameter {} points to {}: zad raises pointers to arrays of double or float (pass \
+                             integer data as scalars, or as doubles)",
                             parameter.name,
                             llvm::describe_type(&element)
                         ),

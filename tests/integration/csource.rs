@@ -385,6 +385,12 @@ fn unsupported_c_is_reported_with_its_location() {
             &["rows.c:1:", "rows", "pointer"],
         ),
         (
+            "int_array.c",
+            "gather",
+            "double gather(int n, const int *k, const double *u) {\n  double s = 0;\n  for (int i = 0; i < n; i++) s += u[k[i]];\n  return s;\n}\n",
+            &["int_array.c:1:", "parameter k", "int"],
+        ),
+        (
             "stored.c",
             "keep",
             "double keep(int k, double *u, double *v) {\n  double *slots[2];\n  slots[k] = u;\n  slots[1 - k] = v;\n  return slots[0][0];\n}\n",
