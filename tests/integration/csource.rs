@@ -490,6 +490,11 @@ fn cli_runs_differentiates_and_emits_c() {
         .arg(&path)
         .args(["--fn", "dot", "--c-options", "-DUNUSED=1", "--args", "[1, [2], [3]]"]));
     assert!(ok, "{stderr}");
+    // An array shorter than the C code's bound: the bounds check names the
+    // C line that reads past it.
+    let (ok, _, stderr) =
+        run(Command::new(zad_cli()).arg("run").arg(&path).args(["--fn", "dot", "--args", "[4, [1, 2, 3, 4], [1, 2, 3]]"]));
+    assert!(!ok && stderr.contains("dot.c:10:") && stderr.contains("out of bounds"), "{stderr}");
 }
 
 /// A C program loads C source through the ABI (zad_module_load_c),
