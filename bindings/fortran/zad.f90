@@ -235,7 +235,8 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_load_fortran, zad_load_c, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed, zad_set_target
+   public :: zad_load, zad_load_fortran, zad_load_c, zad_parse, zad_function, zad_gradient
+   public :: zad_gradient_checkpointed, zad_set_target
    public :: zad_tangent, zad_tangent_batch
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
