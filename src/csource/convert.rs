@@ -775,12 +775,51 @@ impl Emitter<'_> {
         Ok(())
     }
 
+    /// The same array passed for two pointer parameters of a function of
+    /// the file, one of which it writes: its derivative assumes they do
+    /// not overlap (and C's `restrict` forbids it), so this is refused.
+    /// (Different arrays of the caller are checked when it is called.)
+    fn check_call_aliasing(&self, op: &OperationRef, callee: &str, interface: &Interface) -> Result<()> {
+        let pointers: Vec<(usize, &str, bool, String)> = interface
+            .parameters
+            .iter()
+            .enumerate()
+            .filter_map(|(position, parameter)| match &parameter.kind {
+                ParameterKind::Pointer { written, .. } => {
+                    let value = op.operand(position).ok()?;
+                    match self.values.get(&key(value)) {
+                        Some(Converted::Address(address)) => {
+                            Some((position, parameter.name.as_str(), *written, address.memref.clone()))
+                        }
+                        _ => None,
+                    }
+                }
+                ParameterKind::Scalar(_) => None,
+            })
+            .collect();
+        for (i, (_, first, first_written, first_memref)) in pointers.iter().enumerate() {
+            for (_, second, second_written, second_memref) in &pointers[i + 1..] {
+                if first_memref == second_memref && (*first_written || *second_written) {
+                    return Err(Failure::new(
+                        op.location(),
+                        format!(
+                            "passes the same array as {first} and {second} to {callee}, which writes one of them: \
+                             zad's derivatives assume pointer parameters do not overlap (copy the array first)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn call(&mut self, op: &OperationRef) -> Result<()> {
         let Some(callee) = llvm::callee(op) else {
             return Err(Failure::new(op.location(), "a call through a function pointer is not supported"));
         };
         let result = Self::result_type(op);
         if let Some(interface) = self.interfaces.get(&callee) {
+            self.check_call_aliasing(op, &callee, interface)?;
             let mut arguments = Vec::new();
             let mut types = Vec::new();
             for (position, parameter) in interface.parameters.iter().enumerate() {

@@ -415,6 +415,12 @@ fn unsupported_c_is_reported_with_its_location() {
             &["offset_call.c:3:", "head", "middle"],
         ),
         (
+            "in_place.c",
+            "squares_in_place",
+            "static void square(int n, const double *x, double *y) {\n  for (int i = 0; i < n; i++) y[i] = x[i] * x[i];\n}\ndouble squares_in_place(int n, double *u) {\n  square(n, u, u);\n  return u[0] + u[1];\n}\n",
+            &["in_place.c:5:", "same array", "x and y", "square"],
+        ),
+        (
             "caller.c",
             "user",
             "#include <stdio.h>\nstatic double loud(double x) { puts(\"x\"); return x; }\ndouble user(double x) {\n  return loud(x) + 1;\n}\n",
