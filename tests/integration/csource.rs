@@ -21,6 +21,7 @@
 
 use crate::{
     abi_programs::{build_c, run_ok},
+    forward::{Kernel, check_tangent},
     gradients::{self, ArgValue, Spec},
     support::{Scratch, assert_enough_files, assert_no_failures, root, run, selected, zad_cli},
 };
@@ -87,6 +88,33 @@ fn c_functions_match_gcc_and_finite_differences() {
         failures.len()
     );
     assert_no_failures(&failures, "C", &format!("{} functions", files.len()));
+}
+
+/// Forward mode of every function of the corpus against finite
+/// differences (the forward suite's check: every differentiated argument
+/// moves at once, results and written arrays compared).
+#[test]
+fn c_tangents_match_finite_differences() {
+    let context = Context::new().expect("zad context");
+    let mut failures = Vec::new();
+    let files: Vec<PathBuf> = corpus().into_iter().filter(|path| selected(path)).collect();
+    for path in &files {
+        let name = format!("{C_DIR}/{}", file_name(path));
+        let text = std::fs::read_to_string(path).expect("readable");
+        let spec = match gradients::parse_spec(&text, "//") {
+            Ok(spec) => spec,
+            Err(errors) => {
+                failures.push(format!("{name}: {}", errors.join("; ")));
+                continue;
+            }
+        };
+        let module = Module::load_c(&context, path, &COptions::default()).expect("converts");
+        match Kernel::new(name.clone(), spec, module).and_then(|kernel| check_tangent(&kernel).map_err(|e| format!("{name}: {e}"))) {
+            Ok(found) => failures.extend(found),
+            Err(error) => failures.push(error),
+        }
+    }
+    assert_no_failures(&failures, "C forward mode", &format!("{} functions", files.len()));
 }
 
 /// Enough functions, each with directives. Ignores ZAD_FILTER.
