@@ -14,9 +14,15 @@ use melior::{
     utility::parse_pass_pipeline,
 };
 
-/// Lifts `text` (a module of func/cf functions); the result as text.
-/// `diagnostics` gives what MLIR said when parsing or lifting fails.
-pub fn lift(context: &Context, text: &str, file: &str, diagnostics: impl Fn() -> String) -> Result<String, String> {
+/// Lifts `text` (a module of func/cf functions): the result as text, or
+/// the functions that cannot be structured (name, message). An error is
+/// a failure of the whole module; `diagnostics` gives what MLIR said.
+pub fn lift(
+    context: &Context,
+    text: &str,
+    file: &str,
+    diagnostics: impl Fn() -> String,
+) -> Result<Result<String, Vec<(String, String)>>, String> {
     let mut module = Module::parse(context, text)
         .ok_or_else(|| format!("internal error: the MLIR zad generated for {file} does not parse: {}", diagnostics()))?;
     let manager = PassManager::new(context);
@@ -33,26 +39,44 @@ pub fn lift(context: &Context, text: &str, file: &str, diagnostics: impl Fn() ->
     parse_pass_pipeline(manager.as_operation_pass_manager(), "builtin.module(canonicalize,cse)")
         .map_err(|error| format!("bad pass pipeline: {error}"))?;
     manager.run(&mut module).map_err(|_| format!("{file}: cannot simplify the structured loops: {}", diagnostics()))?;
-    let mut refused = None;
+    // Functions whose lifted form needs a multi-way switch, by name.
+    let mut refused: Vec<(String, String)> = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |op| {
         if op.name().as_string_ref().as_str() == Ok("scf.index_switch") {
-            refused = Some(format!(
-                "{}: error: control flow that leaves a loop or function in several different ways (break and return \
-                 from the same loop, or a goto) is not supported: let the loop end, then return",
-                describe_location(op.location(), file)
-            ));
-            return WalkResult::Interrupt;
+            let mut function = op.parent_operation();
+            while let Some(parent) = function {
+                if parent.name().as_string_ref().as_str() == Ok("func.func") {
+                    break;
+                }
+                function = parent.parent_operation();
+            }
+            let name = function
+                .and_then(|f| f.attribute("sym_name").ok())
+                .and_then(|a| melior::ir::attribute::StringAttribute::try_from(a).ok())
+                .map(|a| a.value().to_string())
+                .unwrap_or_default();
+            if !refused.iter().any(|(known, _)| *known == name) {
+                refused.push((
+                    name,
+                    format!(
+                        "{}: error: control flow that leaves a loop in several different ways that cannot be merged \
+                         (a goto into or out of a loop, or break and return from the same loop) is not supported: \
+                         let the loop end, then branch",
+                        describe_location(op.location(), file)
+                    ),
+                ));
+            }
         }
         WalkResult::Advance
     });
-    if let Some(refused) = refused {
-        return Err(refused);
+    if !refused.is_empty() {
+        return Ok(Err(refused));
     }
     let printed = module
         .as_operation()
         .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false))
         .map_err(|error| format!("cannot print the lifted module: {error}"))?;
-    Ok(replace_poison(&printed))
+    Ok(Ok(replace_poison(&printed)))
 }
 
 /// `%x = ub.poison : f64` becomes `%x = arith.constant 0.0 : f64`: a value

@@ -78,6 +78,27 @@ pub struct Translation {
     pub functions: Vec<Function>,
 }
 
+/// Marks every function that calls (directly or not) one in `messages` as
+/// unconvertible too.
+fn refuse_callers(calls: &HashMap<String, Vec<String>>, messages: &mut HashMap<String, String>) {
+    loop {
+        let mut changed = false;
+        for (caller, callees) in calls {
+            if messages.contains_key(caller) {
+                continue;
+            }
+            if let Some(callee) = callees.iter().find(|callee| messages.contains_key(*callee)) {
+                let message = format!("it calls {callee}, which cannot be converted: {}", messages[callee]);
+                messages.insert(caller.clone(), message);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 /// Converts the C file at `path`.
 pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
     let file = path.display().to_string();
@@ -133,7 +154,6 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
             }
         }
     }
-    // A function calling one that cannot be converted cannot be either.
     let calls: HashMap<String, Vec<String>> = definitions
         .iter()
         .map(|(operation, _)| {
@@ -149,64 +169,59 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
         })
         .collect();
     let mut messages: HashMap<String, String> = failures.iter().map(|(name, failure)| (name.clone(), failure.to_string())).collect();
-    loop {
-        let mut changed = false;
-        for (caller, callees) in &calls {
-            if messages.contains_key(caller) {
-                continue;
-            }
-            if let Some(callee) = callees.iter().find(|callee| messages.contains_key(*callee)) {
-                let message = format!("it calls {callee}, which cannot be converted: {}", messages[callee]);
-                messages.insert(caller.clone(), message);
-                bodies.remove(caller);
-                changed = true;
+    let names: Vec<String> = definitions.iter().map(|(operation, _)| llvm::symbol(operation)).collect();
+    // Lift what converted; a function that cannot be structured is set
+    // aside (with the functions calling it) and the rest lifted again.
+    let lifted = loop {
+        refuse_callers(&calls, &mut messages);
+        bodies.retain(|name, _| !messages.contains_key(name));
+        if names.iter().all(|name| messages.contains_key(name)) {
+            let reasons: Vec<String> = names.iter().filter_map(|name| messages.get(name).cloned()).collect();
+            return Err(Error::Unsupported(reasons.join("\n")));
+        }
+        let mut text = String::from("module {\n");
+        for name in &names {
+            if let Some(body) = bodies.get(name) {
+                text.push_str(body);
             }
         }
-        if !changed {
-            break;
+        text.push_str("}\n");
+        if std::env::var_os("ZAD_DUMP_C").is_some() {
+            eprintln!("{text}");
         }
-    }
+        match lift::lift(&context, &text, &file, take).map_err(Error::Unsupported)? {
+            Ok(lifted) => break lifted,
+            Err(refused) => messages.extend(refused),
+        }
+    };
 
-    let mut functions = Vec::new();
-    let mut text = String::from("module {\n");
-    for (operation, _) in &definitions {
-        let name = llvm::symbol(operation);
-        let pointers = interfaces
-            .get(&name)
-            .map(|interface| {
-                interface
-                    .parameters
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(position, parameter)| match &parameter.kind {
-                        signature::ParameterKind::Pointer { restrict, written, .. } => Some(PointerParameter {
-                            position,
-                            name: parameter.name.clone(),
-                            restrict: *restrict,
-                            written: *written,
-                        }),
-                        signature::ParameterKind::Scalar(_) => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(body) = bodies.get(&name) {
-            text.push_str(body);
-        }
-        let parameters = interfaces
-            .get(&name)
-            .map(|interface| interface.parameters.iter().map(|p| format!("%{}", p.name)).collect())
-            .unwrap_or_default();
-        functions.push(Function { name: name.clone(), failure: messages.get(&name).cloned(), parameters, pointers });
-    }
-    text.push_str("}\n");
-    if functions.iter().all(|f| f.failure.is_some()) {
-        let reasons: Vec<String> = functions.iter().filter_map(|f| f.failure.clone()).collect();
-        return Err(Error::Unsupported(reasons.join("\n")));
-    }
-    if std::env::var_os("ZAD_DUMP_C").is_some() {
-        eprintln!("{text}");
-    }
-    let lifted = lift::lift(&context, &text, &file, take).map_err(Error::Unsupported)?;
+    let functions = names
+        .iter()
+        .map(|name| {
+            let interface = interfaces.get(name);
+            let pointers = interface
+                .map(|interface| {
+                    interface
+                        .parameters
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(position, parameter)| match &parameter.kind {
+                            signature::ParameterKind::Pointer { restrict, written, .. } => Some(PointerParameter {
+                                position,
+                                name: parameter.name.clone(),
+                                restrict: *restrict,
+                                written: *written,
+                            }),
+                            signature::ParameterKind::Scalar(_) => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let parameters = interface
+                .map(|interface| interface.parameters.iter().map(|p| format!("%{}", p.name)).collect())
+                .unwrap_or_default();
+            Function { name: name.clone(), failure: messages.get(name).cloned(), parameters, pointers }
+        })
+        .collect();
     Ok(Translation { text: lifted, functions })
 }

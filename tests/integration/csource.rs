@@ -449,6 +449,12 @@ fn unsupported_c_is_reported_with_its_location() {
             &["in_place.c:5:", "same array", "x and y", "square"],
         ),
         (
+            "goto.c",
+            "tangled",
+            "double tangled(int k, double x) {\n  if (k > 0) goto inside;\ntop:\n  x = x * 0.5;\ninside:\n  x = x + 1.0;\n  k--;\n  if (k > -3) goto top;\n  return x;\n}\n",
+            &["goto.c:", "goto"],
+        ),
+        (
             "caller.c",
             "user",
             "#include <stdio.h>\nstatic double loud(double x) { puts(\"x\"); return x; }\ndouble user(double x) {\n  return loud(x) + 1;\n}\n",
