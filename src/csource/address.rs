@@ -17,6 +17,13 @@ pub struct Term {
     pub bytes: i64,
 }
 
+/// An offset in elements: `terms` (their `bytes` field counting elements
+/// here) plus `constant`.
+pub struct ElementOffset {
+    pub terms: Vec<Term>,
+    pub constant: i64,
+}
+
 /// A memref and a byte offset into it.
 #[derive(Clone, Debug)]
 pub struct Address {
@@ -43,14 +50,14 @@ impl Address {
         self.terms.is_empty() && self.constant == 0
     }
 
-    /// The offset as a whole number of elements: (value, type, element
-    /// coefficient) terms and a constant; `None` where it is not one.
-    pub fn element_offset(&self) -> Option<(Vec<(String, String, i64)>, i64)> {
+    /// The offset as a whole number of elements: terms whose coefficients
+    /// count elements, and a constant; `None` where it is not one.
+    pub fn element_offset(&self) -> Option<ElementOffset> {
         let size = self.element_size;
         if self.constant % size != 0 || self.terms.iter().any(|term| term.bytes % size != 0) {
             return None;
         }
-        let terms = self.terms.iter().map(|t| (t.value.clone(), t.ty.clone(), t.bytes / size)).collect();
-        Some((terms, self.constant / size))
+        let terms = self.terms.iter().map(|t| Term { value: t.value.clone(), ty: t.ty.clone(), bytes: t.bytes / size }).collect();
+        Some(ElementOffset { terms, constant: self.constant / size })
     }
 }

@@ -695,7 +695,7 @@ impl Emitter<'_> {
 
     /// The element index an address names, as an `index` value.
     fn index(&mut self, op: &OperationRef, address: &Address) -> Result<String> {
-        let Some((terms, constant)) = address.element_offset() else {
+        let Some(super::address::ElementOffset { terms, constant }) = address.element_offset() else {
             return Err(Failure::new(
                 op.location(),
                 format!(
@@ -707,7 +707,7 @@ impl Emitter<'_> {
             ));
         };
         let mut sum: Option<String> = None;
-        for (value, ty, coefficient) in terms {
+        for super::address::Term { value, ty, bytes: coefficient } in terms {
             let mut index = self.helper(op, format!("arith.index_cast {value} : {ty} to index"));
             if coefficient != 1 {
                 let factor = self.helper(op, format!("arith.constant {coefficient} : index"));

@@ -197,8 +197,8 @@ fn rotate<'c>(context: &'c Context, op: &OperationRef<'c, '_>) -> Result<(), Str
     }
     let state = clone_body(&after, &body_block, None, &mut map);
     let mut map = HashMap::new();
-    for index in 0..before.argument_count() {
-        map.insert(key(before.argument(index).expect("argument").to_raw()), state[index]);
+    for (index, &value) in state.iter().enumerate().take(before.argument_count()) {
+        map.insert(key(before.argument(index).expect("argument").to_raw()), value);
     }
     let next = clone_body(&before, &body_block, None, &mut map);
     // SAFETY: as for `operands`.
