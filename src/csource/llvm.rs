@@ -115,7 +115,8 @@ pub fn size_of(ty: &str) -> Option<i64> {
 
 /// `!llvm.array<N x T>` as (N, T).
 pub fn array_parts(ty: &str) -> Option<(i64, String)> {
-    let inner = ty.strip_prefix("!llvm.array<")?.strip_suffix('>')?;
+    // Nested arrays print their inner types without the dialect prefix.
+    let inner = ty.strip_prefix("!llvm.array<").or_else(|| ty.strip_prefix("array<"))?.strip_suffix('>')?;
     let (count, element) = inner.split_once(" x ")?;
     Some((count.trim().parse().ok()?, element.trim().to_string()))
 }
