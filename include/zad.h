@@ -481,12 +481,14 @@ zad_status zad_module_parse(const zad_context *context,
                             zad_module **out);
 
 /**
- * Reads, parses and verifies an MLIR file (or converts a Fortran file,
- * by its extension, as `zad_module_load_fortran` does with default
- * options). On success `*out` is a new module owned by the caller, freed
+ * Reads, parses and verifies an MLIR file (or converts a Fortran or C
+ * file, by its extension, as `zad_module_load_fortran` or
+ * `zad_module_load_c` does with default options). On success `*out` is a new module owned by the caller, freed
  * with `zad_module_free`.
  */
-zad_status zad_module_load(const zad_context *context, const char *path, zad_module **out);
+zad_status zad_module_load(const zad_context *context,
+                           const char *path,
+                           zad_module **out);
 
 /**
  * Converts the procedures of a Fortran source file (`.f90`, `.f`, `.F90`,
@@ -512,6 +514,30 @@ zad_status zad_module_load_fortran(const zad_context *context,
                                    const char *path,
                                    const char *options,
                                    zad_module **out);
+
+/**
+ * Converts the functions of a C source file (`.c`) into a module, with
+ * clang, opt and mlir-translate (Debian packages clang-22, llvm-22 and
+ * mlir-22-tools). Its functions keep their C names; double, float, int
+ * and long parameters are scalars, and a pointer parameter (`double *u`,
+ * `const float *x`, a VLA `double a[n][m]`) is a 1-D memref of the
+ * array it points to, flattened in C's row-major order, whose length is
+ * the length of the array the caller passes. Calls refuse arrays that
+ * overlap in memory where the C parameters may alias (neither is
+ * `restrict`, and the function writes through one of them), with
+ * `ZAD_INVALID_ARGUMENT` naming both. `options` is NULL for the defaults,
+ * or a string of options for reading the source: `-I DIR`,
+ * `-D NAME[=VALUE]`, `-U NAME`, `-std=STANDARD`. A function zad cannot
+ * convert (I/O, memory allocation, structs, pointer arithmetic, ...)
+ * does not stop the others: asking for it is `ZAD_UNSUPPORTED` with the
+ * reason and its `file:line:col`. Does not take ownership of the strings.
+ * On success `*out` is a new module owned by the caller, freed with
+ * `zad_module_free`.
+ */
+zad_status zad_module_load_c(const zad_context *context,
+                             const char *path,
+                             const char *options,
+                             zad_module **out);
 
 /**
  * Frees a module. Accepts NULL. Functions compiled from it stay valid.

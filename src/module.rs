@@ -4,6 +4,7 @@ use crate::{
     ad::{self, Activity, GradientOptions, Request},
     context::{Context, Shared},
     dialect, effects,
+    csource::{self, COptions},
     fortran::{self, FortranOptions},
     signature::ParamType,
     error::{Error, Result},
@@ -15,6 +16,7 @@ use crate::{
     target::Target,
 };
 use crate::context::UNNAMED_BUFFER;
+use crate::csource::Function;
 use melior::{
     StringRef,
     ir::{
@@ -35,6 +37,8 @@ pub struct Module {
     /// For a module converted from Fortran: its procedures, by which
     /// functions are looked up (case-insensitively, `module::name`).
     fortran: Option<Vec<fortran::Procedure>>,
+    /// For a module converted from C: its functions, converted or not.
+    c: Option<Vec<csource::Function>>,
 }
 
 struct ModuleState {
@@ -48,6 +52,9 @@ struct ModuleState {
     /// The argument names (`%steps`) of each function, read from the source
     /// text: MLIR does not keep them, and messages use them.
     argument_names: HashMap<String, Vec<String>>,
+    /// For functions converted from C: the pairs of pointer parameters
+    /// whose arrays must not overlap when called.
+    disjoint: HashMap<String, Vec<(usize, usize)>>,
 }
 
 /// The compile-cache key of a function: its name, marked when compiled with
@@ -96,9 +103,11 @@ impl Module {
                 engines: HashMap::new(),
                 functions: HashMap::new(),
                 argument_names,
+                disjoint: HashMap::new(),
             }),
             shared: shared.clone(),
             fortran: None,
+            c: None,
         })
     }
 
@@ -108,6 +117,9 @@ impl Module {
         let path = path.as_ref();
         if fortran::is_fortran_source(path) {
             return Module::load_fortran(context, path, &FortranOptions::default());
+        }
+        if csource::is_c_source(path) {
+            return Module::load_c(context, path, &COptions::default());
         }
         let source = std::fs::read_to_string(path)
             .map_err(|error| Error::Io(format!("{}: cannot read: {error}", path.display())))?;
@@ -127,10 +139,42 @@ impl Module {
         Ok(module)
     }
 
+    /// Converts the functions of a C source file (see `crate::csource`).
+    /// Its functions keep their C names; pointer parameters are 1-D
+    /// memrefs. A function zad cannot convert does not stop the others:
+    /// asking for it gives the reason, with its `file:line:col`. Calls
+    /// refuse arrays that overlap where the C parameters may alias.
+    pub fn load_c(context: &Context, path: impl AsRef<Path>, options: &COptions) -> Result<Module> {
+        let path = path.as_ref();
+        let translation = csource::translate(path, options)?;
+        let mut module = Module::parse(context, &translation.text, &path.display().to_string())?;
+        {
+            let state = module.state.get_mut();
+            for function in translation.functions.iter().filter(|f| f.failure.is_none()) {
+                state.disjoint.insert(function.name.clone(), function.disjoint_pairs());
+                state.argument_names.insert(function.name.clone(), function.parameters.clone());
+            }
+        }
+        module.c = Some(translation.functions);
+        Ok(module)
+    }
+
     /// The symbol of the function a caller names: itself for MLIR modules;
     /// for Fortran ones, the procedure with that name (any case, optionally
     /// `module::name`).
     fn resolve(&self, name: &str) -> Result<String> {
+        if let Some(functions) = &self.c {
+            return match functions.iter().find(|f| f.name == name) {
+                Some(Function { failure: Some(failure), .. }) => {
+                    Err(Error::Unsupported(format!("{name} cannot be converted: {failure}")))
+                }
+                Some(function) => Ok(function.name.clone()),
+                None => {
+                    let known: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+                    Err(Error::NotFound(format!("no function '{name}' in the C source (it defines {})", known.join(", "))))
+                }
+            };
+        }
         let Some(procedures) = &self.fortran else { return Ok(name.to_string()) };
         let wanted = name.to_ascii_lowercase();
         let (module, procedure) = match wanted.split_once("::") {
@@ -452,6 +496,12 @@ impl Module {
             .iter()
             .flatten()
             .filter_map(|p| p.failure.as_ref().map(|f| format!("// {} was not converted: {f}\n", p.name.qualified())))
+            .chain(
+                self.c
+                    .iter()
+                    .flatten()
+                    .filter_map(|f| f.failure.as_ref().map(|why| format!("// {} was not converted: {why}\n", f.name))),
+            )
             .collect();
         Ok(notes + &text)
     }
@@ -473,6 +523,9 @@ impl ModuleState {
             && names.len() == signature.inputs.len()
         {
             signature.naming.arguments = names.iter().cloned().map(Some).collect();
+        }
+        if let Some(pairs) = self.disjoint.get(name) {
+            signature.naming.disjoint = pairs.clone();
         }
         Ok(signature)
     }

@@ -17,6 +17,10 @@ pub struct Naming {
     pub inputs: Vec<Input>,
     /// What each result of the compiled function is.
     pub outputs: Vec<Output>,
+    /// Pairs of arguments (positions) whose arrays must not overlap in
+    /// memory when called: C pointer parameters that may alias (see
+    /// `crate::csource`). Calls check them and refuse overlapping arrays.
+    pub disjoint: Vec<(usize, usize)>,
 }
 
 /// What a compiled function is to the user's function.
@@ -74,6 +78,7 @@ impl Naming {
             arguments: vec![None; inputs],
             inputs: (0..inputs).map(Input::Argument).collect(),
             outputs: (0..results).map(Output::Result).collect(),
+            disjoint: Vec::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 //
 //   // func.func @dot(%x: memref<?xf64>, %y: memref<?xf64>) -> f64
 //   zad::Context context;
-//   zad::Module module = context.load("kernels.mlir");   // or load_fortran("solver.f90")
+//   zad::Module module = context.load("kernels.mlir");   // or load_fortran("solver.f90"), load_c("stencil.c")
 //   zad::Function dot = module.function("dot");
 //   std::vector<double> x(n), y(n);
 //   double result = 0;
@@ -510,6 +510,15 @@ public:
     Module load_fortran(const std::string &path, const std::string &options = "") const {
         Module module;
         check(zad_module_load_fortran(raw(), path.c_str(), options.c_str(), module.handle_.out()));
+        return module;
+    }
+    /// Converts the functions of a C source file (see zad_module_load_c in
+    /// zad.h); `options` are options for reading the source ("-I include
+    /// -DN=100"). Functions keep their C names; pointer parameters are 1-D
+    /// arrays.
+    Module load_c(const std::string &path, const std::string &options = "") const {
+        Module module;
+        check(zad_module_load_c(raw(), path.c_str(), options.c_str(), module.handle_.out()));
         return module;
     }
     /// Parses and verifies MLIR text; source_name names it in messages.

@@ -216,7 +216,7 @@ module zad
    public :: zad_context_new, zad_context_free
    public :: zad_context_set_option, zad_context_register_function, zad_context_load_library
    public :: zad_context_register_derivative
-   public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_free
+   public :: zad_module_parse, zad_module_load, zad_module_load_fortran, zad_module_load_c, zad_module_free
    public :: zad_context_set_threads, zad_context_threads, zad_context_set_target
    public :: zad_module_function, zad_module_gradient, zad_module_tangent_batch, zad_module_hvp
    public :: zad_module_gradient_checkpointed, zad_stats_take
@@ -235,7 +235,8 @@ module zad
 
    ! Fortran conveniences.
    public :: zad_version_string, zad_last_error_message, zad_status_name, zad_check
-   public :: zad_load, zad_load_fortran, zad_parse, zad_function, zad_gradient, zad_gradient_checkpointed, zad_set_target
+   public :: zad_load, zad_load_fortran, zad_load_c, zad_parse, zad_function, zad_gradient
+   public :: zad_gradient_checkpointed, zad_set_target
    public :: zad_tangent, zad_tangent_batch, zad_hvp
    public :: zad_push, zad_push_index, zad_result, zad_result_index, zad_result_array
    public :: zad_array_dims, zad_array_values
@@ -355,6 +356,16 @@ module zad
          character(kind=c_char), intent(in), optional :: options(*)
          type(c_ptr), intent(out) :: out
          integer(c_int32_t) :: zad_module_load_fortran
+      end function
+
+      function zad_module_load_c(context, path, options, out) bind(C, name='zad_module_load_c')
+         import :: c_ptr, c_char, c_int32_t
+         type(c_ptr), value :: context
+         character(kind=c_char), intent(in) :: path(*)
+         ! OPTIONAL in a BIND(C) interface passes NULL when absent: defaults.
+         character(kind=c_char), intent(in), optional :: options(*)
+         type(c_ptr), intent(out) :: out
+         integer(c_int32_t) :: zad_module_load_c
       end function
 
       subroutine zad_module_free(module) bind(C, name='zad_module_free')
@@ -904,6 +915,24 @@ contains
          status = zad_module_load_fortran(context, c_string(path), c_string(options), module)
       else
          status = zad_module_load_fortran(context, c_string(path), out=module)
+      end if
+   end function
+
+   !> Converts the functions of a C source file into a new module
+   !> (c_null_ptr on failure), with clang. Functions keep their C names;
+   !> pointer parameters are 1-D arrays. options, if given, are options for
+   !> reading the source: '-I include -DN=100 -std=c11'.
+   function zad_load_c(context, path, module, options) result(status)
+      type(c_ptr), intent(in) :: context
+      character(len=*), intent(in) :: path
+      type(c_ptr), intent(out) :: module
+      character(len=*), intent(in), optional :: options
+      integer(c_int32_t) :: status
+      module = c_null_ptr
+      if (present(options)) then
+         status = zad_module_load_c(context, c_string(path), c_string(options), module)
+      else
+         status = zad_module_load_c(context, c_string(path), out=module)
       end if
    end function
 

@@ -135,6 +135,23 @@ impl<'a> Args<'a> {
         self.slots.len()
     }
 
+    /// The bytes argument `index` spans, `[first, end)`, if it is a
+    /// non-empty array.
+    pub(crate) fn array_extent(&self, index: usize) -> Option<(usize, usize)> {
+        let Some(Slot::Array { element, data, shape, strides }) = self.slots.get(index) else { return None };
+        if shape.iter().any(|&extent| extent <= 0) {
+            return None;
+        }
+        let (mut low, mut high) = (0i64, 0i64);
+        for (&extent, &stride) in shape.iter().zip(strides) {
+            let reach = (extent - 1).saturating_mul(stride);
+            if reach < 0 { low = low.saturating_add(reach) } else { high = high.saturating_add(reach) }
+        }
+        let size = element.size() as i64;
+        let base = *data as i64;
+        Some(((base + low * size) as usize, (base + (high + 1) * size) as usize))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }

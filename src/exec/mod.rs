@@ -284,6 +284,7 @@ impl CompiledFunction {
 
     fn call_with(&self, args: &mut Args, stage: bool) -> Result<()> {
         let _keep_alive = &self.engine;
+        self.check_disjoint(args)?;
         let inputs = &self.signature.inputs;
         let given = args.len();
         let missing = inputs.len().saturating_sub(given);
@@ -310,6 +311,33 @@ impl CompiledFunction {
         result?;
         if self.host_accesses.is_some() {
             cuda::take_error()?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a call whose arrays overlap where the function's source
+    /// says they may not (C pointers that are not `restrict`): the
+    /// derivatives zad generates assume distinct arrays do not alias, and
+    /// the function's own result would differ from C's.
+    fn check_disjoint(&self, args: &Args) -> Result<()> {
+        let naming = &self.signature.naming;
+        if naming.disjoint.is_empty() {
+            return Ok(());
+        }
+        let slot_of = |position: usize| naming.inputs.iter().position(|input| *input == crate::naming::Input::Argument(position));
+        for &(first, second) in &naming.disjoint {
+            let (Some(a), Some(b)) = (slot_of(first), slot_of(second)) else { continue };
+            let (Some((a_low, a_high)), Some((b_low, b_high))) = (args.array_extent(a), args.array_extent(b)) else { continue };
+            if a_low < b_high && b_low < a_high {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: {} and {} overlap in memory; zad's derivatives of C functions assume that pointer \
+                     parameters do not alias: pass distinct arrays, or declare the parameters restrict in the C \
+                     source if the overlap is intended and harmless",
+                    naming.subject(),
+                    naming.argument(first),
+                    naming.argument(second)
+                )));
+            }
         }
         Ok(())
     }

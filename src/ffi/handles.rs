@@ -6,7 +6,7 @@ pub use super::boundary::{
     ZAD_RUNTIME_ERROR, ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
 };
 use crate::{
-    Activity, Args, Array, ArrayData, CheckpointScheme, CompiledFunction, Context, FortranOptions, GradientOptions,
+    Activity, Args, Array, ArrayData, COptions, CheckpointScheme, CompiledFunction, Context, FortranOptions, GradientOptions,
     Module, Value,
     error::Error,
     signature::{ParamType, Scalar},
@@ -297,9 +297,9 @@ pub extern "C" fn zad_module_parse(
     })
 }
 
-/// Reads, parses and verifies an MLIR file (or converts a Fortran file,
-/// by its extension, as `zad_module_load_fortran` does with default
-/// options). On success `*out` is a new module owned by the caller, freed
+/// Reads, parses and verifies an MLIR file (or converts a Fortran or C
+/// file, by its extension, as `zad_module_load_fortran` or
+/// `zad_module_load_c` does with default options). On success `*out` is a new module owned by the caller, freed
 /// with `zad_module_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_module_load(
@@ -352,6 +352,44 @@ pub extern "C" fn zad_module_load_fortran(
         out_param(out, "out")?;
         let options = FortranOptions::parse(options)?;
         let module = Module::load_fortran(&context.inner, path, &options)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
+        Ok(())
+    })
+}
+
+/// Converts the functions of a C source file (`.c`) into a module, with
+/// clang, opt and mlir-translate (Debian packages clang-22, llvm-22 and
+/// mlir-22-tools). Its functions keep their C names; double, float, int
+/// and long parameters are scalars, and a pointer parameter (`double *u`,
+/// `const float *x`, a VLA `double a[n][m]`) is a 1-D memref of the
+/// array it points to, flattened in C's row-major order, whose length is
+/// the length of the array the caller passes. Calls refuse arrays that
+/// overlap in memory where the C parameters may alias (neither is
+/// `restrict`, and the function writes through one of them), with
+/// `ZAD_INVALID_ARGUMENT` naming both. `options` is NULL for the defaults,
+/// or a string of options for reading the source: `-I DIR`,
+/// `-D NAME[=VALUE]`, `-U NAME`, `-std=STANDARD`. A function zad cannot
+/// convert (I/O, memory allocation, structs, pointer arithmetic, ...)
+/// does not stop the others: asking for it is `ZAD_UNSUPPORTED` with the
+/// reason and its `file:line:col`. Does not take ownership of the strings.
+/// On success `*out` is a new module owned by the caller, freed with
+/// `zad_module_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zad_module_load_c(
+    context: *const zad_context,
+    path: *const c_char,
+    options: *const c_char,
+    out: *mut *mut zad_module,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: pointers are NULL or valid (caller).
+        let context = unsafe { handle(context, "context") }?;
+        let path = unsafe { c_str(path, "path") }?;
+        let options = if options.is_null() { "" } else { unsafe { c_str(options, "options") }? };
+        out_param(out, "out")?;
+        let options = COptions::parse(options)?;
+        let module = Module::load_c(&context.inner, path, &options)?;
         // SAFETY: `out` is non-null and writable (caller).
         unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
         Ok(())

@@ -413,6 +413,23 @@ void test_fortran_source(const zad::Context &context) {
                  "load_fortran: an unknown option");
 }
 
+void test_c_source(const zad::Context &context) {
+    zad::Module c = context.load_c("../csource/dot.c", "-DUNUSED=1");
+    double x[3] = {1, 2, 3}, y[3] = {4, -5, 6}, dx[3] = {}, dy[3] = {}, s = 0;
+    zad::Args args;
+    args.push(3).push(x, {3}).push(y, {3}).result(s);
+    c.function("dot").call(args);
+    check(s == 12, "Context::load_c: a C function with pointer parameters");
+    zad::Function gradient = c.gradient("dot", {ZAD_CONST, ZAD_DUP, ZAD_DUP});
+    args.clear().push(3).push(x, {3}).push(dx, {3}).push(y, {3}).push(dy, {3}).result(s);
+    gradient.call(args);
+    bool exact = true;
+    for (int k = 0; k < 3; ++k) exact = exact && dx[k] == y[k] && dy[k] == x[k];
+    check(exact, "Context::load_c: the gradient of a C function");
+    check_throws([&] { context.load_c("../csource/dot.c", "-O3"); }, ZAD_INVALID_ARGUMENT, "-O3",
+                 "load_c: an unknown option");
+}
+
 }  // namespace
 
 int main() {
@@ -430,6 +447,7 @@ int main() {
         test_gradients(module);
         test_checkpointing(module);
         test_fortran_source(context);
+        test_c_source(context);
     } catch (const zad::Error &error) {
         std::printf("FAIL  unexpected zad::Error %s: %s\n", zad::status_name(error.status()), error.what());
         return EXIT_FAILURE;

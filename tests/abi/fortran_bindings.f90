@@ -50,6 +50,7 @@ program fortran_bindings
    call test_gradients()
    call test_checkpointing()
    call test_fortran_source()
+   call test_c_source()
 
    call zad_args_free(args)
    call zad_module_free(module)
@@ -601,6 +602,33 @@ contains
       status = zad_load_fortran(context, 'no_such_kernel.f90', broken)
       call check(status == ZAD_IO_ERROR .and. index(zad_last_error_message(), 'no_such_kernel.f90') > 0, &
                  'zad_load_fortran: a missing file')
+   end subroutine
+
+   ! ------------------------------------------------------------ C source
+   subroutine test_c_source()
+      type(c_ptr) :: csource, kernel, broken, cargs
+      real(c_double), target :: x(3), y(3), s
+      integer(c_int32_t) :: status
+      x = [1.0_c_double, 2.0_c_double, 3.0_c_double]
+      y = [4.0_c_double, -5.0_c_double, 6.0_c_double]
+      call zad_check(zad_load_c(context, '../csource/dot.c', csource, '-DUNUSED=1'), 'loading dot.c')
+      call zad_check(zad_function(csource, 'dot', kernel), 'compiling dot')
+      call zad_check(zad_args_new(cargs), 'an argument list')
+      call zad_check(zad_push(cargs, 3_c_int32_t), 'n')
+      call zad_check(zad_push(cargs, x), 'x')
+      call zad_check(zad_push(cargs, y), 'y')
+      call zad_check(zad_result(cargs, s), 's')
+      call zad_check(zad_function_call(kernel, cargs), 'calling dot')
+      call check(s == 12, 'zad_load_c: a C function with pointer parameters, options')
+      call zad_args_free(cargs)
+      call zad_function_free(kernel)
+      call zad_module_free(csource)
+      status = zad_load_c(context, '../csource/dot.c', broken, '-O3')
+      call check(status == ZAD_INVALID_ARGUMENT .and. .not. c_associated(broken) .and. &
+                 index(zad_last_error_message(), "unknown option '-O3'") > 0, 'zad_load_c: a bad option')
+      status = zad_load_c(context, 'no_such_kernel.c', broken)
+      call check(status == ZAD_IO_ERROR .and. index(zad_last_error_message(), 'no_such_kernel.c') > 0, &
+                 'zad_load_c: a missing file')
    end subroutine
 
    ! ----------------------------------------------------- returned arrays

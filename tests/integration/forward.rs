@@ -42,8 +42,9 @@ const VECTOR_UNSUPPORTED: &[(&str, &str)] = &[
 const LANE_TOLERANCE_F64: f64 = 1e-10;
 const LANE_TOLERANCE_F32: f64 = 1e-5;
 
-/// One kernel of the gradient suite, ready to differentiate.
-struct Kernel {
+/// One kernel of the gradient suite (or of the Fortran or C suites),
+/// ready to differentiate.
+pub(crate) struct Kernel {
     name: String,
     spec: Spec,
     module: Module,
@@ -59,6 +60,12 @@ fn load(context: &Context, path: &std::path::Path) -> Result<Kernel, String> {
     let text = std::fs::read_to_string(path).map_err(|error| format!("{name}: {error}"))?;
     let spec = parse_spec(&text, "//").map_err(|errors| format!("{name}: {}", errors.join("; ")))?;
     let module = Module::parse(context, &text, &name).map_err(|error| format!("{name}: {error}"))?;
+    Kernel::new(name, spec, module)
+}
+
+impl Kernel {
+    /// A kernel of `module` described by `spec` (named `name` in messages).
+    pub(crate) fn new(name: String, spec: Spec, module: Module) -> Result<Kernel, String> {
     let signature = module.signature(&spec.function).map_err(|error| format!("{name}: {error}"))?;
     for (index, (generator, ty)) in spec.args.iter().zip(&signature.inputs).enumerate() {
         check_generator(generator, ty, index).map_err(|error| format!("{name}: {error}"))?;
@@ -69,6 +76,7 @@ fn load(context: &Context, path: &std::path::Path) -> Result<Kernel, String> {
     };
     let activity = activity.into_iter().map(|kind| if kind == Activity::Active { Activity::Dup } else { kind }).collect();
     Ok(Kernel { name, spec, module, inputs: signature.inputs, activity })
+    }
 }
 
 /// Every kernel file of the gradient suite that `ZAD_FILTER` selects.
@@ -227,7 +235,7 @@ fn describe_output(kernel: &Kernel, point: &[ArgValue], results: usize, k: usize
 
 /// Checks the forward-mode tangent of one kernel against central finite
 /// differences along random directions; returns the failures.
-fn check_tangent(kernel: &Kernel) -> Result<Vec<String>, Error> {
+pub(crate) fn check_tangent(kernel: &Kernel) -> Result<Vec<String>, Error> {
     let tangent = kernel.module.tangent(&kernel.spec.function, &kernel.activity, 1)?;
     let primal = kernel.module.function(&kernel.spec.function)?;
     let mut failures = Vec::new();

@@ -14,6 +14,7 @@ mod checkpointing;
 mod custom;
 mod cli;
 mod complex;
+mod csource;
 mod fortran;
 mod forward;
 mod fuzz;

@@ -2,7 +2,7 @@
 //!
 //!   zad run FILE --fn NAME --args JSON    prints {"results": [...], "buffers": [...]}
 //!   zad grad FILE --fn NAME --args JSON   adds "gradients"
-//!                                         (FILE: MLIR, or Fortran source)
+//!                                         (FILE: MLIR, or Fortran or C source)
 //!   zad jvp FILE --fn NAME --args JSON --tangents JSON
 //!                                         prints {"results", "tangents", ...}
 //!   zad jacobian FILE --fn NAME --args JSON
@@ -44,7 +44,8 @@ struct Cli {
 enum Command {
     /// JIT-compile a function and run it on JSON arguments.
     Run {
-        /// The MLIR file, or Fortran source (.f90, .f, .F90, ...).
+        /// The MLIR file, or Fortran source (.f90, .f, .F90, ...), or C
+        /// source (.c).
         file: PathBuf,
         /// The function to run (for Fortran: the procedure's name, or
         /// module::name).
@@ -69,7 +70,7 @@ enum Command {
     /// a nested array for float memrefs: d result / d initial contents,
     /// null otherwise).
     Grad {
-        /// The MLIR file, or Fortran source.
+        /// The MLIR file, or Fortran or C source.
         file: PathBuf,
         /// The function to differentiate.
         #[arg(long = "fn")]
@@ -110,7 +111,7 @@ enum Command {
     /// keyed by argument index (from 0), the tangent of the final contents
     /// of each array the function writes.
     Jvp {
-        /// The MLIR file, or Fortran source.
+        /// The MLIR file, or Fortran or C source.
         file: PathBuf,
         /// The function to differentiate.
         #[arg(long = "fn")]
@@ -143,7 +144,7 @@ enum Command {
     /// than rows, else reverse mode (a row per call). Prints {"results",
     /// "mode", "outputs", "inputs", "jacobian": [[...] per row], "width"}.
     Jacobian {
-        /// The MLIR file, or Fortran source.
+        /// The MLIR file, or Fortran or C source.
         file: PathBuf,
         /// The function to differentiate.
         #[arg(long = "fn")]
@@ -219,7 +220,7 @@ enum Command {
     /// --fn), tangent (needs --fn; --width for vector mode), llvm (for --target), ptx (the CUDA kernels of the parallel
     /// loops, for --target's GPU, else sm_90).
     Emit {
-        /// The MLIR file, or Fortran source (stage parsed shows the MLIR zad
+        /// The MLIR file, or Fortran or C source (stage parsed shows the MLIR zad
         /// made of it).
         file: PathBuf,
         /// The stage to show.
@@ -319,21 +320,26 @@ fn run_function(module: &Module, function: &str, args: &str) -> zad::Result<(jso
     Ok((inputs, results))
 }
 
-/// How to read Fortran source.
+/// How to read Fortran and C source.
 #[derive(clap::Args)]
 struct Source {
     /// Options for reading Fortran source, as on a compiler's command line:
     /// "-I DIR -D NAME=VALUE -ffixed-form ..." (see the README).
     #[arg(long, value_name = "OPTIONS", allow_hyphen_values = true)]
     fortran_options: Option<String>,
+    /// Options for reading C source: "-I DIR -D NAME=VALUE -U NAME
+    /// -std=c11" (see the README).
+    #[arg(long, value_name = "OPTIONS", allow_hyphen_values = true)]
+    c_options: Option<String>,
 }
 
 impl Source {
-    /// Loads `file`: MLIR, or Fortran source by its extension.
+    /// Loads `file`: MLIR, or Fortran or C source by its extension.
     fn load(&self, context: &Context, file: &std::path::Path) -> zad::Result<Module> {
-        match &self.fortran_options {
-            Some(options) => Module::load_fortran(context, file, &zad::FortranOptions::parse(options)?),
-            None => Module::load(context, file),
+        match (&self.fortran_options, &self.c_options) {
+            (Some(options), _) => Module::load_fortran(context, file, &zad::FortranOptions::parse(options)?),
+            (None, Some(options)) => Module::load_c(context, file, &zad::COptions::parse(options)?),
+            (None, None) => Module::load(context, file),
         }
     }
 }

@@ -1,0 +1,102 @@
+//! Structuring the converted functions: MLIR's `lift-cf-to-scf` turns
+//! their branches (C's for, while, do-while, if/else, break, continue and
+//! early returns) into `scf.while` and `scf.if`. The values it makes up for
+//! paths that never read them (`ub.poison`) become zeros, which zad
+//! differentiates; a multi-way switch it would need (`scf.index_switch`)
+//! is refused. Loops whose exit is decided inside their body are rotated
+//! (`rotate`).
+
+use crate::context::describe_location;
+use melior::{
+    Context,
+    ir::{Module, operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult}},
+    pass::PassManager,
+    utility::parse_pass_pipeline,
+};
+
+/// Lifts `text` (a module of func/cf functions): the result as text, or
+/// the functions that cannot be structured (name, message). An error is
+/// a failure of the whole module; `diagnostics` gives what MLIR said.
+pub fn lift(
+    context: &Context,
+    text: &str,
+    file: &str,
+    diagnostics: impl Fn() -> String,
+) -> Result<Result<String, Vec<(String, String)>>, String> {
+    let mut module = Module::parse(context, text)
+        .ok_or_else(|| format!("internal error: the MLIR zad generated for {file} does not parse: {}", diagnostics()))?;
+    let manager = PassManager::new(context);
+    parse_pass_pipeline(manager.as_operation_pass_manager(), "builtin.module(lift-cf-to-scf,canonicalize,cse)")
+        .map_err(|error| format!("bad pass pipeline: {error}"))?;
+    manager.run(&mut module).map_err(|_| {
+        format!("{file}: the control flow of a function cannot be structured into loops and branches: {}", diagnostics())
+    })?;
+    super::rotate::rotate_loops(context, &module)?;
+    if !module.as_operation().verify() {
+        return Err(format!("internal error: the rotated loops of {file} do not verify: {}", diagnostics()));
+    }
+    let manager = PassManager::new(context);
+    parse_pass_pipeline(manager.as_operation_pass_manager(), "builtin.module(canonicalize,cse)")
+        .map_err(|error| format!("bad pass pipeline: {error}"))?;
+    manager.run(&mut module).map_err(|_| format!("{file}: cannot simplify the structured loops: {}", diagnostics()))?;
+    // Functions whose lifted form needs a multi-way switch, by name.
+    let mut refused: Vec<(String, String)> = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        if op.name().as_string_ref().as_str() == Ok("scf.index_switch") {
+            let mut function = op.parent_operation();
+            while let Some(parent) = function {
+                if parent.name().as_string_ref().as_str() == Ok("func.func") {
+                    break;
+                }
+                function = parent.parent_operation();
+            }
+            let name = function
+                .and_then(|f| f.attribute("sym_name").ok())
+                .and_then(|a| melior::ir::attribute::StringAttribute::try_from(a).ok())
+                .map(|a| a.value().to_string())
+                .unwrap_or_default();
+            if !refused.iter().any(|(known, _)| *known == name) {
+                refused.push((
+                    name,
+                    format!(
+                        "{}: error: control flow that leaves a loop in several different ways that cannot be merged \
+                         (a goto into or out of a loop, or break and return from the same loop) is not supported: \
+                         let the loop end, then branch",
+                        describe_location(op.location(), file)
+                    ),
+                ));
+            }
+        }
+        WalkResult::Advance
+    });
+    if !refused.is_empty() {
+        return Ok(Err(refused));
+    }
+    let printed = module
+        .as_operation()
+        .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false))
+        .map_err(|error| format!("cannot print the lifted module: {error}"))?;
+    Ok(Ok(replace_poison(&printed)))
+}
+
+/// `%x = ub.poison : f64` becomes `%x = arith.constant 0.0 : f64`: a value
+/// on a path that never reads it, which zad must still differentiate.
+fn replace_poison(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("ub.poison : ") {
+            Some(at) => {
+                let rest = &line[at + "ub.poison : ".len()..];
+                let (ty, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+                let zero = match ty {
+                    "f64" | "f32" | "f16" => "0.0".to_string(),
+                    "i1" => "false".to_string(),
+                    _ => "0".to_string(),
+                };
+                let constant = if ty == "i1" { format!("arith.constant {zero}") } else { format!("arith.constant {zero} : {ty}") };
+                format!("{}{constant} {tail}", &line[..at])
+            }
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
