@@ -84,6 +84,20 @@ def Zad_TapeFreeOp : Zad_Op<"tape_free"> {
   let assemblyFormat = "$tape attr-dict `:` type($tape)";
 }
 
+def Zad_HookOp : Zad_Op<"hook", [Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "Passes a value on and transforms its adjoint with a function";
+  let description = [{
+    The result is the operand. In reverse mode the adjoint of the result is
+    passed through `@hook` (a function `(T) -> T`, defined in the module
+    or foreign) before it reaches the operand: gradient clipping, scaling,
+    logging (Zygote's `hook`). Forward mode passes the tangent unchanged.
+    Replaced by its operand when the module is compiled.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$hook, AnyTypeOf<[AnyFloat, AnyComplex]>:$value);
+  let results = (outs AnyTypeOf<[AnyFloat, AnyComplex]>:$result);
+  let assemblyFormat = "$hook `(` $value `)` attr-dict `:` type($value)";
+}
+
 def Zad_StopGradientOp : Zad_Op<"stop_gradient", [Pure, AllTypesMatch<["value", "result"]>]> {
   let summary = "Passes a value on and stops derivatives through it";
   let description = [{

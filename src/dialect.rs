@@ -10,6 +10,7 @@ pub mod op {
     pub const GRADIENT: &str = "zad.gradient";
     pub const TANGENT: &str = "zad.tangent";
     pub const STOP_GRADIENT: &str = "zad.stop_gradient";
+    pub const HOOK: &str = "zad.hook";
 }
 
 unsafe extern "C" {

@@ -256,7 +256,10 @@ impl Module {
         let engine = match state.engines.get(&(target.clone(), checked)) {
             Some(engine) => engine.clone(),
             None => {
-                let engine = if contains_op(&state.ir, dialect::op::GRADIENT) || contains_op(&state.ir, dialect::op::TANGENT) {
+                // zad's own ops (derivatives, stop_gradient, hook) are
+                // replaced by what they stand for before compiling.
+                let zad_ops = [dialect::op::GRADIENT, dialect::op::TANGENT, dialect::op::STOP_GRADIENT, dialect::op::HOOK];
+                let engine = if zad_ops.iter().any(|op| contains_op(&state.ir, op)) {
                     let expanded =
                         ad::expand(&self.shared, &state.ir, &[], &GradientOptions::default()).map_err(user_terms)?;
                     Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?

@@ -1,6 +1,6 @@
 //! zad's own ops replaced by what the JIT runs: `zad.gradient` and
 //! `zad.tangent` by calls of the derivatives zad built, `zad.stop_gradient`
-//! by its operand, the tape ops
+//! and `zad.hook` by their operand, the tape ops
 //! (`zad.tape_new`, `zad.push`, `zad.pop`, `zad.tape_free`) by calls of the
 //! run time's stacks (`exec/runtime.rs`), a `!zad.tape<T>` becoming the
 //! stack's handle (an `index`). Values the run time has no stack for (f16,
@@ -112,7 +112,7 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
         function.walk(WalkOrder::PreOrder, |op| {
             let op_name = op.name().as_string_ref().as_str().unwrap_or_default().to_string();
             let derivative = op_name == dialect::op::GRADIENT || op_name == dialect::op::TANGENT;
-            let stop = op_name == dialect::op::STOP_GRADIENT;
+            let stop = op_name == dialect::op::STOP_GRADIENT || op_name == dialect::op::HOOK;
             if derivative || stop || (generated && op_name.starts_with("zad.")) {
                 ops.push(handle::op(&op));
             }
@@ -136,7 +136,7 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
                 let request = request_of(&op)?.expect("a derivative op");
                 call_instead(&builder, op, &request);
             }
-            _ if name == dialect::op::STOP_GRADIENT => {
+            _ if name == dialect::op::STOP_GRADIENT || name == dialect::op::HOOK => {
                 // SAFETY: both values are live; the op is erased below.
                 unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(op.result(0).expect("a result").to_raw(), operand(0).to_raw()) };
             }

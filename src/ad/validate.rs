@@ -197,8 +197,9 @@ fn global_used_through(program: &Program, function: &str) -> Option<String> {
 pub fn no_tapes(func: &Func) -> Result<()> {
     let mut tape_op = None;
     crate::ad::ir::walk_blocks(&func.body, &mut |op| {
-        // zad's tape ops; zad.stop_gradient has a rule of its own.
-        if tape_op.is_none() && op.name.starts_with("zad.") && op.name != crate::dialect::op::STOP_GRADIENT {
+        // zad's tape ops; zad.stop_gradient and zad.hook have rules of their own.
+        let own_rule = op.name == crate::dialect::op::STOP_GRADIENT || op.name == crate::dialect::op::HOOK;
+        if tape_op.is_none() && op.name.starts_with("zad.") && !own_rule {
             tape_op = Some(crate::ad::rules::tape_in_reverse(op));
         }
     });

@@ -458,6 +458,56 @@ fn stop_gradient_passes_the_value_and_no_derivative() {
     assert!(matches!(&refused, Err(error) if error.to_string().contains("'zad.stop_gradient' op operand #0 must be")), "{:?}", refused.err());
 }
 
+/// `zad.hook @h(%x)`: the value passes; in reverse mode the adjoint of the
+/// result goes through @h (here: clipped to [-1, 1], or doubled) before it
+/// reaches %x; forward mode passes the tangent unchanged.
+const HOOK: &str = "\
+func.func @clip(%a: f64) -> f64 {
+  %one = arith.constant 1.0 : f64
+  %minus = arith.constant -1.0 : f64
+  %lo = arith.maximumf %a, %minus : f64
+  %c = arith.minimumf %lo, %one : f64
+  return %c : f64
+}
+func.func @twice(%a: f64) -> f64 {
+  %t = arith.addf %a, %a : f64
+  return %t : f64
+}
+func.func @k(%x: f64, %y: f64) -> f64 {
+  %hx = zad.hook @clip(%x) : f64
+  %hy = zad.hook @twice(%y) : f64
+  %p = arith.mulf %hx, %hy : f64
+  %q = arith.mulf %p, %hy : f64
+  return %q : f64
+}
+func.func @k_tangent(%x: f64, %tx: f64, %y: f64, %ty: f64) -> f64 {
+  %r:2 = zad.tangent @k(%x, %tx, %y, %ty) {activity = [\"dup\", \"dup\"]} : (f64, f64, f64, f64) -> (f64, f64)
+  return %r#1 : f64
+}
+func.func @wrong(%x: f64) -> f64 {
+  %h = zad.hook @k(%x) : f64
+  return %h : f64
+}
+";
+
+#[test]
+fn hooks_transform_adjoints_and_leave_values_and_tangents() {
+    let context = Context::new().unwrap();
+    let module = Module::parse(&context, HOOK, "hook.mlir").unwrap();
+    // k = x y^2: the value is untouched by the hooks.
+    assert_eq!(scalar_call(&module, "k", &[3.0, 2.0]), 12.0);
+    // dk/dx = y^2 = 4, clipped to 1; dk/dy = 2 x y = 12, doubled to 24.
+    assert_eq!(scalar_gradient(&module, "k", &[Activity::Active, Activity::Active], &[3.0, 2.0]), vec![12.0, 1.0, 24.0]);
+    // Small adjoints pass the clip: at y = 0.5, dk/dx = 0.25.
+    assert_eq!(scalar_gradient(&module, "k", &[Activity::Active, Activity::Active], &[3.0, 0.5]), vec![0.75, 0.25, 6.0]);
+    // Forward mode: the ordinary tangents.
+    assert_eq!(scalar_call(&module, "k_tangent", &[3.0, 1.0, 2.0, 0.0]), 4.0);
+    assert_eq!(scalar_call(&module, "k_tangent", &[3.0, 0.0, 2.0, 1.0]), 12.0);
+    // A hook that is not (f64) -> f64 is refused with what it must be.
+    let error = module.gradient("wrong", &[Activity::Active]).err().expect("a refused hook").to_string();
+    assert!(error.contains("zad.hook @k must be a function (f64) -> f64"), "{error}");
+}
+
 /// A custom tangent with a buffer argument: its tangent buffer follows it;
 /// the second call passes constant weights, for which zad gives the tangent
 /// a zeroed scratch buffer. `@g` = 14 w sum u_i^2 (sum of the weights^2 = 14).

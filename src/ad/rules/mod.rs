@@ -7,7 +7,7 @@
 //!   mode) as expressions, and whether recomputing the op is cheap;
 //! - `scf`, `memref`, `func`: control flow, memory and calls, written by hand
 //!   against the generators' primitives;
-//! - `zad`: zad's own ops (`zad.stop_gradient`).
+//! - `zad`: zad's own ops (`zad.stop_gradient`, `zad.hook`).
 //! - `tape`: zad's tape ops, met when a generated adjoint is differentiated
 //!   (nested derivatives).
 //!
