@@ -63,7 +63,7 @@ fn symbol_attribute<'c: 'a, 'a>(function: &impl OperationLike<'c, 'a>, key: &str
     Some(attribute.to_string().trim_start_matches('@').trim_matches('"').to_string())
 }
 
-fn find<'m>(module: &'m Module<'static>, name: &str) -> Option<mlir::OpRef> {
+fn find(module: &Module<'static>, name: &str) -> Option<mlir::OpRef> {
     let mut next = module.body().first_operation();
     while let Some(op) = next {
         if op.name().as_string_ref().as_str() == Ok("func.func") && mlir::symbol_name(&op).as_deref() == Some(name) {
@@ -259,12 +259,13 @@ pub fn attach_registered(
     while let Some(op) = next {
         next = op.next_in_block();
         let bodiless = op.region(0).map_or(true, |region| region.first_block().is_none());
-        if op.name().as_string_ref().as_str() == Ok("func.func") && bodiless {
-            if let (Some(name), Some(ty)) = (mlir::symbol_name(&op), mlir::function_type(&op)) {
-                let (adjoint, tangent) = registered(&name);
-                if adjoint || tangent {
-                    declarations.push((mlir::handle::op(&op), name, ty, adjoint, tangent));
-                }
+        if op.name().as_string_ref().as_str() == Ok("func.func")
+            && bodiless
+            && let (Some(name), Some(ty)) = (mlir::symbol_name(&op), mlir::function_type(&op))
+        {
+            let (adjoint, tangent) = registered(&name);
+            if adjoint || tangent {
+                declarations.push((mlir::handle::op(&op), name, ty, adjoint, tangent));
             }
         }
     }

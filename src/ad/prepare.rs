@@ -319,10 +319,10 @@ fn share_globals(shared: &Shared, module: &mut Module<'static>) {
                     rewriter.erase_op(op);
                 }
                 None => {
-                    if let Some(start) = entry.first_operation() {
-                        if start.to_raw().ptr != raw.ptr {
-                            rewriter.move_op_before(op, start);
-                        }
+                    if let Some(start) = entry.first_operation()
+                        && start.to_raw().ptr != raw.ptr
+                    {
+                        rewriter.move_op_before(op, start);
                     }
                     kept.push((name, raw));
                 }

@@ -471,7 +471,7 @@ func.func @f(%a: memref<?xf64>, %k: f64) -> f64 {
     args.push_slice_f64(&mut ha, &[2]).expect("ha");
     args.push_f64(0.5);
     args.push_f64(1.0);
-    let error = hvp.call(&mut args).err().expect("a direction of the wrong shape");
+    let error = hvp.call(&mut args).expect_err("a direction of the wrong shape");
     let message = error.to_string();
     assert!(message.contains("the Hessian-vector product of @f") && message.contains("the direction for argument 1 (%a)"), "{message}");
 }

@@ -47,7 +47,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         let seeded = matches!(request.mode, crate::ad::Mode::Reverse { seeded: true });
         let mut generator = Generator::new(func, &request.activity, seeded, module, context);
         generator.function(&request.name())?;
-        pending.extend(generator.callees.drain(..));
+        pending.append(&mut generator.callees);
         done.push(request);
     }
     Ok(())

@@ -467,7 +467,7 @@ impl<'f> Generator<'f> {
             let step_func: &Func = &lp.step_func;
             let mut generator = Generator::new(step_func, &activity, true, self.module, self.context);
             generator.function(&request.name())?;
-            self.callees.extend(generator.callees.drain(..));
+            self.callees.append(&mut generator.callees);
         }
 
         let builder = self.builder(op);

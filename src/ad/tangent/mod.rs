@@ -52,7 +52,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
         let Mode::Forward { width } = request.mode else { unreachable!("a forward request") };
         let mut generator = Generator::new(func, &request.activity, width, module, context);
         generator.function(&request.name())?;
-        pending.extend(generator.callees.drain(..));
+        pending.append(&mut generator.callees);
         done.push(request);
     }
     Ok(())
