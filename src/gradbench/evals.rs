@@ -14,7 +14,7 @@ use crate::{
 use serde_json::{Map, Value as Json};
 
 /// The modules zad has, by GradBench name.
-pub const MODULES: [&str; 6] = ["gmm", "hello", "llsq", "lse", "lstm", "ode"];
+pub const MODULES: [&str; 8] = ["det", "gmm", "hello", "kmeans", "llsq", "lse", "lstm", "ode"];
 
 /// What a module is made of.
 struct Spec {
@@ -25,6 +25,8 @@ struct Spec {
     /// GradBench's names for the primal and the derivative.
     primal_name: &'static str,
     derivative_name: &'static str,
+    /// What the derivative function is compiled as.
+    derivative: Derivative,
     /// The kernel arguments' activity for the derivative.
     activity: &'static [Activity],
     decode: fn(&Json) -> Result<Vec<Arg>>,
@@ -33,15 +35,39 @@ struct Spec {
     derivative_output: fn(&[Arg], &[Value]) -> Json,
 }
 
+/// How a module's derivative function is made from its kernel.
+#[derive(Clone, Copy, PartialEq)]
+enum Derivative {
+    /// zad's reverse-mode gradient.
+    Gradient,
+    /// zad's Hessian-vector product (forward over reverse) in the direction
+    /// of all ones, which also gives the gradient: each 'dup' array gets its
+    /// shadow (the gradient) and its (H·1) buffer.
+    HessianTimesOnes,
+}
+
 use Activity::{Const, Dup};
 
-const SPECS: [Spec; 6] = [
+const SPECS: [Spec; 8] = [
+    Spec {
+        name: "det",
+        source: include_str!("kernels/det.mlir"),
+        kernel: "det",
+        primal_name: "primal",
+        derivative_name: "gradient",
+        derivative: Derivative::Gradient,
+        activity: &[Dup],
+        decode: det_arguments,
+        primal_output: first_result,
+        derivative_output: first_shadow,
+    },
     Spec {
         name: "gmm",
         source: include_str!("kernels/gmm.mlir"),
         kernel: "gmm",
         primal_name: "objective",
         derivative_name: "jacobian",
+        derivative: Derivative::Gradient,
         activity: &[Dup, Dup, Dup, Dup, Const, Const, Const, Const],
         decode: gmm_arguments,
         primal_output: first_result,
@@ -53,10 +79,23 @@ const SPECS: [Spec; 6] = [
         kernel: "square",
         primal_name: "square",
         derivative_name: "double",
+        derivative: Derivative::Gradient,
         activity: &[Activity::Active],
         decode: hello_argument,
         primal_output: first_result,
         derivative_output: first_gradient,
+    },
+    Spec {
+        name: "kmeans",
+        source: include_str!("kernels/kmeans.mlir"),
+        kernel: "kmeans",
+        primal_name: "cost",
+        derivative_name: "dir",
+        derivative: Derivative::HessianTimesOnes,
+        activity: &[Const, Dup],
+        decode: kmeans_arguments,
+        primal_output: first_result,
+        derivative_output: kmeans_newton_direction,
     },
     Spec {
         name: "llsq",
@@ -64,6 +103,7 @@ const SPECS: [Spec; 6] = [
         kernel: "llsq",
         primal_name: "primal",
         derivative_name: "gradient",
+        derivative: Derivative::Gradient,
         activity: &[Dup, Const],
         decode: llsq_arguments,
         primal_output: first_result,
@@ -75,6 +115,7 @@ const SPECS: [Spec; 6] = [
         kernel: "lse",
         primal_name: "primal",
         derivative_name: "gradient",
+        derivative: Derivative::Gradient,
         activity: &[Dup],
         decode: lse_arguments,
         primal_output: first_result,
@@ -86,6 +127,7 @@ const SPECS: [Spec; 6] = [
         kernel: "lstm",
         primal_name: "objective",
         derivative_name: "jacobian",
+        derivative: Derivative::Gradient,
         activity: &[Dup, Dup, Const, Const],
         decode: lstm_arguments,
         primal_output: first_result,
@@ -97,6 +139,7 @@ const SPECS: [Spec; 6] = [
         kernel: "ode",
         primal_name: "primal",
         derivative_name: "gradient",
+        derivative: Derivative::Gradient,
         activity: &[Dup, Const, Dup],
         decode: ode_arguments,
         primal_output: ode_final_state,
@@ -114,6 +157,9 @@ enum Arg {
         /// The element of the shadow set to 1 before each run (the seed of
         /// an output buffer); the rest is zeroed.
         seed: Option<usize>,
+        /// For a Hessian-vector product: the direction (all ones) and the
+        /// buffer (H·direction) is accumulated into (zeroed before each run).
+        curvature: Option<(Vec<f64>, Vec<f64>)>,
     },
     F64(f64),
     Index(i64),
@@ -121,12 +167,20 @@ enum Arg {
 
 impl Arg {
     fn array(data: Vec<f64>, shape: &[usize]) -> Arg {
-        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None }
+        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None, curvature: None }
     }
 
     fn shadow(&self) -> &[f64] {
         match self {
             Arg::Array { shadow: Some(shadow), .. } => shadow,
+            _ => &[],
+        }
+    }
+
+    /// (H·1) of a 'dup' array under a Hessian-vector product.
+    fn hessian_times_ones(&self) -> &[f64] {
+        match self {
+            Arg::Array { curvature: Some((_, product)), .. } => product,
             _ => &[],
         }
     }
@@ -153,7 +207,10 @@ impl DefinedModule {
         let primal = module.function(spec.kernel)?;
         let primal_ns = start.elapsed().as_nanos() as u64;
         let start = std::time::Instant::now();
-        let derivative = module.gradient(spec.kernel, spec.activity)?;
+        let derivative = match spec.derivative {
+            Derivative::Gradient => module.gradient(spec.kernel, spec.activity)?,
+            Derivative::HessianTimesOnes => module.hvp(spec.kernel, spec.activity)?,
+        };
         let derivative_ns = start.elapsed().as_nanos() as u64;
         Ok((DefinedModule { spec, primal, derivative, _module: module }, [primal_ns, derivative_ns]))
     }
@@ -178,8 +235,11 @@ impl DefinedModule {
         let mut args = (self.spec.decode)(input)?;
         if derivative {
             for (arg, activity) in args.iter_mut().zip(self.spec.activity) {
-                if let (Arg::Array { data, shadow, .. }, Activity::Dup) = (arg, activity) {
+                if let (Arg::Array { data, shadow, curvature, .. }, Activity::Dup) = (arg, activity) {
                     *shadow = Some(vec![0.0; data.len()]);
+                    if self.spec.derivative == Derivative::HessianTimesOnes {
+                        *curvature = Some((vec![1.0; data.len()], vec![0.0; data.len()]));
+                    }
                 }
             }
         }
@@ -203,7 +263,7 @@ impl Prepared<'_> {
         let mut call = Args::new();
         for arg in &mut self.args {
             match arg {
-                Arg::Array { data, shape, shadow, seed } => {
+                Arg::Array { data, shape, shadow, seed, curvature } => {
                     call.push_slice_f64(data, shape)?;
                     if let Some(shadow) = shadow {
                         shadow.fill(0.0);
@@ -211,6 +271,11 @@ impl Prepared<'_> {
                             shadow[at] = 1.0;
                         }
                         call.push_slice_f64(shadow, shape)?;
+                    }
+                    if let Some((direction, product)) = curvature {
+                        product.fill(0.0);
+                        call.push_slice_f64(direction, shape)?;
+                        call.push_slice_f64(product, shape)?;
                     }
                 }
                 Arg::F64(value) => {
@@ -276,6 +341,20 @@ fn gmm_jacobian(args: &[Arg], _results: &[Value]) -> Json {
     output.insert("q".into(), rows(args[2].shadow(), k));
     output.insert("l".into(), rows(args[3].shadow(), k));
     Json::Object(output)
+}
+
+/// kmeans' Newton direction J H^-1: H is diagonal, so H·1 is its diagonal
+/// and the direction is the gradient divided by it elementwise, one row per
+/// centroid.
+fn kmeans_newton_direction(args: &[Arg], _results: &[Value]) -> Json {
+    let centroids = &args[1];
+    let direction: Vec<f64> =
+        centroids.shadow().iter().zip(centroids.hessian_times_ones()).map(|(gradient, curvature)| gradient / curvature).collect();
+    let k = match centroids {
+        Arg::Array { shape, .. } => shape[0] as usize,
+        _ => 0,
+    };
+    rows(&direction, k)
 }
 
 /// The gradient of the main parameters then the extra ones, each row-major.
@@ -357,6 +436,27 @@ fn non_empty(name: &str, length: usize) -> Result<()> {
 fn hello_argument(input: &Json) -> Result<Vec<Arg>> {
     let x = input.as_f64().ok_or_else(|| Error::InvalidArgument(format!("hello: the input must be a number, not {input}")))?;
     Ok(vec![Arg::F64(x)])
+}
+
+fn det_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let ell = count(input, "ell", 1)?;
+    // One minor per column subset: 2^ell of them.
+    if ell > 30 {
+        return Err(Error::InvalidArgument(format!("ell = {ell} is too large for expansion by minors (at most 30)")));
+    }
+    let a = vector(input, "A", Some(ell * ell))?;
+    Ok(vec![Arg::array(a, &[ell, ell])])
+}
+
+fn kmeans_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let (points, [n, d]) = matrix(input, "points", None, None)?;
+    non_empty("points", n)?;
+    if d == 0 {
+        return Err(Error::InvalidArgument("points have no coordinates".into()));
+    }
+    let (centroids, [k, _]) = matrix(input, "centroids", None, Some(d))?;
+    non_empty("centroids", k)?;
+    Ok(vec![Arg::array(points, &[n, d]), Arg::array(centroids, &[k, d])])
 }
 
 fn lse_arguments(input: &Json) -> Result<Vec<Arg>> {

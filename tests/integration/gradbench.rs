@@ -3,8 +3,8 @@
 //! stdout, carrying the message's "id".
 //!
 //! - The protocol: "start" is answered with the tool's name, "define" with
-//!   success and a "compile" timing for the modules hello, lse, llsq, ode, gmm and
-//!   lstm (and an error naming any other), "evaluate" with the output and
+//!   success and a "compile" timing for the modules hello, lse, llsq, ode, gmm,
+//!   lstm, det and kmeans (and an error naming any other), "evaluate" with the output and
 //!   one "evaluate" timing per run, every other kind with just the id.
 //!   Errors in a message (undefined module, unknown function, bad input) are
 //!   answered with `"success": false` and an "error", and the session goes
@@ -15,7 +15,8 @@
 //!   function (primal or objective) must match a reference written here from
 //!   the GradBench specifications (relative tolerance 1e-10) and the gradient
 //!   function must match central finite differences of that reference
-//!   (relative 1e-6). Outputs must be JSON numbers in the specified shape.
+//!   (relative 1e-6); kmeans' Newton direction is the central-difference
+//!   gradient over the second differences (the Hessian's diagonal). Outputs must be JSON numbers in the specified shape.
 //! - Repetition: at least `min_runs` runs and at least `min_seconds` of
 //!   measured time, each run reported as a timing; one run by default; the
 //!   output of a repeated gradient is the gradient (runs do not accumulate).
@@ -323,6 +324,56 @@ fn random_rows(rng: &mut StdRng, count: usize, width: usize, lo: f64, hi: f64) -
     (0..count).map(|_| uniform(rng, width, lo, hi)).collect()
 }
 
+/// The determinant by expansion by minors along the first row, recursively,
+/// as cmpad's det_by_minor defines it: `rows` and `columns` are the rows and
+/// columns of the row-major `ell` x `ell` matrix `a` that the minor keeps.
+fn det_by_minor(a: &[f64], ell: usize, rows: &[usize], columns: &[usize]) -> f64 {
+    let Some((&top, below)) = rows.split_first() else {
+        return 1.0;
+    };
+    let mut sum = 0.0;
+    for (position, &column) in columns.iter().enumerate() {
+        let rest: Vec<usize> = columns.iter().copied().filter(|&other| other != column).collect();
+        let sign = if position % 2 == 0 { 1.0 } else { -1.0 };
+        sum += sign * a[top * ell + column] * det_by_minor(a, ell, below, &rest);
+    }
+    sum
+}
+
+fn det(a: &[f64], ell: usize) -> f64 {
+    let all: Vec<usize> = (0..ell).collect();
+    det_by_minor(a, ell, &all, &all)
+}
+
+/// The k-means cost: for each point, the squared distance to its nearest
+/// centroid, summed (GradBench's reference squares the distances).
+fn kmeans_cost(points: &[Vec<f64>], centroids: &[f64], d: usize) -> f64 {
+    points
+        .iter()
+        .map(|point| {
+            centroids
+                .chunks(d)
+                .map(|centroid| centroid.iter().zip(point).map(|(c, p)| (c - p) * (c - p)).sum::<f64>())
+                .fold(f64::INFINITY, f64::min)
+        })
+        .sum()
+}
+
+/// The diagonal of the Hessian of `f` at `x` by second central differences;
+/// `step` is large, as it may be for the piecewise quadratic k-means cost
+/// (exact on each piece, so only rounding, which shrinks as the step grows).
+fn second_differences(f: impl Fn(&[f64]) -> f64, x: &[f64], step: f64) -> Vec<f64> {
+    let at = f(x);
+    (0..x.len())
+        .map(|i| {
+            let (mut above, mut below) = (x.to_vec(), x.to_vec());
+            above[i] += step;
+            below[i] -= step;
+            (f(&above) - 2.0 * at + f(&below)) / (step * step)
+        })
+        .collect()
+}
+
 /// A GMM problem: the data and the independent variables, flattened as
 /// alpha (k), mu (k x d), q (k x d), l (k x d(d-1)/2), each row-major: the
 /// order in which the reference's gradient comes out too.
@@ -618,6 +669,69 @@ fn lstm_matches_the_reference() {
         })
         .collect();
     check_eval("lstm", "objective", "jacobian", &cases);
+}
+
+#[test]
+fn det_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(16);
+    // ell = 1 first (det = a, gradient [1]), then every size up to 6.
+    let cases: Vec<Case> = (1..=6)
+        .map(|ell| {
+            let a = uniform(&mut rng, ell * ell, -1.0, 1.0);
+            Case {
+                label: format!("ell={ell} A={a:?}"),
+                input: json!({"A": a, "ell": ell}),
+                value: json!(det(&a, ell)),
+                gradient: json!(central_difference(|a| det(a, ell), &a)),
+            }
+        })
+        .collect();
+    check_eval("det", "primal", "gradient", &cases);
+}
+
+#[test]
+fn det_of_a_singular_and_a_permutation_matrix() {
+    // Rows 0 and 2 equal: det 0; its gradient is the cofactor matrix, not 0.
+    let singular = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 1.0, 2.0, 3.0];
+    // The permutation (0 2 1 3) -> odd: det -1.
+    let permutation = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+    let cases = [(&singular[..], 3), (&permutation[..], 4)].map(|(a, ell)| Case {
+        label: format!("ell={ell} A={a:?}"),
+        input: json!({"A": a, "ell": ell}),
+        value: json!(det(a, ell)),
+        gradient: json!(central_difference(|a| det(a, ell), a)),
+    });
+    assert_eq!(cases[0].value, json!(0.0));
+    assert_eq!(cases[1].value, json!(-1.0));
+    check_eval("det", "primal", "gradient", &cases);
+}
+
+#[test]
+fn kmeans_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(17);
+    let cases: Vec<Case> = (0..RANDOM_CASES)
+        .map(|case| {
+            // k = 1 first: every point is the one centroid's.
+            let k = if case == 0 { 1 } else { rng.random_range(2..=5) };
+            let d = rng.random_range(1..=4);
+            let n = k + rng.random_range(0..=12);
+            let points = random_rows(&mut rng, n, d, 0.0, 1.0);
+            // As GradBench does: the last k points are the centroids, so that
+            // each has at least one point (its own) and H is invertible.
+            let centroids: Vec<f64> = points[n - k..].concat();
+            let cost = |c: &[f64]| kmeans_cost(&points, c, d);
+            let gradient = central_difference(cost, &centroids);
+            let hessian_diagonal = second_differences(cost, &centroids, 1e-3);
+            let direction: Vec<f64> = gradient.iter().zip(&hessian_diagonal).map(|(g, h)| g / h).collect();
+            Case {
+                label: format!("k={k} d={d} points={points:?}"),
+                input: json!({"points": points, "centroids": rows(&centroids, k, d)}),
+                value: json!(cost(&centroids)),
+                gradient: json!(rows(&direction, k, d)),
+            }
+        })
+        .collect();
+    check_eval("kmeans", "cost", "dir", &cases);
 }
 
 // ---------------------------------------------------------------------------
