@@ -348,8 +348,12 @@ fn gmm_jacobian(args: &[Arg], _results: &[Value]) -> Json {
 /// centroid.
 fn kmeans_newton_direction(args: &[Arg], _results: &[Value]) -> Json {
     let centroids = &args[1];
-    let direction: Vec<f64> =
-        centroids.shadow().iter().zip(centroids.hessian_times_ones()).map(|(gradient, curvature)| gradient / curvature).collect();
+    let direction: Vec<f64> = centroids
+        .shadow()
+        .iter()
+        .zip(centroids.hessian_times_ones())
+        .map(|(gradient, curvature)| gradient / curvature)
+        .collect();
     let k = match centroids {
         Arg::Array { shape, .. } => shape[0] as usize,
         _ => 0,
