@@ -960,3 +960,181 @@ fn subnormals_are_flushed_unless_kept() {
     let exact = (-720f64).exp();
     assert!(kept < f64::MIN_POSITIVE && ((kept - exact) / exact).abs() < 1e-9, "kept {kept:e}, exact {exact:e}");
 }
+
+// ---------------------------------------------------------------------------
+// saddle and particle (nested AD): the reference runs GradBench's gradient
+// descent (evals/saddle, evals/particle; the solver of its tools) with
+// gradients derived by hand, so it needs no AD of its own.
+
+/// GradBench's multivariate_argmin from `x`: while |g(x)| > 1e-5, step
+/// x' = x - eta g(x); accept it when f(x') < f(x) (doubling eta after 10
+/// accepted steps in a row), else halve eta; stop once a step is no longer
+/// than 1e-5. eta starts at 1e-5.
+fn descent(f: impl Fn(&[f64]) -> f64, g: impl Fn(&[f64]) -> Vec<f64>, start: &[f64]) -> Vec<f64> {
+    let magnitude = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let (mut x, mut fx, mut gx) = (start.to_vec(), f(start), g(start));
+    let (mut eta, mut accepted) = (1e-5, 0);
+    loop {
+        if magnitude(&gx) <= 1e-5 {
+            return x;
+        }
+        if accepted == 10 {
+            eta *= 2.0;
+            accepted = 0;
+            continue;
+        }
+        let next: Vec<f64> = x.iter().zip(&gx).map(|(x, g)| x - eta * g).collect();
+        let step: Vec<f64> = x.iter().zip(&next).map(|(x, n)| x - n).collect();
+        if magnitude(&step) <= 1e-5 {
+            return x;
+        }
+        let f_next = f(&next);
+        if f_next < fx {
+            (x, fx, gx) = (next.clone(), f_next, g(&next));
+            accepted += 1;
+        } else {
+            eta /= 2.0;
+            accepted = 0;
+        }
+    }
+}
+
+/// saddle at start point s: p1 = argmin_p1 max_p2 f(p1, p2), then
+/// p2 = argmax_p2 f(p1, p2), f = |p1|^2 - |p2|^2, both descents from s.
+fn saddle(s: &[f64]) -> Vec<f64> {
+    let f = |p1: &[f64], p2: &[f64]| (p1[0] * p1[0] + p1[1] * p1[1]) - (p2[0] * p2[0] + p2[1] * p2[1]);
+    // The argmax descends -f(p1, .), whose gradient 2 p2 does not involve p1.
+    let argmax = |p1: &[f64]| descent(|p2| -f(p1, p2), |p2| vec![2.0 * p2[0], 2.0 * p2[1]], s);
+    // max_p2 f(p1, p2) at the argmax found; the argmax's steps do not depend
+    // on p1 (above), so the objective's gradient is f's partial in p1: 2 p1.
+    let p1 = descent(|p1| f(p1, &argmax(p1)), |p1| vec![2.0 * p1[0], 2.0 * p1[1]], s);
+    let p2 = argmax(&p1);
+    vec![p1[0], p1[1], p2[0], p2[1]]
+}
+
+/// A number and its derivative in w (forward mode by hand, for the
+/// gradient of particle's objective).
+#[derive(Clone, Copy)]
+struct Dual {
+    value: f64,
+    dw: f64,
+}
+
+impl Dual {
+    fn constant(value: f64) -> Dual {
+        Dual { value, dw: 0.0 }
+    }
+    fn add(self, o: Dual) -> Dual {
+        Dual { value: self.value + o.value, dw: self.dw + o.dw }
+    }
+    fn sub(self, o: Dual) -> Dual {
+        Dual { value: self.value - o.value, dw: self.dw - o.dw }
+    }
+    fn mul(self, o: Dual) -> Dual {
+        Dual { value: self.value * o.value, dw: self.dw * o.value + self.value * o.dw }
+    }
+    fn div(self, o: Dual) -> Dual {
+        Dual { value: self.value / o.value, dw: (self.dw * o.value - self.value * o.dw) / (o.value * o.value) }
+    }
+    fn sqrt(self) -> Dual {
+        let root = self.value.sqrt();
+        Dual { value: root, dw: self.dw / (2.0 * root) }
+    }
+}
+
+/// particle's objective x_0(t_f)^2 and its derivative in w: Euler steps of
+/// 0.1 from (0, 8) at velocity (0.75, 0), acceleration -grad p with
+/// p(x) = sum over the charges c of 1 / |x - c|, so
+/// grad p = -sum (x - c) / |x - c|^3; stop before the step that would reach
+/// x_1 <= 0 and interpolate linearly to x_1 = 0.
+fn particle_objective(w: f64) -> Dual {
+    let w = Dual { value: w, dw: 1.0 };
+    let c = Dual::constant;
+    let charges = [(c(10.0), c(10.0).sub(w)), (c(10.0), c(0.0))];
+    let dt = c(0.1);
+    let (mut x, mut v) = ((c(0.0), c(8.0)), (c(0.75), c(0.0)));
+    loop {
+        let mut gradient = (c(0.0), c(0.0));
+        for (c0, c1) in charges {
+            let (d0, d1) = (x.0.sub(c0), x.1.sub(c1));
+            let distance = d0.mul(d0).add(d1.mul(d1)).sqrt();
+            let cube = distance.mul(distance).mul(distance);
+            gradient = (gradient.0.sub(d0.div(cube)), gradient.1.sub(d1.div(cube)));
+        }
+        let next = (x.0.add(dt.mul(v.0)), x.1.add(dt.mul(v.1)));
+        if next.1.value <= 0.0 {
+            break;
+        }
+        x = next;
+        v = (v.0.sub(dt.mul(gradient.0)), v.1.sub(dt.mul(gradient.1)));
+    }
+    let t_f = c(0.0).sub(x.1).div(v.1);
+    let crossing = x.0.add(t_f.mul(v.0));
+    crossing.mul(crossing)
+}
+
+/// particle: the w found by descent on x_0(t_f)^2 from w0.
+fn particle(w0: f64) -> f64 {
+    descent(|w| particle_objective(w[0]).value, |w| vec![particle_objective(w[0]).dw], &[w0])[0]
+}
+
+const NESTED_MODES: [&str; 4] = ["ff", "fr", "rf", "rr"];
+
+/// Evaluates each input with each of the four mode pairs in one session
+/// and compares the outputs with the reference's.
+fn check_nested_eval(module: &str, cases: &[(String, Value, Value)]) {
+    let mut messages = vec![start(0), define(1, module)];
+    for (_, input, _) in cases {
+        for function in NESTED_MODES {
+            messages.push(evaluate(messages.len() as u64, module, function, input.clone()));
+        }
+    }
+    let responses = answered(&messages);
+    assert_defined(&responses[1], &format!("define {module}"));
+    for ((label, _, expected), responses) in cases.iter().zip(responses[2..].chunks(NESTED_MODES.len())) {
+        for (function, response) in NESTED_MODES.iter().zip(responses) {
+            let what = format!("{module} {function} at {label}");
+            assert_json_close(assert_evaluated(response, &what), expected, VALUE_TOLERANCE, &what);
+        }
+    }
+}
+
+#[test]
+fn saddle_matches_the_reference_in_all_four_mode_pairs() {
+    // GradBench's own case and its published output, then random starts.
+    let published = 8.246324826140356e-06;
+    assert_close(saddle(&[1.0, 1.0])[0], published, VALUE_TOLERANCE, "the reference at GradBench's start");
+    let mut rng = StdRng::seed_from_u64(20);
+    let mut starts = vec![vec![1.0, 1.0], vec![-2.0, 0.5]];
+    starts.extend((0..RANDOM_CASES).map(|_| uniform(&mut rng, 2, -3.0, 3.0)));
+    let cases: Vec<(String, Value, Value)> =
+        starts.iter().map(|s| (format!("start={s:?}"), json!({"start": s}), json!(saddle(s)))).collect();
+    check_nested_eval("saddle", &cases);
+}
+
+#[test]
+fn particle_matches_the_reference_in_all_four_mode_pairs() {
+    let published = 0.2071918746486116;
+    assert_close(particle(0.0), published, VALUE_TOLERANCE, "the reference at GradBench's w = 0");
+    let mut rng = StdRng::seed_from_u64(21);
+    let mut points = vec![0.0];
+    points.extend(uniform(&mut rng, 2, -0.3, 0.5));
+    let cases: Vec<(String, Value, Value)> =
+        points.iter().map(|&w| (format!("w={w}"), json!({"w": w}), json!(particle(w)))).collect();
+    check_nested_eval("particle", &cases);
+}
+
+#[test]
+fn nested_modules_refuse_other_functions_and_bad_input() {
+    let responses = answered(&[
+        start(0),
+        define(1, "saddle"),
+        evaluate(2, "saddle", "gradient", json!({"start": [1.0, 1.0]})),
+        evaluate(3, "saddle", "rr", json!({"start": [1.0]})),
+        define(4, "particle"),
+        evaluate(5, "particle", "fr", json!({"w": "zero"})),
+    ]);
+    assert_failed(&responses[2], "\"rr\"", "saddle's unknown function lists the four");
+    assert_failed(&responses[3], "start", "a one-coordinate start");
+    assert_failed(&responses[5], "w", "a w that is not a number");
+}
