@@ -374,7 +374,8 @@ struct ZadTimes {
 /// zad on a GradBench case.
 fn measure_gradbench(context: &Context, c: &CLibrary, case: &Case) -> ZadTimes {
     let (module, compile) = DefinedModule::define(context, case.eval).expect("module compiles");
-    let [primal_name, gradient_name] = module.function_names();
+    let names = module.function_names();
+    let (primal_name, gradient_name) = (names[0], names[1]);
     let mut primal = module.prepare(primal_name, &case.input).expect("input decodes");
     let mut gradient = module.prepare(gradient_name, &case.input).expect("input decodes");
     let mut c_primal = c.primal(case);

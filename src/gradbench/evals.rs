@@ -14,95 +14,186 @@ use crate::{
 use serde_json::{Map, Value as Json};
 
 /// The modules zad has, by GradBench name.
-pub const MODULES: [&str; 6] = ["gmm", "hello", "llsq", "lse", "lstm", "ode"];
+pub const MODULES: [&str; 10] = ["det", "gmm", "hello", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle"];
 
 /// What a module is made of.
 struct Spec {
     name: &'static str,
-    source: &'static str,
-    /// The kernel function in `source`.
-    kernel: &'static str,
-    /// GradBench's names for the primal and the derivative.
-    primal_name: &'static str,
-    derivative_name: &'static str,
-    /// The kernel arguments' activity for the derivative.
-    activity: &'static [Activity],
+    /// The module's MLIR text.
+    source: fn() -> String,
+    /// GradBench's functions of the module, in the order they are defined.
+    functions: &'static [Function],
     decode: fn(&Json) -> Result<Vec<Arg>>,
-    primal_output: fn(&[Arg], &[Value]) -> Json,
-    /// From the arguments (their shadows) and the derivative's results.
-    derivative_output: fn(&[Arg], &[Value]) -> Json,
+}
+
+/// One function of a module, as GradBench names it.
+struct Function {
+    name: &'static str,
+    /// The kernel function in the module's source.
+    kernel: &'static str,
+    /// What is compiled from the kernel.
+    compiled: Compiled,
+    /// From the arguments (their shadows) and the results.
+    output: fn(&[Arg], &[Value]) -> Json,
+}
+
+/// What a GradBench function is compiled as, from its kernel. The activity
+/// is the kernel arguments' (the eval's "independent variables").
+#[derive(Clone, Copy)]
+enum Compiled {
+    /// The kernel itself.
+    Primal,
+    /// zad's reverse-mode gradient.
+    Gradient(&'static [Activity]),
+    /// zad's Hessian-vector product (forward over reverse) in the direction
+    /// of all ones, which also gives the gradient: each 'dup' array gets its
+    /// shadow (the gradient) and its (H·1) buffer.
+    HessianTimesOnes(&'static [Activity]),
+}
+
+impl Compiled {
+    fn activity(self) -> Option<&'static [Activity]> {
+        match self {
+            Compiled::Primal => None,
+            Compiled::Gradient(activity) | Compiled::HessianTimesOnes(activity) => Some(activity),
+        }
+    }
 }
 
 use Activity::{Const, Dup};
+use Compiled::{Gradient, HessianTimesOnes, Primal};
 
-const SPECS: [Spec; 6] = [
+const SPECS: [Spec; 10] = [
+    Spec {
+        name: "det",
+        source: || include_str!("kernels/det.mlir").to_string(),
+        functions: &[
+            Function { name: "primal", kernel: "det", compiled: Primal, output: first_result },
+            Function { name: "gradient", kernel: "det", compiled: Gradient(&[Dup]), output: first_shadow },
+        ],
+        decode: det_arguments,
+    },
     Spec {
         name: "gmm",
-        source: include_str!("kernels/gmm.mlir"),
-        kernel: "gmm",
-        primal_name: "objective",
-        derivative_name: "jacobian",
-        activity: &[Dup, Dup, Dup, Dup, Const, Const, Const, Const],
+        source: || include_str!("kernels/gmm.mlir").to_string(),
+        functions: &[
+            Function { name: "objective", kernel: "gmm", compiled: Primal, output: first_result },
+            Function { name: "jacobian", kernel: "gmm", compiled: Gradient(&[Dup, Dup, Dup, Dup, Const, Const, Const, Const]), output: gmm_jacobian },
+        ],
         decode: gmm_arguments,
-        primal_output: first_result,
-        derivative_output: gmm_jacobian,
     },
     Spec {
         name: "hello",
-        source: include_str!("kernels/hello.mlir"),
-        kernel: "square",
-        primal_name: "square",
-        derivative_name: "double",
-        activity: &[Activity::Active],
+        source: || include_str!("kernels/hello.mlir").to_string(),
+        functions: &[
+            Function { name: "square", kernel: "square", compiled: Primal, output: first_result },
+            Function { name: "double", kernel: "square", compiled: Gradient(&[Activity::Active]), output: first_gradient },
+        ],
         decode: hello_argument,
-        primal_output: first_result,
-        derivative_output: first_gradient,
+    },
+    Spec {
+        name: "kmeans",
+        source: || include_str!("kernels/kmeans.mlir").to_string(),
+        functions: &[
+            Function { name: "cost", kernel: "kmeans", compiled: Primal, output: first_result },
+            Function { name: "dir", kernel: "kmeans", compiled: HessianTimesOnes(&[Const, Dup]), output: kmeans_newton_direction },
+        ],
+        decode: kmeans_arguments,
     },
     Spec {
         name: "llsq",
-        source: include_str!("kernels/llsq.mlir"),
-        kernel: "llsq",
-        primal_name: "primal",
-        derivative_name: "gradient",
-        activity: &[Dup, Const],
+        source: || include_str!("kernels/llsq.mlir").to_string(),
+        functions: &[
+            Function { name: "primal", kernel: "llsq", compiled: Primal, output: first_result },
+            Function { name: "gradient", kernel: "llsq", compiled: Gradient(&[Dup, Const]), output: first_shadow },
+        ],
         decode: llsq_arguments,
-        primal_output: first_result,
-        derivative_output: first_shadow,
     },
     Spec {
         name: "lse",
-        source: include_str!("kernels/lse.mlir"),
-        kernel: "lse",
-        primal_name: "primal",
-        derivative_name: "gradient",
-        activity: &[Dup],
+        source: || include_str!("kernels/lse.mlir").to_string(),
+        functions: &[
+            Function { name: "primal", kernel: "lse", compiled: Primal, output: first_result },
+            Function { name: "gradient", kernel: "lse", compiled: Gradient(&[Dup]), output: first_shadow },
+        ],
         decode: lse_arguments,
-        primal_output: first_result,
-        derivative_output: first_shadow,
     },
     Spec {
         name: "lstm",
-        source: include_str!("kernels/lstm.mlir"),
-        kernel: "lstm",
-        primal_name: "objective",
-        derivative_name: "jacobian",
-        activity: &[Dup, Dup, Const, Const],
+        source: || include_str!("kernels/lstm.mlir").to_string(),
+        functions: &[
+            Function { name: "objective", kernel: "lstm", compiled: Primal, output: first_result },
+            Function { name: "jacobian", kernel: "lstm", compiled: Gradient(&[Dup, Dup, Const, Const]), output: lstm_jacobian },
+        ],
         decode: lstm_arguments,
-        primal_output: first_result,
-        derivative_output: lstm_jacobian,
     },
     Spec {
         name: "ode",
-        source: include_str!("kernels/ode.mlir"),
-        kernel: "ode",
-        primal_name: "primal",
-        derivative_name: "gradient",
-        activity: &[Dup, Const, Dup],
+        source: || include_str!("kernels/ode.mlir").to_string(),
+        functions: &[
+            Function { name: "primal", kernel: "ode", compiled: Primal, output: ode_final_state },
+            Function { name: "gradient", kernel: "ode", compiled: Gradient(&[Dup, Const, Dup]), output: first_shadow },
+        ],
         decode: ode_arguments,
-        primal_output: ode_final_state,
-        derivative_output: first_shadow,
+    },
+    Spec {
+        name: "saddle",
+        source: saddle_source,
+        functions: &[
+            Function { name: "ff", kernel: "saddle_ff", compiled: Primal, output: all_results },
+            Function { name: "fr", kernel: "saddle_fr", compiled: Primal, output: all_results },
+            Function { name: "rf", kernel: "saddle_rf", compiled: Primal, output: all_results },
+            Function { name: "rr", kernel: "saddle_rr", compiled: Primal, output: all_results },
+        ],
+        decode: saddle_arguments,
+    },
+    Spec {
+        name: "particle",
+        source: particle_source,
+        functions: &[
+            Function { name: "ff", kernel: "particle_ff", compiled: Primal, output: first_result },
+            Function { name: "fr", kernel: "particle_fr", compiled: Primal, output: first_result },
+            Function { name: "rf", kernel: "particle_rf", compiled: Primal, output: first_result },
+            Function { name: "rr", kernel: "particle_rr", compiled: Primal, output: first_result },
+        ],
+        decode: particle_arguments,
     },
 ];
+
+/// GradBench's gradient descent (descent.mlir) instantiated as `argmin`,
+/// minimising `objective` with `gradient`.
+fn descent(argmin: &str, objective: &str, gradient: &str) -> String {
+    include_str!("kernels/descent.mlir")
+        .replace("@ARGMIN", &format!("@{argmin}"))
+        .replace("@OBJECTIVE", &format!("@{objective}"))
+        .replace("@GRADIENT", &format!("@{gradient}"))
+}
+
+/// saddle.mlir and its six descents: the argmax over p2 in either mode,
+/// and the argmin over p1 in each pair of modes.
+fn saddle_source() -> String {
+    let mut source = include_str!("kernels/saddle.mlir").to_string();
+    for inner in ["r", "f"] {
+        source += &descent(&format!("r2_argmax_{inner}"), "r2_negated", &format!("r2_gradient_{inner}"));
+        for outer in ["r", "f"] {
+            let modes = format!("{outer}{inner}");
+            source += &descent(&format!("r1_argmin_{modes}"), &format!("r1_cost_{inner}"), &format!("r1_gradient_{modes}"));
+        }
+    }
+    source
+}
+
+/// particle.mlir and its four descents over w.
+fn particle_source() -> String {
+    let mut source = include_str!("kernels/particle.mlir").to_string();
+    for outer in ["r", "f"] {
+        for inner in ["r", "f"] {
+            let modes = format!("{outer}{inner}");
+            source += &descent(&format!("w_argmin_{modes}"), &format!("euler_{inner}"), &format!("w_gradient_{modes}"));
+        }
+    }
+    source
+}
 
 /// One kernel argument, owning its data.
 enum Arg {
@@ -114,6 +205,9 @@ enum Arg {
         /// The element of the shadow set to 1 before each run (the seed of
         /// an output buffer); the rest is zeroed.
         seed: Option<usize>,
+        /// For a Hessian-vector product: the direction (all ones) and the
+        /// buffer (H·direction) is accumulated into (zeroed before each run).
+        curvature: Option<(Vec<f64>, Vec<f64>)>,
     },
     F64(f64),
     Index(i64),
@@ -121,7 +215,7 @@ enum Arg {
 
 impl Arg {
     fn array(data: Vec<f64>, shape: &[usize]) -> Arg {
-        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None }
+        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None, curvature: None }
     }
 
     fn shadow(&self) -> &[f64] {
@@ -130,80 +224,96 @@ impl Arg {
             _ => &[],
         }
     }
+
+    /// (H·1) of a 'dup' array under a Hessian-vector product.
+    fn hessian_times_ones(&self) -> &[f64] {
+        match self {
+            Arg::Array { curvature: Some((_, product)), .. } => product,
+            _ => &[],
+        }
+    }
 }
 
-/// A module compiled: its primal and its derivative.
+/// A module compiled: each of its GradBench functions.
 pub struct DefinedModule {
     spec: &'static Spec,
-    primal: CompiledFunction,
-    derivative: CompiledFunction,
+    /// In the order of `spec.functions`.
+    compiled: Vec<CompiledFunction>,
     /// Kept for the functions' lifetime (they are compiled from it).
     _module: Module,
 }
 
 impl DefinedModule {
-    /// Parses the module's kernel and JIT-compiles its primal and
-    /// derivative; returns the module and the two compile times in ns.
-    pub fn define(context: &Context, name: &str) -> Result<(DefinedModule, [u64; 2])> {
+    /// Parses the module's kernel and JIT-compiles each of its functions;
+    /// returns the module and the compile times in ns, one per function.
+    pub fn define(context: &Context, name: &str) -> Result<(DefinedModule, Vec<u64>)> {
         let spec = SPECS.iter().find(|spec| spec.name == name).ok_or_else(|| {
             Error::InvalidArgument(format!("zad has no module {name:?} (it has {})", MODULES.join(", ")))
         })?;
-        let module = Module::parse(context, spec.source, &format!("{}.mlir", spec.name))?;
-        let start = std::time::Instant::now();
-        let primal = module.function(spec.kernel)?;
-        let primal_ns = start.elapsed().as_nanos() as u64;
-        let start = std::time::Instant::now();
-        let derivative = module.gradient(spec.kernel, spec.activity)?;
-        let derivative_ns = start.elapsed().as_nanos() as u64;
-        Ok((DefinedModule { spec, primal, derivative, _module: module }, [primal_ns, derivative_ns]))
+        let module = Module::parse(context, &(spec.source)(), &format!("{}.mlir", spec.name))?;
+        let mut compiled = Vec::new();
+        let mut compile_ns = Vec::new();
+        for function in spec.functions {
+            let start = std::time::Instant::now();
+            compiled.push(match function.compiled {
+                Primal => module.function(function.kernel)?,
+                Gradient(activity) => module.gradient(function.kernel, activity)?,
+                HessianTimesOnes(activity) => module.hvp(function.kernel, activity)?,
+            });
+            compile_ns.push(start.elapsed().as_nanos() as u64);
+        }
+        Ok((DefinedModule { spec, compiled, _module: module }, compile_ns))
     }
 
-    /// GradBench's names of the primal and the derivative.
-    pub fn function_names(&self) -> [&'static str; 2] {
-        [self.spec.primal_name, self.spec.derivative_name]
+    /// GradBench's names of the module's functions (the primal first, then
+    /// the derivative, for the modules that have one of each).
+    pub fn function_names(&self) -> Vec<&'static str> {
+        self.spec.functions.iter().map(|function| function.name).collect()
     }
 
     /// The evaluation of `function` at `input`, ready to run.
     pub fn prepare(&self, function: &str, input: &Json) -> Result<Prepared<'_>> {
-        let derivative = if function == self.spec.primal_name {
-            false
-        } else if function == self.spec.derivative_name {
-            true
-        } else {
+        let Some(index) = self.spec.functions.iter().position(|candidate| candidate.name == function) else {
             return Err(Error::InvalidArgument(format!(
-                "module {} has no function {function:?} (it has {:?} and {:?})",
-                self.spec.name, self.spec.primal_name, self.spec.derivative_name
+                "module {} has no function {function:?} (it has {:?})",
+                self.spec.name,
+                self.function_names()
             )));
         };
         let mut args = (self.spec.decode)(input)?;
-        if derivative {
-            for (arg, activity) in args.iter_mut().zip(self.spec.activity) {
-                if let (Arg::Array { data, shadow, .. }, Activity::Dup) = (arg, activity) {
+        let compiled = self.spec.functions[index].compiled;
+        if let Some(activity) = compiled.activity() {
+            for (arg, activity) in args.iter_mut().zip(activity) {
+                if let (Arg::Array { data, shadow, curvature, .. }, Activity::Dup) = (arg, activity) {
                     *shadow = Some(vec![0.0; data.len()]);
+                    if matches!(compiled, HessianTimesOnes(_)) {
+                        *curvature = Some((vec![1.0; data.len()], vec![0.0; data.len()]));
+                    }
                 }
             }
         }
-        Ok(Prepared { module: self, derivative, args, results: Vec::new() })
+        Ok(Prepared { module: self, function: index, args, results: Vec::new() })
     }
 }
 
 /// One evaluation: the kernel arguments decoded from the input.
 pub struct Prepared<'a> {
     module: &'a DefinedModule,
-    derivative: bool,
+    /// The function's index in the module's spec.
+    function: usize,
     args: Vec<Arg>,
     results: Vec<Value>,
 }
 
 impl Prepared<'_> {
-    /// Runs the function once (the derivative zeroes and seeds its shadows
+    /// Runs the function once (a gradient zeroes and seeds its shadows
     /// first, as each run must start from them).
     pub fn run(&mut self) -> Result<()> {
-        let function = if self.derivative { &self.module.derivative } else { &self.module.primal };
+        let function = &self.module.compiled[self.function];
         let mut call = Args::new();
         for arg in &mut self.args {
             match arg {
-                Arg::Array { data, shape, shadow, seed } => {
+                Arg::Array { data, shape, shadow, seed, curvature } => {
                     call.push_slice_f64(data, shape)?;
                     if let Some(shadow) = shadow {
                         shadow.fill(0.0);
@@ -211,6 +321,11 @@ impl Prepared<'_> {
                             shadow[at] = 1.0;
                         }
                         call.push_slice_f64(shadow, shape)?;
+                    }
+                    if let Some((direction, product)) = curvature {
+                        product.fill(0.0);
+                        call.push_slice_f64(direction, shape)?;
+                        call.push_slice_f64(product, shape)?;
                     }
                 }
                 Arg::F64(value) => {
@@ -228,11 +343,7 @@ impl Prepared<'_> {
 
     /// The output of the last run, as the eval expects it.
     pub fn output(&self) -> Json {
-        if self.derivative {
-            (self.module.spec.derivative_output)(&self.args, &self.results)
-        } else {
-            (self.module.spec.primal_output)(&self.args, &self.results)
-        }
+        (self.module.spec.functions[self.function].output)(&self.args, &self.results)
     }
 }
 
@@ -246,6 +357,11 @@ fn numbers(values: &[f64]) -> Json {
 fn rows(values: &[f64], rows: usize) -> Json {
     let width = values.len().checked_div(rows).unwrap_or(0);
     Json::Array((0..rows).map(|row| numbers(&values[row * width..(row + 1) * width])).collect())
+}
+
+/// Every result, as numbers (saddle's two points).
+fn all_results(_args: &[Arg], results: &[Value]) -> Json {
+    Json::Array(results.iter().map(|result| result.as_f64().map_or(Json::Null, Json::from)).collect())
 }
 
 fn first_result(_args: &[Arg], results: &[Value]) -> Json {
@@ -276,6 +392,24 @@ fn gmm_jacobian(args: &[Arg], _results: &[Value]) -> Json {
     output.insert("q".into(), rows(args[2].shadow(), k));
     output.insert("l".into(), rows(args[3].shadow(), k));
     Json::Object(output)
+}
+
+/// kmeans' Newton direction J H^-1: H is diagonal, so H·1 is its diagonal
+/// and the direction is the gradient divided by it elementwise, one row per
+/// centroid.
+fn kmeans_newton_direction(args: &[Arg], _results: &[Value]) -> Json {
+    let centroids = &args[1];
+    let direction: Vec<f64> = centroids
+        .shadow()
+        .iter()
+        .zip(centroids.hessian_times_ones())
+        .map(|(gradient, curvature)| gradient / curvature)
+        .collect();
+    let k = match centroids {
+        Arg::Array { shape, .. } => shape[0] as usize,
+        _ => 0,
+    };
+    rows(&direction, k)
 }
 
 /// The gradient of the main parameters then the extra ones, each row-major.
@@ -357,6 +491,41 @@ fn non_empty(name: &str, length: usize) -> Result<()> {
 fn hello_argument(input: &Json) -> Result<Vec<Arg>> {
     let x = input.as_f64().ok_or_else(|| Error::InvalidArgument(format!("hello: the input must be a number, not {input}")))?;
     Ok(vec![Arg::F64(x)])
+}
+
+fn det_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let ell = count(input, "ell", 1)?;
+    // One minor per column subset: 2^ell of them.
+    if ell > 30 {
+        return Err(Error::InvalidArgument(format!("ell = {ell} is too large for expansion by minors (at most 30)")));
+    }
+    let a = vector(input, "A", Some(ell * ell))?;
+    Ok(vec![Arg::array(a, &[ell, ell])])
+}
+
+fn kmeans_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let (points, [n, d]) = matrix(input, "points", None, None)?;
+    non_empty("points", n)?;
+    if d == 0 {
+        return Err(Error::InvalidArgument("points have no coordinates".into()));
+    }
+    let (centroids, [k, _]) = matrix(input, "centroids", None, Some(d))?;
+    non_empty("centroids", k)?;
+    Ok(vec![Arg::array(points, &[n, d]), Arg::array(centroids, &[k, d])])
+}
+
+/// saddle: the start point, both coordinates.
+fn saddle_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let start = vector(input, "start", Some(2))?;
+    Ok(vec![Arg::F64(start[0]), Arg::F64(start[1])])
+}
+
+/// particle: the start of the descent over w.
+fn particle_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let w = field(input, "w")?
+        .as_f64()
+        .ok_or_else(|| Error::InvalidArgument("particle's \"w\" must be a number".into()))?;
+    Ok(vec![Arg::F64(w)])
 }
 
 fn lse_arguments(input: &Json) -> Result<Vec<Arg>> {

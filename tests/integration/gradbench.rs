@@ -3,8 +3,8 @@
 //! stdout, carrying the message's "id".
 //!
 //! - The protocol: "start" is answered with the tool's name, "define" with
-//!   success and a "compile" timing for the modules hello, lse, llsq, ode, gmm and
-//!   lstm (and an error naming any other), "evaluate" with the output and
+//!   success and a "compile" timing for the modules hello, lse, llsq, ode, gmm,
+//!   lstm, det and kmeans (and an error naming any other), "evaluate" with the output and
 //!   one "evaluate" timing per run, every other kind with just the id.
 //!   Errors in a message (undefined module, unknown function, bad input) are
 //!   answered with `"success": false` and an "error", and the session goes
@@ -15,7 +15,8 @@
 //!   function (primal or objective) must match a reference written here from
 //!   the GradBench specifications (relative tolerance 1e-10) and the gradient
 //!   function must match central finite differences of that reference
-//!   (relative 1e-6). Outputs must be JSON numbers in the specified shape.
+//!   (relative 1e-6); kmeans' Newton direction is the central-difference
+//!   gradient over the second differences (the Hessian's diagonal). Outputs must be JSON numbers in the specified shape.
 //! - Repetition: at least `min_runs` runs and at least `min_seconds` of
 //!   measured time, each run reported as a timing; one run by default; the
 //!   output of a repeated gradient is the gradient (runs do not accumulate).
@@ -323,6 +324,56 @@ fn random_rows(rng: &mut StdRng, count: usize, width: usize, lo: f64, hi: f64) -
     (0..count).map(|_| uniform(rng, width, lo, hi)).collect()
 }
 
+/// The determinant by expansion by minors along the first row, recursively,
+/// as cmpad's det_by_minor defines it: `rows` and `columns` are the rows and
+/// columns of the row-major `ell` x `ell` matrix `a` that the minor keeps.
+fn det_by_minor(a: &[f64], ell: usize, rows: &[usize], columns: &[usize]) -> f64 {
+    let Some((&top, below)) = rows.split_first() else {
+        return 1.0;
+    };
+    let mut sum = 0.0;
+    for (position, &column) in columns.iter().enumerate() {
+        let rest: Vec<usize> = columns.iter().copied().filter(|&other| other != column).collect();
+        let sign = if position % 2 == 0 { 1.0 } else { -1.0 };
+        sum += sign * a[top * ell + column] * det_by_minor(a, ell, below, &rest);
+    }
+    sum
+}
+
+fn det(a: &[f64], ell: usize) -> f64 {
+    let all: Vec<usize> = (0..ell).collect();
+    det_by_minor(a, ell, &all, &all)
+}
+
+/// The k-means cost: for each point, the squared distance to its nearest
+/// centroid, summed (GradBench's reference squares the distances).
+fn kmeans_cost(points: &[Vec<f64>], centroids: &[f64], d: usize) -> f64 {
+    points
+        .iter()
+        .map(|point| {
+            centroids
+                .chunks(d)
+                .map(|centroid| centroid.iter().zip(point).map(|(c, p)| (c - p) * (c - p)).sum::<f64>())
+                .fold(f64::INFINITY, f64::min)
+        })
+        .sum()
+}
+
+/// The diagonal of the Hessian of `f` at `x` by second central differences;
+/// `step` is large, as it may be for the piecewise quadratic k-means cost
+/// (exact on each piece, so only rounding, which shrinks as the step grows).
+fn second_differences(f: impl Fn(&[f64]) -> f64, x: &[f64], step: f64) -> Vec<f64> {
+    let at = f(x);
+    (0..x.len())
+        .map(|i| {
+            let (mut above, mut below) = (x.to_vec(), x.to_vec());
+            above[i] += step;
+            below[i] -= step;
+            (f(&above) - 2.0 * at + f(&below)) / (step * step)
+        })
+        .collect()
+}
+
 /// A GMM problem: the data and the independent variables, flattened as
 /// alpha (k), mu (k x d), q (k x d), l (k x d(d-1)/2), each row-major: the
 /// order in which the reference's gradient comes out too.
@@ -620,6 +671,69 @@ fn lstm_matches_the_reference() {
     check_eval("lstm", "objective", "jacobian", &cases);
 }
 
+#[test]
+fn det_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(16);
+    // ell = 1 first (det = a, gradient [1]), then every size up to 6.
+    let cases: Vec<Case> = (1..=6)
+        .map(|ell| {
+            let a = uniform(&mut rng, ell * ell, -1.0, 1.0);
+            Case {
+                label: format!("ell={ell} A={a:?}"),
+                input: json!({"A": a, "ell": ell}),
+                value: json!(det(&a, ell)),
+                gradient: json!(central_difference(|a| det(a, ell), &a)),
+            }
+        })
+        .collect();
+    check_eval("det", "primal", "gradient", &cases);
+}
+
+#[test]
+fn det_of_a_singular_and_a_permutation_matrix() {
+    // Rows 0 and 2 equal: det 0; its gradient is the cofactor matrix, not 0.
+    let singular = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 1.0, 2.0, 3.0];
+    // The permutation (0 2 1 3) -> odd: det -1.
+    let permutation = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+    let cases = [(&singular[..], 3), (&permutation[..], 4)].map(|(a, ell)| Case {
+        label: format!("ell={ell} A={a:?}"),
+        input: json!({"A": a, "ell": ell}),
+        value: json!(det(a, ell)),
+        gradient: json!(central_difference(|a| det(a, ell), a)),
+    });
+    assert_eq!(cases[0].value, json!(0.0));
+    assert_eq!(cases[1].value, json!(-1.0));
+    check_eval("det", "primal", "gradient", &cases);
+}
+
+#[test]
+fn kmeans_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(17);
+    let cases: Vec<Case> = (0..RANDOM_CASES)
+        .map(|case| {
+            // k = 1 first: every point is the one centroid's.
+            let k = if case == 0 { 1 } else { rng.random_range(2..=5) };
+            let d = rng.random_range(1..=4);
+            let n = k + rng.random_range(0..=12);
+            let points = random_rows(&mut rng, n, d, 0.0, 1.0);
+            // As GradBench does: the last k points are the centroids, so that
+            // each has at least one point (its own) and H is invertible.
+            let centroids: Vec<f64> = points[n - k..].concat();
+            let cost = |c: &[f64]| kmeans_cost(&points, c, d);
+            let gradient = central_difference(cost, &centroids);
+            let hessian_diagonal = second_differences(cost, &centroids, 1e-3);
+            let direction: Vec<f64> = gradient.iter().zip(&hessian_diagonal).map(|(g, h)| g / h).collect();
+            Case {
+                label: format!("k={k} d={d} points={points:?}"),
+                input: json!({"points": points, "centroids": rows(&centroids, k, d)}),
+                value: json!(cost(&centroids)),
+                gradient: json!(rows(&direction, k, d)),
+            }
+        })
+        .collect();
+    check_eval("kmeans", "cost", "dir", &cases);
+}
+
 // ---------------------------------------------------------------------------
 // The protocol
 
@@ -845,4 +959,182 @@ fn subnormals_are_flushed_unless_kept() {
     // A subnormal this size carries about 35 significant bits.
     let exact = (-720f64).exp();
     assert!(kept < f64::MIN_POSITIVE && ((kept - exact) / exact).abs() < 1e-9, "kept {kept:e}, exact {exact:e}");
+}
+
+// ---------------------------------------------------------------------------
+// saddle and particle (nested AD): the reference runs GradBench's gradient
+// descent (evals/saddle, evals/particle; the solver of its tools) with
+// gradients derived by hand, so it needs no AD of its own.
+
+/// GradBench's multivariate_argmin from `x`: while |g(x)| > 1e-5, step
+/// x' = x - eta g(x); accept it when f(x') < f(x) (doubling eta after 10
+/// accepted steps in a row), else halve eta; stop once a step is no longer
+/// than 1e-5. eta starts at 1e-5.
+fn descent(f: impl Fn(&[f64]) -> f64, g: impl Fn(&[f64]) -> Vec<f64>, start: &[f64]) -> Vec<f64> {
+    let magnitude = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let (mut x, mut fx, mut gx) = (start.to_vec(), f(start), g(start));
+    let (mut eta, mut accepted) = (1e-5, 0);
+    loop {
+        if magnitude(&gx) <= 1e-5 {
+            return x;
+        }
+        if accepted == 10 {
+            eta *= 2.0;
+            accepted = 0;
+            continue;
+        }
+        let next: Vec<f64> = x.iter().zip(&gx).map(|(x, g)| x - eta * g).collect();
+        let step: Vec<f64> = x.iter().zip(&next).map(|(x, n)| x - n).collect();
+        if magnitude(&step) <= 1e-5 {
+            return x;
+        }
+        let f_next = f(&next);
+        if f_next < fx {
+            (x, fx, gx) = (next.clone(), f_next, g(&next));
+            accepted += 1;
+        } else {
+            eta /= 2.0;
+            accepted = 0;
+        }
+    }
+}
+
+/// saddle at start point s: p1 = argmin_p1 max_p2 f(p1, p2), then
+/// p2 = argmax_p2 f(p1, p2), f = |p1|^2 - |p2|^2, both descents from s.
+fn saddle(s: &[f64]) -> Vec<f64> {
+    let f = |p1: &[f64], p2: &[f64]| (p1[0] * p1[0] + p1[1] * p1[1]) - (p2[0] * p2[0] + p2[1] * p2[1]);
+    // The argmax descends -f(p1, .), whose gradient 2 p2 does not involve p1.
+    let argmax = |p1: &[f64]| descent(|p2| -f(p1, p2), |p2| vec![2.0 * p2[0], 2.0 * p2[1]], s);
+    // max_p2 f(p1, p2) at the argmax found; the argmax's steps do not depend
+    // on p1 (above), so the objective's gradient is f's partial in p1: 2 p1.
+    let p1 = descent(|p1| f(p1, &argmax(p1)), |p1| vec![2.0 * p1[0], 2.0 * p1[1]], s);
+    let p2 = argmax(&p1);
+    vec![p1[0], p1[1], p2[0], p2[1]]
+}
+
+/// A number and its derivative in w (forward mode by hand, for the
+/// gradient of particle's objective).
+#[derive(Clone, Copy)]
+struct Dual {
+    value: f64,
+    dw: f64,
+}
+
+impl Dual {
+    fn constant(value: f64) -> Dual {
+        Dual { value, dw: 0.0 }
+    }
+    fn add(self, o: Dual) -> Dual {
+        Dual { value: self.value + o.value, dw: self.dw + o.dw }
+    }
+    fn sub(self, o: Dual) -> Dual {
+        Dual { value: self.value - o.value, dw: self.dw - o.dw }
+    }
+    fn mul(self, o: Dual) -> Dual {
+        Dual { value: self.value * o.value, dw: self.dw * o.value + self.value * o.dw }
+    }
+    fn div(self, o: Dual) -> Dual {
+        Dual { value: self.value / o.value, dw: (self.dw * o.value - self.value * o.dw) / (o.value * o.value) }
+    }
+    fn sqrt(self) -> Dual {
+        let root = self.value.sqrt();
+        Dual { value: root, dw: self.dw / (2.0 * root) }
+    }
+}
+
+/// particle's objective x_0(t_f)^2 and its derivative in w: Euler steps of
+/// 0.1 from (0, 8) at velocity (0.75, 0), acceleration -grad p with
+/// p(x) = sum over the charges c of 1 / |x - c|, so
+/// grad p = -sum (x - c) / |x - c|^3; stop before the step that would reach
+/// x_1 <= 0 and interpolate linearly to x_1 = 0.
+fn particle_objective(w: f64) -> Dual {
+    let w = Dual { value: w, dw: 1.0 };
+    let c = Dual::constant;
+    let charges = [(c(10.0), c(10.0).sub(w)), (c(10.0), c(0.0))];
+    let dt = c(0.1);
+    let (mut x, mut v) = ((c(0.0), c(8.0)), (c(0.75), c(0.0)));
+    loop {
+        let mut gradient = (c(0.0), c(0.0));
+        for (c0, c1) in charges {
+            let (d0, d1) = (x.0.sub(c0), x.1.sub(c1));
+            let distance = d0.mul(d0).add(d1.mul(d1)).sqrt();
+            let cube = distance.mul(distance).mul(distance);
+            gradient = (gradient.0.sub(d0.div(cube)), gradient.1.sub(d1.div(cube)));
+        }
+        let next = (x.0.add(dt.mul(v.0)), x.1.add(dt.mul(v.1)));
+        if next.1.value <= 0.0 {
+            break;
+        }
+        x = next;
+        v = (v.0.sub(dt.mul(gradient.0)), v.1.sub(dt.mul(gradient.1)));
+    }
+    let t_f = c(0.0).sub(x.1).div(v.1);
+    let crossing = x.0.add(t_f.mul(v.0));
+    crossing.mul(crossing)
+}
+
+/// particle: the w found by descent on x_0(t_f)^2 from w0.
+fn particle(w0: f64) -> f64 {
+    descent(|w| particle_objective(w[0]).value, |w| vec![particle_objective(w[0]).dw], &[w0])[0]
+}
+
+const NESTED_MODES: [&str; 4] = ["ff", "fr", "rf", "rr"];
+
+/// Evaluates each input with each of the four mode pairs in one session
+/// and compares the outputs with the reference's.
+fn check_nested_eval(module: &str, cases: &[(String, Value, Value)]) {
+    let mut messages = vec![start(0), define(1, module)];
+    for (_, input, _) in cases {
+        for function in NESTED_MODES {
+            messages.push(evaluate(messages.len() as u64, module, function, input.clone()));
+        }
+    }
+    let responses = answered(&messages);
+    assert_defined(&responses[1], &format!("define {module}"));
+    for ((label, _, expected), responses) in cases.iter().zip(responses[2..].chunks(NESTED_MODES.len())) {
+        for (function, response) in NESTED_MODES.iter().zip(responses) {
+            let what = format!("{module} {function} at {label}");
+            assert_json_close(assert_evaluated(response, &what), expected, VALUE_TOLERANCE, &what);
+        }
+    }
+}
+
+#[test]
+fn saddle_matches_the_reference_in_all_four_mode_pairs() {
+    // GradBench's own case and its published output, then random starts.
+    let published = 8.246324826140356e-06;
+    assert_close(saddle(&[1.0, 1.0])[0], published, VALUE_TOLERANCE, "the reference at GradBench's start");
+    let mut rng = StdRng::seed_from_u64(20);
+    let mut starts = vec![vec![1.0, 1.0], vec![-2.0, 0.5]];
+    starts.extend((0..RANDOM_CASES).map(|_| uniform(&mut rng, 2, -3.0, 3.0)));
+    let cases: Vec<(String, Value, Value)> =
+        starts.iter().map(|s| (format!("start={s:?}"), json!({"start": s}), json!(saddle(s)))).collect();
+    check_nested_eval("saddle", &cases);
+}
+
+#[test]
+fn particle_matches_the_reference_in_all_four_mode_pairs() {
+    let published = 0.2071918746486116;
+    assert_close(particle(0.0), published, VALUE_TOLERANCE, "the reference at GradBench's w = 0");
+    let mut rng = StdRng::seed_from_u64(21);
+    let mut points = vec![0.0];
+    points.extend(uniform(&mut rng, 2, -0.3, 0.5));
+    let cases: Vec<(String, Value, Value)> =
+        points.iter().map(|&w| (format!("w={w}"), json!({"w": w}), json!(particle(w)))).collect();
+    check_nested_eval("particle", &cases);
+}
+
+#[test]
+fn nested_modules_refuse_other_functions_and_bad_input() {
+    let responses = answered(&[
+        start(0),
+        define(1, "saddle"),
+        evaluate(2, "saddle", "gradient", json!({"start": [1.0, 1.0]})),
+        evaluate(3, "saddle", "rr", json!({"start": [1.0]})),
+        define(4, "particle"),
+        evaluate(5, "particle", "fr", json!({"w": "zero"})),
+    ]);
+    assert_failed(&responses[2], "\"rr\"", "saddle's unknown function lists the four");
+    assert_failed(&responses[3], "start", "a one-coordinate start");
+    assert_failed(&responses[5], "w", "a w that is not a number");
 }
