@@ -14,7 +14,7 @@ use crate::{
 use serde_json::{Map, Value as Json};
 
 /// The modules zad has, by GradBench name.
-pub const MODULES: [&str; 10] = ["det", "gmm", "hello", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle"];
+pub const MODULES: [&str; 11] = ["ba", "det", "gmm", "hello", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle"];
 
 /// What a module is made of.
 struct Spec {
@@ -63,7 +63,16 @@ impl Compiled {
 use Activity::{Const, Dup};
 use Compiled::{Gradient, HessianTimesOnes, Primal};
 
-const SPECS: [Spec; 10] = [
+const SPECS: [Spec; 11] = [
+    Spec {
+        name: "ba",
+        source: || include_str!("kernels/ba.mlir").to_string(),
+        functions: &[
+            Function { name: "objective", kernel: "ba_objective", compiled: Primal, output: ba_objective },
+            Function { name: "jacobian", kernel: "ba_jacobian", compiled: Primal, output: ba_jacobian },
+        ],
+        decode: ba_arguments,
+    },
     Spec {
         name: "det",
         source: || include_str!("kernels/det.mlir").to_string(),
@@ -412,6 +421,46 @@ fn kmeans_newton_direction(args: &[Arg], _results: &[Value]) -> Json {
     rows(&direction, k)
 }
 
+/// ba's residuals as GradBench's reference (the manual tool) reports them,
+/// the duplication of the input undone: the first observation's two
+/// reprojection errors and its weight error, each with its count.
+fn ba_objective(args: &[Arg], _results: &[Value]) -> Json {
+    let (reproj, w_err) = match (&args[5], &args[6]) {
+        (Arg::Array { data: reproj, .. }, Arg::Array { data: w_err, .. }) => (reproj, w_err),
+        _ => return Json::Null,
+    };
+    let mut reproj_error = Map::new();
+    reproj_error.insert("elements".into(), numbers(&reproj[..2]));
+    reproj_error.insert("repeated".into(), Json::from(reproj.len() / 2));
+    let mut weight_error = Map::new();
+    weight_error.insert("element".into(), Json::from(w_err[0]));
+    weight_error.insert("repeated".into(), Json::from(w_err.len()));
+    let mut output = Map::new();
+    output.insert("reproj_error".into(), Json::Object(reproj_error));
+    output.insert("w_err".into(), Json::Object(weight_error));
+    Json::Object(output)
+}
+
+/// ba's sparse Jacobian (CSR) as GradBench's reference reports it: the
+/// first 30 entries of its row offsets, columns and values (the first
+/// observation's two rows), then the last of each.
+fn ba_jacobian(args: &[Arg], _results: &[Value]) -> Json {
+    fn summary(values: &[f64], integers: bool) -> Json {
+        let head = &values[..values.len().min(30)];
+        let entries = head.iter().chain(values.last());
+        Json::Array(entries.map(|&x| if integers { Json::from(x as i64) } else { Json::from(x) }).collect())
+    }
+    let [rows, cols, vals] = [&args[7], &args[8], &args[9]].map(|arg| match arg {
+        Arg::Array { data, .. } => data.as_slice(),
+        _ => &[],
+    });
+    let mut output = Map::new();
+    output.insert("rows".into(), summary(rows, true));
+    output.insert("cols".into(), summary(cols, true));
+    output.insert("vals".into(), summary(vals, false));
+    Json::Object(output)
+}
+
 /// The gradient of the main parameters then the extra ones, each row-major.
 fn lstm_jacobian(args: &[Arg], _results: &[Value]) -> Json {
     numbers(&[args[0].shadow(), args[1].shadow()].concat())
@@ -486,6 +535,39 @@ fn non_empty(name: &str, length: usize) -> Result<()> {
         return Err(Error::InvalidArgument(format!("{name} is empty")));
     }
     Ok(())
+}
+
+/// ba: n cameras, m points and p observations from one camera, point,
+/// weight and feature, replicated as GradBench's generator does (observation
+/// i sees point i mod m from camera i mod n); then the objective's and the
+/// Jacobian's output buffers (see ba.mlir).
+fn ba_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let n = count(input, "n", 1)?;
+    let m = count(input, "m", 1)?;
+    let p = count(input, "p", 1)?;
+    // Columns (11n + 3m + p) and entries (31p) are exact as floats.
+    if n.max(m).max(p) > 1 << 40 {
+        return Err(Error::InvalidArgument(format!("ba: n = {n}, m = {m}, p = {p} is too large")));
+    }
+    let cam = vector(input, "cam", Some(11))?;
+    let x = vector(input, "x", Some(3))?;
+    let w = field(input, "w")?
+        .as_f64()
+        .ok_or_else(|| Error::InvalidArgument("ba's \"w\" must be a number".into()))?;
+    let feat = vector(input, "feat", Some(2))?;
+    let obs: Vec<f64> = (0..p).flat_map(|i| [(i % n) as f64, (i % m) as f64]).collect();
+    Ok(vec![
+        Arg::array(cam.repeat(n), &[n, 11]),
+        Arg::array(x.repeat(m), &[m, 3]),
+        Arg::array(vec![w; p], &[p]),
+        Arg::array(obs, &[p, 2]),
+        Arg::array(feat.repeat(p), &[p, 2]),
+        Arg::array(vec![0.0; 2 * p], &[p, 2]),
+        Arg::array(vec![0.0; p], &[p]),
+        Arg::array(vec![0.0; 3 * p + 1], &[3 * p + 1]),
+        Arg::array(vec![0.0; 31 * p], &[31 * p]),
+        Arg::array(vec![0.0; 31 * p], &[31 * p]),
+    ])
 }
 
 fn hello_argument(input: &Json) -> Result<Vec<Arg>> {

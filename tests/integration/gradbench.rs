@@ -4,7 +4,7 @@
 //!
 //! - The protocol: "start" is answered with the tool's name, "define" with
 //!   success and a "compile" timing for the modules hello, lse, llsq, ode, gmm,
-//!   lstm, det and kmeans (and an error naming any other), "evaluate" with the output and
+//!   lstm, det, kmeans and ba (and an error naming any other), "evaluate" with the output and
 //!   one "evaluate" timing per run, every other kind with just the id.
 //!   Errors in a message (undefined module, unknown function, bad input) are
 //!   answered with `"success": false` and an "error", and the session goes
@@ -1137,4 +1137,338 @@ fn nested_modules_refuse_other_functions_and_bad_input() {
     assert_failed(&responses[2], "\"rr\"", "saddle's unknown function lists the four");
     assert_failed(&responses[3], "start", "a one-coordinate start");
     assert_failed(&responses[5], "w", "a w that is not a number");
+}
+
+// ---------------------------------------------------------------------------
+// ba (bundle adjustment)
+
+/// GradBench's ba1 (evals/ba/data/ba1_n49_m7776_p31843.txt): n, m, p and
+/// the camera, point, weight and feature it replicates.
+const BA1_SIZES: [usize; 3] = [49, 7776, 31843];
+const BA1_CAM: [f64; 11] = [
+    -0.758453, -1.109613, -0.845551, 34.556073, 39.676747, 53.881673, 419.194514, 5.864426, -8.518870, 0.087812, 0.002739,
+];
+const BA1_X: [f64; 3] = [7.203245, 0.001144, 3.023326];
+const BA1_W: f64 = 0.417022;
+const BA1_FEAT: [f64; 2] = [271.760969, 834.209256];
+
+/// ba's two reprojection errors of one observation, from its 15
+/// parameters (camera r, C, f, u0, v0, k1, k2; point X; weight w), by
+/// GradBench's definition: Xcam = R(r) (X - C) with R = I + sin(t) K +
+/// (1 - cos(t)) K^2 (K the cross-product matrix of r / t, t = |r|; I + [r]x
+/// for r = 0), q = Xcam_xy / Xcam_z, q (1 + k1 |q|^2 + k2 |q|^4) f + (u0,
+/// v0) - feat, times w.
+fn ba_residual(params: &[f64], feat: &[f64]) -> [f64; 2] {
+    let (r, c, f, principal, k, x, w) =
+        (&params[0..3], &params[3..6], params[6], &params[7..9], &params[9..11], &params[11..14], params[14]);
+    let cross_matrix = |a: [f64; 3]| [[0.0, -a[2], a[1]], [a[2], 0.0, -a[0]], [-a[1], a[0], 0.0]];
+    let theta = (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt();
+    let mut rotation = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    if theta == 0.0 {
+        let k = cross_matrix([r[0], r[1], r[2]]);
+        for i in 0..3 {
+            for j in 0..3 {
+                rotation[i][j] += k[i][j];
+            }
+        }
+    } else {
+        let k = cross_matrix([r[0] / theta, r[1] / theta, r[2] / theta]);
+        for i in 0..3 {
+            for j in 0..3 {
+                let k2: f64 = (0..3).map(|l| k[i][l] * k[l][j]).sum();
+                rotation[i][j] += theta.sin() * k[i][j] + (1.0 - theta.cos()) * k2;
+            }
+        }
+    }
+    let offset = [x[0] - c[0], x[1] - c[1], x[2] - c[2]];
+    let camera: Vec<f64> = (0..3).map(|i| (0..3).map(|j| rotation[i][j] * offset[j]).sum()).collect();
+    let q = [camera[0] / camera[2], camera[1] / camera[2]];
+    let rsq = q[0] * q[0] + q[1] * q[1];
+    let distortion = 1.0 + k[0] * rsq + k[1] * rsq * rsq;
+    [0, 1].map(|i| w * (q[i] * distortion * f + principal[i] - feat[i]))
+}
+
+/// A bundle-adjustment problem, each observation with its own data.
+struct BaProblem {
+    cams: Vec<[f64; 11]>,
+    points: Vec<[f64; 3]>,
+    w: Vec<f64>,
+    /// (camera, point) per observation.
+    obs: Vec<(usize, usize)>,
+    feats: Vec<[f64; 2]>,
+}
+
+/// The reference Jacobian in ADBench's BASparseMat (CSR) layout.
+struct BaJacobian {
+    rows: Vec<usize>,
+    cols: Vec<usize>,
+    vals: Vec<f64>,
+}
+
+impl BaProblem {
+    /// As GradBench's generator replicates one camera, point, weight and
+    /// feature: observation i sees point i mod m from camera i mod n.
+    fn replicated(n: usize, m: usize, p: usize, cam: [f64; 11], x: [f64; 3], w: f64, feat: [f64; 2]) -> BaProblem {
+        BaProblem {
+            cams: vec![cam; n],
+            points: vec![x; m],
+            w: vec![w; p],
+            obs: (0..p).map(|i| (i % n, i % m)).collect(),
+            feats: vec![feat; p],
+        }
+    }
+
+    fn params(&self, i: usize) -> Vec<f64> {
+        let (camera, point) = self.obs[i];
+        [&self.cams[camera][..], &self.points[point][..], &[self.w[i]][..]].concat()
+    }
+
+    /// The reprojection errors (2 per observation) and weight errors.
+    fn objective(&self) -> (Vec<f64>, Vec<f64>) {
+        let reproj = (0..self.w.len()).flat_map(|i| ba_residual(&self.params(i), &self.feats[i])).collect();
+        (reproj, self.w.iter().map(|w| 1.0 - w * w).collect())
+    }
+
+    /// The Jacobian by central differences of the reference, observation by
+    /// observation (each one's residuals depend on its 15 parameters only).
+    fn jacobian(&self) -> BaJacobian {
+        let (n, m, p) = (self.cams.len(), self.points.len(), self.w.len());
+        let mut jacobian = BaJacobian { rows: vec![0], cols: Vec::new(), vals: Vec::new() };
+        for i in 0..p {
+            let (camera, point) = self.obs[i];
+            let columns: Vec<usize> = (0..11)
+                .map(|j| 11 * camera + j)
+                .chain((0..3).map(|j| 11 * n + 3 * point + j))
+                .chain([11 * n + 3 * m + i])
+                .collect();
+            let params = self.params(i);
+            for component in 0..2 {
+                let derivatives = central_difference(|q| ba_residual(q, &self.feats[i])[component], &params);
+                jacobian.cols.extend(&columns);
+                jacobian.vals.extend(derivatives);
+                jacobian.rows.push(jacobian.cols.len());
+            }
+        }
+        for i in 0..p {
+            jacobian.cols.push(11 * n + 3 * m + i);
+            jacobian.vals.push(central_difference(|w| 1.0 - w[0] * w[0], &[self.w[i]])[0]);
+            jacobian.rows.push(jacobian.cols.len());
+        }
+        jacobian
+    }
+}
+
+/// The first 30 entries and the last, as GradBench's reference tool
+/// reports the Jacobian's lists.
+fn ba_summary<T: Copy + Into<Value>>(values: &[T]) -> Value {
+    let mut kept: Vec<T> = values[..values.len().min(30)].to_vec();
+    kept.push(*values.last().expect("a non-empty list"));
+    Value::Array(kept.into_iter().map(Into::into).collect())
+}
+
+/// One ba case through `zad gradbench`, replicated from one camera, point,
+/// weight and feature, with the reference's outputs.
+fn ba_case(label: &str, sizes: [usize; 3], cam: [f64; 11], x: [f64; 3], w: f64, feat: [f64; 2]) -> Case {
+    let [n, m, p] = sizes;
+    let problem = BaProblem::replicated(n, m, p, cam, x, w, feat);
+    let (reproj, w_err) = problem.objective();
+    let jacobian = problem.jacobian();
+    // Every observation sees the same data: the summary is faithful.
+    assert!(reproj.chunks(2).all(|pair| pair == &reproj[..2]) && w_err.iter().all(|&e| e == w_err[0]));
+    Case {
+        label: format!("{label} n={n} m={m} p={p} cam={cam:?} x={x:?} w={w} feat={feat:?}"),
+        input: json!({"n": n, "m": m, "p": p, "cam": cam, "x": x, "w": w, "feat": feat}),
+        value: json!({
+            "reproj_error": {"elements": &reproj[..2], "repeated": p},
+            "w_err": {"element": w_err[0], "repeated": p},
+        }),
+        gradient: json!({
+            "rows": ba_summary(&jacobian.rows),
+            "cols": ba_summary(&jacobian.cols),
+            "vals": ba_summary(&jacobian.vals),
+        }),
+    }
+}
+
+/// A camera looking at `x` from a few units away, with random intrinsics.
+fn random_ba_data(rng: &mut StdRng) -> ([f64; 11], [f64; 3], f64, [f64; 2]) {
+    loop {
+        let mut cam = [0.0; 11];
+        cam[..3].copy_from_slice(&uniform(rng, 3, -1.5, 1.5));
+        cam[3..6].copy_from_slice(&uniform(rng, 3, -10.0, 10.0));
+        cam[6] = rng.random_range(100.0..1000.0);
+        cam[7..9].copy_from_slice(&uniform(rng, 2, -10.0, 10.0));
+        cam[9..11].copy_from_slice(&uniform(rng, 2, -0.1, 0.1));
+        let x: [f64; 3] = uniform(rng, 3, -10.0, 10.0).try_into().unwrap();
+        let w = rng.random_range(0.1..2.0);
+        let feat: [f64; 2] = uniform(rng, 2, -500.0, 500.0).try_into().unwrap();
+        // Keep the point well off the camera's focal plane (and its image
+        // within a few focal lengths), where differences are accurate.
+        let unit = ba_residual(&[&cam[..], &x[..], &[1.0]].concat(), &[0.0, 0.0]);
+        if unit.iter().all(|e| e.abs() < 3.0 * cam[6]) {
+            return (cam, x, w, feat);
+        }
+    }
+}
+
+#[test]
+fn ba_matches_the_reference() {
+    let mut rng = StdRng::seed_from_u64(22);
+    let mut cases = vec![
+        ba_case("ba1", BA1_SIZES, BA1_CAM, BA1_X, BA1_W, BA1_FEAT),
+        ba_case("ba1's data, small", [3, 5, 12], BA1_CAM, BA1_X, BA1_W, BA1_FEAT),
+        // Fewer than 10 observations: under 31 row offsets.
+        ba_case("ba1's data, one observation", [1, 1, 1], BA1_CAM, BA1_X, BA1_W, BA1_FEAT),
+    ];
+    // No rotation: Rodrigues' first-order branch.
+    let mut still = BA1_CAM;
+    still[..3].fill(0.0);
+    cases.push(ba_case("no rotation", [2, 3, 4], still, BA1_X, BA1_W, BA1_FEAT));
+    for case in 0..RANDOM_CASES {
+        let (cam, x, w, feat) = random_ba_data(&mut rng);
+        let sizes = [rng.random_range(1..=6), rng.random_range(1..=20), rng.random_range(1..=40)];
+        cases.push(ba_case(&format!("random {case}"), sizes, cam, x, w, feat));
+    }
+    check_eval("ba", "objective", "jacobian", &cases);
+}
+
+#[test]
+fn ba_jacobian_rows_and_columns_are_integers() {
+    let case = ba_case("ba1's data", [2, 3, 11], BA1_CAM, BA1_X, BA1_W, BA1_FEAT);
+    let responses = answered(&[start(0), define(1, "ba"), evaluate(2, "ba", "jacobian", case.input.clone())]);
+    let output = assert_evaluated(&responses[2], "ba jacobian");
+    for list in ["rows", "cols"] {
+        let entries = output[list].as_array().unwrap_or_else(|| panic!("no {list} list in {output}"));
+        assert_eq!(entries.len(), 31, "{list}");
+        assert!(
+            entries.iter().all(Value::is_u64),
+            "{list} must be JSON integers (GradBench compares them exactly): {output}"
+        );
+        assert_eq!(output[list], case.gradient[list], "{list}");
+    }
+}
+
+/// The kernels on a problem where every observation has its own camera,
+/// point, weight and feature, in random order: the whole objective and the
+/// whole sparse Jacobian (which the eval's summary does not show).
+#[test]
+fn ba_kernels_fill_every_observation() {
+    let mut rng = StdRng::seed_from_u64(23);
+    let (n, m, p) = (3, 6, 17);
+    let cams: Vec<[f64; 11]> = (0..n).map(|_| random_ba_data(&mut rng).0).collect();
+    let points: Vec<[f64; 3]> = (0..m).map(|_| uniform(&mut rng, 3, -10.0, 10.0).try_into().unwrap()).collect();
+    // The pairs whose point is well off the camera's focal plane, where
+    // differences are accurate (image within a few focal lengths).
+    let pairs: Vec<(usize, usize)> = (0..n)
+        .flat_map(|c| (0..m).map(move |x| (c, x)))
+        .filter(|&(c, x)| {
+            let unit = ba_residual(&[&cams[c][..], &points[x][..], &[1.0]].concat(), &[0.0, 0.0]);
+            unit.iter().all(|e| e.abs() < 3.0 * cams[c][6])
+        })
+        .collect();
+    assert!(pairs.len() >= 4, "too few usable (camera, point) pairs: {pairs:?}");
+    let problem = BaProblem {
+        cams,
+        points,
+        w: uniform(&mut rng, p, 0.1, 2.0),
+        obs: (0..p).map(|_| pairs[rng.random_range(0..pairs.len())]).collect(),
+        feats: (0..p).map(|_| uniform(&mut rng, 2, -500.0, 500.0).try_into().unwrap()).collect(),
+    };
+    let module = zad::Module::parse(
+        &zad::Context::new().unwrap(),
+        include_str!("../../src/gradbench/kernels/ba.mlir"),
+        "ba.mlir",
+    )
+    .unwrap();
+    let run = |kernel: &str| {
+        let mut buffers: Vec<Vec<f64>> = vec![
+            problem.cams.concat(),
+            problem.points.concat(),
+            problem.w.clone(),
+            problem.obs.iter().flat_map(|&(c, x)| [c as f64, x as f64]).collect(),
+            problem.feats.concat(),
+            vec![0.0; 2 * p],
+            vec![0.0; p],
+            vec![0.0; 3 * p + 1],
+            vec![0.0; 31 * p],
+            vec![0.0; 31 * p],
+        ];
+        let shapes: [Vec<i64>; 10] = [
+            vec![n as i64, 11],
+            vec![m as i64, 3],
+            vec![p as i64],
+            vec![p as i64, 2],
+            vec![p as i64, 2],
+            vec![p as i64, 2],
+            vec![p as i64],
+            vec![3 * p as i64 + 1],
+            vec![31 * p as i64],
+            vec![31 * p as i64],
+        ];
+        let function = module.function(kernel).unwrap();
+        let mut args = zad::Args::new();
+        for (buffer, shape) in buffers.iter_mut().zip(&shapes) {
+            args.push_slice_f64(buffer, shape).unwrap();
+        }
+        function.call(&mut args).unwrap();
+        drop(args);
+        buffers
+    };
+    let (reproj, w_err) = problem.objective();
+    let objective = run("ba_objective");
+    for (k, (actual, expected)) in objective[5].iter().zip(&reproj).enumerate() {
+        assert_close(*actual, *expected, VALUE_TOLERANCE, &format!("reproj_err[{k}]"));
+    }
+    for (k, (actual, expected)) in objective[6].iter().zip(&w_err).enumerate() {
+        assert_close(*actual, *expected, VALUE_TOLERANCE, &format!("w_err[{k}]"));
+    }
+    let expected = problem.jacobian();
+    let jacobian = run("ba_jacobian");
+    let as_indices = |values: &[f64]| values.iter().map(|&x| x as usize).collect::<Vec<usize>>();
+    assert_eq!(as_indices(&jacobian[7]), expected.rows, "row offsets");
+    assert_eq!(as_indices(&jacobian[8]), expected.cols, "columns");
+    for (k, (actual, expected)) in jacobian[9].iter().zip(&expected.vals).enumerate() {
+        assert_close(*actual, *expected, GRADIENT_TOLERANCE, &format!("vals[{k}]"));
+    }
+}
+
+#[test]
+fn ba_refuses_bad_input() {
+    let good = json!({"n": 2, "m": 3, "p": 4, "cam": BA1_CAM, "x": BA1_X, "w": BA1_W, "feat": BA1_FEAT});
+    let with = |key: &str, value: Value| {
+        let mut input = good.clone();
+        input[key] = value;
+        input
+    };
+    let mut without_cam = good.clone();
+    without_cam.as_object_mut().unwrap().remove("cam");
+    let bad = [
+        (with("n", json!(0)), "n"),
+        (with("m", json!(0)), "m"),
+        (with("p", json!(0)), "p"),
+        (with("p", json!(-3)), "p"),
+        (without_cam, "cam"),
+        (with("cam", json!(&BA1_CAM[..10])), "cam"),
+        (with("x", json!([1.0, 2.0])), "x"),
+        (with("w", json!("heavy")), "w"),
+        (with("feat", json!([1.0, 2.0, 3.0])), "feat"),
+    ];
+    let mut messages = vec![start(0), define(1, "ba")];
+    for (input, _) in &bad {
+        for function in ["objective", "jacobian"] {
+            messages.push(evaluate(messages.len() as u64, "ba", function, input.clone()));
+        }
+    }
+    messages.push(evaluate(messages.len() as u64, "ba", "gradient", good.clone()));
+    messages.push(evaluate(messages.len() as u64, "ba", "objective", good));
+    let responses = answered(&messages);
+    assert_defined(&responses[1], "define ba");
+    for ((input, field), pair) in bad.iter().zip(responses[2..].chunks(2)) {
+        for response in pair {
+            assert_failed(response, field, &format!("ba with bad {field}: {input}"));
+        }
+    }
+    let last = responses.len() - 1;
+    assert_failed(&responses[last - 1], "jacobian", "ba's unknown function lists its functions");
+    assert_evaluated(&responses[last], "ba after the refusals");
 }
