@@ -4,7 +4,8 @@
 //!
 //! The primal is the kernel itself; the derivative is zad's reverse-mode
 //! gradient of it, with the activity the eval's "independent variables"
-//! call for. The JSON decoding and encoding is done once per evaluation,
+//! call for (kmeans: its Hessian-vector product; ht: its vector forward
+//! mode, a Jacobian with few columns). The JSON decoding and encoding is done once per evaluation,
 //! outside what is timed ([`Prepared::run`] only runs the kernel).
 
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 use serde_json::{Map, Value as Json};
 
 /// The modules zad has, by GradBench name.
-pub const MODULES: [&str; 11] = ["ba", "det", "gmm", "hello", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle"];
+pub const MODULES: [&str; 12] = ["ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle"];
 
 /// What a module is made of.
 struct Spec {
@@ -49,6 +50,11 @@ enum Compiled {
     /// of all ones, which also gives the gradient: each 'dup' array gets its
     /// shadow (the gradient) and its (H·1) buffer.
     HessianTimesOnes(&'static [Activity]),
+    /// zad's vector forward mode, `width` directions in one sweep: `seed`
+    /// gives each 'dup' array its `width` directions (the columns of a
+    /// Jacobian, or a compression of them), after which the arrays the
+    /// kernel writes hold the tangents of their contents.
+    Tangent { activity: &'static [Activity], width: usize, seed: fn(&mut [Arg]) },
 }
 
 impl Compiled {
@@ -56,14 +62,16 @@ impl Compiled {
         match self {
             Compiled::Primal => None,
             Compiled::Gradient(activity) | Compiled::HessianTimesOnes(activity) => Some(activity),
+            // A tangent's arrays get their directions from its seed.
+            Compiled::Tangent { .. } => None,
         }
     }
 }
 
 use Activity::{Const, Dup};
-use Compiled::{Gradient, HessianTimesOnes, Primal};
+use Compiled::{Gradient, HessianTimesOnes, Primal, Tangent};
 
-const SPECS: [Spec; 11] = [
+const SPECS: [Spec; 12] = [
     Spec {
         name: "ba",
         source: || include_str!("kernels/ba.mlir").to_string(),
@@ -99,6 +107,20 @@ const SPECS: [Spec; 11] = [
             Function { name: "double", kernel: "square", compiled: Gradient(&[Activity::Active]), output: first_gradient },
         ],
         decode: hello_argument,
+    },
+    Spec {
+        name: "ht",
+        source: || include_str!("kernels/ht.mlir").to_string(),
+        functions: &[
+            Function { name: "objective", kernel: "ht", compiled: Primal, output: ht_residuals },
+            Function {
+                name: "jacobian",
+                kernel: "ht",
+                compiled: Tangent { activity: &HT_ACTIVITY, width: HT_THETA + 2, seed: ht_seed },
+                output: ht_jacobian,
+            },
+        ],
+        decode: ht_arguments,
     },
     Spec {
         name: "kmeans",
@@ -217,6 +239,10 @@ enum Arg {
         /// For a Hessian-vector product: the direction (all ones) and the
         /// buffer (H·direction) is accumulated into (zeroed before each run).
         curvature: Option<(Vec<f64>, Vec<f64>)>,
+        /// Under a tangent: the array's directions, one per lane (each of
+        /// the array's length); for an array the kernel writes, the
+        /// tangents of its final contents after a run. Empty otherwise.
+        tangents: Vec<Vec<f64>>,
     },
     F64(f64),
     Index(i64),
@@ -224,7 +250,7 @@ enum Arg {
 
 impl Arg {
     fn array(data: Vec<f64>, shape: &[usize]) -> Arg {
-        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None, curvature: None }
+        Arg::Array { data, shape: shape.iter().map(|&size| size as i64).collect(), shadow: None, seed: None, curvature: None, tangents: Vec::new() }
     }
 
     fn shadow(&self) -> &[f64] {
@@ -268,6 +294,7 @@ impl DefinedModule {
                 Primal => module.function(function.kernel)?,
                 Gradient(activity) => module.gradient(function.kernel, activity)?,
                 HessianTimesOnes(activity) => module.hvp(function.kernel, activity)?,
+                Tangent { activity, width, .. } => module.tangent(function.kernel, activity, width)?,
             });
             compile_ns.push(start.elapsed().as_nanos() as u64);
         }
@@ -301,6 +328,9 @@ impl DefinedModule {
                 }
             }
         }
+        if let Tangent { seed, .. } = compiled {
+            seed(&mut args);
+        }
         Ok(Prepared { module: self, function: index, args, results: Vec::new() })
     }
 }
@@ -322,7 +352,7 @@ impl Prepared<'_> {
         let mut call = Args::new();
         for arg in &mut self.args {
             match arg {
-                Arg::Array { data, shape, shadow, seed, curvature } => {
+                Arg::Array { data, shape, shadow, seed, curvature, tangents } => {
                     call.push_slice_f64(data, shape)?;
                     if let Some(shadow) = shadow {
                         shadow.fill(0.0);
@@ -335,6 +365,11 @@ impl Prepared<'_> {
                         product.fill(0.0);
                         call.push_slice_f64(direction, shape)?;
                         call.push_slice_f64(product, shape)?;
+                    }
+                    // The kernels write every element of the arrays they
+                    // write, so their tangents need no clearing between runs.
+                    for lane in tangents {
+                        call.push_slice_f64(lane, shape)?;
                     }
                 }
                 Arg::F64(value) => {
@@ -720,5 +755,214 @@ fn lstm_arguments(input: &Json) -> Result<Vec<Arg>> {
         Arg::array(extra, &[3, b]),
         Arg::array(state, &[main_rows, b]),
         Arg::array(sequence, &[c, b]),
+    ])
+}
+
+// ht
+
+/// ht: theta's pose parameters (global rotation and translation, then four
+/// per finger).
+const HT_THETA: usize = 26;
+/// The bones theta poses: the last is the fifth finger's third, bone 21.
+const HT_POSED_BONES: usize = 22;
+/// theta, us and the residuals have tangents; the model and data do not.
+const HT_ACTIVITY: [Activity; 12] = [Dup, Dup, Dup, Const, Const, Const, Const, Const, Const, Const, Const, Const];
+
+/// The Jacobian's directions, one lane per column: lanes 0..26 are theta's
+/// unit vectors; lane 26 moves every u_i0 at once and lane 27 every u_i1,
+/// which gives all of the us columns in two lanes, since residual i
+/// depends on u_i alone (the Jacobian is block diagonal in us).
+fn ht_seed(args: &mut [Arg]) {
+    for (index, arg) in args.iter_mut().take(3).enumerate() {
+        if let Arg::Array { data, tangents, .. } = arg {
+            let len = data.len();
+            *tangents = (0..HT_THETA + 2)
+                .map(|lane| {
+                    let mut direction = vec![0.0; len];
+                    match index {
+                        0 if lane < HT_THETA => direction[lane] = 1.0,
+                        1 if lane >= HT_THETA => {
+                            for u in direction.iter_mut().skip(lane - HT_THETA).step_by(2) {
+                                *u = 1.0;
+                            }
+                        }
+                        _ => {}
+                    }
+                    direction
+                })
+                .collect();
+        }
+    }
+}
+
+/// The residuals, 3 per correspondence.
+fn ht_residuals(args: &[Arg], _results: &[Value]) -> Json {
+    match &args[2] {
+        Arg::Array { data, .. } => numbers(data),
+        _ => Json::Null,
+    }
+}
+
+/// The Jacobian, one row per residual: its 26 theta columns, after the two
+/// columns of its own u (d/du_i0, d/du_i1) in the complicated variant, as
+/// GradBench's reference lays it out.
+fn ht_jacobian(args: &[Arg], _results: &[Value]) -> Json {
+    let (Arg::Array { data: us, .. }, Arg::Array { data: err, tangents, .. }) = (&args[1], &args[2]) else {
+        return Json::Null;
+    };
+    let columns: Vec<usize> =
+        if us.is_empty() { (0..HT_THETA).collect() } else { [HT_THETA, HT_THETA + 1].into_iter().chain(0..HT_THETA).collect() };
+    Json::Array(
+        (0..err.len()).map(|row| Json::Array(columns.iter().map(|&lane| Json::from(tangents[lane][row])).collect())).collect(),
+    )
+}
+
+fn integers_of(value: &Json, what: &str) -> Result<Vec<i64>> {
+    let items = value.as_array().ok_or_else(|| Error::InvalidArgument(format!("{what} is not an array")))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.as_i64().ok_or_else(|| Error::InvalidArgument(format!("{what}[{i}] is not an integer: {item}")))
+        })
+        .collect()
+}
+
+/// Integers in 0..bound, as the f64 the kernel reads.
+fn indices_below(values: &[i64], bound: usize, what: &str) -> Result<Vec<f64>> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| {
+            if (0..bound as i64).contains(&value) {
+                Ok(value as f64)
+            } else {
+                Err(Error::InvalidArgument(format!("{what}[{i}] = {value} is out of range (0..{bound})")))
+            }
+        })
+        .collect()
+}
+
+/// `count` 4x4 matrices, each an array of rows: their row-major data.
+fn ht_transforms(model: &Json, name: &str, count: usize) -> Result<Vec<f64>> {
+    let items = field(model, name)?
+        .as_array()
+        .ok_or_else(|| Error::InvalidArgument(format!("{name} is not an array of 4x4 matrices")))?;
+    if items.len() != count {
+        return Err(Error::InvalidArgument(format!("{name} has {} matrices, expected {count} (one per bone)", items.len())));
+    }
+    let mut data = Vec::with_capacity(count * 16);
+    for (b, item) in items.iter().enumerate() {
+        let rows = item.as_array().filter(|rows| rows.len() == 4).ok_or_else(|| {
+            Error::InvalidArgument(format!("{name}[{b}] is not a 4x4 matrix (an array of 4 rows)"))
+        })?;
+        for (r, row) in rows.iter().enumerate() {
+            let row = vector_of(row, &format!("{name}[{b}][{r}]"))?;
+            if row.len() != 4 {
+                return Err(Error::InvalidArgument(format!("{name}[{b}][{r}] has {} entries, expected 4", row.len())));
+            }
+            data.extend(row);
+        }
+    }
+    Ok(data)
+}
+
+fn ht_arguments(input: &Json) -> Result<Vec<Arg>> {
+    let theta = vector(input, "theta", Some(HT_THETA))?;
+    let data = field(input, "data")?;
+    let model = field(data, "model")?;
+
+    let parents = integers_of(field(model, "parents")?, "parents")?;
+    let bones = parents.len();
+    if bones < HT_POSED_BONES {
+        return Err(Error::InvalidArgument(format!(
+            "the model has {bones} bones; theta poses bones 0..{HT_POSED_BONES}, so it needs at least {HT_POSED_BONES}"
+        )));
+    }
+    if let Some(bone_count) = model.get("bone_count")
+        && bone_count.as_u64() != Some(bones as u64)
+    {
+        return Err(Error::InvalidArgument(format!("bone_count is {bone_count}, but there are {bones} parents")));
+    }
+    for (b, &parent) in parents.iter().enumerate() {
+        if parent != -1 && !(0..b as i64).contains(&parent) {
+            return Err(Error::InvalidArgument(format!(
+                "parents[{b}] = {parent}: a parent must be -1 (a root) or an earlier bone"
+            )));
+        }
+    }
+    let parents: Vec<f64> = parents.iter().map(|&parent| parent as f64).collect();
+    let base_relatives = ht_transforms(model, "base_relatives", bones)?;
+    let inverse_base_absolutes = ht_transforms(model, "inverse_base_absolutes", bones)?;
+
+    let (positions, [vertices, columns]) = matrix(model, "base_positions", None, None)?;
+    non_empty("base_positions", vertices)?;
+    // Homogeneous coordinates, as GradBench sends them (or x, y, z alone).
+    let positions = match columns {
+        4 => positions,
+        3 => positions.chunks(3).flat_map(|p| [p[0], p[1], p[2], 1.0]).collect(),
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "base_positions have {columns} coordinates, expected 4 (homogeneous) or 3"
+            )));
+        }
+    };
+    let (weights, _) = matrix(model, "weights", Some(vertices), Some(bones))?;
+
+    let triangle_rows = field(model, "triangles")?
+        .as_array()
+        .ok_or_else(|| Error::InvalidArgument("triangles is not an array of vertex triples".into()))?;
+    let mut triangles = Vec::with_capacity(triangle_rows.len() * 3);
+    for (t, row) in triangle_rows.iter().enumerate() {
+        let what = format!("triangles[{t}]");
+        let corners = integers_of(row, &what)?;
+        if corners.len() != 3 {
+            return Err(Error::InvalidArgument(format!("{what} has {} vertices, expected 3", corners.len())));
+        }
+        triangles.extend(indices_below(&corners, vertices, &what)?);
+    }
+    let triangle_count = triangle_rows.len();
+    let mirrored = field(model, "is_mirrored")?
+        .as_bool()
+        .ok_or_else(|| Error::InvalidArgument("is_mirrored must be true or false".into()))?;
+
+    let correspondences = integers_of(field(data, "correspondences")?, "correspondences")?;
+    let n = correspondences.len();
+    non_empty("correspondences", n)?;
+    let (points, _) = matrix(data, "points", Some(n), Some(3))?;
+
+    // us: empty (the simple variant: each point corresponds to a vertex), or
+    // one (u0, u1) per point (the complicated one: to a point on a triangle),
+    // as pairs or flat.
+    let us_items = field(input, "us")?
+        .as_array()
+        .ok_or_else(|| Error::InvalidArgument("us is not an array".into()))?;
+    let us = if us_items.is_empty() {
+        Vec::new()
+    } else if us_items[0].is_array() {
+        matrix(input, "us", Some(n), Some(2))?.0
+    } else {
+        vector(input, "us", Some(2 * n))?
+    };
+    let complicated = !us.is_empty();
+    let correspondences = if complicated {
+        indices_below(&correspondences, triangle_count, "correspondences (triangles)")?
+    } else {
+        indices_below(&correspondences, vertices, "correspondences (vertices)")?
+    };
+    let us_rows = us.len() / 2;
+    Ok(vec![
+        Arg::array(theta, &[HT_THETA]),
+        Arg::array(us, &[us_rows, 2]),
+        Arg::array(vec![0.0; 3 * n], &[n, 3]),
+        Arg::array(parents, &[bones]),
+        Arg::array(base_relatives, &[bones, 4, 4]),
+        Arg::array(inverse_base_absolutes, &[bones, 4, 4]),
+        Arg::array(positions, &[vertices, 4]),
+        Arg::array(weights, &[vertices, bones]),
+        Arg::array(triangles, &[triangle_count, 3]),
+        Arg::array(correspondences, &[n]),
+        Arg::array(points, &[n, 3]),
+        Arg::F64(if mirrored { -1.0 } else { 1.0 }),
     ])
 }

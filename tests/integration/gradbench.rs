@@ -4,7 +4,7 @@
 //!
 //! - The protocol: "start" is answered with the tool's name, "define" with
 //!   success and a "compile" timing for the modules hello, lse, llsq, ode, gmm,
-//!   lstm, det, kmeans and ba (and an error naming any other), "evaluate" with the output and
+//!   lstm, det, kmeans, particle, saddle, ba and ht (and an error naming any other), "evaluate" with the output and
 //!   one "evaluate" timing per run, every other kind with just the id.
 //!   Errors in a message (undefined module, unknown function, bad input) are
 //!   answered with `"success": false` and an "error", and the session goes
@@ -16,7 +16,8 @@
 //!   the GradBench specifications (relative tolerance 1e-10) and the gradient
 //!   function must match central finite differences of that reference
 //!   (relative 1e-6); kmeans' Newton direction is the central-difference
-//!   gradient over the second differences (the Hessian's diagonal). Outputs must be JSON numbers in the specified shape.
+//!   gradient over the second differences (the Hessian's diagonal); ht's
+//!   Jacobian is the central differences of each residual. Outputs must be JSON numbers in the specified shape.
 //! - Repetition: at least `min_runs` runs and at least `min_seconds` of
 //!   measured time, each run reported as a timing; one run by default; the
 //!   output of a repeated gradient is the gradient (runs do not accumulate).
@@ -1137,6 +1138,319 @@ fn nested_modules_refuse_other_functions_and_bad_input() {
     assert_failed(&responses[2], "\"rr\"", "saddle's unknown function lists the four");
     assert_failed(&responses[3], "start", "a one-coordinate start");
     assert_failed(&responses[5], "w", "a w that is not a number");
+}
+
+// ---------------------------------------------------------------------------
+// ht (hand tracking): a reference written from GradBench's specification
+// (ADBench's hand model), with plain matrices, on small synthetic hands
+
+type Matrix3 = [[f64; 3]; 3];
+type Matrix4 = [[f64; 4]; 4];
+
+/// theta poses bones 2..22 (four per finger from bone 2), so a hand has at
+/// least 22 bones.
+const HT_BONES: usize = 22;
+const HT_THETA: usize = 26;
+
+/// A hand model with GradBench's fields; a vertex's base position is
+/// homogeneous (w = 1), and `weights` is vertices x bones.
+struct Hand {
+    parents: Vec<i64>,
+    base_relatives: Vec<Matrix4>,
+    inverse_base_absolutes: Vec<Matrix4>,
+    base_positions: Vec<[f64; 4]>,
+    weights: Vec<Vec<f64>>,
+    triangles: Vec<[usize; 3]>,
+    is_mirrored: bool,
+}
+
+fn product<const N: usize>(a: &[[f64; N]; N], b: &[[f64; N]; N]) -> [[f64; N]; N] {
+    let mut c = [[0.0; N]; N];
+    for (i, row) in c.iter_mut().enumerate() {
+        for (j, entry) in row.iter_mut().enumerate() {
+            *entry = (0..N).map(|k| a[i][k] * b[k][j]).sum();
+        }
+    }
+    c
+}
+
+/// R = Rz Ry Rx for angles given as (x, z, y).
+fn euler_rotation(xzy: [f64; 3]) -> Matrix3 {
+    let (tx, tz, ty) = (xzy[0], xzy[1], xzy[2]);
+    let rx = [[1.0, 0.0, 0.0], [0.0, tx.cos(), -tx.sin()], [0.0, tx.sin(), tx.cos()]];
+    let ry = [[ty.cos(), 0.0, ty.sin()], [0.0, 1.0, 0.0], [-ty.sin(), 0.0, ty.cos()]];
+    let rz = [[tz.cos(), -tz.sin(), 0.0], [tz.sin(), tz.cos(), 0.0], [0.0, 0.0, 1.0]];
+    product(&product(&rz, &ry), &rx)
+}
+
+/// Rodrigues' rotation of angle |a| about a / |a| (the identity below
+/// 1e-4, as the specification has it).
+fn angle_axis_rotation(a: [f64; 3]) -> Matrix3 {
+    let angle = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+    if angle < 1e-4 {
+        return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    }
+    let k = [a[0] / angle, a[1] / angle, a[2] / angle];
+    // R = I + sin K + (1 - cos) K^2, K the cross-product matrix of k.
+    let cross = [[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]];
+    let square = product(&cross, &cross);
+    let mut r = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            let identity = if i == j { 1.0 } else { 0.0 };
+            r[i][j] = identity + angle.sin() * cross[i][j] + (1.0 - angle.cos()) * square[i][j];
+        }
+    }
+    r
+}
+
+/// [R 0; 0 1].
+fn homogeneous(r: &Matrix3) -> Matrix4 {
+    let mut m = [[0.0; 4]; 4];
+    for i in 0..3 {
+        m[i][..3].copy_from_slice(&r[i]);
+    }
+    m[3][3] = 1.0;
+    m
+}
+
+/// The posed, skinned, globally transformed vertices.
+fn hand_vertices(hand: &Hand, theta: &[f64]) -> Vec<[f64; 3]> {
+    let bones = hand.parents.len();
+    // Pose parameters: one (x, z, y) per bone.
+    let mut angles = vec![[0.0; 3]; bones];
+    for finger in 0..5 {
+        let t = 6 + 4 * finger;
+        let bone = 2 + 4 * finger;
+        angles[bone] = [theta[t], theta[t + 1], 0.0];
+        angles[bone + 1][0] = theta[t + 2];
+        angles[bone + 2][0] = theta[t + 3];
+    }
+    let mut absolutes: Vec<Matrix4> = Vec::with_capacity(bones);
+    for b in 0..bones {
+        let relative = product(&hand.base_relatives[b], &homogeneous(&euler_rotation(angles[b])));
+        let absolute = match hand.parents[b] {
+            -1 => relative,
+            parent => product(&absolutes[parent as usize], &relative),
+        };
+        absolutes.push(absolute);
+    }
+    let transforms: Vec<Matrix4> =
+        (0..bones).map(|b| product(&absolutes[b], &hand.inverse_base_absolutes[b])).collect();
+    let global = angle_axis_rotation([theta[0], theta[1], theta[2]]);
+    hand.base_positions
+        .iter()
+        .zip(&hand.weights)
+        .map(|(base, weights)| {
+            let mut skinned = [0.0; 3];
+            for (transform, weight) in transforms.iter().zip(weights) {
+                for i in 0..3 {
+                    skinned[i] += weight * (0..4).map(|k| transform[i][k] * base[k]).sum::<f64>();
+                }
+            }
+            if hand.is_mirrored {
+                skinned[0] = -skinned[0];
+            }
+            let mut posed = [0.0; 3];
+            for i in 0..3 {
+                posed[i] = (0..3).map(|k| global[i][k] * skinned[k]).sum::<f64>() + theta[3 + i];
+            }
+            posed
+        })
+        .collect()
+}
+
+/// The residuals point - hand point, 3 per correspondence: to vertex c_i
+/// (us empty), or to u_i0 v_t0 + u_i1 v_t1 + (1 - u_i0 - u_i1) v_t2 for
+/// t = triangle c_i.
+fn hand_residuals(hand: &Hand, correspondences: &[usize], points: &[[f64; 3]], theta: &[f64], us: &[f64]) -> Vec<f64> {
+    let vertices = hand_vertices(hand, theta);
+    let mut residuals = Vec::new();
+    for (i, (&c, point)) in correspondences.iter().zip(points).enumerate() {
+        for j in 0..3 {
+            let hand_point = if us.is_empty() {
+                vertices[c][j]
+            } else {
+                let [t0, t1, t2] = hand.triangles[c];
+                let (u0, u1) = (us[2 * i], us[2 * i + 1]);
+                u0 * vertices[t0][j] + u1 * vertices[t1][j] + (1.0 - u0 - u1) * vertices[t2][j]
+            };
+            residuals.push(point[j] - hand_point);
+        }
+    }
+    residuals
+}
+
+/// The Jacobian of the residuals by central differences, as GradBench lays
+/// it out: per residual row, d/du_i0 and d/du_i1 of its own point (with
+/// us), then the 26 theta columns.
+fn hand_jacobian(hand: &Hand, correspondences: &[usize], points: &[[f64; 3]], theta: &[f64], us: &[f64]) -> Vec<Vec<f64>> {
+    let rows = 3 * correspondences.len();
+    let mut jacobian = vec![Vec::new(); rows];
+    if !us.is_empty() {
+        for k in 0..2 {
+            for i in 0..correspondences.len() {
+                for j in 0..3 {
+                    let residual = |u: &[f64]| {
+                        let mut moved = us.to_vec();
+                        moved[2 * i + k] = u[0];
+                        hand_residuals(hand, correspondences, points, theta, &moved)[3 * i + j]
+                    };
+                    jacobian[3 * i + j].push(central_difference(residual, &[us[2 * i + k]])[0]);
+                }
+            }
+        }
+    }
+    for (row, entries) in jacobian.iter_mut().enumerate() {
+        entries.extend(central_difference(|t| hand_residuals(hand, correspondences, points, t, us)[row], theta));
+    }
+    jacobian
+}
+
+/// A random rigid transform: a rotation and a translation in [-1, 1]^3.
+fn random_rigid(rng: &mut StdRng) -> Matrix4 {
+    let angles = [rng.random_range(-PI..PI), rng.random_range(-PI..PI), rng.random_range(-PI..PI)];
+    let mut m = homogeneous(&euler_rotation(angles));
+    for row in m.iter_mut().take(3) {
+        row[3] = rng.random_range(-1.0..1.0);
+    }
+    m
+}
+
+/// A hand of `bones` bones (each bone's parent an earlier one), `vertices`
+/// vertices each weighted on one to three bones, and `triangles` triangles.
+fn random_hand(rng: &mut StdRng, bones: usize, vertices: usize, triangles: usize, is_mirrored: bool) -> Hand {
+    let parents = (0..bones).map(|b| if b == 0 { -1 } else { rng.random_range(0..b) as i64 }).collect();
+    let weights = (0..vertices)
+        .map(|_| {
+            let mut weights = vec![0.0; bones];
+            for _ in 0..rng.random_range(1..=3) {
+                weights[rng.random_range(0..bones)] = rng.random_range(0.1..1.0);
+            }
+            weights
+        })
+        .collect();
+    Hand {
+        parents,
+        base_relatives: (0..bones).map(|_| random_rigid(rng)).collect(),
+        inverse_base_absolutes: (0..bones).map(|_| random_rigid(rng)).collect(),
+        base_positions: (0..vertices)
+            .map(|_| [rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0), 1.0])
+            .collect(),
+        weights,
+        triangles: (0..triangles)
+            .map(|_| [rng.random_range(0..vertices), rng.random_range(0..vertices), rng.random_range(0..vertices)])
+            .collect(),
+        is_mirrored,
+    }
+}
+
+/// GradBench's input for a hand (us as one pair per point, or empty).
+fn hand_input(hand: &Hand, correspondences: &[usize], points: &[[f64; 3]], theta: &[f64], us: &[f64]) -> Value {
+    let bones = hand.parents.len();
+    json!({
+        "theta": theta,
+        "us": us.chunks(2).collect::<Vec<_>>(),
+        "data": {
+            "model": {
+                "bone_count": bones,
+                "bone_names": (0..bones).map(|b| format!("bone{b}")).collect::<Vec<_>>(),
+                "parents": hand.parents,
+                "base_relatives": hand.base_relatives,
+                "inverse_base_absolutes": hand.inverse_base_absolutes,
+                "base_positions": hand.base_positions,
+                "weights": hand.weights,
+                "triangles": hand.triangles,
+                "is_mirrored": hand.is_mirrored,
+            },
+            "correspondences": correspondences,
+            "points": points,
+        },
+    })
+}
+
+/// A random evaluation point: a hand, points and their correspondences,
+/// theta (with a zero global rotation where asked: the rotation is then the
+/// identity), and us in the complicated variant.
+fn random_hand_case(rng: &mut StdRng, bones: usize, complicated: bool, mirrored: bool, zero_rotation: bool) -> Case {
+    let vertices = rng.random_range(3..=8);
+    let triangles = rng.random_range(2..=6);
+    let hand = random_hand(rng, bones, vertices, triangles, mirrored);
+    let n = rng.random_range(1..=5);
+    let correspondences: Vec<usize> =
+        (0..n).map(|_| rng.random_range(0..if complicated { triangles } else { vertices })).collect();
+    let points: Vec<[f64; 3]> =
+        (0..n).map(|_| [rng.random_range(-2.0..2.0), rng.random_range(-2.0..2.0), rng.random_range(-2.0..2.0)]).collect();
+    let mut theta = uniform(rng, HT_THETA, -1.0, 1.0);
+    if zero_rotation {
+        theta[..3].fill(0.0);
+    }
+    let us = if complicated { uniform(rng, 2 * n, 0.0, 1.0) } else { Vec::new() };
+    Case {
+        label: format!("{bones} bones, {vertices} vertices, {n} points, complicated={complicated}, mirrored={mirrored}"),
+        input: hand_input(&hand, &correspondences, &points, &theta, &us),
+        value: json!(hand_residuals(&hand, &correspondences, &points, &theta, &us)),
+        gradient: json!(hand_jacobian(&hand, &correspondences, &points, &theta, &us)),
+    }
+}
+
+#[test]
+fn ht_matches_the_reference_in_both_variants() {
+    let mut rng = StdRng::seed_from_u64(22);
+    let mut cases = Vec::new();
+    for complicated in [false, true] {
+        cases.push(random_hand_case(&mut rng, HT_BONES, complicated, false, true));
+        cases.push(random_hand_case(&mut rng, HT_BONES + 2, complicated, true, false));
+        for _ in 0..RANDOM_CASES {
+            let mirrored = rng.random_bool(0.5);
+            cases.push(random_hand_case(&mut rng, HT_BONES, complicated, mirrored, false));
+        }
+    }
+    // The shapes GradBench expects: 26 theta columns, after 2 us ones.
+    assert_eq!(cases[0].gradient[0].as_array().map(Vec::len), Some(HT_THETA));
+    assert_eq!(cases.last().unwrap().gradient[0].as_array().map(Vec::len), Some(HT_THETA + 2));
+    check_eval("ht", "objective", "jacobian", &cases);
+}
+
+#[test]
+fn ht_refuses_bad_input() {
+    let mut rng = StdRng::seed_from_u64(23);
+    let good = random_hand_case(&mut rng, HT_BONES, true, false, false).input;
+    let changed = |edit: &dyn Fn(&mut Value)| {
+        let mut input = good.clone();
+        edit(&mut input);
+        input
+    };
+    let bad = [
+        (changed(&|input| input["theta"] = Value::from(vec![0.0; 25])), "theta"),
+        (
+            changed(&|input| {
+                input.as_object_mut().unwrap().remove("us");
+            }),
+            "us",
+        ),
+        (changed(&|input| input["us"] = Value::from(vec![vec![0.5, 0.5]; 9])), "us"),
+        (changed(&|input| input["data"]["model"]["parents"][3] = json!(5)), "parents[3]"),
+        (changed(&|input| input["data"]["model"]["parents"].as_array_mut().unwrap().truncate(21)), "bones"),
+        (changed(&|input| input["data"]["correspondences"][0] = json!(99)), "correspondences"),
+        (changed(&|input| input["data"]["model"]["base_relatives"][0][1] = json!([1.0, 2.0])), "base_relatives[0][1]"),
+        (changed(&|input| input["data"]["model"]["weights"] = json!([])), "weights"),
+        (changed(&|input| input["data"]["model"]["is_mirrored"] = json!("no")), "is_mirrored"),
+        (changed(&|input| input["data"]["points"] = json!([[1.0, 2.0]])), "points"),
+    ];
+    let mut messages = vec![start(0), define(1, "ht")];
+    for (input, _) in &bad {
+        let id = messages.len() as u64;
+        messages.push(evaluate(id, "ht", "jacobian", input.clone()));
+    }
+    messages.push(evaluate(messages.len() as u64, "ht", "objective", good.clone()));
+    let responses = answered(&messages);
+    assert_defined(&responses[1], "define ht");
+    for ((_, text), response) in bad.iter().zip(&responses[2..]) {
+        assert_failed(response, text, &format!("ht with bad {text}"));
+    }
+    // The session goes on.
+    assert_evaluated(responses.last().unwrap(), "ht after bad input");
 }
 
 // ---------------------------------------------------------------------------

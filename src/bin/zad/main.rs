@@ -245,7 +245,7 @@ enum Command {
         source: Source,
     },
     /// Serve GradBench's tool protocol (JSON lines on stdin and stdout) for
-    /// the evals ba, det, gmm, hello, kmeans, llsq, lse, lstm and ode, so that GradBench's harness
+    /// the evals ba, det, gmm, hello, ht, kmeans, llsq, lse, lstm, ode, particle and saddle (all twelve), so that GradBench's harness
     /// can run zad: gradbench run --eval ... --tool "zad gradbench".
     /// Subnormal numbers are flushed to zero, as JAX does on the CPU.
     Gradbench {

@@ -28,11 +28,14 @@ func.func @det(%a: memref<?x?xf64>) -> f64 {
       %shifted = arith.shrui %mask, %j : index
       %bit = arith.andi %shifted, %c1 : index
       %in_set = arith.cmpi ne, %bit, %c0 : index
-      // For j outside S this is S + {j}, a valid mask whose term is dropped.
+      // For j outside S the term is dropped; its minor is read at mask 0
+      // (S + {j} is not computed yet: uninitialised memory, possibly NaN,
+      // which the gradient would multiply by the term's zero adjoint).
       %column = arith.shli %c1, %j : index
       %without = arith.xori %mask, %column : index
+      %known = arith.select %in_set, %without, %c0 : index
       %entry = memref.load %a[%row, %j] : memref<?x?xf64>
-      %sub = memref.load %minors[%without] : memref<?xf64>
+      %sub = memref.load %minors[%known] : memref<?xf64>
       %product = arith.mulf %entry, %sub : f64
       %negated = arith.negf %product : f64
       %odd = arith.cmpi ne, %parity, %c0 : index
