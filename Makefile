@@ -105,6 +105,10 @@ fuzz: deps
 
 # The GradBench comparison (benches/gradbench.rs) also runs C, JAX and
 # PyTorch; setup-python installs the Python side into target/bench-venv.
+# Some of its evals only (their rows of benches/results.md are replaced, the
+# others kept):
+#   ZAD_BENCH_PYTHON=$(bash benches/gradbench/setup-python) \
+#       cargo bench --bench gradbench -- det kmeans saddle particle
 bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients

@@ -1,5 +1,6 @@
-//! `make bench`: GradBench's evals (gmm, lstm, ode, lse, llsq) and two
-//! checkpointed time loops (Lorenz-96, 2-D heat), side by side in one run:
+//! `make bench`: GradBench's evals (gmm, lstm, ode, lse, llsq, det, kmeans,
+//! saddle, particle) and two checkpointed time loops (Lorenz-96, 2-D heat),
+//! side by side in one run:
 //!
 //! - zad's primal and gradient, through the same code that answers
 //!   GradBench's protocol (`zad::gradbench`), and zad's JIT compile times;
@@ -14,6 +15,15 @@
 //! minimum is what the code costs, and it repeats within a few percent). Each framework's primal value and gradient sum
 //! are checked against zad's. Prints a table and rewrites the generated part
 //! of `benches/results.md` (between its markers).
+//!
+//! saddle and particle have four functions (the mode pairs ff, fr, rf, rr of
+//! their nested AD) and no primal: they get a table of their own, one row
+//! per mode pair, zad against JAX only (no C).
+//!
+//! Some evals only: `cargo bench --bench gradbench -- det kmeans` runs the
+//! cases whose eval name contains one of the arguments; results.md then
+//! gets those rows replaced (or added, in the order of the full run) and
+//! keeps the others from the previous run.
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value as Json, json};
@@ -61,7 +71,27 @@ fn cases(root: &Path) -> Vec<Case> {
         let input = json!({ "x": uniform(&mut rng, 128), "n": n });
         cases.push(Case { eval: "llsq", label: format!("n={n} m=128"), input });
     }
+    // As GradBench's det and kmeans generators: uniform entries; the
+    // centroids are the last k points (so that no cluster is empty).
+    for ell in [7, 9, 11] {
+        let input = json!({ "A": uniform(&mut rng, ell * ell), "ell": ell });
+        cases.push(Case { eval: "det", label: format!("ell={ell}"), input });
+    }
+    for (k, n, d) in [(100, 1000, 8), (1000, 10_000, 16)] {
+        let points = rows(&mut rng, n, d, uniform);
+        let centroids = points[n - k..].to_vec();
+        let input = json!({ "points": points, "centroids": centroids });
+        cases.push(Case { eval: "kmeans", label: format!("k={k} n={n} d={d}"), input });
+    }
     cases
+}
+
+/// saddle and particle at GradBench's inputs (its evals send only these).
+fn nested_cases() -> Vec<Case> {
+    vec![
+        Case { eval: "saddle", label: "start=[1,1]".into(), input: json!({ "start": [1.0, 1.0] }) },
+        Case { eval: "particle", label: "w=0".into(), input: json!({ "w": 0.0 }) },
+    ]
 }
 
 fn uniform(rng: &mut StdRng, count: usize) -> Vec<f64> {
@@ -261,6 +291,21 @@ impl CLibrary {
                 let f = function!("heat2d_primal", Heat);
                 Box::new(move || f(n, u0.as_ptr(), u_obs.as_ptr(), kappa, dt, h, steps as i64))
             }
+            "det" => {
+                let a = flat(&input["A"]);
+                let ell = number(input, "ell") as i64;
+                let f = function!("det_primal", extern "C" fn(i64, *const f64) -> f64);
+                Box::new(move || f(ell, a.as_ptr()))
+            }
+            "kmeans" => {
+                let [points, centroids] = ["points", "centroids"].map(|name| flat(&input[name]));
+                let n = input["points"].as_array().expect("rows").len() as i64;
+                let k = input["centroids"].as_array().expect("rows").len() as i64;
+                let d = points.len() as i64 / n;
+                type Kmeans = extern "C" fn(i64, i64, i64, *const f64, *const f64) -> f64;
+                let f = function!("kmeans_cost", Kmeans);
+                Box::new(move || f(n, k, d, points.as_ptr(), centroids.as_ptr()))
+            }
             other => panic!("no C primal for {other}"),
         }
     }
@@ -303,6 +348,31 @@ fn framework_on(
     primal: f64,
     gradient_sum: f64,
 ) -> Option<Framework> {
+    let line = run_python(prefix, root, framework, eval, file)?;
+    let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * a.abs().max(b.abs()).max(1.0);
+    let agrees = close(number(&line, "primal_value"), primal, 1e-8)
+        && close(number(&line, "gradient_sum"), gradient_sum, 1e-6);
+    if !agrees {
+        eprintln!(
+            "  {framework} disagrees with zad: primal {} vs {primal}, gradient sum {} vs {gradient_sum}",
+            line["primal_value"], line["gradient_sum"]
+        );
+    }
+    let compile = match (line["compile_primal_ns"].as_f64(), line["compile_gradient_ns"].as_f64()) {
+        (Some(p), Some(g)) => Some(p + g),
+        _ => None,
+    };
+    Some(Framework {
+        primal_ns: line["primal_ns"].as_f64(),
+        gradient_ns: line["gradient_ns"].as_f64(),
+        compile_ns: compile,
+        agrees,
+    })
+}
+
+/// Runs frameworks.py (after `prefix`, if any: one core, one thread) on
+/// the input in `file`; its output line.
+fn run_python(prefix: &[&str], root: &Path, framework: &str, eval: &str, file: &Path) -> Option<Json> {
     let mut command = match prefix.split_first() {
         Some((program, args)) => {
             let mut command = Command::new(program);
@@ -324,27 +394,104 @@ fn framework_on(
         eprintln!("  {framework}: failed: {}", error.lines().last().unwrap_or("").trim());
         return None;
     }
-    let line: Json = serde_json::from_slice(&output.stdout).ok()?;
-    let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * a.abs().max(b.abs()).max(1.0);
-    let agrees = close(number(&line, "primal_value"), primal, 1e-8)
-        && close(number(&line, "gradient_sum"), gradient_sum, 1e-6);
-    if !agrees {
-        eprintln!(
-            "  {framework} disagrees with zad: primal {} vs {primal}, gradient sum {} vs {gradient_sum}",
-            line["primal_value"], line["gradient_sum"]
-        );
-    }
-    let compile = match (line["compile_primal_ns"].as_f64(), line["compile_gradient_ns"].as_f64()) {
-        (Some(p), Some(g)) => Some(p + g),
-        _ => None,
-    };
-    Some(Framework {
-        primal_ns: line["primal_ns"].as_f64(),
-        gradient_ns: line["gradient_ns"].as_f64(),
-        compile_ns: compile,
-        agrees,
-    })
+    serde_json::from_slice(&output.stdout).ok()
 }
+
+/// The mode pairs of saddle and particle, in the order of their table rows.
+const MODES: [&str; 4] = ["ff", "fr", "rf", "rr"];
+
+/// What zad measured on saddle or particle, per mode pair (MODES' order).
+struct NestedTimes {
+    ns: Vec<f64>,
+    /// JIT compile time of the module's four functions together (the
+    /// first compile JIT-compiles the module; the others reuse it).
+    compile_ns: f64,
+    /// Each function's output, flattened.
+    outputs: Vec<Vec<f64>>,
+}
+
+/// What a framework measured on saddle or particle, per mode pair.
+#[derive(Default, Clone)]
+struct NestedFramework {
+    ns: Vec<Option<f64>>,
+    compile_ns: Vec<Option<f64>>,
+    /// Per mode pair: whether its output agrees with zad's.
+    agrees: Vec<bool>,
+}
+
+/// zad on saddle or particle: its four functions, interleaved.
+fn measure_nested(context: &Context, case: &Case) -> NestedTimes {
+    let (module, compile) = DefinedModule::define(context, case.eval).expect("module compiles");
+    let names = module.function_names();
+    assert!(MODES.iter().all(|mode| names.contains(mode)), "{} has the four mode pairs", case.eval);
+    let mut prepared: Vec<_> =
+        MODES.iter().map(|mode| module.prepare(mode, &case.input).expect("input decodes")).collect();
+    let times = {
+        let mut bodies: Vec<Box<dyn FnMut() + '_>> = prepared
+            .iter_mut()
+            .map(|function| Box::new(move || function.run().expect("function runs")) as Box<dyn FnMut()>)
+            .collect();
+        let mut bodies: Vec<&mut dyn FnMut()> = bodies.iter_mut().map(|body| body.as_mut() as &mut dyn FnMut()).collect();
+        interleaved(&mut bodies)
+    };
+    NestedTimes {
+        ns: times,
+        compile_ns: compile.iter().sum::<u64>() as f64,
+        outputs: prepared.iter().map(|function| flat(&function.output())).collect(),
+    }
+}
+
+/// frameworks.py on saddle or particle; each mode pair's output checked
+/// against zad's (to 1e-6 relative: the descents stop at a tolerance of
+/// 1e-5, and the outputs agree to the last digits or not at all).
+fn nested_framework(prefix: &[&str], root: &Path, eval: &str, file: &Path, zad: &NestedTimes) -> Option<NestedFramework> {
+    let line = run_python(prefix, root, "jax", eval, file)?;
+    let mut result = NestedFramework::default();
+    for (mode, expected) in MODES.iter().zip(&zad.outputs) {
+        let entry = &line["modes"][mode];
+        let output: Vec<f64> = entry["output"].as_array().map(|values| values.iter().filter_map(Json::as_f64).collect()).unwrap_or_default();
+        let agrees = output.len() == expected.len()
+            && output.iter().zip(expected).all(|(a, b)| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-12));
+        if !agrees {
+            eprintln!("  jax {mode} disagrees with zad: {output:?} vs {expected:?}");
+        }
+        result.ns.push(entry["ns"].as_f64());
+        result.compile_ns.push(entry["compile_ns"].as_f64());
+        result.agrees.push(agrees);
+    }
+    Some(result)
+}
+
+/// The nested table's rows for one eval: one per mode pair.
+fn nested_lines(name: &str, zad: &NestedTimes, jax: &Option<NestedFramework>, jax_one_core: &Option<NestedFramework>) -> Vec<String> {
+    let [jax, jax_one_core] = [jax, jax_one_core].map(|framework| framework.clone());
+    let pick = |framework: &Option<NestedFramework>, at: usize| framework.as_ref().and_then(|f| f.ns[at]);
+    let mark = |framework: &Option<NestedFramework>, at: usize| {
+        if framework.as_ref().is_some_and(|f| !f.agrees[at]) { " (disagrees)" } else { "" }
+    };
+    MODES
+        .iter()
+        .enumerate()
+        .map(|(at, mode)| {
+            let ns = zad.ns[at];
+            format!(
+                "| {name} | {mode} | {} | {}{} | {} | {}{} | {} | {} | {} |",
+                milliseconds(ns),
+                optional(pick(&jax, at), milliseconds),
+                mark(&jax, at),
+                optional(pick(&jax, at), |j| ratio(ns, j)),
+                optional(pick(&jax_one_core, at), milliseconds),
+                mark(&jax_one_core, at),
+                optional(pick(&jax_one_core, at), |j| ratio(ns, j)),
+                milliseconds(zad.compile_ns),
+                optional(jax.as_ref().and_then(|f| f.compile_ns[at]), milliseconds),
+            )
+        })
+        .collect()
+}
+
+const NESTED_HEADER: &str = "| case | mode pair | zad ms | JAX ms | zad ÷ JAX | JAX 1-core ms | zad ÷ JAX 1-core | zad compile ms (all four) | JAX compile ms |\n\
+                             |---|---|--:|--:|--:|--:|--:|--:|--:|\n";
 
 /// One row of the table.
 struct Row {
@@ -590,17 +737,18 @@ fn optional(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
     value.map_or("–".to_string(), show)
 }
 
-fn table(rows: &[Row]) -> String {
-    let mut out = String::from(
+const HEADER: &str =
         "| case | C primal ms | zad primal ms | zad ÷ C | zad gradient ms | zad grad ÷ primal | JAX primal ms | JAX gradient ms | JAX grad ÷ primal | zad grad ÷ JAX grad | JAX 1-core gradient ms | zad grad ÷ JAX 1-core grad | PyTorch gradient ms | zad compile ms | JAX compile ms |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
-    );
-    for row in rows {
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+
+/// The main table's line for a row.
+fn line(row: &Row) -> String {
+    {
         let [jax, jax_one_core, torch] =
             [&row.jax, &row.jax_one_core, &row.torch].map(|framework| framework.clone().unwrap_or_default());
         let mark = |framework: &Option<Framework>| if framework.as_ref().is_some_and(|f| !f.agrees) { " (disagrees)" } else { "" };
-        out += &format!(
-            "| {}{} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {}{} | {} | {}{} | {} | {} |\n",
+        format!(
+            "| {}{} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {}{} | {} | {}{} | {} | {} |",
             row.case,
             row.note,
             milliseconds(row.zad.c_primal_ns),
@@ -623,9 +771,14 @@ fn table(rows: &[Row]) -> String {
             mark(&row.torch),
             milliseconds(row.zad.compile_ns),
             optional(jax.compile_ns, milliseconds),
-        );
+        )
     }
-    out
+}
+
+/// The lines of the generated block's tables that start with `key`
+/// (a row's first cell, or first two cells), from `old`.
+fn old_line<'a>(old: &'a str, key: &str) -> Option<&'a str> {
+    old.lines().find(|line| line.starts_with(key))
 }
 
 /// The machine, compilers and framework versions, for results.md.
@@ -665,6 +818,15 @@ fn machine() -> String {
 const BEGIN: &str = "<!-- generated by `make bench`: begin -->";
 const END: &str = "<!-- generated by `make bench`: end -->";
 
+/// The generated part of results.md as it is now (empty if none).
+fn old_results(root: &Path) -> String {
+    let old = std::fs::read_to_string(root.join("benches/results.md")).unwrap_or_default();
+    match (old.find(BEGIN), old.find(END)) {
+        (Some(begin), Some(end)) if begin < end => old[begin..end].to_string(),
+        _ => String::new(),
+    }
+}
+
 /// Replaces the generated part of results.md, keeping the text around it.
 fn write_results(root: &Path, generated: &str) {
     let path = root.join("benches/results.md");
@@ -676,6 +838,9 @@ fn write_results(root: &Path, generated: &str) {
     std::fs::write(&path, format!("{before}{BEGIN}\n{generated}{END}{after}")).expect("write results.md");
 }
 
+/// The evals without a PyTorch version in frameworks.py.
+const JAX_ONLY: [&str; 4] = ["det", "kmeans", "saddle", "particle"];
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out = root.join("target/gradbench-bench");
@@ -685,10 +850,14 @@ fn main() {
     // baseline too, which runs on this thread).
     zad::gradbench::flush_subnormals();
     let context = Context::new().expect("context");
-    let filter = std::env::args().nth(1).filter(|arg| !arg.starts_with('-'));
-    let selected = |eval: &str| filter.as_deref().is_none_or(|filter| eval.contains(filter));
+    // Arguments other than cargo's flags: eval names (or parts of them).
+    let filters: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with('-')).collect();
+    let selected = |eval: &str| filters.is_empty() || filters.iter().any(|filter| eval.contains(filter.as_str()));
 
-    let mut rows = Vec::new();
+    // Every table line, keyed by its leading cells, in the full run's order:
+    // Some(line) where measured now.
+    let mut lines: Vec<(String, Option<String>)> = Vec::new();
+    let mut nested: Vec<(String, Option<String>)> = Vec::new();
     let mut rng = StdRng::seed_from_u64(96);
     let all = cases(&root).into_iter().map(Benchmark::Eval).chain(TimeLoop::cases(&mut rng).into_iter().map(Benchmark::Loop));
     for item in all {
@@ -696,10 +865,13 @@ fn main() {
             Benchmark::Eval(case) => case,
             Benchmark::Loop(time_loop) => &time_loop.case,
         };
+        let name = format!("{} {}", case.eval, case.label);
+        let note = if matches!(item, Benchmark::Loop(_)) { " (checkpointed)" } else { "" }.to_string();
+        let key = format!("| {name}{note} |");
         if !selected(case.eval) {
+            lines.push((key, None));
             continue;
         }
-        let name = format!("{} {}", case.eval, case.label);
         eprintln!("{name}");
         let zad = match &item {
             Benchmark::Eval(case) => measure_gradbench(&context, &c, case),
@@ -709,13 +881,56 @@ fn main() {
         std::fs::write(&file, case.input.to_string()).expect("input file");
         let jax = framework(&root, "jax", case.eval, &file, zad.value, zad.gradient_sum);
         let jax_one_core = framework_one_core(&root, case.eval, &file, zad.value, zad.gradient_sum);
-        let torch = framework(&root, "torch", case.eval, &file, zad.value, zad.gradient_sum);
-        let note = if matches!(item, Benchmark::Loop(_)) { " (checkpointed)" } else { "" }.to_string();
-        rows.push(Row { case: name, zad, jax, jax_one_core, torch, note });
+        let torch = if JAX_ONLY.contains(&case.eval) {
+            None
+        } else {
+            framework(&root, "torch", case.eval, &file, zad.value, zad.gradient_sum)
+        };
+        let row = Row { case: name, zad, jax, jax_one_core, torch, note };
+        lines.push((key, Some(line(&row))));
     }
-    let table = table(&rows);
-    println!("{table}");
-    if filter.is_none() {
-        write_results(&root, &format!("{}\n{table}", machine()));
+    for case in nested_cases() {
+        let name = format!("{} {}", case.eval, case.label);
+        let keys = MODES.map(|mode| format!("| {name} | {mode} |"));
+        if !selected(case.eval) {
+            nested.extend(keys.into_iter().map(|key| (key, None)));
+            continue;
+        }
+        eprintln!("{name}");
+        let zad = measure_nested(&context, &case);
+        let file = out.join(format!("{}.json", case.eval));
+        std::fs::write(&file, case.input.to_string()).expect("input file");
+        let jax = nested_framework(&[], &root, case.eval, &file, &zad);
+        let jax_one_core = nested_framework(&["taskset", "-c", "0"], &root, case.eval, &file, &zad);
+        let measured = nested_lines(&name, &zad, &jax, &jax_one_core);
+        nested.extend(keys.into_iter().zip(measured).map(|(key, line)| (key, Some(line))));
     }
+
+    // A filtered run keeps the other rows of results.md as they are.
+    let old = if filters.is_empty() { String::new() } else { old_results(&root) };
+    let merge = |lines: &[(String, Option<String>)]| -> String {
+        lines
+            .iter()
+            .filter_map(|(key, line)| line.clone().or_else(|| old_line(&old, key).map(str::to_string)))
+            .map(|line| line + "\n")
+            .collect()
+    };
+    let nested = merge(&nested);
+    let nested = if nested.is_empty() { nested } else { format!("\n{NESTED_HEADER}{nested}") };
+    let tables = format!("{HEADER}{}{nested}", merge(&lines));
+    println!("{tables}");
+    // A filtered run keeps the description of the run the other rows come
+    // from, and says where its own rows were measured.
+    let description: String = old
+        .lines()
+        .filter(|line| line.starts_with("- ") && !line.starts_with("- Rows of "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let description = if filters.is_empty() || description.is_empty() {
+        machine()
+    } else {
+        let here: String = machine().lines().map(|line| format!("  {line}\n")).collect();
+        format!("{description}- Rows of {} measured later, by a run of only those, on:\n{here}", filters.join(", "))
+    };
+    write_results(&root, &format!("{description}\n{tables}"));
 }

@@ -6,9 +6,10 @@ Usage:
     python3 benches/gradbench/frameworks.py <jax|torch> <eval> <input.json>
         [--min-runs N] [--min-seconds S]
 
-where <eval> is one of gmm, lstm, ode, lse, llsq, lorenz96, heat2d and
-<input.json> holds that eval's input (the GradBench input format; see the
-definitions below).
+where <eval> is one of gmm, lstm, ode, lse, llsq, det, kmeans, lorenz96,
+heat2d, saddle, particle and <input.json> holds that eval's input (the
+GradBench input format; see the definitions below).  det, kmeans, saddle and
+particle are implemented for JAX only.
 
 Everything runs in float64 on the CPU.  JAX: the primal is `jax.jit(f)` and
 the gradient `jax.jit(jax.grad(f))`, written as ordinary vectorised JAX with
@@ -25,11 +26,21 @@ One JSON line is printed on stdout:
      "compile_gradient_ns", "runs_primal", "runs_gradient", "primal_value",
      "gradient_sum", "gradient_norm"}
 
+saddle and particle have no primal/gradient split but four functions (the
+mode pairs ff, fr, rf, rr); for them the line is
+
+    {"framework", "eval", "modes": {"ff": {"ns", "compile_ns", "runs",
+     "output"}, ...}}
+
+with each function's fastest run, first call and output (saddle: the
+four coordinates of the two points; particle: [w]).
+
 primal_ns / gradient_ns are the fastest of the runs (the machines these
 run on are shared and noisy; the minimum is what the code costs).  primal_value is the
 scalar objective (for ode, the last element y[n-1] of the solution);
 gradient_sum / gradient_norm are the sum and 2-norm of all gradient entries
-(for lorenz96 and heat2d including the forcing / kappa derivative).
+(for lorenz96 and heat2d including the forcing / kappa derivative; for
+kmeans, of the Newton direction).
 
 Eval definitions (all sums over every index shown):
 
@@ -42,6 +53,31 @@ Eval definitions (all sums over every index shown):
             gradient wrt alpha, mu, q, l.
   lstm      ADBench LSTM loss (diagonal weights, log(sum(exp) + 2));
             gradient wrt main_params, extra_params.
+  det       GradBench det: the determinant of the ell x ell matrix A (row-
+            major) by expansion by minors along the top row, each minor
+            computed once: the minor on the column set S spans the last
+            |S| rows; level by level, |S| = 1 .. ell; gradient wrt A.
+  kmeans    sum_i min_j |C_j - P_i|^2 (as |P_i|^2 + |C_j|^2 - 2 P_i.C_j, a
+            matrix product, as JAX users write it); the "gradient" is
+            GradBench's Newton direction J / diag(H), H's diagonal as the
+            forward derivative (jvp) of the gradient along ones.
+  saddle    GradBench saddle: min over p1 of max over p2 of
+            |p1|^2 - |p2|^2, both by GradBench's gradient descent from
+            `start`, then the argmax at the p1 found; mode pair YX: Y
+            (f: jax.jacfwd, r: jax.grad) for the argmin and the last
+            argmax, X for the argmax nested in the argmin's objective.
+  particle  GradBench particle: the w minimising x_0(t_f)^2 for the naive
+            Euler path of a particle in the field of charges at (10, 10-w)
+            and (10, 0), by gradient descent from `w`; mode pair YX: Y for
+            the descent over w, X for the gradient of the potential in the
+            Euler loop.
+            Each of the four functions is one jax.jit.  Descents and the
+            Euler loop are lax.while_loop, except where reverse mode
+            differentiates them (the nested argmax of saddle's rf and rr,
+            the Euler loop of particle's rf and rr): JAX cannot reverse a
+            while_loop, so there they are a lax.scan over a fixed number of
+            iterations (NESTED_BOUNDS, just above what the loop needs), each
+            a lax.cond that does nothing once the loop has ended.
   lorenz96  `steps` Jacobi forward-Euler steps of
             x_i += dt ((x_{i+1} - x_{i-2}) x_{i-1} - x_i + F) (periodic);
             0.5 * |x|^2; gradient wrt x0 and F.
@@ -57,7 +93,14 @@ import os
 import sys
 import time
 
-EVALS = ("gmm", "lstm", "ode", "lse", "llsq", "lorenz96", "heat2d")
+EVALS = ("gmm", "lstm", "ode", "lse", "llsq", "det", "kmeans", "lorenz96", "heat2d", "saddle", "particle")
+NESTED = ("saddle", "particle")
+# Iterations of the lax.scan that stands for a while_loop where reverse mode
+# differentiates it: saddle's nested argmax takes 170 (from any p1, since
+# its gradient does not depend on p1), particle's Euler loop 352 to 355 for
+# the w the descent visits from w = 0.  The results are checked against
+# zad's, so a bound that is too small shows as a disagreement.
+NESTED_BOUNDS = {"saddle": 192, "particle": 384}
 
 
 def tril_indices_by_column(d):
@@ -215,6 +258,40 @@ def jax_problem(name, inp):
 
         return jax.jit(f), jax.jit(jax.grad(f, argnums=(0, 1))), (main, extra)
 
+    if name == "det":
+        ell = int(inp["ell"])
+        levels = det_levels(ell)
+
+        def f(a):
+            a = a.reshape(ell, ell)
+            minors = jnp.ones((1,), f64)
+            for size, (prev, cols, signs) in enumerate(levels, start=1):
+                row = a[ell - size]
+                minors = jnp.sum(signs * row[cols] * minors[prev], axis=1)
+            return minors[0]
+
+        return jax.jit(f), jax.jit(jax.grad(f)), (jnp.asarray(inp["A"], f64),)
+
+    if name == "kmeans":
+
+        def cost(points, centroids):
+            squared = (
+                jnp.sum(points * points, axis=1)[:, None]
+                + jnp.sum(centroids * centroids, axis=1)[None, :]
+                - 2.0 * points @ centroids.T
+            )  # (n, k)
+            return jnp.sum(jnp.min(squared, axis=1))
+
+        def direction(points, centroids):
+            gradient = jax.grad(cost, argnums=1)
+            g, h = jax.jvp(
+                lambda c: gradient(points, c), (centroids,), (jnp.ones_like(centroids),)
+            )
+            return g / h
+
+        args = (jnp.asarray(inp["points"], f64), jnp.asarray(inp["centroids"], f64))
+        return jax.jit(cost), jax.jit(direction), args
+
     if name == "lorenz96":
         dt, steps = float(inp["dt"]), int(inp["steps"])
 
@@ -249,6 +326,167 @@ def jax_problem(name, inp):
 
         args = (jnp.asarray(inp["u0"], f64), jnp.asarray(float(inp["kappa"]), f64))
         return jax.jit(f), jax.jit(jax.grad(f, argnums=(0, 1))), args
+
+    raise ValueError(name)
+
+
+def det_levels(ell):
+    """For det's expansion by minors: per minor size m = 1 .. ell, the
+    column sets S of that size (bit masks, ascending) and, for each S and
+    each column j in S (ascending), the index of the minor on S - {j}
+    among the sets of size m-1, j, and the sign (-1)^(position of j in S).
+    As index arrays (prev, cols, signs), each of shape (sets, m)."""
+    import numpy as np
+
+    by_size = [[] for _ in range(ell + 1)]
+    for mask in range(1 << ell):
+        by_size[bin(mask).count("1")].append(mask)
+    index = {}
+    for masks in by_size:
+        for i, mask in enumerate(masks):
+            index[mask] = i
+    levels = []
+    for m in range(1, ell + 1):
+        prev, cols, signs = [], [], []
+        for mask in by_size[m]:
+            members = [j for j in range(ell) if mask >> j & 1]
+            prev.append([index[mask & ~(1 << j)] for j in members])
+            cols.append(members)
+            signs.append([(-1.0) ** p for p in range(m)])
+        levels.append((np.array(prev), np.array(cols), np.array(signs)))
+    return levels
+
+
+# --------------------------------------------------------------------------
+# JAX, nested AD: saddle and particle
+# --------------------------------------------------------------------------
+
+
+def jax_nested(name, inp):
+    """Return {mode pair: (jitted function, args)} for saddle or particle."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    jax.config.update("jax_platforms", "cpu")
+    jax.config.update("jax_enable_x64", True)
+    f64 = jnp.float64
+    bound = NESTED_BOUNDS[name]
+
+    def gradient_in(mode, f):
+        """The gradient of scalar f of a vector: jax.grad or jax.jacfwd."""
+        return jax.grad(f) if mode == "r" else jax.jacfwd(f)
+
+    def loop(cond, body, state, bounded):
+        """while cond(state): state = body(state); as a lax.scan of `bound`
+        lax.cond steps when `bounded` (for reverse mode)."""
+        if not bounded:
+            return lax.while_loop(cond, body, state)
+
+        def step(s, _):
+            return lax.cond(cond(s), body, lambda s: s, s), None
+
+        return lax.scan(step, state, None, length=bound)[0]
+
+    def argmin(f, gradient, start, bounded=False):
+        """GradBench's multivariate_argmin: from x, while |g| > 1e-5, step
+        y = x - eta g; take it if f(y) < f(x) (and double eta after 10
+        steps taken in a row), else halve eta; stop when the step is no
+        longer than 1e-5."""
+        tolerance = 1e-5
+
+        def body(s):
+            x, fx, g, eta, i, _ = s
+            flat = jnp.sqrt(jnp.sum(g * g)) <= tolerance
+            ten = i == 10
+            y = x - eta * g
+            short = jnp.sqrt(jnp.sum((x - y) ** 2)) <= tolerance
+
+            def trial(_):
+                fy = f(y)
+                return lax.cond(
+                    fy < fx,
+                    lambda: (y, fy, gradient(y), eta, i + 1, yes),
+                    lambda: (x, fx, g, eta / 2.0, jnp.zeros_like(i), yes),
+                )
+
+            def no_trial(_):
+                doubling = ten & ~flat
+                return (x, fx, g, jnp.where(doubling, 2.0 * eta, eta), jnp.where(doubling, jnp.zeros_like(i), i), doubling)
+
+            return lax.cond(~flat & ~ten & ~short, trial, no_trial, None)
+
+        yes = jnp.asarray(True)
+        state = (start, f(start), gradient(start), jnp.asarray(1e-5, f64), jnp.asarray(0, jnp.int32), yes)
+        return loop(lambda s: s[5], body, state, bounded)[0]
+
+    if name == "saddle":
+
+        def f(p1, p2):
+            return jnp.sum(p1 * p1) - jnp.sum(p2 * p2)
+
+        def saddle(outer, inner, start):
+            def argmax(p1, mode, bounded):
+                negated = lambda p2: -f(p1, p2)
+                return argmin(negated, gradient_in(mode, negated), start, bounded)
+
+            def r1_cost(p1, bounded):
+                return f(p1, argmax(p1, inner, bounded))
+
+            # The objective's nested argmax is differentiated only in the
+            # gradient, and reversed only when the outer mode is r.
+            r1_gradient = gradient_in(outer, lambda p1: r1_cost(p1, outer == "r"))
+            p1 = argmin(lambda p1: r1_cost(p1, False), r1_gradient, start)
+            p2 = argmax(p1, outer, False)
+            return jnp.concatenate([p1, p2])
+
+        start = jnp.asarray(inp["start"], f64)
+        return {
+            outer + inner: (jax.jit(lambda s, o=outer, i=inner: saddle(o, i, s)), (start,))
+            for outer in "fr" for inner in "fr"
+        }
+
+    if name == "particle":
+        dt = 0.1
+
+        def potential(w, x):
+            top = jnp.stack([10.0, 10.0 - w])
+            bottom = jnp.asarray([10.0, 0.0], f64)
+            return 1.0 / jnp.sqrt(jnp.sum((x - top) ** 2)) + 1.0 / jnp.sqrt(
+                jnp.sum((x - bottom) ** 2)
+            )
+
+        def euler(w, inner, bounded):
+            """x_0(t_f)^2: naive Euler steps of dt while the next position
+            stays above the x axis, then the crossing by interpolation."""
+            force = gradient_in(inner, lambda x: potential(w, x))
+
+            def body(s):
+                x, v, _ = s
+                g = force(x)
+                x_new = x + dt * v
+                above = x_new[1] > 0.0
+                return (
+                    jnp.where(above, x_new, x),
+                    jnp.where(above, v - dt * g, v),
+                    above,
+                )
+
+            state = (jnp.asarray([0.0, 8.0], f64), jnp.asarray([0.75, 0.0], f64), jnp.asarray(True))
+            x, v, _ = loop(lambda s: s[2], body, state, bounded)
+            t_f = -x[1] / v[1]
+            return (x[0] + t_f * v[0]) ** 2
+
+        def particle(outer, inner, w0):
+            gradient = gradient_in(outer, lambda w: euler(w[0], inner, outer == "r"))
+            w = argmin(lambda w: euler(w[0], inner, False), gradient, jnp.reshape(w0, (1,)))
+            return w[0]
+
+        w0 = jnp.asarray(float(inp["w"]), f64)
+        return {
+            outer + inner: (jax.jit(lambda w, o=outer, i=inner: particle(o, i, w)), (w0,))
+            for outer in "fr" for inner in "fr"
+        }
 
     raise ValueError(name)
 
@@ -463,6 +701,28 @@ def main():
 
     with open(opts.input) as fh:
         inp = json.load(fh)
+
+    if opts.eval in NESTED or opts.eval in ("det", "kmeans"):
+        if opts.framework != "jax":
+            print(f"frameworks.py: {opts.eval} is implemented for JAX only", file=sys.stderr)
+            sys.exit(2)
+
+    if opts.eval in NESTED:
+        import jax
+
+        modes = {}
+        for mode, (fn, args) in jax_nested(opts.eval, inp).items():
+            first, fastest, runs, out = time_calls(
+                fn, args, jax.block_until_ready, opts.min_runs, opts.min_seconds
+            )
+            modes[mode] = {
+                "ns": fastest,
+                "compile_ns": first,
+                "runs": runs,
+                "output": [float(v) for v in np.ravel(np.asarray(out))],
+            }
+        print(json.dumps({"framework": opts.framework, "eval": opts.eval, "modes": modes}))
+        return
 
     if opts.framework == "jax":
         import jax

@@ -30,6 +30,9 @@
  *                            double dt, long steps);
  *     double heat2d_primal(long n, const double *u0, const double *u_obs,
  *                          double kappa, double dt, double h, long steps);
+ *     double det_primal(long ell, const double *a);
+ *     double kmeans_cost(long n, long k, long d, const double *points,
+ *                        const double *centroids);
  *
  * Functions that need scratch memory allocate it with malloc on every
  * call (as a real program would) and return NaN (or fill y with NaN) if
@@ -386,4 +389,60 @@ double heat2d_primal(long n, const double *u0, const double *u_obs,
 
     free(buf);
     return 0.5 * h * h * sum;
+}
+
+/*
+ * det: the determinant of the ell x ell matrix a by expansion by minors
+ * along the top row, each minor computed once (as zad's kernel does; the
+ * recursive formulation of GradBench's reference recomputes minors and
+ * costs O(ell!) instead of O(ell 2^ell)). The minor on the column set S (a
+ * bit mask) spans the last |S| rows: minor(S) = sum over j in S, in
+ * increasing order, of (-1)^(number of columns of S before j) a[l-|S|][j]
+ * minor(S - {j}); every mask is larger than its subsets.
+ */
+double det_primal(long ell, const double *a)
+{
+    long masks = 1L << ell;
+    double *minor = malloc((size_t)masks * sizeof *minor);
+    if (!minor)
+        return NAN;
+    minor[0] = 1.0;
+    for (long mask = 1; mask < masks; mask++) {
+        const double *row = a + (ell - __builtin_popcountl(mask)) * ell;
+        double sum = 0.0;
+        int odd = 0;
+        for (long j = 0; j < ell; j++) {
+            if (!(mask >> j & 1))
+                continue;
+            double term = row[j] * minor[mask ^ (1L << j)];
+            sum += odd ? -term : term;
+            odd = !odd;
+        }
+        minor[mask] = sum;
+    }
+    double det = minor[masks - 1];
+    free(minor);
+    return det;
+}
+
+/* kmeans: sum over points of the squared distance to the nearest centroid. */
+double kmeans_cost(long n, long k, long d, const double *points,
+                   const double *centroids)
+{
+    double total = 0.0;
+    for (long i = 0; i < n; i++) {
+        const double *p = points + i * d;
+        double best = INFINITY;
+        for (long j = 0; j < k; j++) {
+            const double *c = centroids + j * d;
+            double distance = 0.0;
+            for (long e = 0; e < d; e++) {
+                double difference = c[e] - p[e];
+                distance += difference * difference;
+            }
+            best = distance < best ? distance : best;
+        }
+        total += best;
+    }
+    return total;
 }
