@@ -37,13 +37,45 @@ pub(crate) fn inline_into(module: &mut Module<'static>, roots: &[String]) -> Res
             continue;
         }
         let Some(&function) = functions.get(&name) else { continue };
-        for callee in inline_calls(function, &functions, &recursive)? {
+        for callee in inline_calls(function, &functions, &recursive, &|_| true)? {
             if !done.contains(&callee) {
                 pending.push(callee);
             }
         }
     }
     Ok(())
+}
+
+/// Inlines into each of `functions` the calls of the derivatives zad
+/// generated for it (an expanded `zad.gradient` or `zad.tangent` in a
+/// function that is differentiated in turn), when they hold no zad op (no
+/// tape: those are lowered in generated functions only). The outer
+/// derivative then sees what the inner one depends on: a gradient that does
+/// not depend on an argument does not make the outer derivative record the
+/// loop around it, say.
+pub(crate) fn inline_derivatives_into(module: &mut Module<'static>, functions: &[String]) -> Result<()> {
+    let table = function_table(module);
+    let recursive = recursive_functions(&table);
+    let tape_free_derivative = |callee: &str| {
+        callee.starts_with("__zad_") && table.get(callee).is_some_and(|&function| !holds_zad_ops(function))
+    };
+    for name in functions {
+        if let Some(&function) = table.get(name) {
+            inline_calls(function, &table, &recursive, &tape_free_derivative)?;
+        }
+    }
+    Ok(())
+}
+
+fn holds_zad_ops(function: MlirOperation) -> bool {
+    // SAFETY: `function` is a live op of the module being transformed.
+    let function = unsafe { OperationRef::<'static, 'static>::from_raw(function) };
+    let mut found = false;
+    function.walk(WalkOrder::PreOrder, |op| {
+        found |= op.name().as_string_ref().as_str().is_ok_and(|name| name.starts_with("zad."));
+        WalkResult::Advance
+    });
+    found
 }
 
 /// Every `func.func` of the module by name (declarations included).
@@ -123,6 +155,7 @@ fn inline_calls(
     function: MlirOperation,
     functions: &HashMap<String, MlirOperation>,
     recursive: &HashSet<String>,
+    may_inline: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<String>> {
     // SAFETY: `function` is a live op of the module being transformed.
     let root = unsafe { OperationRef::<'static, 'static>::from_raw(function) };
@@ -145,7 +178,7 @@ fn inline_calls(
             .copied()
             .filter(|_| !recursive.contains(&callee) && !custom)
             .and_then(single_block);
-        let inlinable = body.is_some() && !op.has_attribute("no_inline") && !op.has_attribute("zad.checkpoint");
+        let inlinable = body.is_some() && may_inline(&callee) && !op.has_attribute("no_inline") && !op.has_attribute("zad.checkpoint");
         match body {
             Some(body) if inlinable => inline_call(op, body, &mut pending)?,
             _ => {

@@ -171,16 +171,16 @@ fn build_with(
     parallel: prepare::Parallel,
 ) -> Result<Module<'static>> {
     let roots: Vec<String> = extra.iter().map(|r| r.function.clone()).filter(|f| !f.starts_with("__zad_")).collect();
-    let module = prepare::prepare(shared, ir, &roots, options, parallel)?;
+    let mut module = prepare::prepare(shared, ir, &roots, options, parallel)?;
     let context = shared.mlir();
-    let generate = |program: &ir::Program, request: &Request| -> Result<()> {
+    let generate = |module: &Module<'static>, program: &ir::Program, request: &Request| -> Result<()> {
         // Derivatives of callees may have been built for an earlier request.
-        if crate::module::find_symbol(&module, &request.name()) {
+        if crate::module::find_symbol(module, &request.name()) {
             return Ok(());
         }
         match request.mode {
-            Mode::Reverse { .. } => reverse::generate(program, request, &module, context),
-            Mode::Forward { .. } => tangent::generate(program, request, &module, context),
+            Mode::Reverse { .. } => reverse::generate(program, request, module, context),
+            Mode::Forward { .. } => tangent::generate(program, request, module, context),
         }
     };
     loop {
@@ -203,16 +203,25 @@ fn build_with(
         }
         let program = prepare::import_functions(&module)?;
         for op in &ready {
-            generate(&program, &op.request)?;
+            generate(&module, &program, &op.request)?;
         }
         drop(program);
+        // The functions that held the derivative ops just expanded and are
+        // themselves differentiated next (nested derivatives).
+        let differentiated_next: Vec<String> = waiting.iter().map(|op| op.request.function.clone()).collect();
+        let mut inline_into: Vec<String> =
+            ready.iter().map(|op| op.enclosing.clone()).filter(|name| differentiated_next.contains(name)).collect();
+        inline_into.dedup();
         for op in ready {
             lower::replace_derivative_op(context, op);
+        }
+        if !inline_into.is_empty() {
+            inline::inline_derivatives_into(&mut module, &inline_into)?;
         }
     }
     for request in extra {
         let program = prepare::import_functions(&module)?;
-        generate(&program, request)?;
+        generate(&module, &program, request)?;
     }
     Ok(module)
 }

@@ -297,7 +297,10 @@ impl<'f> Generator<'f> {
     }
 
     /// Float values from outside the scopes `scope_ids` (of `blocks`), used
-    /// in them, whose adjoints the reverse of the scopes may change.
+    /// in them, whose adjoints the reverse of the scopes may change: active
+    /// values with a use there that passes a derivative back (a value used
+    /// inside only by comparisons or other inactive ops gets nothing from
+    /// the scopes, and a loop that only compares it is not reversed).
     pub(crate) fn free_adjoints(
         &self,
         blocks: &[&crate::ad::ir::Block],
@@ -307,12 +310,35 @@ impl<'f> Generator<'f> {
         let mut free = Vec::new();
         for (block, &scope) in blocks.iter().zip(scope_ids) {
             for value in crate::ad::scopes::free_values(&self.scopes, block, scope) {
-                if self.active(value) && !free.contains(&value) && self.scopes.within(parent, self.scopes.of_value[value]) {
+                if self.active(value)
+                    && !free.contains(&value)
+                    && self.scopes.within(parent, self.scopes.of_value[value])
+                    && self.receives_adjoint_in(value, block)
+                {
                     free.push(value);
                 }
             }
         }
         free
+    }
+
+    /// Whether some use of `value` in `block` (or nested in it) may add to
+    /// its adjoint. Conservative: terminators, ops with regions and zad's
+    /// own ops count as such uses, as do ops with an active result and ops
+    /// on memory that carries derivatives.
+    fn receives_adjoint_in(&self, value: ValueId, block: &crate::ad::ir::Block) -> bool {
+        let mut receives = false;
+        crate::ad::ir::walk_blocks(std::slice::from_ref(block), &mut |op| {
+            if receives || !op.operands.contains(&value) {
+                return;
+            }
+            receives = !op.regions.is_empty()
+                || matches!(op.name.as_str(), "scf.yield" | "scf.condition" | "scf.reduce" | "scf.reduce.return")
+                || op.name.starts_with("zad.")
+                || op.results.iter().any(|&result| self.active(result))
+                || op.operands.iter().any(|&operand| self.has_shadow(operand));
+        });
+        receives
     }
 
     /// Makes `value` available as `copy` in the current reverse scope.
