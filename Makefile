@@ -105,6 +105,8 @@ fuzz: deps
 
 # The GradBench comparison (benches/gradbench.rs) also runs C, JAX and
 # PyTorch; setup-python installs the Python side into target/bench-venv.
+# The Enzyme comparison (benches/enzyme.rs) runs Enzyme-JAX from
+# target/enzyme-venv (`setup-python enzyme`).
 bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients
@@ -116,6 +118,7 @@ bench: deps
 	$(CARGO) bench --bench blas
 	$(CARGO) bench --bench parallel_gradient
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
+	ZAD_ENZYME_PYTHON=$$(bash benches/gradbench/setup-python enzyme) $(CARGO) bench --bench enzyme
 
 # Regenerates include/zad.h from src/ffi.
 header: deps
