@@ -109,6 +109,8 @@ fuzz: deps
 # others kept):
 #   ZAD_BENCH_PYTHON=$(bash benches/gradbench/setup-python) \
 #       cargo bench --bench gradbench -- det kmeans saddle particle
+# The Enzyme comparison (benches/enzyme.rs) runs Enzyme-JAX from
+# target/enzyme-venv (`setup-python enzyme`).
 bench: deps
 	$(CARGO) bench --bench overhead
 	$(CARGO) bench --bench gradients
@@ -120,6 +122,7 @@ bench: deps
 	$(CARGO) bench --bench blas
 	$(CARGO) bench --bench parallel_gradient
 	ZAD_BENCH_PYTHON=$$(bash benches/gradbench/setup-python) $(CARGO) bench --bench gradbench
+	ZAD_ENZYME_PYTHON=$$(bash benches/gradbench/setup-python enzyme) $(CARGO) bench --bench enzyme
 
 # Regenerates include/zad.h from src/ffi.
 header: deps

@@ -1,0 +1,31 @@
+// heat.cpp with OpenMP (enzyme_bench.py --openmp): each step's loop over
+// the points is a parallel loop. The 1-D heat equation of
+// benches/kernels/heat.mlir: STEPS explicit steps with diffusivity number r
+// (the end points held), then the misfit 0.5 sum (u - obs)^2. STEPS is
+// prepended by enzyme_bench.py.
+template <std::size_t N>
+void heat(enzyme::tensor<double>& misfit, const enzyme::tensor<double, N>& u0, const enzyme::tensor<double>& r_in,
+          const enzyme::tensor<double, N>& obs) {
+  static_assert(N >= 2, "at least the two end points");
+  const double r = r_in;
+  double a[N], b[N];
+  double* u = a;
+  double* next = b;
+  for (std::size_t i = 0; i < N; i++) {
+    a[i] = u0[i];
+    b[i] = u0[i];
+  }
+  for (long t = 0; t < STEPS; t++) {
+#pragma omp parallel for
+    for (std::size_t i = 1; i < N - 1; i++) next[i] = u[i] + r * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+    double* swap = u;
+    u = next;
+    next = swap;
+  }
+  double sum = 0.0;
+  for (std::size_t i = 0; i < N; i++) {
+    const double e = u[i] - obs[i];
+    sum += e * e;
+  }
+  misfit = 0.5 * sum;
+}
