@@ -223,6 +223,7 @@ fn build_with(
         let program = prepare::import_functions(&module)?;
         generate(&module, &program, request)?;
     }
+    reverse::privatize_accumulations(context, &module)?;
     Ok(module)
 }
 

@@ -65,6 +65,21 @@ pub mod handle {
         unsafe { mlir_sys::mlirOperationDestroy(op.to_raw()) }
     }
 
+    /// Makes every use of `old` a use of `new` (of the same type).
+    pub fn replace_uses(old: Val, new: Val) {
+        // SAFETY: both values are live values of one module being
+        // transformed; MLIR rewrites the use lists.
+        unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(old.to_raw(), new.to_raw()) }
+    }
+
+    /// Moves `op` (with its regions) right before `before`, possibly into
+    /// another block.
+    pub fn move_before(op: OpRef, before: OpRef) {
+        // SAFETY: both ops are live ops of one module; MLIR unlinks `op`
+        // from its block and links it before `before`.
+        unsafe { mlir_sys::mlirOperationMoveBefore(op.to_raw(), before.to_raw()) }
+    }
+
     /// The block as a handle valid while its module lives.
     pub fn block<'c: 'a, 'a>(block: &impl BlockLike<'c, 'a>) -> BlockRef {
         // SAFETY: as for `value`.

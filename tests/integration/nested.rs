@@ -259,7 +259,8 @@ func.func @pong(%x: f64) -> f64 {
 /// Kernels of tests/gradients whose HVP is checked: sums of
 /// transcendental terms, time stepping, loops of every kind (while loops
 /// record on stacks), branches, in-place updates, helpers, recursion and
-/// checkpointed calls (derivatives of their own).
+/// checkpointed calls (derivatives of their own), and stencils long enough
+/// for their adjoints' accumulations to be rewritten.
 const HVP_KERNELS: &[&str] = &[
     "rosenbrock",
     "heat1d_misfit",
@@ -279,6 +280,7 @@ const HVP_KERNELS: &[&str] = &[
     "call_checkpointed",
     "while_long_ode",
     "for_in_while",
+    "stencil_scatter_long",
 ];
 
 /// Values of the kernel's arguments with their float components of

@@ -13,6 +13,7 @@
 //! This file holds the generator's state and the bookkeeping of adjoints,
 //! shadows and reverse scopes; `assemble` writes the function around them.
 
+mod accumulate;
 mod assemble;
 mod checkpointed;
 mod forward;
@@ -34,6 +35,7 @@ use melior::ir::{Module, TypeLike, ValueLike};
 use std::collections::HashMap;
 
 pub use assemble::generate;
+pub(crate) use accumulate::privatize_accumulations;
 pub(crate) use assemble::create_function;
 pub(crate) use forward::{LoopBounds, NormalizedParallel, trip_count};
 
