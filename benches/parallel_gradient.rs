@@ -11,6 +11,12 @@
 //! thread). The gradients on 1 and 2 threads must agree.
 //!
 //! ZAD_BENCH_THREADS=1,2,4 names other thread counts.
+//!
+//! Then the CUDA target (`tests/gpu/run` runs this on a GPU machine): the
+//! primal with its parallel loops as GPU kernels, the gradient (whose
+//! parallel loops run as sequential nests on the host, see the README),
+//! both checked against the CPU's results; without a CUDA driver the row
+//! says so and the bench goes on.
 
 use std::{hint::black_box, path::PathBuf, time::Instant};
 use zad::{Activity, Args, CompiledFunction, Context, Module};
@@ -118,4 +124,53 @@ fn main() {
             reference = Some((shadow, coefficient, primal_time, gradient_time));
         }
     }
+    let (serial_shadow, serial_coefficient, serial_primal, _) = reference.expect("at least one thread count");
+    cuda_row(&text, &grid, primal(&cpu_primal(&text), &grid), (&serial_shadow, serial_coefficient), serial_primal);
+}
+
+/// The primal compiled for the CPU with defaults (its value is the
+/// reference for the GPU's).
+fn cpu_primal(text: &str) -> CompiledFunction {
+    let context = Context::new().expect("zad context");
+    context.set_check_bounds(false);
+    let module = Module::parse(&context, text, "heat_2d_parallel.mlir").expect("the kernel parses");
+    module.function("heat_2d").expect("the primal compiles")
+}
+
+/// The row of the CUDA target, or why there is none.
+fn cuda_row(text: &str, grid: &[f64], cpu_value: f64, cpu_gradient: (&[f64], f64), serial_primal: f64) {
+    let context = Context::new().expect("zad context");
+    context.set_check_bounds(false);
+    context.set_target("cuda".parse().expect("the cuda target"));
+    let module = Module::parse(&context, text, "heat_2d_parallel.mlir").expect("the kernel parses");
+    let primal_function = match module.function("heat_2d") {
+        Ok(function) => function,
+        Err(error) => {
+            println!("| cuda | – | – | – | – | – |  ({error})");
+            return;
+        }
+    };
+    let gradient_function =
+        module.gradient("heat_2d", &[Activity::Dup, Activity::Active, Activity::Const]).expect("the gradient compiles for cuda");
+    let value = primal(&primal_function, grid);
+    assert!((value - cpu_value).abs() <= 1e-9 * cpu_value.abs().max(1.0), "the GPU's primal {value} differs from the CPU's {cpu_value}");
+    let (shadow, coefficient) = gradient(&gradient_function, grid);
+    let scale = cpu_gradient.0.iter().fold(1.0f64, |m, x| m.max(x.abs()));
+    let worst = shadow.iter().zip(cpu_gradient.0).fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    assert!(worst <= 1e-9 * scale, "the gradient on the CUDA target differs from the CPU's by {worst}");
+    assert!((coefficient - cpu_gradient.1).abs() <= 1e-9 * cpu_gradient.1.abs().max(1.0));
+    let primal_time = median(RUNS, || {
+        black_box(primal(&primal_function, grid));
+    });
+    let gradient_time = median(RUNS, || {
+        black_box(gradient(&gradient_function, grid));
+    });
+    let chip = zad::exec::cuda_device_chip().unwrap_or_default();
+    println!(
+        "| cuda ({chip}) | {:.2} | {:.2} | {:.1} | {:.2} | – |  (primal on the GPU, host arrays staged in and out; gradient's parallel loops on the host)",
+        primal_time * 1e3,
+        gradient_time * 1e3,
+        gradient_time / primal_time,
+        serial_primal / primal_time
+    );
 }
