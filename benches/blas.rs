@@ -11,25 +11,16 @@
 //! its default threads), next to a check of one gradient component
 //! against a central finite difference.
 
-use std::{hint::black_box, path::PathBuf, time::Instant};
+mod common;
+
+use common::median;
+use std::{hint::black_box, path::PathBuf};
 use zad::{Activity, Args, CompiledFunction, Context, Module};
 
 const BATCH: usize = 512;
 const INPUTS: usize = 512;
 const HIDDEN: usize = 512;
 const OUTPUTS: usize = 64;
-
-fn median(runs: usize, mut body: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            body();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[runs / 2]
-}
 
 /// Deterministic values in [-scale, scale).
 fn values(count: usize, seed: u64, scale: f64) -> Vec<f64> {

@@ -18,6 +18,8 @@
 //! exists. Without it, or where enzyme-ad fails, Enzyme's columns stay empty
 //! and the block says why.
 
+mod common;
+
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value as Json, json};
 use std::{
@@ -173,11 +175,8 @@ fn measure_enzyme(
 }
 
 fn cases() -> Vec<Case> {
-    // As benches/gradients.rs.
-    let n_heat = 1000;
-    let u0: Vec<f64> = (0..n_heat).map(|i| (std::f64::consts::PI * i as f64 / (n_heat - 1) as f64).sin()).collect();
-    let obs: Vec<f64> = u0.iter().map(|v| 0.9 * v).collect();
-    let x96: Vec<f64> = (0..40).map(|i| 8.0 + if i == 0 { 0.01 } else { 0.0 }).collect();
+    // The inputs of benches/gradients.rs.
+    let common::KernelInputs { heat_u0: u0, heat_obs: obs, lorenz_x: x96, .. } = common::KernelInputs::new();
     let mut cases = vec![
         Case {
             name: "heat 1-D, 10^3 x 10^3 steps, taped",

@@ -6,27 +6,16 @@
 //! from here (Fortran passes everything by reference), and loaded by zad
 //! from the same file; both get the same arrays.
 
+mod common;
+
+use common::median;
 use std::{
     ffi::{CString, c_void},
     hint::black_box,
     path::{Path, PathBuf},
     process::Command,
-    time::Instant,
 };
 use zad::{Activity, Args, Context, FortranOptions, Module};
-
-/// Median seconds of `runs` runs of `body`.
-fn median(runs: usize, mut body: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            body();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[runs / 2]
-}
 
 /// A routine compiled by gfortran -O2, loaded with dlopen.
 struct Native {

@@ -6,21 +6,11 @@
 //! equation misfit, 10^3 points × 10^3 steps, fully taped; Lorenz-96,
 //! n = 40, 10^4 Euler steps. Target: HVP ≤ 4 × primal.
 
+mod common;
+
+use common::median;
 use std::{hint::black_box, path::PathBuf, time::Instant};
 use zad::{Activity, Args, Context, Module};
-
-/// Median seconds of `runs` runs of `body`.
-fn median(runs: usize, mut body: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            body();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[runs / 2]
-}
 
 /// What is called: the primal, its gradient or its HVP.
 #[derive(Clone, Copy, PartialEq)]
@@ -119,12 +109,7 @@ fn report(case: &Case, module: &Module) {
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let context = Context::new().expect("context");
-    let n_sum = 1_000_000;
-    let x: Vec<f64> = (0..n_sum).map(|i| ((i % 1000) as f64) * 1e-3 - 0.5).collect();
-    let n_heat = 1000;
-    let u0: Vec<f64> = (0..n_heat).map(|i| (std::f64::consts::PI * i as f64 / (n_heat - 1) as f64).sin()).collect();
-    let obs: Vec<f64> = u0.iter().map(|v| 0.9 * v).collect();
-    let x96: Vec<f64> = (0..40).map(|i| 8.0 + if i == 0 { 0.01 } else { 0.0 }).collect();
+    let common::KernelInputs { sum_x: x, heat_u0: u0, heat_obs: obs, lorenz_x: x96 } = common::KernelInputs::new();
     let cases = vec![
         Case {
             name: "sum sin(x) x^2, n = 10^6",

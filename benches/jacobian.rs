@@ -7,23 +7,13 @@
 //! width-W tangent, whose directions travel as vectors. The Jacobians must
 //! agree; the ratio is scalar time ÷ vector time.
 
+mod common;
+
+use common::median;
 use std::{hint::black_box, path::PathBuf, time::Instant};
 use zad::{Activity, Args, CompiledFunction, Context, Module};
 
 const N: usize = 100;
-
-/// Median seconds of `runs` runs of `body`.
-fn median(runs: usize, mut body: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            body();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[runs / 2]
-}
 
 /// The Jacobian dy/dx (row-major, N × N) with the width-`width` tangent:
 /// column c is the tangent of y along e_c.

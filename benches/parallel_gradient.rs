@@ -18,25 +18,15 @@
 //! both checked against the CPU's results; without a CUDA driver the row
 //! says so and the bench goes on.
 
-use std::{hint::black_box, path::PathBuf, time::Instant};
+mod common;
+
+use common::median;
+use std::{hint::black_box, path::PathBuf};
 use zad::{Activity, Args, CompiledFunction, Context, Module};
 
 const N: usize = 512;
 const STEPS: i64 = 8;
 const RUNS: usize = 9;
-
-/// Median seconds of `runs` runs of `body`.
-fn median(runs: usize, mut body: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            body();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[runs / 2]
-}
 
 fn initial_grid() -> Vec<f64> {
     (0..N * N).map(|k| ((k % N) as f64 * 0.37 + (k / N) as f64 * 0.11).sin() * 0.5).collect()
