@@ -21,7 +21,7 @@ use melior::{
     StringRef,
     ir::{
         BlockLike, Location, OperationRef, RegionLike,
-        attribute::{ArrayAttribute, StringAttribute, TypeAttribute},
+        attribute::{ArrayAttribute, TypeAttribute},
         operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
         r#type::FunctionType,
     },
@@ -749,23 +749,7 @@ fn contains_op(ir: &melior::ir::Module, name: &str) -> bool {
     found
 }
 
-/// Whether the module has a top-level op with symbol `name`.
-pub(crate) fn find_symbol(ir: &melior::ir::Module, name: &str) -> bool {
-    let mut next = ir.body().first_operation();
-    while let Some(operation) = next {
-        if symbol_name(&operation).as_deref() == Some(name) {
-            return true;
-        }
-        next = operation.next_in_block();
-    }
-    false
-}
-
-pub(crate) fn symbol_name<'c: 'a, 'a>(operation: &impl OperationLike<'c, 'a>) -> Option<String> {
-    let attribute = operation.attribute("sym_name").ok()?;
-    let name = StringAttribute::try_from(attribute).ok()?;
-    Some(name.value().to_string())
-}
+pub(crate) use crate::mlir::symbol_name;
 
 pub(crate) fn find_function<'c, 'a>(
     ir: &'a melior::ir::Module<'c>,
