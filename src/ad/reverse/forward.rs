@@ -212,13 +212,18 @@ pub(crate) struct LoopBounds {
 
 impl LoopBounds {
     /// The bounds of loop `op`, its operands given by `value`.
-    pub(crate) fn of(op: &Op, builder: &Builder, mut value: impl FnMut(ValueId) -> Val) -> LoopBounds {
+    pub(crate) fn of(op: &Op, builder: &Builder, value: impl FnMut(ValueId) -> Val) -> LoopBounds {
         let dims = if op.name == "scf.parallel" { op.regions[0][0].args.len() } else { 1 };
-        let mut bound = |i: usize| builder.to_index(value(op.operands[i]));
-        let lbs = (0..dims).map(&mut bound).collect();
-        let ubs = (dims..2 * dims).map(&mut bound).collect();
-        let steps = (2 * dims..3 * dims).map(&mut bound).collect();
-        LoopBounds { lbs, ubs, steps }
+        let bounds: Vec<Val> = op.operands[..3 * dims].iter().copied().map(value).collect();
+        LoopBounds::new(builder, &bounds)
+    }
+
+    /// The bounds given as the loop's bound operands are (all lower
+    /// bounds, then all upper bounds, then all steps).
+    pub(crate) fn new(builder: &Builder, bounds: &[Val]) -> LoopBounds {
+        let dims = bounds.len() / 3;
+        let index = |values: &[Val]| values.iter().map(|&v| builder.to_index(v)).collect();
+        LoopBounds { lbs: index(&bounds[..dims]), ubs: index(&bounds[dims..2 * dims]), steps: index(&bounds[2 * dims..]) }
     }
 
     /// The trip count of each dimension.

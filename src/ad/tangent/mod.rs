@@ -376,15 +376,12 @@ impl<'f> Generator<'f> {
             return Err(self.unsupported(op, "as a parallel loop: vector tangents of a reduction"));
         }
         let builder = self.builder(op);
-        let bound = |i: usize| self.forward(op.operands[i]);
-        let lbs: Vec<Val> = (0..dims).map(bound).collect();
-        let ubs: Vec<Val> = (dims..2 * dims).map(bound).collect();
-        let steps: Vec<Val> = (2 * dims..3 * dims).map(bound).collect();
+        let bounds = crate::ad::reverse::LoopBounds::of(op, &builder, |v| self.forward(v));
         let mut inits: Vec<Val> = op.operands[3 * dims..].iter().map(|&v| self.forward(v)).collect();
         for &j in &active {
             inits.push(self.tangent_or_zero(op.operands[3 * dims + j], &builder));
         }
-        let lp = builder.parallel_loop(&lbs, &ubs, &steps, &inits);
+        let lp = builder.parallel_loop(&bounds.lbs, &bounds.ubs, &bounds.steps, &inits);
         for (d, &iv) in block.args.iter().enumerate() {
             self.values[iv] = Some(lp.inductions[d]);
         }
