@@ -49,13 +49,11 @@ impl<'f> Generator<'f> {
             "scf.if" => self.forward_if(op, builder),
             "scf.while" => self.forward_while(op, builder),
             "scf.parallel" => self.forward_parallel(op, builder),
-            "func.call" if self.residuals.contains_key(&(op as *const Op)) => {
+            "func.call" if self.custom_forwards.contains_key(&(op as *const Op)) => {
                 // The `zad.forward` of the callee: its results, then the
                 // residuals the adjoint receives.
-                let forward = crate::ad::custom::callee(self.module, &op.callee())
-                    .and_then(|callee| callee.forward)
-                    .expect("a zad.forward");
-                let residuals = self.residuals[&(op as *const Op)].clone();
+                let custom = &self.custom_forwards[&(op as *const Op)];
+                let (forward, residuals) = (custom.function.clone(), custom.residuals.clone());
                 let operands = self.map(&op.operands);
                 let mut types: Vec<_> = op.results.iter().map(|&r| self.ty(r)).collect();
                 types.extend(residuals.iter().map(|&r| self.ty(r)));

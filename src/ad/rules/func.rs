@@ -127,7 +127,8 @@ fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, 
             arguments.push(g.adjoint_or_zero(result, &builder));
         }
     }
-    for residual in g.residuals.get(&(op as *const Op)).cloned().unwrap_or_default() {
+    let residuals = g.custom_forwards.get(&(op as *const Op)).map(|custom| custom.residuals.clone()).unwrap_or_default();
+    for residual in residuals {
         arguments.push(g.primal(residual)?);
     }
     let float_scalars: Vec<usize> =
