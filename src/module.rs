@@ -21,7 +21,7 @@ use melior::{
     StringRef,
     ir::{
         BlockLike, Location, OperationRef, RegionLike,
-        attribute::{ArrayAttribute, StringAttribute, TypeAttribute},
+        attribute::{ArrayAttribute, TypeAttribute},
         operation::{OperationLike, OperationMutLike, WalkOrder, WalkResult},
         r#type::FunctionType,
     },
@@ -356,15 +356,33 @@ impl Module {
         check: impl FnOnce(&Signature) -> Result<()>,
         naming: impl FnOnce(&Signature) -> Naming,
     ) -> Result<CompiledFunction> {
-        let name = &request.function;
         let name_and_options = if *options == GradientOptions::default() {
             request.name()
         } else {
             format!("{}#{options:?}", request.name())
         };
+        let expand = |ir: &melior::ir::Module<'static>| {
+            Ok((ad::expand(&self.shared, ir, std::slice::from_ref(request), options)?, request.name()))
+        };
+        self.compile_derivative(&request.function, &name_and_options, check, expand, naming)
+    }
+
+    /// The compiled derivative of function `name` cached under `key_name`:
+    /// `check` vets the activity against the user's function first, so that
+    /// its errors name what the user wrote; `expand` builds the module with
+    /// the derivative and names it; `naming` says what each parameter of the
+    /// derivative is to the user.
+    fn compile_derivative(
+        &self,
+        name: &str,
+        key_name: &str,
+        check: impl FnOnce(&Signature) -> Result<()>,
+        expand: impl FnOnce(&melior::ir::Module<'static>) -> Result<(melior::ir::Module<'static>, String)>,
+        naming: impl FnOnce(&Signature) -> Naming,
+    ) -> Result<CompiledFunction> {
         let target = self.shared.target();
         let checked = self.shared.check_bounds();
-        let key = cache_key(&target, checked, &name_and_options);
+        let key = cache_key(&target, checked, key_name);
         let _guard = self.shared.lock();
         let mut state = self.state.lock();
         if let Some(function) = state.functions.get(&key) {
@@ -373,10 +391,10 @@ impl Module {
         // The user's function first: its errors name what the user wrote.
         let primal = state.signature(name)?;
         check(&primal)?;
-        let mut expanded = ad::expand(&self.shared, &state.ir, std::slice::from_ref(request), options).map_err(user_terms)?;
-        lower::keep_only_reachable(&self.shared, &mut expanded, &request.name())?;
-        let operation = find_function(&expanded, &request.name()).map_err(user_terms)?;
-        let mut signature = function_signature(&operation, &request.name())?;
+        let (mut expanded, derivative) = expand(&state.ir).map_err(user_terms)?;
+        lower::keep_only_reachable(&self.shared, &mut expanded, &derivative)?;
+        let operation = find_function(&expanded, &derivative).map_err(user_terms)?;
+        let mut signature = function_signature(&operation, &derivative)?;
         signature.naming = naming(&primal);
         let seeds = signature.naming.inputs.iter().filter(|input| matches!(input, Input::Seed(_))).count();
         if signature.naming.inputs.len() != signature.inputs.len()
@@ -417,42 +435,19 @@ impl Module {
     }
 
     fn hvp_on_large_stack(&self, name: &str, activity: &[Activity]) -> Result<CompiledFunction> {
-        let hvp_name = ad::hvp::name(name, activity);
-        let target = self.shared.target();
-        let checked = self.shared.check_bounds();
-        let key = cache_key(&target, checked, &hvp_name);
-        let _guard = self.shared.lock();
-        let mut state = self.state.lock();
-        if let Some(function) = state.functions.get(&key) {
-            return Ok(function.clone());
-        }
-        let primal = state.signature(name)?;
-        check_activity(&primal, activity)?;
-        if !activity.iter().any(|&a| a != Activity::Const) {
-            return Err(Error::Signature(format!(
-                "{}: every argument is 'const'; a Hessian-vector product needs an 'active' or 'dup' one",
-                primal.naming.subject()
-            )));
-        }
-        let (mut expanded, hvp_name) = ad::hvp::expand(&self.shared, &state.ir, name, activity).map_err(user_terms)?;
-        lower::keep_only_reachable(&self.shared, &mut expanded, &hvp_name)?;
-        let operation = find_function(&expanded, &hvp_name).map_err(user_terms)?;
-        let mut signature = function_signature(&operation, &hvp_name)?;
-        signature.naming = hvp_naming(&primal, activity);
-        if signature.naming.inputs.len() != signature.inputs.len() || signature.naming.outputs.len() != signature.results.len() {
-            return Err(Error::Internal(format!(
-                "the Hessian-vector product of @{name} takes {} arguments and returns {} results, where its activity \
-                 implies {} and {}",
-                signature.inputs.len(),
-                signature.results.len(),
-                signature.naming.inputs.len(),
-                signature.naming.outputs.len()
-            )));
-        }
-        let engine = Arc::new(Engine::compile(&self.shared, &expanded, &target, checked).map_err(user_terms)?);
-        let function = CompiledFunction::new(engine, signature, 0).map_err(user_terms)?;
-        state.functions.insert(key, function.clone());
-        Ok(function)
+        let check = |primal: &Signature| {
+            check_activity(primal, activity)?;
+            if !activity.iter().any(|&a| a != Activity::Const) {
+                return Err(Error::Signature(format!(
+                    "{}: every argument is 'const'; a Hessian-vector product needs an 'active' or 'dup' one",
+                    primal.naming.subject()
+                )));
+            }
+            Ok(())
+        };
+        let expand = |ir: &melior::ir::Module<'static>| ad::hvp::expand(&self.shared, ir, name, activity);
+        let naming = |primal: &Signature| hvp_naming(primal, activity);
+        self.compile_derivative(name, &ad::hvp::name(name, activity), check, expand, naming)
     }
 
     /// The adjoint functions zad generates for `name` with `activity`, as
@@ -749,23 +744,7 @@ fn contains_op(ir: &melior::ir::Module, name: &str) -> bool {
     found
 }
 
-/// Whether the module has a top-level op with symbol `name`.
-pub(crate) fn find_symbol(ir: &melior::ir::Module, name: &str) -> bool {
-    let mut next = ir.body().first_operation();
-    while let Some(operation) = next {
-        if symbol_name(&operation).as_deref() == Some(name) {
-            return true;
-        }
-        next = operation.next_in_block();
-    }
-    false
-}
-
-pub(crate) fn symbol_name<'c: 'a, 'a>(operation: &impl OperationLike<'c, 'a>) -> Option<String> {
-    let attribute = operation.attribute("sym_name").ok()?;
-    let name = StringAttribute::try_from(attribute).ok()?;
-    Some(name.value().to_string())
-}
+pub(crate) use crate::mlir::symbol_name;
 
 pub(crate) fn find_function<'c, 'a>(
     ir: &'a melior::ir::Module<'c>,

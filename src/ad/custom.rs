@@ -25,7 +25,7 @@ use crate::{
     mlir::{self, Element, Type},
 };
 use melior::ir::{
-    Attribute, BlockLike, Module, RegionLike, TypeLike,
+    Attribute, Module, RegionLike, TypeLike,
     attribute::FlatSymbolRefAttribute,
     operation::{OperationLike, OperationMutLike},
     r#type::FunctionType,
@@ -63,25 +63,14 @@ fn symbol_attribute<'c: 'a, 'a>(function: &impl OperationLike<'c, 'a>, key: &str
     Some(attribute.to_string().trim_start_matches('@').trim_matches('"').to_string())
 }
 
-fn find(module: &Module<'static>, name: &str) -> Option<mlir::OpRef> {
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        if op.name().as_string_ref().as_str() == Ok("func.func") && mlir::symbol_name(&op).as_deref() == Some(name) {
-            return Some(mlir::handle::op(&op));
-        }
-        next = op.next_in_block();
-    }
-    None
-}
-
 /// The callee `name` of `module`, if the module has a `func.func` of that
 /// name.
 pub fn callee(module: &Module<'static>, name: &str) -> Option<Callee> {
-    let function = find(module, name)?;
+    let function = mlir::function(module, name)?;
     let foreign = function.region(0).map_or(true, |region| region.first_block().is_none());
     let forward = symbol_attribute(&function, FORWARD);
     let residuals = match (&forward, mlir::function_type(&function)) {
-        (Some(forward), Some(ty)) => find(module, forward)
+        (Some(forward), Some(ty)) => mlir::function(module, forward)
             .and_then(|f| mlir::function_type(&f))
             .map(|f| (ty.result_count()..f.result_count()).filter_map(|i| f.result(i).ok()).collect())
             .unwrap_or_default(),
@@ -156,19 +145,16 @@ fn show(inputs: &[Type], results: &[Type]) -> String {
 /// Checks every custom derivative the module names: the function exists
 /// and has the signature its role asks for.
 pub fn check_all(module: &Module<'static>) -> Result<()> {
-    let mut next = module.body().first_operation();
-    while let Some(function) = next {
-        next = function.next_in_block();
-        if function.name().as_string_ref().as_str() != Ok("func.func") || !has_custom_derivative(&function) {
+    for (name, function) in mlir::functions(module) {
+        if !has_custom_derivative(&function) {
             continue;
         }
-        let name = mlir::symbol_name(&function).unwrap_or_default();
         let place = mlir::describe_location(function.location(), "");
         let Some(ty) = mlir::function_type(&function) else { continue };
         let (inputs, results) = (inputs_of(ty), results_of(ty));
         let lookup = |key: &str| -> Result<Option<(String, FunctionType<'static>)>> {
             let Some(target) = symbol_attribute(&function, key) else { return Ok(None) };
-            let found = find(module, &target).and_then(|f| mlir::function_type(&f)).ok_or_else(|| {
+            let found = mlir::function(module, &target).and_then(|f| mlir::function_type(&f)).ok_or_else(|| {
                 Error::NotFound(format!(
                     "{place}: @{name} names @{target} as its {key}, but the module has no function @{target} \
                      (define it, or declare it without a body to call a foreign routine)"
@@ -255,17 +241,12 @@ pub fn attach_registered(
     registered: &dyn Fn(&str) -> (bool, bool),
 ) {
     let mut declarations = Vec::new();
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
+    for (name, op) in mlir::functions(module) {
         let bodiless = op.region(0).map_or(true, |region| region.first_block().is_none());
-        if op.name().as_string_ref().as_str() == Ok("func.func")
-            && bodiless
-            && let (Some(name), Some(ty)) = (mlir::symbol_name(&op), mlir::function_type(&op))
-        {
+        if bodiless && let Some(ty) = mlir::function_type(&op) {
             let (adjoint, tangent) = registered(&name);
             if adjoint || tangent {
-                declarations.push((mlir::handle::op(&op), name, ty, adjoint, tangent));
+                declarations.push((op, name, ty, adjoint, tangent));
             }
         }
     }
@@ -303,11 +284,11 @@ pub fn through_call(
     if (adjoint && callee.adjoint.is_none()) || (!adjoint && callee.tangent.is_none()) {
         return Ok(None);
     }
-    let function = find(module, name).expect("the callee");
+    let function = mlir::function(module, name).expect("the callee");
     let Some(ty) = mlir::function_type(&function) else { return Ok(None) };
     let (inputs, results) = (inputs_of(ty), results_of(ty));
     let wrapper = format!("__zad_through_{name}");
-    let existing = find(module, &wrapper);
+    let existing = mlir::function(module, &wrapper);
     let wrapper_op = match existing {
         Some(op) => op,
         None => {
@@ -317,7 +298,7 @@ pub fn through_call(
             let arguments: Vec<mlir::Val> = (0..inputs.len()).map(|i| mlir::block_argument(entry, i)).collect();
             let outputs = builder.call(name, &arguments, &results);
             builder.ret(&outputs);
-            find(module, &wrapper).expect("just defined")
+            mlir::function(module, &wrapper).expect("just defined")
         }
     };
     crate::ad::ir::Func::import(wrapper_op, &wrapper).map(Some)

@@ -80,17 +80,7 @@ fn holds_zad_ops(function: MlirOperation) -> bool {
 
 /// Every `func.func` of the module by name (declarations included).
 fn function_table(module: &Module<'static>) -> HashMap<String, MlirOperation> {
-    let mut table = HashMap::new();
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        if op.name().as_string_ref().as_str() == Ok("func.func")
-            && let Some(name) = crate::module::symbol_name(&op)
-        {
-            table.insert(name, op.to_raw());
-        }
-        next = op.next_in_block();
-    }
-    table
+    crate::mlir::functions(module).into_iter().map(|(name, op)| (name, op.to_raw())).collect()
 }
 
 /// The callee of a `func.call` op.

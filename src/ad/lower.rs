@@ -61,8 +61,7 @@ fn call_instead(builder: &Builder, op: OpRef, request: &Request) {
     let types: Vec<Type> = op.results().map(|r| r.r#type()).collect();
     let results = builder.call(&request.name(), &operands, &types);
     for (index, result) in op.results().enumerate() {
-        // SAFETY: both values are live; the op is erased by the caller.
-        unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), results[index].to_raw()) };
+        handle::replace_uses(handle::value(result), results[index]);
     }
 }
 
@@ -137,8 +136,7 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
                 call_instead(&builder, op, &request);
             }
             _ if name == dialect::op::STOP_GRADIENT || name == dialect::op::HOOK => {
-                // SAFETY: both values are live; the op is erased below.
-                unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(op.result(0).expect("a result").to_raw(), operand(0).to_raw()) };
+                handle::replace_uses(handle::value(op.result(0).expect("a result")), operand(0));
             }
             "zad.tape_new" => {
                 declare("zad_tape_new", &[], &[index]);
@@ -177,8 +175,7 @@ pub(crate) fn lower_zad_ops(context: &'static melior::Context, module: &Module<'
                     slots.reverse();
                     from_slots(&builder, ty, &slots)?
                 };
-                // SAFETY: both values are live; the op is erased below.
-                unsafe { mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), value.to_raw()) };
+                handle::replace_uses(handle::value(result), value);
             }
             "zad.tape_free" => {
                 declare("zad_tape_free", &[index], &[]);

@@ -175,7 +175,7 @@ fn build_with(
     let context = shared.mlir();
     let generate = |module: &Module<'static>, program: &ir::Program, request: &Request| -> Result<()> {
         // Derivatives of callees may have been built for an earlier request.
-        if crate::module::find_symbol(module, &request.name()) {
+        if crate::mlir::has_symbol(module, &request.name()) {
             return Ok(());
         }
         match request.mode {

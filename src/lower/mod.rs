@@ -433,7 +433,7 @@ fn replace_math_ops(context: &'static melior::Context, module: &mut Module<'stat
     let mut declared: Vec<&str> = REPLACED_MATH_OPS
         .iter()
         .flat_map(Replacement::callees)
-        .filter(|name| crate::module::find_symbol(module, name))
+        .filter(|name| crate::mlir::has_symbol(module, name))
         .collect();
     for (raw, callee) in found {
         // SAFETY: `raw` is a live op of `module` (collected above, and each

@@ -21,13 +21,13 @@ pub fn symbol_name<'c: 'a, 'a>(op: &impl OperationLike<'c, 'a>) -> Option<String
     Some(name.value().to_string())
 }
 
-/// Every `func.func` with a body, by symbol name, in module order.
-pub fn defined_functions(module: &Module) -> Vec<(String, OpRef)> {
+/// Every `func.func` (declarations included), by symbol name, in module
+/// order.
+pub fn functions(module: &Module) -> Vec<(String, OpRef)> {
     let mut functions = Vec::new();
     let mut next = module.body().first_operation();
     while let Some(op) = next {
         if op.name().as_string_ref().as_str() == Ok("func.func")
-            && op.region(0).is_ok_and(|region| region.first_block().is_some())
             && let Some(name) = symbol_name(&op)
         {
             functions.push((name, handle::op(&op)));
@@ -35,6 +35,35 @@ pub fn defined_functions(module: &Module) -> Vec<(String, OpRef)> {
         next = op.next_in_block();
     }
     functions
+}
+
+/// Every `func.func` with a body, by symbol name, in module order.
+pub fn defined_functions(module: &Module) -> Vec<(String, OpRef)> {
+    functions(module).into_iter().filter(|(_, op)| op.region(0).is_ok_and(|region| region.first_block().is_some())).collect()
+}
+
+/// The `func.func` named `name`, with a body or not.
+pub fn function(module: &Module, name: &str) -> Option<OpRef> {
+    let mut next = module.body().first_operation();
+    while let Some(op) = next {
+        if op.name().as_string_ref().as_str() == Ok("func.func") && symbol_name(&op).as_deref() == Some(name) {
+            return Some(handle::op(&op));
+        }
+        next = op.next_in_block();
+    }
+    None
+}
+
+/// Whether the module has a top-level op with symbol `name`.
+pub fn has_symbol(module: &Module, name: &str) -> bool {
+    let mut next = module.body().first_operation();
+    while let Some(op) = next {
+        if symbol_name(&op).as_deref() == Some(name) {
+            return true;
+        }
+        next = op.next_in_block();
+    }
+    false
 }
 
 /// The function `name` with a body, or an error listing those there are.
@@ -67,12 +96,8 @@ pub fn declare_function(
     results: &[Type],
     location: Location,
 ) {
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        if symbol_name(&op).as_deref() == Some(name) {
-            return;
-        }
-        next = op.next_in_block();
+    if has_symbol(module, name) {
+        return;
     }
     let ty = FunctionType::new(context, inputs, results);
     let attribute = |key: &str, value: melior::ir::Attribute<'static>| (melior::ir::Identifier::new(context, key), value);

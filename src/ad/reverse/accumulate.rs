@@ -47,7 +47,7 @@ pub(crate) fn privatize_accumulations(context: &'static melior::Context, module:
             }
         });
         for plan in plans {
-            rewrite(context, &func, &plan);
+            rewrite(context, &func, &uses, &plan);
         }
     }
     Ok(())
@@ -65,6 +65,8 @@ struct Accumulation<'f> {
 
 struct Plan<'f> {
     lp: &'f Op,
+    /// The values defined in the loop body (its arguments and results).
+    inside: HashSet<ValueId>,
     accumulations: Vec<Accumulation<'f>>,
 }
 
@@ -139,7 +141,7 @@ fn plan<'f>(func: &'f Func, uses: &Uses<'f>, lp: &'f Op) -> Option<Plan<'f>> {
             && found_count(&found_buffers, a.buffer) >= 2
             && !kept_in_place.insert(a.buffer)
     });
-    (!found.is_empty()).then_some(Plan { lp, accumulations: found })
+    (!found.is_empty()).then_some(Plan { lp, inside, accumulations: found })
 }
 
 fn found_count(buffers: &[ValueId], buffer: ValueId) -> usize {
@@ -253,7 +255,7 @@ const SHORTEST_REWRITTEN: i64 = 256;
 /// `if count >= SHORTEST_REWRITTEN { rewritten loop } else { loop }`: the
 /// loop moves into the first branch and is rewritten there; a copy of it
 /// stays in the second.
-fn rewrite(context: &'static melior::Context, func: &Func, plan: &Plan) {
+fn rewrite<'f>(context: &'static melior::Context, func: &'f Func, uses: &Uses<'f>, plan: &Plan<'f>) {
     let lp = plan.lp;
     let value = |id: ValueId| func.values[id].value;
     let at_loop = Builder::before(context, lp.handle, lp.location);
@@ -271,15 +273,16 @@ fn rewrite(context: &'static melior::Context, func: &Func, plan: &Plan) {
     long.yield_values(&results);
     let end = branches.then_block.terminator().map(|op| handle::op(&op)).expect("the scf.yield just built");
     handle::move_before(lp.handle, end);
-    privatize(context, func, plan);
+    privatize(context, func, uses, plan);
 }
 
-fn privatize(context: &'static melior::Context, func: &Func, plan: &Plan) {
+/// `uses` is of the function as imported, before any rewrite: rewrites
+/// move and erase ops but leave the imported `Func` (and so its uses) as
+/// it was, and the index computations cloned here are never erased.
+fn privatize<'f>(context: &'static melior::Context, func: &'f Func, uses: &Uses<'f>, plan: &Plan<'f>) {
     let lp = plan.lp;
     let body = &lp.regions[0][0];
-    let uses = Uses::of(func);
-    let inside: HashSet<ValueId> =
-        body.args.iter().copied().chain(body.ops.iter().flat_map(|op| op.results.iter().copied())).collect();
+    let inside = &plan.inside;
     let value = |id: ValueId| func.values[id].value;
     let induction = value(body.args[0]);
     let before = Builder::before(context, lp.handle, lp.location);
@@ -307,7 +310,7 @@ fn privatize(context: &'static melior::Context, func: &Func, plan: &Plan) {
         let inner = after.inside(sweep.body);
         let mut mapping: HashMap<usize, Val> = HashMap::new();
         mapping.insert(induction.to_raw().ptr as usize, sweep.induction);
-        for op in index_computation(body, &uses, &inside, &accumulation.indices) {
+        for op in index_computation(body, uses, inside, &accumulation.indices) {
             let copy = inner.clone_remapped(op.handle, &mapping);
             for (i, &result) in op.results.iter().enumerate() {
                 mapping.insert(value(result).to_raw().ptr as usize, mlir::result_of(copy, i));

@@ -30,7 +30,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
     while let Some(request) = pending.pop() {
         // Built already, here or for an earlier request of the module
         // (nested derivatives generate in rounds).
-        if done.contains(&request) || crate::module::find_symbol(module, &request.name()) {
+        if done.contains(&request) || crate::mlir::has_symbol(module, &request.name()) {
             continue;
         }
         // A function with a custom adjoint is differentiated as a call of it.

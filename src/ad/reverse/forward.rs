@@ -49,13 +49,11 @@ impl<'f> Generator<'f> {
             "scf.if" => self.forward_if(op, builder),
             "scf.while" => self.forward_while(op, builder),
             "scf.parallel" => self.forward_parallel(op, builder),
-            "func.call" if self.residuals.contains_key(&(op as *const Op)) => {
+            "func.call" if self.custom_forwards.contains_key(&(op as *const Op)) => {
                 // The `zad.forward` of the callee: its results, then the
                 // residuals the adjoint receives.
-                let forward = crate::ad::custom::callee(self.module, &op.callee())
-                    .and_then(|callee| callee.forward)
-                    .expect("a zad.forward");
-                let residuals = self.residuals[&(op as *const Op)].clone();
+                let custom = &self.custom_forwards[&(op as *const Op)];
+                let (forward, residuals) = (custom.function.clone(), custom.residuals.clone());
                 let operands = self.map(&op.operands);
                 let mut types: Vec<_> = op.results.iter().map(|&r| self.ty(r)).collect();
                 types.extend(residuals.iter().map(|&r| self.ty(r)));
@@ -212,13 +210,18 @@ pub(crate) struct LoopBounds {
 
 impl LoopBounds {
     /// The bounds of loop `op`, its operands given by `value`.
-    pub(crate) fn of(op: &Op, builder: &Builder, mut value: impl FnMut(ValueId) -> Val) -> LoopBounds {
+    pub(crate) fn of(op: &Op, builder: &Builder, value: impl FnMut(ValueId) -> Val) -> LoopBounds {
         let dims = if op.name == "scf.parallel" { op.regions[0][0].args.len() } else { 1 };
-        let mut bound = |i: usize| builder.to_index(value(op.operands[i]));
-        let lbs = (0..dims).map(&mut bound).collect();
-        let ubs = (dims..2 * dims).map(&mut bound).collect();
-        let steps = (2 * dims..3 * dims).map(&mut bound).collect();
-        LoopBounds { lbs, ubs, steps }
+        let bounds: Vec<Val> = op.operands[..3 * dims].iter().copied().map(value).collect();
+        LoopBounds::new(builder, &bounds)
+    }
+
+    /// The bounds given as the loop's bound operands are (all lower
+    /// bounds, then all upper bounds, then all steps).
+    pub(crate) fn new(builder: &Builder, bounds: &[Val]) -> LoopBounds {
+        let dims = bounds.len() / 3;
+        let index = |values: &[Val]| values.iter().map(|&v| builder.to_index(v)).collect();
+        LoopBounds { lbs: index(&bounds[..dims]), ubs: index(&bounds[dims..2 * dims]), steps: index(&bounds[2 * dims..]) }
     }
 
     /// The trip count of each dimension.

@@ -39,6 +39,15 @@ pub(crate) use accumulate::privatize_accumulations;
 pub(crate) use assemble::create_function;
 pub(crate) use forward::{LoopBounds, NormalizedParallel, trip_count};
 
+/// A call whose forward sweep calls the callee's `zad.forward` (see
+/// `Generator::custom_forwards`).
+pub(crate) struct CustomForward {
+    /// The `zad.forward` function.
+    pub function: String,
+    /// Its residuals, as synthetic values defined by the call.
+    pub residuals: Vec<ValueId>,
+}
+
 /// A scope of the reverse sweep being built: a block that receives the
 /// adjoint code of one scope of the primal.
 pub(crate) struct ReverseScope {
@@ -93,10 +102,11 @@ pub struct Generator<'f> {
     pub(crate) types: Vec<Type>,
     /// The trip count of each `scf.while`, as a synthetic value.
     pub(crate) while_counts: HashMap<*const Op, ValueId>,
-    /// The residuals of each call of a function with a `zad.forward`, as
-    /// synthetic values defined by the call (the forward sweep calls the
-    /// `zad.forward` function; the tape keeps them for the adjoint).
-    pub(crate) residuals: HashMap<*const Op, Vec<ValueId>>,
+    /// Each call of a function with a `zad.forward` and `zad.adjoint`: the
+    /// forward sweep calls the `zad.forward` function instead, whose
+    /// residuals are synthetic values defined by the call (the tape keeps
+    /// them for the adjoint).
+    pub(crate) custom_forwards: HashMap<*const Op, CustomForward>,
     /// The forward sweep: each primal value's copy, each primal op's copy,
     /// each scope's numbering.
     pub(crate) forward_values: Vec<Option<Val>>,
@@ -151,14 +161,17 @@ impl<'f> Generator<'f> {
                 types.push(melior::ir::Type::index(context));
             }
         });
-        let mut residuals: HashMap<*const Op, Vec<ValueId>> = HashMap::new();
+        let mut custom_forwards: HashMap<*const Op, CustomForward> = HashMap::new();
+        // Looked up once per callee: each lookup scans the module.
+        let mut callees: HashMap<String, Option<crate::ad::custom::Callee>> = HashMap::new();
         crate::ad::ir::walk_blocks(&func.body, &mut |op| {
             if op.name != "func.call" {
                 return;
             }
-            let Some(callee) = crate::ad::custom::callee(module, &op.callee()) else { return };
-            if callee.forward.is_some() && callee.adjoint.is_some() {
-                let ids = callee
+            let callee = callees.entry(op.callee()).or_insert_with_key(|name| crate::ad::custom::callee(module, name));
+            let Some(callee) = callee else { return };
+            if let (Some(forward), Some(_)) = (&callee.forward, &callee.adjoint) {
+                let residuals = callee
                     .residuals
                     .iter()
                     .map(|&ty| {
@@ -166,7 +179,7 @@ impl<'f> Generator<'f> {
                         types.len() - 1
                     })
                     .collect();
-                residuals.insert(op as *const Op, ids);
+                custom_forwards.insert(op as *const Op, CustomForward { function: forward.clone(), residuals });
             }
         });
         let mut scopes = Scopes::build(func, types.len() - func.values.len());
@@ -177,7 +190,7 @@ impl<'f> Generator<'f> {
             if let Some(&count) = while_counts.get(&(op as *const Op)) {
                 assign.push((count, scopes.containing(op), op));
             }
-            for &residual in residuals.get(&(op as *const Op)).into_iter().flatten() {
+            for &residual in custom_forwards.get(&(op as *const Op)).into_iter().flat_map(|custom| &custom.residuals) {
                 assign.push((residual, scopes.containing(op), op));
             }
         });
@@ -196,7 +209,7 @@ impl<'f> Generator<'f> {
             module,
             types,
             while_counts,
-            residuals,
+            custom_forwards,
             forward_values: vec![None; count],
             forward_ops: HashMap::new(),
             forward_scopes: HashMap::new(),

@@ -52,26 +52,17 @@ impl Derivative for Call {
             Some(custom) if custom.foreign => return Err(custom::no_derivative(&op.place, &callee, true)),
             _ => {}
         }
-        let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
-        check_buffers(g, op, &memrefs, None)?;
-        let copies = copy_buffers(g, op, &memrefs);
+        let copies = buffers_at_call(g, op, None)?;
         let builder = g.builder(op);
         let mut arguments = Vec::new();
         for (&operand, &kind) in op.operands.iter().zip(&activity) {
-            let primal = match copies.iter().find(|(v, _)| *v == operand) {
-                Some(&(_, copy)) => copy,
-                None => g.primal(operand)?,
-            };
+            let primal = primal_at_call(g, &copies, operand)?;
             arguments.push(primal);
             if kind == Activity::Dup {
                 arguments.push(g.shadow(operand, op)?);
             }
         }
-        for &result in &op.results {
-            if Element::of(g.ty(result)).is_some() {
-                arguments.push(g.adjoint_or_zero(result, &builder));
-            }
-        }
+        push_seeds(g, op, &builder, &mut arguments);
         let mut result_types: Vec<_> = op.results.iter().map(|&r| g.ty(r)).collect();
         let active_args: Vec<ValueId> =
             op.operands.iter().zip(&activity).filter(|(_, a)| **a == Activity::Active).map(|(&v, _)| v).collect();
@@ -95,21 +86,16 @@ impl Derivative for Call {
 /// with the residuals of its `zad.forward` read back from the tape.
 fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, activity: &[Activity]) -> Result<()> {
     let adjoint = callee.adjoint.as_deref().expect("a custom adjoint");
-    let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
     // A BLAS routine may read one buffer through two arguments (ddot(x, x),
     // dgemm(A, A, C)): its adjoint accumulates into the shadow once per
     // argument, which is right as long as neither argument is written.
     let written = callee.adjoint.as_deref().and_then(crate::blas::of_adjoint).map(|routine| routine.writes);
-    check_buffers(g, op, &memrefs, written)?;
-    let copies = copy_buffers(g, op, &memrefs);
+    let copies = buffers_at_call(g, op, written)?;
     let builder = g.builder(op);
     let mut arguments = Vec::new();
     let mut scratch = Vec::new();
     for (&operand, &kind) in op.operands.iter().zip(activity) {
-        let primal = match copies.iter().find(|(v, _)| *v == operand) {
-            Some(&(_, copy)) => copy,
-            None => g.primal(operand)?,
-        };
+        let primal = primal_at_call(g, &copies, operand)?;
         arguments.push(primal);
         if custom::is_float_memref(g.ty(operand)) {
             if kind == Activity::Dup {
@@ -122,12 +108,9 @@ fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, 
             }
         }
     }
-    for &result in &op.results {
-        if Element::of(g.ty(result)).is_some() {
-            arguments.push(g.adjoint_or_zero(result, &builder));
-        }
-    }
-    for residual in g.residuals.get(&(op as *const Op)).cloned().unwrap_or_default() {
+    push_seeds(g, op, &builder, &mut arguments);
+    let residuals = g.custom_forwards.get(&(op as *const Op)).map(|custom| custom.residuals.clone()).unwrap_or_default();
+    for residual in residuals {
         arguments.push(g.primal(residual)?);
     }
     let float_scalars: Vec<usize> =
@@ -145,6 +128,32 @@ fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, 
         builder.dealloc(buffer);
     }
     Ok(())
+}
+
+/// The buffer arguments of call `op`, checked (see `check_buffers`) and
+/// copied as they were when it ran, for the adjoint call.
+fn buffers_at_call(g: &mut Reverse, op: &Op, read_only_alias: Option<&[usize]>) -> Result<Vec<(ValueId, Val)>> {
+    let memrefs: Vec<ValueId> = op.operands.iter().copied().filter(|&v| g.ty(v).is_mem_ref()).collect();
+    check_buffers(g, op, &memrefs, read_only_alias)?;
+    Ok(copy_buffers(g, op, &memrefs))
+}
+
+/// What the adjoint call gets for primal argument `operand`: its copy
+/// from `buffers_at_call` for a buffer, else its primal value.
+fn primal_at_call(g: &mut Reverse, copies: &[(ValueId, Val)], operand: ValueId) -> Result<Val> {
+    match copies.iter().find(|(v, _)| *v == operand) {
+        Some(&(_, copy)) => Ok(copy),
+        None => g.primal(operand),
+    }
+}
+
+/// The adjoint call's seeds: the adjoint (or zero) of each float result.
+fn push_seeds(g: &mut Reverse, op: &Op, builder: &crate::mlir::Builder, arguments: &mut Vec<Val>) {
+    for &result in &op.results {
+        if Element::of(g.ty(result)).is_some() {
+            arguments.push(g.adjoint_or_zero(result, builder));
+        }
+    }
 }
 
 /// The activity a call site gives its callee.

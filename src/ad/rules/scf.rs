@@ -391,15 +391,8 @@ impl Derivative for Parallel {
             return Err(g.unsupported(op, &format!("as a parallel loop: it uses a value of type {} from outside", g.ty(value))));
         }
         let builder = g.builder(op);
-        let mut bound_values = Vec::new();
-        for &bound in &op.operands[..3 * dims] {
-            bound_values.push(builder.to_index(g.primal(bound)?));
-        }
-        let bounds = crate::ad::reverse::LoopBounds {
-            lbs: bound_values[..dims].to_vec(),
-            ubs: bound_values[dims..2 * dims].to_vec(),
-            steps: bound_values[2 * dims..].to_vec(),
-        };
+        let primal_bounds: Vec<Val> = op.operands[..3 * dims].iter().map(|&bound| g.primal(bound)).collect::<Result<_>>()?;
+        let bounds = crate::ad::reverse::LoopBounds::new(&builder, &primal_bounds);
         // Each iteration sums its contributions to the adjoints of outer
         // values from zero; the reduction adds them up.
         let mut inits = Vec::new();

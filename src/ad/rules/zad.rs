@@ -47,8 +47,8 @@ impl Hook {
     fn function(op: &Op, generator: &Reverse) -> Result<String> {
         let name = op.attribute_text("hook").unwrap_or_default().trim_start_matches('@').trim_matches('"').to_string();
         let ty = generator.ty(op.operands[0]);
-        let function = mlir::find_function(generator.module, &name)
-            .map_err(|_| Error::NotFound(format!("{}: zad.hook names @{name}, which the module does not define or declare", op.place)))?;
+        let function = mlir::function(generator.module, &name)
+            .ok_or_else(|| Error::NotFound(format!("{}: zad.hook names @{name}, which the module does not define or declare", op.place)))?;
         let fits = mlir::function_type(&function).is_some_and(|signature| {
             signature.input_count() == 1
                 && signature.result_count() == 1

@@ -35,7 +35,7 @@ pub fn generate(program: &Program, root: &Request, module: &Module<'static>, con
     while let Some(request) = pending.pop() {
         // Built already, here or for an earlier request of the module
         // (nested derivatives generate in rounds).
-        if done.contains(&request) || crate::module::find_symbol(module, &request.name()) {
+        if done.contains(&request) || crate::mlir::has_symbol(module, &request.name()) {
             continue;
         }
         // A function with a custom tangent is differentiated as a call of it.
@@ -376,15 +376,12 @@ impl<'f> Generator<'f> {
             return Err(self.unsupported(op, "as a parallel loop: vector tangents of a reduction"));
         }
         let builder = self.builder(op);
-        let bound = |i: usize| self.forward(op.operands[i]);
-        let lbs: Vec<Val> = (0..dims).map(bound).collect();
-        let ubs: Vec<Val> = (dims..2 * dims).map(bound).collect();
-        let steps: Vec<Val> = (2 * dims..3 * dims).map(bound).collect();
+        let bounds = crate::ad::reverse::LoopBounds::of(op, &builder, |v| self.forward(v));
         let mut inits: Vec<Val> = op.operands[3 * dims..].iter().map(|&v| self.forward(v)).collect();
         for &j in &active {
             inits.push(self.tangent_or_zero(op.operands[3 * dims + j], &builder));
         }
-        let lp = builder.parallel_loop(&lbs, &ubs, &steps, &inits);
+        let lp = builder.parallel_loop(&bounds.lbs, &bounds.ubs, &bounds.steps, &inits);
         for (d, &iv) in block.args.iter().enumerate() {
             self.values[iv] = Some(lp.inductions[d]);
         }
