@@ -14,8 +14,8 @@
 //! `ptr[j*ld + i]` when `flipped` (a column-major memref): every helper
 //! folds the flip into CBLAS's transpose and triangle switches, so any
 //! memref whose rows or columns are contiguous works without copies (the
-//! exception is `dgetrf`, which LAPACK only has column-major: its matrix is
-//! copied there and back).
+//! exception is `dgetrf`, which LAPACK only has column-major: a row-major
+//! matrix is copied there and back).
 
 use super::trap;
 use std::{
@@ -497,15 +497,24 @@ fn getrf(blas: &OpenBlas, a: Mat, pivots: &[*mut i32]) -> i32 {
     if n == 0 {
         return 0;
     }
-    // LAPACK is column-major: a column-major copy is the row-major copy of
-    // the transpose.
-    let work = Owned::zeros(n, n);
-    copy(blas, a, work.mat().t());
     let mut ipiv = vec![0 as Int; n];
     let (size, mut info) = (int(n), 0);
-    // SAFETY: an n x n column-major matrix with leading dimension n, n pivots.
-    unsafe { (blas.dgetrf)(&size, &size, work.ptr, &size, ipiv.as_mut_ptr(), &mut info) };
-    copy(blas, work.mat().t(), a);
+    if a.flipped {
+        // A column-major view is what LAPACK factors: in place.
+        let ld = int(a.ld);
+        // SAFETY: an n x n column-major matrix with leading dimension
+        // ld >= n, n pivots.
+        unsafe { (blas.dgetrf)(&size, &size, a.ptr, &ld, ipiv.as_mut_ptr(), &mut info) };
+    } else {
+        // LAPACK is column-major: a column-major copy is the row-major copy
+        // of the transpose.
+        let work = Owned::zeros(n, n);
+        copy(blas, a, work.mat().t());
+        // SAFETY: an n x n column-major matrix with leading dimension n, n
+        // pivots.
+        unsafe { (blas.dgetrf)(&size, &size, work.ptr, &size, ipiv.as_mut_ptr(), &mut info) };
+        copy(blas, work.mat().t(), a);
+    }
     for (target, pivot) in pivots.iter().zip(ipiv) {
         // SAFETY: the pivots' elements, checked writable by `pivots`.
         unsafe { **target = pivot };
