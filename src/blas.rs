@@ -161,10 +161,7 @@ pub fn declared(name: &str, inputs: &[Type], results: &[Type]) -> Option<&'stati
 }
 
 fn types_of(ty: melior::ir::r#type::FunctionType<'static>) -> (Vec<Type>, Vec<Type>) {
-    (
-        (0..ty.input_count()).filter_map(|i| ty.input(i).ok()).collect(),
-        (0..ty.result_count()).filter_map(|i| ty.result(i).ok()).collect(),
-    )
+    (custom::inputs_of(ty), custom::results_of(ty))
 }
 
 /// The routine the bodiless `func.func` `op` stands for, if any.

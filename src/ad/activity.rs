@@ -118,15 +118,16 @@ impl Analysis {
         walk_blocks(blocks, &mut |op| {
             let reads_only = matches!(op.name.as_str(), "memref.load" | "memref.dim" | "memref.rank" | "memref.dealloc")
                 || rules::is_view(&op.name);
+            let every_memref = || op.operands.iter().copied().filter(|&v| is_memref(func.values[v].ty)).collect();
             let writes: Vec<ValueId> = match op.name.as_str() {
                 "memref.store" => vec![op.operands[1]],
                 "memref.copy" => vec![op.operands[1]],
-                "func.call" if crate::blas::call_writes(op).is_some() => {
-                    let written = crate::blas::call_writes(op).unwrap_or_default();
-                    written.iter().filter_map(|&i| op.operands.get(i).copied()).collect()
-                }
+                "func.call" => match crate::blas::call_writes(op) {
+                    Some(written) => written.iter().filter_map(|&i| op.operands.get(i).copied()).collect(),
+                    None => every_memref(),
+                },
                 _ if reads_only => Vec::new(),
-                _ => op.operands.iter().copied().filter(|&v| is_memref(func.values[v].ty)).collect(),
+                _ => every_memref(),
             };
             for memref in writes {
                 written[self.root[memref]] = true;

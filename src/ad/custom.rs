@@ -94,11 +94,11 @@ pub fn is_float_memref(ty: Type) -> bool {
     ty.is_mem_ref() && Element::of(mlir::element_of(ty)).is_some()
 }
 
-fn inputs_of(ty: FunctionType<'static>) -> Vec<Type> {
+pub(crate) fn inputs_of(ty: FunctionType<'static>) -> Vec<Type> {
     (0..ty.input_count()).filter_map(|i| ty.input(i).ok()).collect()
 }
 
-fn results_of(ty: FunctionType<'static>) -> Vec<Type> {
+pub(crate) fn results_of(ty: FunctionType<'static>) -> Vec<Type> {
     (0..ty.result_count()).filter_map(|i| ty.result(i).ok()).collect()
 }
 

@@ -14,8 +14,8 @@
 //! `ptr[j*ld + i]` when `flipped` (a column-major memref): every helper
 //! folds the flip into CBLAS's transpose and triangle switches, so any
 //! memref whose rows or columns are contiguous works without copies (the
-//! exception is `dgetrf`, which LAPACK only has column-major: its matrix is
-//! copied there and back).
+//! exception is `dgetrf`, which LAPACK only has column-major: a row-major
+//! matrix is copied there and back).
 
 use super::trap;
 use std::{
@@ -497,15 +497,24 @@ fn getrf(blas: &OpenBlas, a: Mat, pivots: &[*mut i32]) -> i32 {
     if n == 0 {
         return 0;
     }
-    // LAPACK is column-major: a column-major copy is the row-major copy of
-    // the transpose.
-    let work = Owned::zeros(n, n);
-    copy(blas, a, work.mat().t());
     let mut ipiv = vec![0 as Int; n];
     let (size, mut info) = (int(n), 0);
-    // SAFETY: an n x n column-major matrix with leading dimension n, n pivots.
-    unsafe { (blas.dgetrf)(&size, &size, work.ptr, &size, ipiv.as_mut_ptr(), &mut info) };
-    copy(blas, work.mat().t(), a);
+    if a.flipped {
+        // A column-major view is what LAPACK factors: in place.
+        let ld = int(a.ld);
+        // SAFETY: an n x n column-major matrix with leading dimension
+        // ld >= n, n pivots.
+        unsafe { (blas.dgetrf)(&size, &size, a.ptr, &ld, ipiv.as_mut_ptr(), &mut info) };
+    } else {
+        // LAPACK is column-major: a column-major copy is the row-major copy
+        // of the transpose.
+        let work = Owned::zeros(n, n);
+        copy(blas, a, work.mat().t());
+        // SAFETY: an n x n column-major matrix with leading dimension n, n
+        // pivots.
+        unsafe { (blas.dgetrf)(&size, &size, work.ptr, &size, ipiv.as_mut_ptr(), &mut info) };
+        copy(blas, work.mat().t(), a);
+    }
     for (target, pivot) in pivots.iter().zip(ipiv) {
         // SAFETY: the pivots' elements, checked writable by `pivots`.
         unsafe { **target = pivot };
@@ -653,13 +662,18 @@ fn potrs(blas: &OpenBlas, l: Mat, b: Mat) {
     trm(blas, true, true, false, true, false, 1.0, l, b);
 }
 
+/// `a`'s diagonal times `factor`.
+fn scale_diagonal(a: Mat, factor: f64) {
+    for i in 0..a.rows.min(a.cols) {
+        // SAFETY: a diagonal element.
+        unsafe { *a.at(i, i) *= factor };
+    }
+}
+
 /// Lower triangle, diagonal halved (`Phi`).
 fn halve_diagonal_lower(m: &Owned) -> Owned {
     let lower = extract(m.mat(), Part::Lower);
-    for i in 0..m.rows {
-        // SAFETY: a diagonal element.
-        unsafe { *lower.mat().at(i, i) *= 0.5 };
-    }
+    scale_diagonal(lower.mat(), 0.5);
     lower
 }
 
@@ -701,6 +715,44 @@ macro_rules! blas_fn {
     };
 }
 
+/// A vector and its shadow, which must have its length.
+///
+/// # Safety
+/// `x` and `dx` point to valid descriptors.
+unsafe fn vector_and_shadow(x: V, dx: V, routine: &str, what: &str) -> Result<(Vect, Vect), String> {
+    // SAFETY: the caller's promise.
+    let (x, dx) = unsafe { (vector(x, routine, what)?, vector(dx, routine, what)?) };
+    if dx.n != x.n {
+        return Err(format!("{routine}: {what} has {} elements and its shadow {}; they must have the same", x.n, dx.n));
+    }
+    Ok((x, dx))
+}
+
+/// A matrix and its shadow, which must have its shape.
+///
+/// # Safety
+/// `a` and `da` point to valid descriptors.
+unsafe fn matrix_and_shadow(a: M, da: M, routine: &str, what: &str) -> Result<(Mat, Mat), String> {
+    // SAFETY: the caller's promise.
+    let (a, da) = unsafe { (matrix(a, routine, what)?, matrix(da, routine, what)?) };
+    if (da.rows, da.cols) != (a.rows, a.cols) {
+        return Err(format!("{routine}: {what} is {} and its shadow {}; they must have the same shape", shape(&a), shape(&da)));
+    }
+    Ok((a, da))
+}
+
+/// `x`, `y` and their shadows, `x` and `y` of the same length (the
+/// derivatives of ddot and daxpy).
+///
+/// # Safety
+/// Valid descriptors.
+unsafe fn two_vectors(routine: &str, x: V, dx: V, y: V, dy: V) -> Result<(Vect, Vect, Vect, Vect), String> {
+    // SAFETY: the caller's promise.
+    let ((x, dx), (y, dy)) = unsafe { (vector_and_shadow(x, dx, routine, "x")?, vector_and_shadow(y, dy, routine, "y")?) };
+    same_length(routine, &x, &y)?;
+    Ok((x, dx, y, dy))
+}
+
 // --- ddot
 
 blas_fn! { fn ddot(x: V, y: V) -> f64 {
@@ -714,8 +766,7 @@ blas_fn! { fn ddot(x: V, y: V) -> f64 {
 blas_fn! { fn ddot_adjoint(x: V, dx: V, y: V, dy: V, seed: f64) -> f64 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx, y, dy) = unsafe { (vector(x, "ddot", "x")?, vector(dx, "ddot", "x")?, vector(y, "ddot", "y")?, vector(dy, "ddot", "y")?) };
-    same_length("ddot", &x, &y)?;
+    let (x, dx, y, dy) = unsafe { two_vectors("ddot", x, dx, y, dy)? };
     axpy(blas, seed, y, dx);
     axpy(blas, seed, x, dy);
     Ok(dot(blas, x, y))
@@ -724,8 +775,7 @@ blas_fn! { fn ddot_adjoint(x: V, dx: V, y: V, dy: V, seed: f64) -> f64 {
 blas_fn! { fn ddot_tangent(out: *mut Pair, x: V, dx: V, y: V, dy: V) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx, y, dy) = unsafe { (vector(x, "ddot", "x")?, vector(dx, "ddot", "x")?, vector(y, "ddot", "y")?, vector(dy, "ddot", "y")?) };
-    same_length("ddot", &x, &y)?;
+    let (x, dx, y, dy) = unsafe { two_vectors("ddot", x, dx, y, dy)? };
     let value = dot(blas, x, y);
     let tangent = dot(blas, dx, y) + dot(blas, x, dy);
     // SAFETY: the results' struct.
@@ -747,8 +797,7 @@ blas_fn! { fn daxpy(alpha: f64, x: V, y: V) -> () {
 blas_fn! { fn daxpy_adjoint(alpha: f64, x: V, dx: V, y: V, dy: V) -> f64 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx, y, dy) = unsafe { (vector(x, "daxpy", "x")?, vector(dx, "daxpy", "x")?, vector(y, "daxpy", "y")?, vector(dy, "daxpy", "y")?) };
-    same_length("daxpy", &x, &y)?;
+    let (x, dx, _, dy) = unsafe { two_vectors("daxpy", x, dx, y, dy)? };
     axpy(blas, alpha, dy, dx);
     Ok(dot(blas, x, dy))
 }}
@@ -756,8 +805,7 @@ blas_fn! { fn daxpy_adjoint(alpha: f64, x: V, dx: V, y: V, dy: V) -> f64 {
 blas_fn! { fn daxpy_tangent(alpha: f64, dalpha: f64, x: V, dx: V, y: V, dy: V) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx, y, dy) = unsafe { (vector(x, "daxpy", "x")?, vector(dx, "daxpy", "x")?, vector(y, "daxpy", "y")?, vector(dy, "daxpy", "y")?) };
-    same_length("daxpy", &x, &y)?;
+    let (x, dx, y, dy) = unsafe { two_vectors("daxpy", x, dx, y, dy)? };
     axpy(blas, dalpha, x, dy);
     axpy(blas, alpha, dx, dy);
     axpy(blas, alpha, x, y);
@@ -777,7 +825,7 @@ blas_fn! { fn dscal(alpha: f64, x: V) -> () {
 blas_fn! { fn dscal_adjoint(alpha: f64, x: V, dx: V) -> f64 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx) = unsafe { (vector(x, "dscal", "x")?, vector(dx, "dscal", "x")?) };
+    let (x, dx) = unsafe { vector_and_shadow(x, dx, "dscal", "x")? };
     let dalpha = dot(blas, x, dx);
     scal(blas, alpha, dx);
     Ok(dalpha)
@@ -786,7 +834,7 @@ blas_fn! { fn dscal_adjoint(alpha: f64, x: V, dx: V) -> f64 {
 blas_fn! { fn dscal_tangent(alpha: f64, dalpha: f64, x: V, dx: V) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx) = unsafe { (vector(x, "dscal", "x")?, vector(dx, "dscal", "x")?) };
+    let (x, dx) = unsafe { vector_and_shadow(x, dx, "dscal", "x")? };
     scal(blas, alpha, dx);
     axpy(blas, dalpha, x, dx);
     scal(blas, alpha, x);
@@ -795,20 +843,23 @@ blas_fn! { fn dscal_tangent(alpha: f64, dalpha: f64, x: V, dx: V) -> () {
 
 // --- dnrm2
 
+fn nrm2(blas: &OpenBlas, x: Vect) -> f64 {
+    // SAFETY: a vector of x.n elements.
+    unsafe { (blas.dnrm2)(int(x.n), x.ptr, int(x.inc)) }
+}
+
 blas_fn! { fn dnrm2(x: V) -> f64 {
     let blas = openblas()?;
     // SAFETY: a descriptor from the caller.
     let x = unsafe { vector(x, "dnrm2", "x")? };
-    // SAFETY: a vector of x.n elements.
-    Ok(unsafe { (blas.dnrm2)(int(x.n), x.ptr, int(x.inc)) })
+    Ok(nrm2(blas, x))
 }}
 
 blas_fn! { fn dnrm2_adjoint(x: V, dx: V, seed: f64) -> f64 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx) = unsafe { (vector(x, "dnrm2", "x")?, vector(dx, "dnrm2", "x")?) };
-    // SAFETY: a vector of x.n elements.
-    let norm = unsafe { (blas.dnrm2)(int(x.n), x.ptr, int(x.inc)) };
+    let (x, dx) = unsafe { vector_and_shadow(x, dx, "dnrm2", "x")? };
+    let norm = nrm2(blas, x);
     // At 0 the norm has no derivative; 0 is its smallest subgradient.
     if norm > 0.0 {
         axpy(blas, seed / norm, x, dx);
@@ -819,9 +870,8 @@ blas_fn! { fn dnrm2_adjoint(x: V, dx: V, seed: f64) -> f64 {
 blas_fn! { fn dnrm2_tangent(out: *mut Pair, x: V, dx: V) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (x, dx) = unsafe { (vector(x, "dnrm2", "x")?, vector(dx, "dnrm2", "x")?) };
-    // SAFETY: a vector of x.n elements.
-    let norm = unsafe { (blas.dnrm2)(int(x.n), x.ptr, int(x.inc)) };
+    let (x, dx) = unsafe { vector_and_shadow(x, dx, "dnrm2", "x")? };
+    let norm = nrm2(blas, x);
     let tangent = if norm > 0.0 { dot(blas, x, dx) / norm } else { 0.0 };
     // SAFETY: the results' struct.
     unsafe { *out = Pair { first: norm, second: tangent } };
@@ -844,6 +894,20 @@ fn gemv_shapes(trans: bool, a: &Mat, x: &Vect, y: &Vect) -> Result<(), String> {
     Ok(())
 }
 
+/// dgemv's operands and their shadows, shapes checked.
+///
+/// # Safety
+/// Valid descriptors.
+#[allow(clippy::type_complexity)]
+unsafe fn gemv_operands(trans: bool, a: M, da: M, x: V, dx: V, y: V, dy: V) -> Result<(Mat, Mat, Vect, Vect, Vect, Vect), String> {
+    // SAFETY: the caller's promise.
+    let ((a, da), (x, dx), (y, dy)) = unsafe {
+        (matrix_and_shadow(a, da, "dgemv", "A")?, vector_and_shadow(x, dx, "dgemv", "x")?, vector_and_shadow(y, dy, "dgemv", "y")?)
+    };
+    gemv_shapes(trans, &a, &x, &y)?;
+    Ok((a, da, x, dx, y, dy))
+}
+
 blas_fn! { fn dgemv(trans: u8, alpha: f64, a: M, x: V, beta: f64, y: V) -> () {
     let blas = openblas()?;
     let trans = flag(trans);
@@ -858,10 +922,7 @@ blas_fn! { fn dgemv_adjoint(out: *mut Pair, trans: u8, alpha: f64, a: M, da: M, 
     let blas = openblas()?;
     let trans = flag(trans);
     // SAFETY: descriptors from the caller.
-    let (a, da, x, dx, y, dy) = unsafe {
-        (matrix(a, "dgemv", "A")?, matrix(da, "dgemv", "A")?, vector(x, "dgemv", "x")?, vector(dx, "dgemv", "x")?, vector(y, "dgemv", "y")?, vector(dy, "dgemv", "y")?)
-    };
-    gemv_shapes(trans, &a, &x, &y)?;
+    let (a, da, x, dx, y, dy) = unsafe { gemv_operands(trans, a, da, x, dx, y, dy)? };
     let product = Owned::zeros(y.n, 1);
     gemv(blas, trans, 1.0, a, x, 0.0, product.vect());
     let dalpha = dot(blas, dy, product.vect());
@@ -882,10 +943,7 @@ blas_fn! { fn dgemv_tangent(trans: u8, alpha: f64, dalpha: f64, a: M, da: M, x: 
     let blas = openblas()?;
     let trans = flag(trans);
     // SAFETY: descriptors from the caller.
-    let (a, da, x, dx, y, dy) = unsafe {
-        (matrix(a, "dgemv", "A")?, matrix(da, "dgemv", "A")?, vector(x, "dgemv", "x")?, vector(dx, "dgemv", "x")?, vector(y, "dgemv", "y")?, vector(dy, "dgemv", "y")?)
-    };
-    gemv_shapes(trans, &a, &x, &y)?;
+    let (a, da, x, dx, y, dy) = unsafe { gemv_operands(trans, a, da, x, dx, y, dy)? };
     gemv(blas, trans, alpha, da, x, beta, dy);
     gemv(blas, trans, alpha, a, dx, 1.0, dy);
     gemv(blas, trans, dalpha, a, x, 1.0, dy);
@@ -911,6 +969,20 @@ fn gemm_shapes(ta: bool, a: &Mat, tb: bool, b: &Mat, c: &Mat) -> Result<(), Stri
     Ok(())
 }
 
+/// dgemm's operands and their shadows, shapes checked.
+///
+/// # Safety
+/// Valid descriptors.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+unsafe fn gemm_operands(ta: bool, tb: bool, a: M, da: M, b: M, db: M, c: M, dc: M) -> Result<(Mat, Mat, Mat, Mat, Mat, Mat), String> {
+    // SAFETY: the caller's promise.
+    let ((a, da), (b, db), (c, dc)) = unsafe {
+        (matrix_and_shadow(a, da, "dgemm", "A")?, matrix_and_shadow(b, db, "dgemm", "B")?, matrix_and_shadow(c, dc, "dgemm", "C")?)
+    };
+    gemm_shapes(ta, &a, tb, &b, &c)?;
+    Ok((a, da, b, db, c, dc))
+}
+
 blas_fn! { fn dgemm(ta: u8, tb: u8, alpha: f64, a: M, b: M, beta: f64, c: M) -> () {
     let blas = openblas()?;
     let (ta, tb) = (flag(ta), flag(tb));
@@ -925,10 +997,7 @@ blas_fn! { fn dgemm_adjoint(out: *mut Pair, ta: u8, tb: u8, alpha: f64, a: M, da
     let blas = openblas()?;
     let (ta, tb) = (flag(ta), flag(tb));
     // SAFETY: descriptors from the caller.
-    let (a, da, b, db, c, dc) = unsafe {
-        (matrix(a, "dgemm", "A")?, matrix(da, "dgemm", "A")?, matrix(b, "dgemm", "B")?, matrix(db, "dgemm", "B")?, matrix(c, "dgemm", "C")?, matrix(dc, "dgemm", "C")?)
-    };
-    gemm_shapes(ta, &a, tb, &b, &c)?;
+    let (a, da, b, db, c, dc) = unsafe { gemm_operands(ta, tb, a, da, b, db, c, dc)? };
     // T = Cbar op(B)^T is op(A)bar / alpha; dalpha = <T, op(A)> comes with
     // it, so that the adjoint costs two products, not three.
     let op_a = if ta { a.t() } else { a };
@@ -953,10 +1022,7 @@ blas_fn! { fn dgemm_tangent(ta: u8, tb: u8, alpha: f64, dalpha: f64, a: M, da: M
     let blas = openblas()?;
     let (ta, tb) = (flag(ta), flag(tb));
     // SAFETY: descriptors from the caller.
-    let (a, da, b, db, c, dc) = unsafe {
-        (matrix(a, "dgemm", "A")?, matrix(da, "dgemm", "A")?, matrix(b, "dgemm", "B")?, matrix(db, "dgemm", "B")?, matrix(c, "dgemm", "C")?, matrix(dc, "dgemm", "C")?)
-    };
-    gemm_shapes(ta, &a, tb, &b, &c)?;
+    let (a, da, b, db, c, dc) = unsafe { gemm_operands(ta, tb, a, da, b, db, c, dc)? };
     gemm(blas, ta, da, tb, b, alpha, beta, dc);
     gemm(blas, ta, a, tb, db, alpha, 1.0, dc);
     gemm(blas, ta, a, tb, b, dalpha, 1.0, dc);
@@ -1007,6 +1073,20 @@ fn add_to_triangle(blas: &OpenBlas, upper: bool, unit: bool, alpha: f64, u: Vect
     }
 }
 
+/// The start of dtrsv's derivatives: the operands and their shadows,
+/// checked, and `x` (a private copy of the input) made the solution.
+///
+/// # Safety
+/// Valid descriptors.
+#[allow(clippy::too_many_arguments)]
+unsafe fn trsv_forward(blas: &OpenBlas, upper: bool, trans: bool, unit: bool, a: M, da: M, x: V, dx: V) -> Result<(Mat, Mat, Vect, Vect), String> {
+    // SAFETY: the caller's promise.
+    let ((a, da), (x, dx)) = unsafe { (matrix_and_shadow(a, da, "dtrsv", "A")?, vector_and_shadow(x, dx, "dtrsv", "x")?) };
+    trsv_shapes(&a, &x)?;
+    trv(blas, true, upper, trans, unit, a, x);
+    Ok((a, da, x, dx))
+}
+
 blas_fn! { fn dtrsv(upper: u8, trans: u8, unit: u8, a: M, x: V) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
@@ -1020,10 +1100,7 @@ blas_fn! { fn dtrsv_adjoint(upper: u8, trans: u8, unit: u8, a: M, da: M, x: V, d
     let blas = openblas()?;
     let (upper, trans, unit) = (flag(upper), flag(trans), flag(unit));
     // SAFETY: descriptors from the caller.
-    let (a, da, x, dx) = unsafe { (matrix(a, "dtrsv", "A")?, matrix(da, "dtrsv", "A")?, vector(x, "dtrsv", "x")?, vector(dx, "dtrsv", "x")?) };
-    trsv_shapes(&a, &x)?;
-    // x (a private copy of the input) becomes the solution.
-    trv(blas, true, upper, trans, unit, a, x);
+    let (a, da, x, dx) = unsafe { trsv_forward(blas, upper, trans, unit, a, da, x, dx)? };
     // bbar = op(A)^-T xbar; op(A)bar = -bbar x^T.
     trv(blas, true, upper, !trans, unit, a, dx);
     if trans {
@@ -1038,9 +1115,7 @@ blas_fn! { fn dtrsv_tangent(upper: u8, trans: u8, unit: u8, a: M, da: M, x: V, d
     let blas = openblas()?;
     let (upper, trans, unit) = (flag(upper), flag(trans), flag(unit));
     // SAFETY: descriptors from the caller.
-    let (a, da, x, dx) = unsafe { (matrix(a, "dtrsv", "A")?, matrix(da, "dtrsv", "A")?, vector(x, "dtrsv", "x")?, vector(dx, "dtrsv", "x")?) };
-    trsv_shapes(&a, &x)?;
-    trv(blas, true, upper, trans, unit, a, x);
+    let (a, da, x, dx) = unsafe { trsv_forward(blas, upper, trans, unit, a, da, x, dx)? };
     // dx := op(A)^-1 (dx - op(dA) x), dA the triangle read (no diagonal if unit).
     let product = Owned::zeros(x.n, 1);
     copy_vector(blas, x, product.vect());
@@ -1071,6 +1146,21 @@ fn getrf_checked(blas: &OpenBlas, routine: &str, a: Mat, pivots: &[*mut i32], de
     Ok((info, rows))
 }
 
+/// The start of dgetrf's derivatives: `A` and its shadow, checked, and `A`
+/// factored in place (it must not be singular); the pivots as rows.
+///
+/// # Safety
+/// Valid descriptors.
+unsafe fn getrf_forward(blas: &OpenBlas, a: M, da: M, ipiv: P) -> Result<(Mat, Mat, i32, Vec<usize>), String> {
+    // SAFETY: the caller's promise.
+    let (a, da) = unsafe { matrix_and_shadow(a, da, "dgetrf", "A")? };
+    square("dgetrf", "A", &a)?;
+    // SAFETY: the caller's promise.
+    let pivots = unsafe { pivots(ipiv, a.rows, "dgetrf")? };
+    let (info, rows) = getrf_checked(blas, "dgetrf", a, &pivots, true)?;
+    Ok((a, da, info, rows))
+}
+
 blas_fn! { fn dgetrf(a: M, ipiv: P) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
@@ -1084,11 +1174,7 @@ blas_fn! { fn dgetrf(a: M, ipiv: P) -> i32 {
 blas_fn! { fn dgetrf_adjoint(a: M, da: M, ipiv: P) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (a, da) = unsafe { (matrix(a, "dgetrf", "A")?, matrix(da, "dgetrf", "A")?) };
-    square("dgetrf", "A", &a)?;
-    // SAFETY: a descriptor from the caller.
-    let pivots = unsafe { pivots(ipiv, a.rows, "dgetrf")? };
-    let (info, rows) = getrf_checked(blas, "dgetrf", a, &pivots, true)?;
+    let (a, da, info, rows) = unsafe { getrf_forward(blas, a, da, ipiv)? };
     let factors_bar = Owned::copy_of(da, blas);
     getrf_reverse(blas, a, &rows, factors_bar.mat(), da);
     Ok(info)
@@ -1097,11 +1183,7 @@ blas_fn! { fn dgetrf_adjoint(a: M, da: M, ipiv: P) -> i32 {
 blas_fn! { fn dgetrf_tangent(a: M, da: M, ipiv: P) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (a, da) = unsafe { (matrix(a, "dgetrf", "A")?, matrix(da, "dgetrf", "A")?) };
-    square("dgetrf", "A", &a)?;
-    // SAFETY: a descriptor from the caller.
-    let pivots = unsafe { pivots(ipiv, a.rows, "dgetrf")? };
-    let (info, rows) = getrf_checked(blas, "dgetrf", a, &pivots, true)?;
+    let (a, da, info, rows) = unsafe { getrf_forward(blas, a, da, ipiv)? };
     let a_dot = Owned::copy_of(da, blas);
     getrf_tangent(blas, a, &rows, a_dot.mat(), da);
     Ok(info)
@@ -1115,6 +1197,22 @@ fn solve_shapes(routine: &str, a: &Mat, b: &Mat) -> Result<(), String> {
         return Err(format!("{routine}: A is {} and B {}; B needs {} rows", shape(a), shape(b), a.rows));
     }
     Ok(())
+}
+
+/// The start of dgetrs's derivatives: the operands and their shadows,
+/// checked, the pivots as rows, and `B` made the solution `X`.
+///
+/// # Safety
+/// Valid descriptors.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+unsafe fn getrs_forward(blas: &OpenBlas, trans: bool, lu: M, dlu: M, ipiv: P, b: M, db: M) -> Result<(Mat, Mat, Vec<usize>, Mat, Mat), String> {
+    // SAFETY: the caller's promise.
+    let ((lu, dlu), (b, db)) = unsafe { (matrix_and_shadow(lu, dlu, "dgetrs", "LU")?, matrix_and_shadow(b, db, "dgetrs", "B")?) };
+    solve_shapes("dgetrs", &lu, &b)?;
+    // SAFETY: the caller's promise.
+    let rows = read_pivots(&unsafe { pivots(ipiv, lu.rows, "dgetrs")? }, "dgetrs")?;
+    getrs(blas, trans, lu, &rows, b);
+    Ok((lu, dlu, rows, b, db))
 }
 
 blas_fn! { fn dgetrs(trans: u8, lu: M, ipiv: P, b: M) -> () {
@@ -1132,12 +1230,8 @@ blas_fn! { fn dgetrs_adjoint(trans: u8, lu: M, dlu: M, ipiv: P, b: M, db: M) -> 
     let blas = openblas()?;
     let trans = flag(trans);
     // SAFETY: descriptors from the caller.
-    let (lu, dlu, b, db) = unsafe { (matrix(lu, "dgetrs", "LU")?, matrix(dlu, "dgetrs", "LU")?, matrix(b, "dgetrs", "B")?, matrix(db, "dgetrs", "B")?) };
-    solve_shapes("dgetrs", &lu, &b)?;
-    // SAFETY: a descriptor from the caller.
-    let rows = read_pivots(&unsafe { pivots(ipiv, lu.rows, "dgetrs")? }, "dgetrs")?;
-    getrs(blas, trans, lu, &rows, b);
-    getrs_reverse(blas, trans, lu, &rows, b, db, dlu);
+    let (lu, dlu, rows, x, db) = unsafe { getrs_forward(blas, trans, lu, dlu, ipiv, b, db)? };
+    getrs_reverse(blas, trans, lu, &rows, x, db, dlu);
     Ok(())
 }}
 
@@ -1145,16 +1239,30 @@ blas_fn! { fn dgetrs_tangent(trans: u8, lu: M, dlu: M, ipiv: P, b: M, db: M) -> 
     let blas = openblas()?;
     let trans = flag(trans);
     // SAFETY: descriptors from the caller.
-    let (lu, dlu, b, db) = unsafe { (matrix(lu, "dgetrs", "LU")?, matrix(dlu, "dgetrs", "LU")?, matrix(b, "dgetrs", "B")?, matrix(db, "dgetrs", "B")?) };
-    solve_shapes("dgetrs", &lu, &b)?;
-    // SAFETY: a descriptor from the caller.
-    let rows = read_pivots(&unsafe { pivots(ipiv, lu.rows, "dgetrs")? }, "dgetrs")?;
-    getrs(blas, trans, lu, &rows, b);
-    getrs_tangent(blas, trans, lu, &rows, dlu, b, db);
+    let (lu, dlu, rows, x, db) = unsafe { getrs_forward(blas, trans, lu, dlu, ipiv, b, db)? };
+    getrs_tangent(blas, trans, lu, &rows, dlu, x, db);
     Ok(())
 }}
 
 // --- dgesv: A := LU, B := A^-1 B, info
+
+/// The start of dgesv's derivatives: the operands and their shadows,
+/// checked, `A` factored in place (it must not be singular), the pivots as
+/// rows, and `B` made the solution `X`.
+///
+/// # Safety
+/// Valid descriptors.
+#[allow(clippy::type_complexity)]
+unsafe fn gesv_forward(blas: &OpenBlas, a: M, da: M, ipiv: P, b: M, db: M) -> Result<(Mat, Mat, i32, Vec<usize>, Mat, Mat), String> {
+    // SAFETY: the caller's promise.
+    let ((a, da), (b, db)) = unsafe { (matrix_and_shadow(a, da, "dgesv", "A")?, matrix_and_shadow(b, db, "dgesv", "B")?) };
+    solve_shapes("dgesv", &a, &b)?;
+    // SAFETY: the caller's promise.
+    let pivots = unsafe { pivots(ipiv, a.rows, "dgesv")? };
+    let (info, rows) = getrf_checked(blas, "dgesv", a, &pivots, true)?;
+    getrs(blas, false, a, &rows, b);
+    Ok((a, da, info, rows, b, db))
+}
 
 blas_fn! { fn dgesv(a: M, ipiv: P, b: M) -> i32 {
     let blas = openblas()?;
@@ -1173,15 +1281,10 @@ blas_fn! { fn dgesv(a: M, ipiv: P, b: M) -> i32 {
 blas_fn! { fn dgesv_adjoint(a: M, da: M, ipiv: P, b: M, db: M) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (a, da, b, db) = unsafe { (matrix(a, "dgesv", "A")?, matrix(da, "dgesv", "A")?, matrix(b, "dgesv", "B")?, matrix(db, "dgesv", "B")?) };
-    solve_shapes("dgesv", &a, &b)?;
-    // SAFETY: a descriptor from the caller.
-    let pivots = unsafe { pivots(ipiv, a.rows, "dgesv")? };
-    let (info, rows) = getrf_checked(blas, "dgesv", a, &pivots, true)?;
-    getrs(blas, false, a, &rows, b);
+    let (a, da, info, rows, x, db) = unsafe { gesv_forward(blas, a, da, ipiv, b, db)? };
     // The factors' adjoint: what came after (in dA) plus the solve's share.
     let factors_bar = Owned::copy_of(da, blas);
-    getrs_reverse(blas, false, a, &rows, b, db, factors_bar.mat());
+    getrs_reverse(blas, false, a, &rows, x, db, factors_bar.mat());
     getrf_reverse(blas, a, &rows, factors_bar.mat(), da);
     Ok(info)
 }}
@@ -1189,15 +1292,10 @@ blas_fn! { fn dgesv_adjoint(a: M, da: M, ipiv: P, b: M, db: M) -> i32 {
 blas_fn! { fn dgesv_tangent(a: M, da: M, ipiv: P, b: M, db: M) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (a, da, b, db) = unsafe { (matrix(a, "dgesv", "A")?, matrix(da, "dgesv", "A")?, matrix(b, "dgesv", "B")?, matrix(db, "dgesv", "B")?) };
-    solve_shapes("dgesv", &a, &b)?;
-    // SAFETY: a descriptor from the caller.
-    let pivots = unsafe { pivots(ipiv, a.rows, "dgesv")? };
-    let (info, rows) = getrf_checked(blas, "dgesv", a, &pivots, true)?;
+    let (a, da, info, rows, x, db) = unsafe { gesv_forward(blas, a, da, ipiv, b, db)? };
     let a_dot = Owned::copy_of(da, blas);
     getrf_tangent(blas, a, &rows, a_dot.mat(), da);
-    getrs(blas, false, a, &rows, b);
-    getrs_tangent(blas, false, a, &rows, da, b, db);
+    getrs_tangent(blas, false, a, &rows, da, x, db);
     Ok(info)
 }}
 
@@ -1208,15 +1306,25 @@ fn cholesky_view(upper: u8, a: Mat) -> Mat {
     if flag(upper) { a.t() } else { a }
 }
 
-fn potrf_checked(blas: &OpenBlas, routine: &str, l: Mat) -> Result<i32, String> {
+/// The start of dpotrf's derivatives: the lower-triangle views of `A` and
+/// its shadow, checked, and `A` factored in place (it must be positive
+/// definite).
+///
+/// # Safety
+/// Valid descriptors.
+unsafe fn potrf_forward(blas: &OpenBlas, upper: u8, a: M, da: M) -> Result<(Mat, Mat, i32), String> {
+    // SAFETY: the caller's promise.
+    let (a, da) = unsafe { matrix_and_shadow(a, da, "dpotrf", "A")? };
+    square("dpotrf", "A", &a)?;
+    let l = cholesky_view(upper, a);
     let info = potrf(blas, l);
     if info > 0 {
         return Err(format!(
-            "{routine}: the matrix is not positive definite (its leading minor of order {info} is not): the \
+            "dpotrf: the matrix is not positive definite (its leading minor of order {info} is not): the \
              derivative of the factorization does not exist there"
         ));
     }
-    Ok(info)
+    Ok((l, cholesky_view(upper, da), info))
 }
 
 blas_fn! { fn dpotrf(upper: u8, a: M) -> i32 {
@@ -1230,10 +1338,7 @@ blas_fn! { fn dpotrf(upper: u8, a: M) -> i32 {
 blas_fn! { fn dpotrf_adjoint(upper: u8, a: M, da: M) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (a, da) = unsafe { (matrix(a, "dpotrf", "A")?, matrix(da, "dpotrf", "A")?) };
-    square("dpotrf", "A", &a)?;
-    let (l, l_bar) = (cholesky_view(upper, a), cholesky_view(upper, da));
-    let info = potrf_checked(blas, "dpotrf", l)?;
+    let (l, l_bar, info) = unsafe { potrf_forward(blas, upper, a, da)? };
     // Abar = L^-T Phi(L^T Lbar) L^-1 for a symmetric perturbation; the
     // lower triangle is what was read: (i, j) and (j, i) fold into i > j.
     let m = extract(l_bar, Part::Lower);
@@ -1243,10 +1348,8 @@ blas_fn! { fn dpotrf_adjoint(upper: u8, a: M, da: M) -> i32 {
     trm(blas, true, false, false, false, false, 1.0, l, phi.mat());
     let folded = Owned::copy_of(phi.mat(), blas);
     axpy_matrix(blas, 1.0, phi.mat().t(), folded.mat());
-    for i in 0..l.rows {
-        // SAFETY: a diagonal element: counted once, not twice.
-        unsafe { *folded.mat().at(i, i) *= 0.5 };
-    }
+    // The diagonal, counted twice above, once.
+    scale_diagonal(folded.mat(), 0.5);
     put(folded.mat(), l_bar, Part::Lower, false);
     Ok(info)
 }}
@@ -1254,10 +1357,7 @@ blas_fn! { fn dpotrf_adjoint(upper: u8, a: M, da: M) -> i32 {
 blas_fn! { fn dpotrf_tangent(upper: u8, a: M, da: M) -> i32 {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (a, da) = unsafe { (matrix(a, "dpotrf", "A")?, matrix(da, "dpotrf", "A")?) };
-    square("dpotrf", "A", &a)?;
-    let (l, l_dot) = (cholesky_view(upper, a), cholesky_view(upper, da));
-    let info = potrf_checked(blas, "dpotrf", l)?;
+    let (l, l_dot, info) = unsafe { potrf_forward(blas, upper, a, da)? };
     // dL = L Phi(L^-1 dA L^-T), dA the symmetric matrix of the lower triangle.
     let m = extract(l_dot, Part::Lower);
     let strict = extract(l_dot, Part::StrictLower);
@@ -1272,6 +1372,21 @@ blas_fn! { fn dpotrf_tangent(upper: u8, a: M, da: M) -> i32 {
 
 // --- dpotrs: B := A^-1 B from dpotrf's factor
 
+/// The start of dpotrs's derivatives: the operands and their shadows,
+/// checked, the factors as lower-triangle views, and `B` made the solution
+/// `X`.
+///
+/// # Safety
+/// Valid descriptors.
+unsafe fn potrs_forward(blas: &OpenBlas, upper: u8, l: M, dl: M, b: M, db: M) -> Result<(Mat, Mat, Mat, Mat), String> {
+    // SAFETY: the caller's promise.
+    let ((l, dl), (b, db)) = unsafe { (matrix_and_shadow(l, dl, "dpotrs", "A")?, matrix_and_shadow(b, db, "dpotrs", "B")?) };
+    solve_shapes("dpotrs", &l, &b)?;
+    let (l, dl) = (cholesky_view(upper, l), cholesky_view(upper, dl));
+    potrs(blas, l, b);
+    Ok((l, dl, b, db))
+}
+
 blas_fn! { fn dpotrs(upper: u8, l: M, b: M) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
@@ -1284,16 +1399,13 @@ blas_fn! { fn dpotrs(upper: u8, l: M, b: M) -> () {
 blas_fn! { fn dpotrs_adjoint(upper: u8, l: M, dl: M, b: M, db: M) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (l, dl, b, db) = unsafe { (matrix(l, "dpotrs", "A")?, matrix(dl, "dpotrs", "A")?, matrix(b, "dpotrs", "B")?, matrix(db, "dpotrs", "B")?) };
-    solve_shapes("dpotrs", &l, &b)?;
-    let (l, dl) = (cholesky_view(upper, l), cholesky_view(upper, dl));
-    potrs(blas, l, b);
+    let (l, dl, x, db) = unsafe { potrs_forward(blas, upper, l, dl, b, db)? };
     potrs(blas, l, db);
     // Abar = -Bbar X^T; A = L L^T: Lbar = (Abar + Abar^T) L, lower part.
     let n = l.rows;
     let s = Owned::zeros(n, n);
-    gemm(blas, false, db, true, b, -1.0, 0.0, s.mat());
-    gemm(blas, false, b, true, db, -1.0, 1.0, s.mat());
+    gemm(blas, false, db, true, x, -1.0, 0.0, s.mat());
+    gemm(blas, false, x, true, db, -1.0, 1.0, s.mat());
     let factor = extract(l, Part::Lower);
     let l_bar = Owned::zeros(n, n);
     gemm(blas, false, s.mat(), false, factor.mat(), 1.0, 0.0, l_bar.mat());
@@ -1304,15 +1416,12 @@ blas_fn! { fn dpotrs_adjoint(upper: u8, l: M, dl: M, b: M, db: M) -> () {
 blas_fn! { fn dpotrs_tangent(upper: u8, l: M, dl: M, b: M, db: M) -> () {
     let blas = openblas()?;
     // SAFETY: descriptors from the caller.
-    let (l, dl, b, db) = unsafe { (matrix(l, "dpotrs", "A")?, matrix(dl, "dpotrs", "A")?, matrix(b, "dpotrs", "B")?, matrix(db, "dpotrs", "B")?) };
-    solve_shapes("dpotrs", &l, &b)?;
-    let (l, dl) = (cholesky_view(upper, l), cholesky_view(upper, dl));
-    potrs(blas, l, b);
+    let (l, dl, x, db) = unsafe { potrs_forward(blas, upper, l, dl, b, db)? };
     // dX = A^-1 (dB - dA X), dA X = dL (L^T X) + L (dL^T X).
-    let first = Owned::copy_of(b, blas);
+    let first = Owned::copy_of(x, blas);
     trm(blas, false, true, false, true, false, 1.0, l, first.mat());
     trm(blas, false, true, false, false, false, 1.0, dl, first.mat());
-    let second = Owned::copy_of(b, blas);
+    let second = Owned::copy_of(x, blas);
     trm(blas, false, true, false, true, false, 1.0, dl, second.mat());
     trm(blas, false, true, false, false, false, 1.0, l, second.mat());
     axpy_matrix(blas, -1.0, first.mat(), db);

@@ -365,3 +365,73 @@ fn a_blas_call_in_a_loop_that_is_not_checkpointed_is_refused_with_the_remedy() {
     let (ok, _, stderr) = zad(&["jvp", "--fn", "blas_time_loop", "--args", args, "--tangents", "[[[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0]], [1,0,0,0], null]"], &path);
     assert!(ok, "{stderr}");
 }
+
+#[test]
+fn a_column_major_matrix_is_factored_where_it_is_and_differentiated() {
+    // dgesv on the transpose of its argument (strides [1, n]: column-major,
+    // which LAPACK factors in place) against dgesv on the same matrix
+    // passed row-major: the same solution, and transposed gradients.
+    let scratch = Scratch::new("blas-column-major");
+    let body = |layout: &str, view: &str| {
+        format!(
+            "func.func private @dgesv(memref<?x?xf64{layout}>, memref<?xi32>, memref<?x?xf64>) -> i32
+func.func @f(%m: memref<3x3xf64>, %b: memref<?x?xf64>) -> f64 {{
+  {view}
+  %p0 = memref.alloc() : memref<3xi32>
+  %p = memref.cast %p0 : memref<3xi32> to memref<?xi32>
+  %info = func.call @dgesv(%a, %p, %b) : (memref<?x?xf64{layout}>, memref<?xi32>, memref<?x?xf64>) -> i32
+  memref.dealloc %p0 : memref<3xi32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %x0 = memref.load %b[%c0, %c0] : memref<?x?xf64>
+  %x1 = memref.load %b[%c1, %c0] : memref<?x?xf64>
+  %x2 = memref.load %b[%c2, %c0] : memref<?x?xf64>
+  %x1x1 = arith.mulf %x1, %x1 : f64
+  %x2x2x2 = arith.mulf %x2, %x2 : f64
+  %s = arith.addf %x0, %x1x1 : f64
+  %r = arith.addf %s, %x2x2x2 : f64
+  return %r : f64
+}}
+"
+        )
+    };
+    let transposed = scratch.path("transposed.mlir");
+    std::fs::write(
+        &transposed,
+        body(
+            ", strided<[?, ?], offset: ?>",
+            "%t = memref.transpose %m (i, j) -> (j, i) : memref<3x3xf64> to memref<3x3xf64, strided<[1, 3]>>
+  %a = memref.cast %t : memref<3x3xf64, strided<[1, 3]>> to memref<?x?xf64, strided<[?, ?], offset: ?>>",
+        ),
+    )
+    .unwrap();
+    let row_major = scratch.path("row_major.mlir");
+    std::fs::write(&row_major, body("", "%a = memref.cast %m : memref<3x3xf64> to memref<?x?xf64>")).unwrap();
+    // M^T = A: A pivots (its largest first-column entry is in row 2).
+    let m = [[1.0, 2.0, 4.0], [-1.0, 0.5, 1.0], [3.0, -2.0, 0.25]];
+    let a: Vec<Vec<f64>> = (0..3).map(|i| (0..3).map(|j| m[j][i]).collect()).collect();
+    let b = "[[1.0], [-2.0], [0.5]]";
+    let outputs = |file: &Path, matrix: String| {
+        let args = format!("[{matrix}, {b}]");
+        let (ok, run_out, stderr) = zad(&["run", "--fn", "f", "--args", &args], file);
+        assert!(ok, "{stderr}");
+        let (ok, grad_out, stderr) = zad(&["grad", "--fn", "f", "--args", &args], file);
+        assert!(ok, "{stderr}");
+        (json(&run_out)["results"][0].as_f64().unwrap(), json(&grad_out)["gradients"].clone())
+    };
+    let (value_t, grad_t) = outputs(&transposed, format!("{m:?}"));
+    let (value_r, grad_r) = outputs(&row_major, format!("{a:?}"));
+    assert!((value_t - value_r).abs() <= 1e-12 * value_r.abs().max(1.0), "{value_t} against {value_r}");
+    let (dm, da) = (numbers(&grad_t[0]), numbers(&grad_r[0]));
+    for i in 0..3 {
+        for j in 0..3 {
+            let (got, expected) = (dm[i * 3 + j], da[j * 3 + i]);
+            assert!((got - expected).abs() <= 1e-10 * expected.abs().max(1.0), "d/dM[{i}][{j}]: {dm:?} against {da:?}");
+        }
+    }
+    let (db_t, db_r) = (numbers(&grad_t[1]), numbers(&grad_r[1]));
+    for (got, expected) in db_t.iter().zip(&db_r) {
+        assert!((got - expected).abs() <= 1e-10 * expected.abs().max(1.0), "d/db: {db_t:?} against {db_r:?}");
+    }
+}
