@@ -313,8 +313,8 @@ pub extern "C" fn zad_module_parse(
 
 /// Reads, parses and verifies an MLIR file (or converts a Fortran or C
 /// file, by its extension, as `zad_module_load_fortran` or
-/// `zad_module_load_c` does with default options). On success `*out` is a new module owned by the caller, freed
-/// with `zad_module_free`.
+/// `zad_module_load_c` does with default options). On success `*out` is a
+/// new module owned by the caller, freed with `zad_module_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_module_load(
     context: *const zad_context,
