@@ -974,6 +974,15 @@ contains
       status = zad_module_function(module, c_string(name), function)
    end function
 
+   !> activity as the C side reads it, activity(1 : size(activity)): a
+   !> contiguous copy, at least one element long.
+   pure function activity_codes(activity) result(codes)
+      integer(c_int32_t), intent(in) :: activity(:)
+      integer(c_int32_t) :: codes(max(size(activity), 1))
+      codes = ZAD_CONST
+      codes(1:size(activity)) = activity
+   end function
+
    !> The compiled reverse-mode gradient of the function called name, as a
    !> new handle (c_null_ptr on failure), for the given activity of each of
    !> its arguments: ZAD_CONST (no derivative), ZAD_ACTIVE (a real scalar
@@ -999,12 +1008,8 @@ contains
       integer(c_int32_t), intent(in) :: activity(:)
       type(c_ptr), intent(out) :: function
       integer(c_int32_t) :: status
-      ! A contiguous copy: the C side reads activity(1 : size(activity)).
-      integer(c_int32_t) :: codes(max(size(activity), 1))
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
-      status = zad_module_gradient(module, c_string(name), codes, int(size(activity), c_size_t), function)
+      status = zad_module_gradient(module, c_string(name), activity_codes(activity), int(size(activity), c_size_t), function)
    end function
 
    !> The compiled forward-mode tangent of the function called name, as a
@@ -1042,13 +1047,9 @@ contains
       integer, intent(in) :: width
       type(c_ptr), intent(out) :: function
       integer(c_int32_t) :: status
-      ! A contiguous copy: the C side reads activity(1 : size(activity)).
-      integer(c_int32_t) :: codes(max(size(activity), 1))
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
-      status = zad_module_tangent_batch(module, c_string(name), codes, int(size(activity), c_size_t), &
-                                        int(max(width, 0), c_size_t), function)
+      status = zad_module_tangent_batch(module, c_string(name), activity_codes(activity), &
+                                        int(size(activity), c_size_t), int(max(width, 0), c_size_t), function)
    end function
 
    !> Compiles the Hessian-vector product of procedure name (forward over
@@ -1072,12 +1073,8 @@ contains
       integer(c_int32_t), intent(in) :: activity(:)
       type(c_ptr), intent(out) :: function
       integer(c_int32_t) :: status
-      ! A contiguous copy: the C side reads activity(1 : size(activity)).
-      integer(c_int32_t) :: codes(max(size(activity), 1))
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
-      status = zad_module_hvp(module, c_string(name), codes, int(size(activity), c_size_t), function)
+      status = zad_module_hvp(module, c_string(name), activity_codes(activity), int(size(activity), c_size_t), function)
    end function
 
    !> As zad_gradient, with checkpointing of the time loops described by
@@ -1097,17 +1094,14 @@ contains
       type(c_ptr), intent(out) :: function
       character(len=*), intent(in), optional :: calls(:)
       integer(c_int32_t) :: status
-      ! Contiguous copies (the C side reads activity(1 : size(activity))
-      ! and loops(1 : size(loops))), at least one element long.
-      integer(c_int32_t) :: codes(max(size(activity), 1))
+      ! A contiguous copy (the C side reads loops(1 : size(loops))), at
+      ! least one element long.
       type(zad_checkpoint) :: entries(max(size(loops), 1))
       ! The names, NUL-terminated one after the other, and their addresses.
       character(kind=c_char), allocatable, target :: names(:)
       type(c_ptr), allocatable :: pointers(:)
       integer :: i, k, start, num_calls
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
       entries(1:size(loops)) = loops
       num_calls = 0
       if (present(calls)) num_calls = size(calls)
@@ -1125,7 +1119,7 @@ contains
             start = start + len_trim(calls(i)) + 1
          end do
       end if
-      status = zad_module_gradient_checkpointed(module, c_string(name), codes, int(size(activity), c_size_t), &
+      status = zad_module_gradient_checkpointed(module, c_string(name), activity_codes(activity), int(size(activity), c_size_t), &
                                                 entries, int(size(loops), c_size_t), pointers, &
                                                 int(num_calls, c_size_t), function)
    end function
