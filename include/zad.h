@@ -483,12 +483,10 @@ zad_status zad_module_parse(const zad_context *context,
 /**
  * Reads, parses and verifies an MLIR file (or converts a Fortran or C
  * file, by its extension, as `zad_module_load_fortran` or
- * `zad_module_load_c` does with default options). On success `*out` is a new module owned by the caller, freed
- * with `zad_module_free`.
+ * `zad_module_load_c` does with default options). On success `*out` is a
+ * new module owned by the caller, freed with `zad_module_free`.
  */
-zad_status zad_module_load(const zad_context *context,
-                           const char *path,
-                           zad_module **out);
+zad_status zad_module_load(const zad_context *context, const char *path, zad_module **out);
 
 /**
  * Converts the procedures of a Fortran source file (`.f90`, `.f`, `.F90`,

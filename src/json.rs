@@ -43,16 +43,19 @@ pub fn read_args(option: &str) -> Result<String> {
 }
 
 /// Arguments decoded from JSON, owning the array data the kernel works on.
+#[derive(Clone)]
 pub struct JsonArgs {
     values: Vec<Decoded>,
 }
 
+#[derive(Clone)]
 enum Decoded {
     Scalar(Scalar, Json),
     Array { data: Floats, shape: Vec<i64>, strides: Vec<i64> },
 }
 
 /// An array's elements, laid out by its strides.
+#[derive(Clone)]
 enum Floats {
     F16(Vec<u16>),
     BF16(Vec<u16>),
@@ -368,11 +371,7 @@ pub fn parse_tangents(signature: &Signature, text: &str, primal: &JsonArgs) -> R
             present.push(false);
             continue;
         }
-        let float = match ty {
-            ParamType::Scalar(scalar) => scalar.is_float(),
-            ParamType::MemRef(memref) => memref.element.is_float(),
-        };
-        if !float {
+        if !ty.scalar().is_float() {
             return Err(Error::Signature(format!(
                 "--tangents: {} has type {ty} and has no tangent: give null",
                 naming.argument(index)

@@ -8,7 +8,8 @@
 pub struct Naming {
     /// The user's function, `misfit` for `@misfit`.
     pub function: String,
-    /// Whether this is that function itself, its gradient or its tangent.
+    /// Whether this is that function itself, its gradient, its tangent or
+    /// its Hessian-vector product.
     pub derivative: Derivative,
     /// The names of the user's function's arguments in its source
     /// (`%steps`), where the source has them.
@@ -82,7 +83,8 @@ impl Naming {
         }
     }
 
-    /// "@misfit", "the gradient of @misfit" or "the tangent of @misfit".
+    /// "@misfit", "the gradient of @misfit", "the tangent of @misfit" or
+    /// "the Hessian-vector product of @misfit".
     pub fn subject(&self) -> String {
         match self.derivative {
             Derivative::None => format!("@{}", self.function),

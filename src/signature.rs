@@ -130,6 +130,16 @@ pub enum ParamType {
     MemRef(MemRef),
 }
 
+impl ParamType {
+    /// The scalar type of its values: itself, or a memref's element type.
+    pub fn scalar(&self) -> Scalar {
+        match self {
+            ParamType::Scalar(scalar) => *scalar,
+            ParamType::MemRef(memref) => memref.element,
+        }
+    }
+}
+
 impl fmt::Display for ParamType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -189,32 +199,23 @@ impl Signature {
             .enumerate()
             .map(|(index, ty)| {
                 let name = |position: usize| self.naming.arguments.get(position).cloned().flatten();
+                let of = |position: usize| name(position).unwrap_or_else(|| format!("argument {}", position + 1));
                 match self.naming.inputs.get(index) {
                     Some(Input::Argument(position)) => match name(*position) {
                         Some(name) => format!("{name}: {ty}"),
                         None => ty.to_string(),
                     },
-                    Some(Input::Shadow(position)) => {
-                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
-                        format!("shadow of {of}: {ty}")
-                    }
+                    Some(Input::Shadow(position)) => format!("shadow of {}: {ty}", of(*position)),
                     Some(Input::Seed(result)) => format!("seed of result {}: {ty}", result + 1),
-                    Some(Input::Tangent(position, lane)) => {
-                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
-                        match self.naming.derivative {
-                            crate::naming::Derivative::Tangent { width } if width > 1 => {
-                                format!("tangent {} of {of}: {ty}", lane + 1)
-                            }
-                            _ => format!("tangent of {of}: {ty}"),
+                    Some(Input::Tangent(position, lane)) => match self.naming.derivative {
+                        crate::naming::Derivative::Tangent { width } if width > 1 => {
+                            format!("tangent {} of {}: {ty}", lane + 1, of(*position))
                         }
-                    }
-                    Some(Input::Direction(position)) => {
-                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
-                        format!("direction for {of}: {ty}")
-                    }
+                        _ => format!("tangent of {}: {ty}", of(*position)),
+                    },
+                    Some(Input::Direction(position)) => format!("direction for {}: {ty}", of(*position)),
                     Some(Input::HvpBuffer(position)) => {
-                        let of = name(*position).unwrap_or_else(|| format!("argument {}", position + 1));
-                        format!("Hessian-vector product buffer of {of}: {ty}")
+                        format!("Hessian-vector product buffer of {}: {ty}", of(*position))
                     }
                     None => ty.to_string(),
                 }

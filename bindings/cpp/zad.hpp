@@ -237,7 +237,8 @@ public:
     Args &push(float *data, const std::vector<std::int64_t> &shape, const std::vector<std::int64_t> &strides = {}) {
         return done(zad_args_push_array_f32(raw(), data, shape.size(), shape.data(), strides_of(shape, strides)));
     }
-    /// A vector as a rank-1 array. It must not be resized until the call.
+    /// complex<f64> and complex<f32> arrays (std::complex<T> is laid out as
+    /// T[2], real part first); strides count complex elements.
     Args &push(std::complex<double> *data, const std::vector<std::int64_t> &shape,
                const std::vector<std::int64_t> &strides = {}) {
         return done(zad_args_push_array_c64(raw(), data, shape.size(), shape.data(), strides_of(shape, strides)));
@@ -246,15 +247,16 @@ public:
                const std::vector<std::int64_t> &strides = {}) {
         return done(zad_args_push_array_c32(raw(), data, shape.size(), shape.data(), strides_of(shape, strides)));
     }
-    Args &push(std::vector<std::complex<double>> &vector) { return push(vector.data(), {signed_size(vector)}); }
-    Args &push(std::vector<std::complex<float>> &vector) { return push(vector.data(), {signed_size(vector)}); }
-    Args &push(std::vector<std::complex<double>> &&) = delete;
-    Args &push(std::vector<std::complex<float>> &&) = delete;
+    /// A vector as a rank-1 array. It must not be resized until the call.
     Args &push(std::vector<double> &vector) { return push(vector.data(), {signed_size(vector)}); }
     Args &push(std::vector<float> &vector) { return push(vector.data(), {signed_size(vector)}); }
+    Args &push(std::vector<std::complex<double>> &vector) { return push(vector.data(), {signed_size(vector)}); }
+    Args &push(std::vector<std::complex<float>> &vector) { return push(vector.data(), {signed_size(vector)}); }
     // A temporary would be gone by the time the kernel runs.
     Args &push(std::vector<double> &&) = delete;
     Args &push(std::vector<float> &&) = delete;
+    Args &push(std::vector<std::complex<double>> &&) = delete;
+    Args &push(std::vector<std::complex<float>> &&) = delete;
 
     // Result bindings, in the order of the kernel's results. The variables
     // must stay alive until the call, which writes them if it succeeds.

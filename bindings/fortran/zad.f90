@@ -974,6 +974,15 @@ contains
       status = zad_module_function(module, c_string(name), function)
    end function
 
+   !> activity as the C side reads it, activity(1 : size(activity)): a
+   !> contiguous copy, at least one element long.
+   pure function activity_codes(activity) result(codes)
+      integer(c_int32_t), intent(in) :: activity(:)
+      integer(c_int32_t) :: codes(max(size(activity), 1))
+      codes = ZAD_CONST
+      codes(1:size(activity)) = activity
+   end function
+
    !> The compiled reverse-mode gradient of the function called name, as a
    !> new handle (c_null_ptr on failure), for the given activity of each of
    !> its arguments: ZAD_CONST (no derivative), ZAD_ACTIVE (a real scalar
@@ -999,12 +1008,8 @@ contains
       integer(c_int32_t), intent(in) :: activity(:)
       type(c_ptr), intent(out) :: function
       integer(c_int32_t) :: status
-      ! A contiguous copy: the C side reads activity(1 : size(activity)).
-      integer(c_int32_t) :: codes(max(size(activity), 1))
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
-      status = zad_module_gradient(module, c_string(name), codes, int(size(activity), c_size_t), function)
+      status = zad_module_gradient(module, c_string(name), activity_codes(activity), int(size(activity), c_size_t), function)
    end function
 
    !> The compiled forward-mode tangent of the function called name, as a
@@ -1042,13 +1047,9 @@ contains
       integer, intent(in) :: width
       type(c_ptr), intent(out) :: function
       integer(c_int32_t) :: status
-      ! A contiguous copy: the C side reads activity(1 : size(activity)).
-      integer(c_int32_t) :: codes(max(size(activity), 1))
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
-      status = zad_module_tangent_batch(module, c_string(name), codes, int(size(activity), c_size_t), &
-                                        int(max(width, 0), c_size_t), function)
+      status = zad_module_tangent_batch(module, c_string(name), activity_codes(activity), &
+                                        int(size(activity), c_size_t), int(max(width, 0), c_size_t), function)
    end function
 
    !> Compiles the Hessian-vector product of procedure name (forward over
@@ -1072,12 +1073,8 @@ contains
       integer(c_int32_t), intent(in) :: activity(:)
       type(c_ptr), intent(out) :: function
       integer(c_int32_t) :: status
-      ! A contiguous copy: the C side reads activity(1 : size(activity)).
-      integer(c_int32_t) :: codes(max(size(activity), 1))
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
-      status = zad_module_hvp(module, c_string(name), codes, int(size(activity), c_size_t), function)
+      status = zad_module_hvp(module, c_string(name), activity_codes(activity), int(size(activity), c_size_t), function)
    end function
 
    !> As zad_gradient, with checkpointing of the time loops described by
@@ -1097,17 +1094,14 @@ contains
       type(c_ptr), intent(out) :: function
       character(len=*), intent(in), optional :: calls(:)
       integer(c_int32_t) :: status
-      ! Contiguous copies (the C side reads activity(1 : size(activity))
-      ! and loops(1 : size(loops))), at least one element long.
-      integer(c_int32_t) :: codes(max(size(activity), 1))
+      ! A contiguous copy (the C side reads loops(1 : size(loops))), at
+      ! least one element long.
       type(zad_checkpoint) :: entries(max(size(loops), 1))
       ! The names, NUL-terminated one after the other, and their addresses.
       character(kind=c_char), allocatable, target :: names(:)
       type(c_ptr), allocatable :: pointers(:)
       integer :: i, k, start, num_calls
       function = c_null_ptr
-      codes = ZAD_CONST
-      codes(1:size(activity)) = activity
       entries(1:size(loops)) = loops
       num_calls = 0
       if (present(calls)) num_calls = size(calls)
@@ -1125,7 +1119,7 @@ contains
             start = start + len_trim(calls(i)) + 1
          end do
       end if
-      status = zad_module_gradient_checkpointed(module, c_string(name), codes, int(size(activity), c_size_t), &
+      status = zad_module_gradient_checkpointed(module, c_string(name), activity_codes(activity), int(size(activity), c_size_t), &
                                                 entries, int(size(loops), c_size_t), pointers, &
                                                 int(num_calls, c_size_t), function)
    end function
@@ -1213,203 +1207,164 @@ contains
       end do
    end function
 
+   !> Pushes an array of element type element (ZAD_F64, ...) of shape
+   !> extents whose elements are storage bits wide: at(1) is the address of
+   !> element (1, ..., 1), at(1 + d) that of the next element along
+   !> dimension d (c_null_ptr throughout for an empty array).
+   function push_array(args, element, extents, at, bits) result(status)
+      type(c_ptr), intent(in) :: args
+      integer(c_int32_t), intent(in) :: element
+      integer(c_int64_t), intent(in) :: extents(:)
+      type(c_ptr), intent(in) :: at(:)
+      integer, intent(in) :: bits
+      integer(c_int32_t) :: status
+      integer(c_int64_t) :: strides(size(extents))
+      integer(c_size_t) :: rank
+      integer :: d
+      rank = int(size(extents), c_size_t)
+      strides = column_major_strides(extents)
+      if (c_associated(at(1))) then
+         do d = 1, size(extents)
+            if (extents(d) > 1) strides(d) = element_distance(at(1), at(1 + d), int(bits/8, c_size_t))
+         end do
+      end if
+      select case (element)
+      case (ZAD_F64)
+         status = zad_args_push_array_f64(args, at(1), rank, extents, strides)
+      case (ZAD_F32)
+         status = zad_args_push_array_f32(args, at(1), rank, extents, strides)
+      case (ZAD_C64)
+         status = zad_args_push_array_c64(args, at(1), rank, extents, strides)
+      case default
+         status = zad_args_push_array_c32(args, at(1), rank, extents, strides)
+      end select
+   end function
+
    function push_f64_rank1(args, x) result(status)
       type(c_ptr), intent(in) :: args
       real(c_double), target :: x(:)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(1), strides(1)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) data = c_loc(x(1))
-      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
-      status = zad_args_push_array_f64(args, data, 1_c_size_t, extents, strides)
+      type(c_ptr) :: at(2)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1)), c_loc(x(min(2, size(x, 1))))]
+      status = push_array(args, ZAD_F64, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_f64_rank2(args, x) result(status)
       type(c_ptr), intent(in) :: args
       real(c_double), target :: x(:, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(2), strides(2)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
-      end if
-      status = zad_args_push_array_f64(args, data, 2_c_size_t, extents, strides)
+      type(c_ptr) :: at(3)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1)), c_loc(x(min(2, size(x, 1)), 1)), c_loc(x(1, min(2, size(x, 2))))]
+      status = push_array(args, ZAD_F64, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_f64_rank3(args, x) result(status)
       type(c_ptr), intent(in) :: args
       real(c_double), target :: x(:, :, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(3), strides(3)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
-      end if
-      status = zad_args_push_array_f64(args, data, 3_c_size_t, extents, strides)
+      type(c_ptr) :: at(4)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1, 1)), c_loc(x(min(2, size(x, 1)), 1, 1)), &
+                             c_loc(x(1, min(2, size(x, 2)), 1)), c_loc(x(1, 1, min(2, size(x, 3))))]
+      status = push_array(args, ZAD_F64, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_f32_rank1(args, x) result(status)
       type(c_ptr), intent(in) :: args
       real(c_float), target :: x(:)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(1), strides(1)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) data = c_loc(x(1))
-      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
-      status = zad_args_push_array_f32(args, data, 1_c_size_t, extents, strides)
+      type(c_ptr) :: at(2)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1)), c_loc(x(min(2, size(x, 1))))]
+      status = push_array(args, ZAD_F32, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_f32_rank2(args, x) result(status)
       type(c_ptr), intent(in) :: args
       real(c_float), target :: x(:, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(2), strides(2)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
-      end if
-      status = zad_args_push_array_f32(args, data, 2_c_size_t, extents, strides)
+      type(c_ptr) :: at(3)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1)), c_loc(x(min(2, size(x, 1)), 1)), c_loc(x(1, min(2, size(x, 2))))]
+      status = push_array(args, ZAD_F32, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_f32_rank3(args, x) result(status)
       type(c_ptr), intent(in) :: args
       real(c_float), target :: x(:, :, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(3), strides(3)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
-      end if
-      status = zad_args_push_array_f32(args, data, 3_c_size_t, extents, strides)
+      type(c_ptr) :: at(4)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1, 1)), c_loc(x(min(2, size(x, 1)), 1, 1)), &
+                             c_loc(x(1, min(2, size(x, 2)), 1)), c_loc(x(1, 1, min(2, size(x, 3))))]
+      status = push_array(args, ZAD_F32, shape(x, c_int64_t), at, storage_size(x))
    end function
-
-   ! ---------------------------------------------------------------- results
 
    function push_c64_rank1(args, x) result(status)
       type(c_ptr), intent(in) :: args
       complex(c_double_complex), target :: x(:)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(1), strides(1)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) data = c_loc(x(1))
-      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
-      status = zad_args_push_array_c64(args, data, 1_c_size_t, extents, strides)
-   end function
-
-   function push_c32_rank1(args, x) result(status)
-      type(c_ptr), intent(in) :: args
-      complex(c_float_complex), target :: x(:)
-      integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(1), strides(1)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) data = c_loc(x(1))
-      if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2)), c_sizeof(x(1)))
-      status = zad_args_push_array_c32(args, data, 1_c_size_t, extents, strides)
+      type(c_ptr) :: at(2)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1)), c_loc(x(min(2, size(x, 1))))]
+      status = push_array(args, ZAD_C64, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_c64_rank2(args, x) result(status)
       type(c_ptr), intent(in) :: args
       complex(c_double_complex), target :: x(:, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(2), strides(2)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
-      end if
-      status = zad_args_push_array_c64(args, data, 2_c_size_t, extents, strides)
-   end function
-
-   function push_c32_rank2(args, x) result(status)
-      type(c_ptr), intent(in) :: args
-      complex(c_float_complex), target :: x(:, :)
-      integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(2), strides(2)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1)), c_sizeof(x(1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2)), c_sizeof(x(1, 1)))
-      end if
-      status = zad_args_push_array_c32(args, data, 2_c_size_t, extents, strides)
+      type(c_ptr) :: at(3)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1)), c_loc(x(min(2, size(x, 1)), 1)), c_loc(x(1, min(2, size(x, 2))))]
+      status = push_array(args, ZAD_C64, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_c64_rank3(args, x) result(status)
       type(c_ptr), intent(in) :: args
       complex(c_double_complex), target :: x(:, :, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(3), strides(3)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
-      end if
-      status = zad_args_push_array_c64(args, data, 3_c_size_t, extents, strides)
+      type(c_ptr) :: at(4)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1, 1)), c_loc(x(min(2, size(x, 1)), 1, 1)), &
+                             c_loc(x(1, min(2, size(x, 2)), 1)), c_loc(x(1, 1, min(2, size(x, 3))))]
+      status = push_array(args, ZAD_C64, shape(x, c_int64_t), at, storage_size(x))
+   end function
+
+   function push_c32_rank1(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), target :: x(:)
+      integer(c_int32_t) :: status
+      type(c_ptr) :: at(2)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1)), c_loc(x(min(2, size(x, 1))))]
+      status = push_array(args, ZAD_C32, shape(x, c_int64_t), at, storage_size(x))
+   end function
+
+   function push_c32_rank2(args, x) result(status)
+      type(c_ptr), intent(in) :: args
+      complex(c_float_complex), target :: x(:, :)
+      integer(c_int32_t) :: status
+      type(c_ptr) :: at(3)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1)), c_loc(x(min(2, size(x, 1)), 1)), c_loc(x(1, min(2, size(x, 2))))]
+      status = push_array(args, ZAD_C32, shape(x, c_int64_t), at, storage_size(x))
    end function
 
    function push_c32_rank3(args, x) result(status)
       type(c_ptr), intent(in) :: args
       complex(c_float_complex), target :: x(:, :, :)
       integer(c_int32_t) :: status
-      integer(c_int64_t) :: extents(3), strides(3)
-      type(c_ptr) :: data
-      extents = shape(x, c_int64_t)
-      strides = column_major_strides(extents)
-      data = c_null_ptr
-      if (size(x) > 0) then
-         data = c_loc(x(1, 1, 1))
-         if (size(x, 1) > 1) strides(1) = element_distance(data, c_loc(x(2, 1, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 2) > 1) strides(2) = element_distance(data, c_loc(x(1, 2, 1)), c_sizeof(x(1, 1, 1)))
-         if (size(x, 3) > 1) strides(3) = element_distance(data, c_loc(x(1, 1, 2)), c_sizeof(x(1, 1, 1)))
-      end if
-      status = zad_args_push_array_c32(args, data, 3_c_size_t, extents, strides)
+      type(c_ptr) :: at(4)
+      at = c_null_ptr
+      if (size(x) > 0) at = [c_loc(x(1, 1, 1)), c_loc(x(min(2, size(x, 1)), 1, 1)), &
+                             c_loc(x(1, min(2, size(x, 2)), 1)), c_loc(x(1, 1, min(2, size(x, 3))))]
+      status = push_array(args, ZAD_C32, shape(x, c_int64_t), at, storage_size(x))
    end function
+
+   ! -------------------------------------------------------- complex scalars
 
    function push_c64(args, x) result(status)
       type(c_ptr), intent(in) :: args
@@ -1424,6 +1379,8 @@ contains
       integer(c_int32_t) :: status
       status = zad_args_push_c32(args, real(x, c_float), aimag(x))
    end function
+
+   ! ---------------------------------------------------------------- results
 
    function result_c64(args, x) result(status)
       type(c_ptr), intent(in) :: args

@@ -495,18 +495,12 @@ impl<'a> Args<'a> {
             Slot::Scalar(..) => None,
         };
         for (index, input) in naming.inputs.iter().enumerate() {
-            let (Input::Shadow(position)
-            | Input::Tangent(position, _)
-            | Input::Direction(position)
-            | Input::HvpBuffer(position)) = *input
-            else {
-                continue;
-            };
-            let what = match input {
-                Input::Tangent(..) => "tangent",
-                Input::Direction(_) => "direction",
-                Input::HvpBuffer(_) => "Hessian-vector product buffer",
-                _ => "shadow",
+            let (position, what) = match *input {
+                Input::Shadow(position) => (position, "shadow"),
+                Input::Tangent(position, _) => (position, "tangent"),
+                Input::Direction(position) => (position, "direction"),
+                Input::HvpBuffer(position) => (position, "Hessian-vector product buffer"),
+                Input::Argument(_) | Input::Seed(_) => continue,
             };
             let Some(primal) = naming.input_of_argument(position) else { continue };
             if let (Some(primal_shape), Some(shadow_shape)) = (shape_of(primal), shape_of(index))

@@ -95,6 +95,15 @@ pub(crate) unsafe fn c_str<'a>(pointer: *const c_char, what: &str) -> Result<&'a
         .map_err(|_| Error::InvalidArgument(format!("{what} is not valid UTF-8")))
 }
 
+/// As [`c_str`] for an optional string: NULL gives `default`.
+///
+/// # Safety
+/// As for [`c_str`].
+pub(crate) unsafe fn optional_c_str<'a>(pointer: *const c_char, what: &str, default: &'a str) -> Result<&'a str, Error> {
+    // SAFETY: as for `c_str` (caller).
+    if pointer.is_null() { Ok(default) } else { unsafe { c_str(pointer, what) } }
+}
+
 /// Borrows a handle argument, or says that it was NULL.
 ///
 /// # Safety

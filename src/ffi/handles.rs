@@ -1,6 +1,6 @@
 //! The handles of the C ABI and the functions on them.
 
-use super::boundary::{c_str, free_handle, guard, guard_infallible, handle, handle_mut, last_error, out_param};
+use super::boundary::{c_str, free_handle, optional_c_str, guard, guard_infallible, handle, handle_mut, last_error, out_param};
 pub use super::boundary::{
     ZAD_COMPILE_ERROR, ZAD_INTERNAL, ZAD_INVALID_ARGUMENT, ZAD_IO_ERROR, ZAD_NOT_FOUND, ZAD_OK, ZAD_PARSE_ERROR,
     ZAD_RUNTIME_ERROR, ZAD_SIGNATURE_ERROR, ZAD_UNSUPPORTED, ZAD_VERIFY_ERROR, zad_status,
@@ -273,6 +273,25 @@ pub extern "C" fn zad_context_set_target(context: *mut zad_context, target: *con
     })
 }
 
+/// What the `zad_module_parse` / `zad_module_load*` functions share: the
+/// context and `out` checked, the module `make` builds handed out as a new
+/// handle.
+fn new_module(
+    context: *const zad_context,
+    out: *mut *mut zad_module,
+    make: impl FnOnce(&Context) -> Result<Module, Error>,
+) -> zad_status {
+    guard(|| {
+        // SAFETY: NULL or a valid context (caller).
+        let context = unsafe { handle(context, "context") }?;
+        out_param(out, "out")?;
+        let module = make(&context.inner)?;
+        // SAFETY: `out` is non-null and writable (caller).
+        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
+        Ok(())
+    })
+}
+
 /// Parses and verifies MLIR text (`module { ... }` or bare functions).
 /// `source_name` names the text in messages (`name:line:col`); NULL gives
 /// "<string>". Does not take ownership of `source`. On success `*out` is a
@@ -284,38 +303,28 @@ pub extern "C" fn zad_module_parse(
     source_name: *const c_char,
     out: *mut *mut zad_module,
 ) -> zad_status {
-    guard(|| {
+    new_module(context, out, |context| {
         // SAFETY: pointers are NULL or valid (caller).
-        let context = unsafe { handle(context, "context") }?;
         let source = unsafe { c_str(source, "source") }?;
-        let name = if source_name.is_null() { "<string>" } else { unsafe { c_str(source_name, "source_name") }? };
-        out_param(out, "out")?;
-        let module = Module::parse(&context.inner, source, name)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
-        Ok(())
+        let name = unsafe { optional_c_str(source_name, "source_name", "<string>") }?;
+        Module::parse(context, source, name)
     })
 }
 
 /// Reads, parses and verifies an MLIR file (or converts a Fortran or C
 /// file, by its extension, as `zad_module_load_fortran` or
-/// `zad_module_load_c` does with default options). On success `*out` is a new module owned by the caller, freed
-/// with `zad_module_free`.
+/// `zad_module_load_c` does with default options). On success `*out` is a
+/// new module owned by the caller, freed with `zad_module_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn zad_module_load(
     context: *const zad_context,
     path: *const c_char,
     out: *mut *mut zad_module,
 ) -> zad_status {
-    guard(|| {
-        // SAFETY: pointers are NULL or valid (caller).
-        let context = unsafe { handle(context, "context") }?;
+    new_module(context, out, |context| {
+        // SAFETY: NULL or a valid C string (caller).
         let path = unsafe { c_str(path, "path") }?;
-        out_param(out, "out")?;
-        let module = Module::load(&context.inner, path)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
-        Ok(())
+        Module::load(context, path)
     })
 }
 
@@ -344,17 +353,11 @@ pub extern "C" fn zad_module_load_fortran(
     options: *const c_char,
     out: *mut *mut zad_module,
 ) -> zad_status {
-    guard(|| {
+    new_module(context, out, |context| {
         // SAFETY: pointers are NULL or valid (caller).
-        let context = unsafe { handle(context, "context") }?;
         let path = unsafe { c_str(path, "path") }?;
-        let options = if options.is_null() { "" } else { unsafe { c_str(options, "options") }? };
-        out_param(out, "out")?;
-        let options = FortranOptions::parse(options)?;
-        let module = Module::load_fortran(&context.inner, path, &options)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
-        Ok(())
+        let options = FortranOptions::parse(unsafe { optional_c_str(options, "options", "") }?)?;
+        Module::load_fortran(context, path, &options)
     })
 }
 
@@ -382,17 +385,11 @@ pub extern "C" fn zad_module_load_c(
     options: *const c_char,
     out: *mut *mut zad_module,
 ) -> zad_status {
-    guard(|| {
+    new_module(context, out, |context| {
         // SAFETY: pointers are NULL or valid (caller).
-        let context = unsafe { handle(context, "context") }?;
         let path = unsafe { c_str(path, "path") }?;
-        let options = if options.is_null() { "" } else { unsafe { c_str(options, "options") }? };
-        out_param(out, "out")?;
-        let options = COptions::parse(options)?;
-        let module = Module::load_c(&context.inner, path, &options)?;
-        // SAFETY: `out` is non-null and writable (caller).
-        unsafe { *out = Box::into_raw(Box::new(zad_module { inner: module })) };
-        Ok(())
+        let options = COptions::parse(unsafe { optional_c_str(options, "options", "") }?)?;
+        Module::load_c(context, path, &options)
     })
 }
 

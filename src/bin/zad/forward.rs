@@ -127,13 +127,6 @@ fn elements(index: usize, shape: &[i64]) -> Vec<Entry> {
         .collect()
 }
 
-fn is_float(ty: &ParamType) -> bool {
-    match ty {
-        ParamType::Scalar(scalar) => scalar.is_float(),
-        ParamType::MemRef(memref) => memref.element.is_float(),
-    }
-}
-
 /// What `zad jacobian` is asked.
 pub struct JacobianRequest<'a> {
     pub function: &'a str,
@@ -153,11 +146,7 @@ pub fn jacobian(module: &Module, request: JacobianRequest) -> Result<String> {
     let signature = module.signature(function)?;
     // A Jacobian is a matrix of real numbers: the derivative of a complex
     // function is not one number per pair of components.
-    let is_complex = |ty: &ParamType| match ty {
-        ParamType::Scalar(scalar) => scalar.is_complex(),
-        ParamType::MemRef(memref) => memref.element.is_complex(),
-    };
-    if signature.inputs.iter().chain(&signature.results).any(is_complex) {
+    if signature.inputs.iter().chain(&signature.results).any(|ty| ty.scalar().is_complex()) {
         return Err(Error::Unsupported(format!(
             "zad jacobian takes real arguments and results, and @{function} {} has complex ones: use zad jvp (one \
              direction) or zad grad (the gradient of a real result)",
@@ -180,7 +169,7 @@ pub fn jacobian(module: &Module, request: JacobianRequest) -> Result<String> {
     }
     // Which arguments vary: the float ones not marked const.
     let varies: Vec<bool> =
-        signature.inputs.iter().zip(&activity).map(|(ty, &kind)| kind != Activity::Const && is_float(ty)).collect();
+        signature.inputs.iter().zip(&activity).map(|(ty, &kind)| kind != Activity::Const && ty.scalar().is_float()).collect();
     if let Some(index) = (0..varies.len()).find(|&i| activity[i] != Activity::Const && !varies[i]) {
         return Err(Error::Signature(format!(
             "--activity: {} has type {} and has no derivative: make it const",
@@ -224,14 +213,14 @@ pub fn jacobian(module: &Module, request: JacobianRequest) -> Result<String> {
                 Some(width) => width,
                 None => columns.len().clamp(1, DEFAULT_WIDTH),
             };
-            let (results, matrix) = forward_jacobian(module, function, &signature, &args, &varies, &columns, &rows, width)?;
+            let (results, matrix) = forward_jacobian(module, function, &signature, &primal, &varies, &columns, &rows, width)?;
             (results, matrix, Some(width))
         }
         JacobianMode::Reverse => {
             if width.is_some() {
                 return Err(Error::InvalidArgument("--width is for --mode forward (reverse mode computes a row per call)".into()));
             }
-            let (results, matrix) = reverse_jacobian(module, function, &signature, &args, &activity, &varies, &columns, &rows)?;
+            let (results, matrix) = reverse_jacobian(module, function, &signature, &args, &primal, &activity, &varies, &columns, &rows)?;
             (results, matrix, None)
         }
     };
@@ -269,7 +258,7 @@ fn forward_jacobian(
     module: &Module,
     function: &str,
     signature: &Signature,
-    args: &str,
+    decoded: &zjson::JsonArgs,
     varies: &[bool],
     columns: &[Entry],
     rows: &[Entry],
@@ -281,16 +270,12 @@ fn forward_jacobian(
     let mut results = Vec::new();
     // At least one call, for the results (a function of no float inputs).
     let chunks: Vec<&[Entry]> = if columns.is_empty() { vec![&[]] } else { columns.chunks(width).collect() };
+    let mut zero = decoded.zeroed();
+    zero.clear_floats();
     for (chunk_index, chunk) in chunks.into_iter().enumerate() {
         // The kernel may write its arrays: fresh arguments for each call.
-        let mut primal = zjson::JsonArgs::parse(signature, args)?;
-        let mut lanes: Vec<zjson::JsonArgs> = (0..width)
-            .map(|_| {
-                let mut lane = primal.zeroed();
-                lane.clear_floats();
-                lane
-            })
-            .collect();
+        let mut primal = decoded.clone();
+        let mut lanes = vec![zero.clone(); width];
         for (lane, column) in chunk.iter().enumerate() {
             let (index, k) = component(column, primal.shape(component_argument(column)));
             lanes[lane].set_component(index, k, 1.0);
@@ -329,11 +314,10 @@ fn component_argument(entry: &Entry) -> usize {
     }
 }
 
+/// A real result as f64 (`Value::as_f64` is None for complex numbers and
+/// arrays: NaN).
 fn float_of(value: &zad::Value) -> f64 {
-    match value {
-        zad::Value::C32(_) | zad::Value::C64(_) | zad::Value::Array(_) => f64::NAN,
-        real => real.as_f64().unwrap_or(f64::NAN),
-    }
+    value.as_f64().unwrap_or(f64::NAN)
 }
 
 /// The Jacobian by reverse mode: one gradient call per row, seeded with
@@ -345,6 +329,7 @@ fn reverse_jacobian(
     function: &str,
     signature: &Signature,
     args: &str,
+    decoded: &zjson::JsonArgs,
     activity: &[Activity],
     varies: &[bool],
     columns: &[Entry],
@@ -365,7 +350,8 @@ fn reverse_jacobian(
     let (_, results) = crate::run_function(module, function, args)?;
     let results: Vec<Json> = results.iter().map(zjson::value_to_json).collect();
     for (row_index, row) in rows.iter().enumerate() {
-        let mut primal = zjson::JsonArgs::parse(signature, args)?;
+        // The kernel may write its arrays: fresh arguments for each call.
+        let mut primal = decoded.clone();
         let mut shadows = primal.zeroed();
         if let Entry::Element(..) = row {
             let (index, k) = component(row, primal.shape(component_argument(row)));

@@ -22,7 +22,9 @@ mod forward;
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
-use zad::{Activity, Args, CheckpointScheme, Context, GradientOptions, Module, ParamType, Stage, Target, json};
+use zad::{
+    Activity, Args, CheckpointScheme, CompiledFunction, Context, GradientOptions, Module, ParamType, Signature, Stage, Target, json,
+};
 
 #[derive(Parser)]
 #[command(name = "zad", version, about = "Automatic differentiation of MLIR kernels")]
@@ -519,9 +521,14 @@ struct HvpOutput {
     hvp: Vec<serde_json::Value>,
 }
 
-/// The Hessian-vector product of `function` at `args` (JSON text, already
-/// read) in direction `vector` (JSON text: one entry per argument).
-fn hvp(module: &Module, function: &str, args: &str, activity: &[Activity], vector: &str) -> zad::Result<HvpOutput> {
+/// What every Hessian-vector product of `function` needs: its signature
+/// (checked: one float result), its compiled HVP and the decoded `args`.
+fn hvp_setup(
+    module: &Module,
+    function: &str,
+    args: &str,
+    activity: &[Activity],
+) -> zad::Result<(Signature, CompiledFunction, json::JsonArgs)> {
     let signature = module.signature(function)?;
     let returns_float = signature.results.len() == 1 && matches!(signature.results[0], ParamType::Scalar(s) if s.is_float());
     if !returns_float {
@@ -531,7 +538,14 @@ fn hvp(module: &Module, function: &str, args: &str, activity: &[Activity], vecto
         )));
     }
     let compiled = module.hvp(function, activity)?;
-    let mut primal = json::JsonArgs::parse(&signature, args)?;
+    let primal = json::JsonArgs::parse(&signature, args)?;
+    Ok((signature, compiled, primal))
+}
+
+/// The Hessian-vector product of `function` at `args` (JSON text, already
+/// read) in direction `vector` (JSON text: one entry per argument).
+fn hvp(module: &Module, function: &str, args: &str, activity: &[Activity], vector: &str) -> zad::Result<HvpOutput> {
+    let (signature, compiled, primal) = hvp_setup(module, function, args, activity)?;
     let given: serde_json::Value = serde_json::from_str(vector)
         .map_err(|error| zad::Error::InvalidArgument(format!("--vector is not valid JSON: {error}")))?;
     let entries = given.as_array().filter(|entries| entries.len() == activity.len()).ok_or_else(|| {
@@ -560,8 +574,18 @@ fn hvp(module: &Module, function: &str, args: &str, activity: &[Activity], vecto
         }
     }
     let filled = json::fill_nulls_of(&signature, vector, args, "--vector")?;
-    let mut directions = json::JsonArgs::parse(&signature, &filled)
+    let directions = json::JsonArgs::parse(&signature, &filled)
         .map_err(|error| zad::Error::InvalidArgument(format!("--vector: {error}")))?;
+    hvp_call(&compiled, activity, primal, directions)
+}
+
+/// One call of a compiled HVP on decoded arguments and directions.
+fn hvp_call(
+    compiled: &CompiledFunction,
+    activity: &[Activity],
+    mut primal: json::JsonArgs,
+    mut directions: json::JsonArgs,
+) -> zad::Result<HvpOutput> {
     let mut shadows = primal.zeroed();
     let mut products = primal.zeroed();
     let mut call = Args::new();
@@ -598,64 +622,27 @@ fn flatten(value: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
     }
 }
 
-/// `shape` (nested arrays) with every number 0 but the `k`-th, which is 1;
-/// `k` counts down as numbers are passed.
-fn unit_like(shape: &serde_json::Value, k: &mut Option<usize>) -> serde_json::Value {
-    match shape {
-        serde_json::Value::Array(items) => items.iter().map(|item| unit_like(item, k)).collect(),
-        _ => {
-            let one = *k == Some(0);
-            *k = k.and_then(|k| k.checked_sub(1));
-            serde_json::json!(if one { 1.0 } else { 0.0 })
-        }
-    }
-}
-
 /// The dense Hessian of `function` at `args`, one HVP per unit vector over
-/// its float inputs (active scalars, elements of dup arrays).
+/// its float inputs (active scalars, elements of dup arrays), all on the
+/// arguments decoded once.
 fn hessian(module: &Module, function: &str, args: &str, activity: &[Activity]) -> zad::Result<String> {
-    let given: serde_json::Value = serde_json::from_str(args)
-        .map_err(|error| zad::Error::InvalidArgument(format!("--args is not valid JSON: {error}")))?;
-    let entries = given.as_array().cloned().unwrap_or_default();
-    if entries.len() != activity.len() {
-        // Let the HVP say what the function takes.
-        hvp(module, function, args, activity, "[]")?;
-    }
-    // How many inputs each argument contributes.
-    let sizes: Vec<usize> = entries
+    let (_, compiled, primal) = hvp_setup(module, function, args, activity)?;
+    let mut zero = primal.zeroed();
+    zero.clear_floats();
+    // The float inputs, as (argument, component) in order.
+    let inputs: Vec<(usize, usize)> = activity
         .iter()
-        .zip(activity)
-        .map(|(entry, kind)| match kind {
-            Activity::Const => 0,
-            Activity::Active => 1,
-            Activity::Dup => {
-                let mut numbers = Vec::new();
-                flatten(entry, &mut numbers);
-                numbers.len()
-            }
-        })
+        .enumerate()
+        .filter(|&(_, &kind)| kind != Activity::Const)
+        .flat_map(|(index, _)| (0..primal.components(index)).map(move |k| (index, k)))
         .collect();
-    let inputs: usize = sizes.iter().sum();
-    let mut rows = Vec::with_capacity(inputs);
+    let mut rows = Vec::with_capacity(inputs.len());
     let mut first = None;
-    for column in 0..inputs {
-        // The unit vector of input `column`, as --vector.
-        let mut start = 0;
-        let vector: Vec<serde_json::Value> = entries
-            .iter()
-            .zip(activity)
-            .zip(&sizes)
-            .map(|((entry, kind), &size)| {
-                let mut k = (start..start + size).contains(&column).then(|| column - start);
-                start += size;
-                match kind {
-                    Activity::Const => serde_json::Value::Null,
-                    Activity::Active => serde_json::json!(if k == Some(0) { 1.0 } else { 0.0 }),
-                    Activity::Dup => unit_like(entry, &mut k),
-                }
-            })
-            .collect();
-        let output = hvp(module, function, args, activity, &serde_json::Value::from(vector).to_string())?;
+    for &(index, k) in &inputs {
+        // The kernel may write its arrays: fresh arguments for each call.
+        let mut unit = zero.clone();
+        unit.set_component(index, k, 1.0);
+        let output = hvp_call(&compiled, activity, primal.clone(), unit)?;
         let mut row = Vec::new();
         for (value, kind) in output.hvp.iter().zip(activity) {
             if *kind != Activity::Const {
@@ -668,7 +655,7 @@ fn hessian(module: &Module, function: &str, args: &str, activity: &[Activity]) -
     let (results, gradients) = match first {
         Some(first) => first,
         None => {
-            let output = hvp(module, function, args, activity, &serde_json::Value::from(vec![serde_json::Value::Null; activity.len()]).to_string())?;
+            let output = hvp_call(&compiled, activity, primal, zero)?;
             (output.results, output.gradients)
         }
     };
