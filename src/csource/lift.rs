@@ -6,7 +6,7 @@
 //! is refused. Loops whose exit is decided inside their body are rotated
 //! (`rotate`).
 
-use crate::context::describe_location;
+use crate::mlir::{describe_location, op_name, symbol_name};
 use melior::{
     Context,
     ir::{Module, operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult}},
@@ -42,19 +42,10 @@ pub fn lift(
     // Functions whose lifted form needs a multi-way switch, by name.
     let mut refused: Vec<(String, String)> = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |op| {
-        if op.name().as_string_ref().as_str() == Ok("scf.index_switch") {
-            let mut function = op.parent_operation();
-            while let Some(parent) = function {
-                if parent.name().as_string_ref().as_str() == Ok("func.func") {
-                    break;
-                }
-                function = parent.parent_operation();
-            }
-            let name = function
-                .and_then(|f| f.attribute("sym_name").ok())
-                .and_then(|a| melior::ir::attribute::StringAttribute::try_from(a).ok())
-                .map(|a| a.value().to_string())
-                .unwrap_or_default();
+        if op_name(&op) == "scf.index_switch" {
+            let function = std::iter::successors(op.parent_operation(), |parent| parent.parent_operation())
+                .find(|parent| op_name(parent) == "func.func");
+            let name = function.and_then(|f| symbol_name(&f)).unwrap_or_default();
             if !refused.iter().any(|(known, _)| *known == name) {
                 refused.push((
                     name,

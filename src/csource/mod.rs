@@ -20,14 +20,8 @@ mod tools;
 pub use tools::{C_EXTENSIONS, COptions, is_c_source};
 
 use crate::error::{Error, Result};
-use melior::{
-    Context,
-    dialect::DialectRegistry,
-    ir::{BlockLike, Module, RegionLike, operation::OperationLike},
-    utility::{register_all_dialects, register_all_passes},
-};
-use parking_lot::Mutex;
-use std::{collections::HashMap, path::Path, sync::Arc};
+use melior::ir::{BlockLike, Module, RegionLike, operation::OperationLike};
+use std::{collections::HashMap, path::Path};
 
 /// A pointer parameter of a converted function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,20 +98,10 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
     let file = path.display().to_string();
     let llvm_text = tools::emit_llvm_dialect(path, options)?;
 
-    register_all_passes();
-    let registry = DialectRegistry::new();
-    register_all_dialects(&registry);
-    let context = Context::new_with_registry(&registry, false);
-    context.load_all_available_dialects();
-    let diagnostics = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = diagnostics.clone();
-    context.attach_diagnostic_handler(move |diagnostic| {
-        let location = crate::context::describe_location(diagnostic.location(), "");
-        sink.lock().push(format!("{location}: {diagnostic}"));
-        true
-    });
-    let take = || std::mem::take(&mut *diagnostics.lock()).join("\n");
-    let module = Module::parse(&context, &llvm_text)
+    let reader = crate::frontend::Reader::new();
+    let context = &reader.context;
+    let take = || reader.take_diagnostics();
+    let module = Module::parse(context, &llvm_text)
         .ok_or_else(|| Error::Internal(format!("cannot read the LLVM dialect mlir-translate generated for {file}: {}", take())))?;
 
     let mut definitions = Vec::new();
@@ -189,7 +173,7 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
         if std::env::var_os("ZAD_DUMP_C").is_some() {
             eprintln!("{text}");
         }
-        match lift::lift(&context, &text, &file, take).map_err(Error::Unsupported)? {
+        match lift::lift(context, &text, &file, take).map_err(Error::Unsupported)? {
             Ok(lifted) => break lifted,
             Err(refused) => messages.extend(refused),
         }

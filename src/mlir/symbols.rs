@@ -21,6 +21,11 @@ pub fn symbol_name<'c: 'a, 'a>(op: &impl OperationLike<'c, 'a>) -> Option<String
     Some(name.value().to_string())
 }
 
+/// The operation defining `value`, if it is an operation result.
+pub fn defining_op<'c, 'a>(value: melior::ir::Value<'c, 'a>) -> Option<melior::ir::OperationRef<'c, 'a>> {
+    melior::ir::operation::OperationResult::try_from(value).ok().map(|result| result.owner())
+}
+
 /// Every `func.func` with a body, by symbol name, in module order.
 pub fn defined_functions(module: &Module) -> Vec<(String, OpRef)> {
     let mut functions = Vec::new();
