@@ -116,7 +116,9 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
     if definitions.is_empty() {
         return Err(Error::NotFound(format!("{file}: no function definitions to convert")));
     }
-    let (interfaces, mut failures) = signature::infer_pointers(&definitions);
+    // The call graph, for refusing the callers of what cannot be converted
+    // (a function whose interface is refused calls nothing that matters).
+    let (interfaces, mut failures, calls) = signature::infer_pointers(&definitions);
     for (operation, interface) in &definitions {
         if let Err(failure) = interface {
             failures.insert(llvm::symbol(operation), failure.clone());
@@ -138,20 +140,6 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
             }
         }
     }
-    let calls: HashMap<String, Vec<String>> = definitions
-        .iter()
-        .map(|(operation, _)| {
-            let mut callees = Vec::new();
-            llvm::for_each_op(operation, &mut |op| {
-                if llvm::op_name(op) == "llvm.call"
-                    && let Some(callee) = llvm::callee(op)
-                {
-                    callees.push(callee);
-                }
-            });
-            (llvm::symbol(operation), callees)
-        })
-        .collect();
     let mut messages: HashMap<String, String> = failures.iter().map(|(name, failure)| (name.clone(), failure.to_string())).collect();
     let names: Vec<String> = definitions.iter().map(|(operation, _)| llvm::symbol(operation)).collect();
     // Lift what converted; a function that cannot be structured is set
