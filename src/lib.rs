@@ -19,6 +19,7 @@ pub mod gradbench;
 pub mod ffi;
 pub mod csource;
 pub mod fortran;
+mod frontend;
 pub mod json;
 pub mod lower;
 pub mod mlir;

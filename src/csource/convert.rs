@@ -39,13 +39,16 @@ fn block_key(block: &BlockRef) -> usize {
 
 /// `loc("file":line:col)` for an op, or nothing where it has none.
 fn location(op: &OperationRef) -> String {
-    let text = crate::context::describe_location(op.location(), "");
-    let mut parts = text.rsplitn(3, ':');
-    match (parts.next().and_then(|c| c.parse::<u32>().ok()), parts.next().and_then(|l| l.parse::<u32>().ok()), parts.next()) {
-        // Line 0: code the compiler made up (no source line).
-        (Some(column), Some(line), Some(file)) if line > 0 => format!(" loc({file:?}:{line}:{column})"),
-        _ => String::new(),
+    match source_position(op) {
+        Some((file, line, column)) => format!(" loc({file:?}:{line}:{column})"),
+        None => String::new(),
     }
+}
+
+/// The source position of an op: none where it has no file location, or
+/// line 0 (code the compiler made up).
+fn source_position(op: &OperationRef) -> Option<(String, usize, usize)> {
+    crate::mlir::file_line_col(op.location()).filter(|(_, line, _)| *line > 0)
 }
 
 /// The function `function` (an `llvm.func` with a body) as a `func.func`
@@ -162,7 +165,7 @@ pub fn function(function: &OperationRef, interface: &Interface, interfaces: &Has
 fn block_location<'c>(block: &BlockRef<'c, '_>) -> Option<melior::ir::Location<'c>> {
     let mut next = block.first_operation();
     while let Some(op) = next {
-        if !location(&op).is_empty() {
+        if source_position(&op).is_some() {
             return Some(op.location());
         }
         next = op.next_in_block();

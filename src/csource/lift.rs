@@ -6,10 +6,14 @@
 //! is refused. Loops whose exit is decided inside their body are rotated
 //! (`rotate`).
 
-use crate::context::describe_location;
+use crate::mlir::{describe_location, op_name, symbol_name};
 use melior::{
     Context,
-    ir::{Module, operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult}},
+    dialect::arith,
+    ir::{
+        Attribute, BlockLike, Module, OperationRef, TypeLike, ValueLike,
+        operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult},
+    },
     pass::PassManager,
     utility::parse_pass_pipeline,
 };
@@ -42,19 +46,10 @@ pub fn lift(
     // Functions whose lifted form needs a multi-way switch, by name.
     let mut refused: Vec<(String, String)> = Vec::new();
     module.as_operation().walk(WalkOrder::PreOrder, |op| {
-        if op.name().as_string_ref().as_str() == Ok("scf.index_switch") {
-            let mut function = op.parent_operation();
-            while let Some(parent) = function {
-                if parent.name().as_string_ref().as_str() == Ok("func.func") {
-                    break;
-                }
-                function = parent.parent_operation();
-            }
-            let name = function
-                .and_then(|f| f.attribute("sym_name").ok())
-                .and_then(|a| melior::ir::attribute::StringAttribute::try_from(a).ok())
-                .map(|a| a.value().to_string())
-                .unwrap_or_default();
+        if op_name(&op) == "scf.index_switch" {
+            let function = std::iter::successors(op.parent_operation(), |parent| parent.parent_operation())
+                .find(|parent| op_name(parent) == "func.func");
+            let name = function.and_then(|f| symbol_name(&f)).unwrap_or_default();
             if !refused.iter().any(|(known, _)| *known == name) {
                 refused.push((
                     name,
@@ -72,31 +67,44 @@ pub fn lift(
     if !refused.is_empty() {
         return Ok(Err(refused));
     }
+    replace_poison(context, &module)?;
     let printed = module
         .as_operation()
         .to_string_with_flags(OperationPrintingFlags::new().enable_debug_info(true, false))
         .map_err(|error| format!("cannot print the lifted module: {error}"))?;
-    Ok(Ok(replace_poison(&printed)))
+    Ok(Ok(printed))
 }
 
-/// `%x = ub.poison : f64` becomes `%x = arith.constant 0.0 : f64`: a value
-/// on a path that never reads it, which zad must still differentiate.
-fn replace_poison(text: &str) -> String {
-    text.lines()
-        .map(|line| match line.find("ub.poison : ") {
-            Some(at) => {
-                let rest = &line[at + "ub.poison : ".len()..];
-                let (ty, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-                let zero = match ty {
-                    "f64" | "f32" | "f16" => "0.0".to_string(),
-                    "i1" => "false".to_string(),
-                    _ => "0".to_string(),
-                };
-                let constant = if ty == "i1" { format!("arith.constant {zero}") } else { format!("arith.constant {zero} : {ty}") };
-                format!("{}{constant} {tail}", &line[..at])
-            }
-            None => line.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Each `ub.poison` (`%x = ub.poison : f64`) becomes a zero of its type
+/// (`arith.constant 0.0 : f64`): a value on a path that never reads it,
+/// which zad must still differentiate.
+fn replace_poison(context: &Context, module: &Module) -> Result<(), String> {
+    let mut poisons = Vec::new();
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        if op_name(&op) == "ub.poison" {
+            poisons.push(op.to_raw());
+        }
+        WalkResult::Advance
+    });
+    for raw in poisons {
+        // SAFETY: a live op of the module; each is replaced (and
+        // destroyed) once, after the walk.
+        let op = unsafe { OperationRef::from_raw(raw) };
+        let result = op.result(0).map_err(|error| format!("internal error: ub.poison without a result: {error}"))?;
+        let ty = result.r#type();
+        let zero = if ty.is_f64() || ty.is_f32() || ty.is_f16() { "0.0" } else { "0" };
+        let zero = Attribute::parse(context, &format!("{zero} : {ty}"))
+            .ok_or_else(|| format!("internal error: no zero of type {ty} to replace ub.poison with"))?;
+        let block = op.block().expect("a ub.poison op is in a block");
+        let constant = block.insert_operation_before(op, arith::constant(context, zero, op.location()));
+        let constant = constant.result(0).expect("arith.constant has a result");
+        // SAFETY: both values are live; the poison op has no uses left
+        // once they are replaced, and is destroyed exactly once, here.
+        unsafe {
+            mlir_sys::mlirValueReplaceAllUsesOfWith(result.to_raw(), constant.to_raw());
+            mlir_sys::mlirOperationRemoveFromParent(raw);
+            mlir_sys::mlirOperationDestroy(raw);
+        }
+    }
+    Ok(())
 }

@@ -2,11 +2,7 @@
 //! the terms messages use.
 
 use crate::context::describe_location;
-use melior::ir::{
-    BlockLike, Location, OperationRef, RegionLike, Value,
-    attribute::{FlatSymbolRefAttribute, StringAttribute},
-    operation::{OperationLike, OperationResult},
-};
+use melior::ir::{BlockLike, Location, OperationRef, RegionLike, attribute::FlatSymbolRefAttribute, operation::OperationLike};
 use std::fmt;
 
 /// Why a function (or a construct in it) cannot be converted.
@@ -29,18 +25,11 @@ impl fmt::Display for Failure {
     }
 }
 
-pub fn op_name(operation: &OperationRef) -> String {
-    operation.name().as_string_ref().as_str().unwrap_or_default().to_string()
-}
+pub use crate::mlir::op_name;
 
 /// The `sym_name` of a function.
 pub fn symbol(operation: &OperationRef) -> String {
-    operation
-        .attribute("sym_name")
-        .ok()
-        .and_then(|a| StringAttribute::try_from(a).ok())
-        .map(|a| a.value().to_string())
-        .unwrap_or_default()
+    crate::mlir::symbol_name(operation).unwrap_or_default()
 }
 
 /// The function an `llvm.call` calls (`None` for a call through a pointer).
@@ -59,10 +48,7 @@ pub fn argument_attributes(function: &OperationRef) -> Vec<String> {
     (0..array.len()).map(|i| array.element(i).map(|a| a.to_string()).unwrap_or_default()).collect()
 }
 
-/// The operation defining `value`, if it is an operation result.
-pub fn defining_op<'c, 'a>(value: Value<'c, 'a>) -> Option<OperationRef<'c, 'a>> {
-    OperationResult::try_from(value).ok().map(|result| result.owner())
-}
+pub use crate::mlir::defining_op;
 
 /// Calls `visit` on every op nested in `operation`, in order.
 pub fn for_each_op<'c, 'a>(operation: &OperationRef<'c, 'a>, visit: &mut dyn FnMut(&OperationRef<'c, 'a>)) {

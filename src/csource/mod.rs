@@ -20,14 +20,8 @@ mod tools;
 pub use tools::{C_EXTENSIONS, COptions, is_c_source};
 
 use crate::error::{Error, Result};
-use melior::{
-    Context,
-    dialect::DialectRegistry,
-    ir::{BlockLike, Module, RegionLike, operation::OperationLike},
-    utility::{register_all_dialects, register_all_passes},
-};
-use parking_lot::Mutex;
-use std::{collections::HashMap, path::Path, sync::Arc};
+use melior::ir::{BlockLike, Module, RegionLike, operation::OperationLike};
+use std::{collections::HashMap, path::Path};
 
 /// A pointer parameter of a converted function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,20 +98,10 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
     let file = path.display().to_string();
     let llvm_text = tools::emit_llvm_dialect(path, options)?;
 
-    register_all_passes();
-    let registry = DialectRegistry::new();
-    register_all_dialects(&registry);
-    let context = Context::new_with_registry(&registry, false);
-    context.load_all_available_dialects();
-    let diagnostics = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = diagnostics.clone();
-    context.attach_diagnostic_handler(move |diagnostic| {
-        let location = crate::context::describe_location(diagnostic.location(), "");
-        sink.lock().push(format!("{location}: {diagnostic}"));
-        true
-    });
-    let take = || std::mem::take(&mut *diagnostics.lock()).join("\n");
-    let module = Module::parse(&context, &llvm_text)
+    let reader = crate::frontend::Reader::new();
+    let context = &reader.context;
+    let take = || reader.take_diagnostics();
+    let module = Module::parse(context, &llvm_text)
         .ok_or_else(|| Error::Internal(format!("cannot read the LLVM dialect mlir-translate generated for {file}: {}", take())))?;
 
     let mut definitions = Vec::new();
@@ -132,7 +116,9 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
     if definitions.is_empty() {
         return Err(Error::NotFound(format!("{file}: no function definitions to convert")));
     }
-    let (interfaces, mut failures) = signature::infer_pointers(&definitions);
+    // The call graph, for refusing the callers of what cannot be converted
+    // (a function whose interface is refused calls nothing that matters).
+    let (interfaces, mut failures, calls) = signature::infer_pointers(&definitions);
     for (operation, interface) in &definitions {
         if let Err(failure) = interface {
             failures.insert(llvm::symbol(operation), failure.clone());
@@ -154,20 +140,6 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
             }
         }
     }
-    let calls: HashMap<String, Vec<String>> = definitions
-        .iter()
-        .map(|(operation, _)| {
-            let mut callees = Vec::new();
-            llvm::for_each_op(operation, &mut |op| {
-                if llvm::op_name(op) == "llvm.call"
-                    && let Some(callee) = llvm::callee(op)
-                {
-                    callees.push(callee);
-                }
-            });
-            (llvm::symbol(operation), callees)
-        })
-        .collect();
     let mut messages: HashMap<String, String> = failures.iter().map(|(name, failure)| (name.clone(), failure.to_string())).collect();
     let names: Vec<String> = definitions.iter().map(|(operation, _)| llvm::symbol(operation)).collect();
     // Lift what converted; a function that cannot be structured is set
@@ -189,7 +161,7 @@ pub fn translate(path: &Path, options: &COptions) -> Result<Translation> {
         if std::env::var_os("ZAD_DUMP_C").is_some() {
             eprintln!("{text}");
         }
-        match lift::lift(&context, &text, &file, take).map_err(Error::Unsupported)? {
+        match lift::lift(context, &text, &file, take).map_err(Error::Unsupported)? {
             Ok(lifted) => break lifted,
             Err(refused) => messages.extend(refused),
         }

@@ -23,6 +23,7 @@ use melior::{
         operation::{OperationBuilder, OperationLike, WalkOrder, WalkResult},
     },
 };
+use crate::mlir::op_name;
 use mlir_sys::{MlirOperation, MlirValue};
 use std::collections::HashMap;
 
@@ -44,16 +45,12 @@ const INTEGER_OPS: &[&str] = &[
     "scf.condition",
 ];
 
-fn name(op: &OperationRef) -> String {
-    op.name().as_string_ref().as_str().unwrap_or_default().to_string()
-}
-
 /// Rotates every `scf.while` of `module` whose condition region computes
 /// more than integers, innermost first.
 pub fn rotate_loops(context: &Context, module: &Module) -> Result<(), String> {
     let mut loops: Vec<MlirOperation> = Vec::new();
     module.as_operation().walk(WalkOrder::PostOrder, |op| {
-        if name(&op) == "scf.while" {
+        if op_name(&op) == "scf.while" {
             loops.push(op.to_raw());
         }
         WalkResult::Advance
@@ -84,7 +81,7 @@ fn operations<'c, 'a>(block: &BlockRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
 }
 
 fn needs_rotation(op: &OperationRef) -> bool {
-    operations(&block_of(op, 0)).iter().any(|inner| !INTEGER_OPS.contains(&name(inner).as_str()))
+    operations(&block_of(op, 0)).iter().any(|inner| !INTEGER_OPS.contains(&op_name(inner).as_str()))
 }
 
 fn key(value: MlirValue) -> usize {

@@ -132,11 +132,13 @@ fn root_parameter(value: Value, entry: usize) -> Option<usize> {
 /// Fills in the element type of each pointer parameter and whether the
 /// function writes through it, from its loads and stores and (to a fixed
 /// point) the functions of the file it passes the pointer to. A pointer
-/// read as two different types is refused.
+/// read as two different types is refused. Also gives the functions each
+/// one calls (by name; calls through pointers left out).
 pub fn infer_pointers(
     functions: &[(OperationRef, Result<Interface, Failure>)],
-) -> (HashMap<String, Interface>, HashMap<String, Failure>) {
+) -> (HashMap<String, Interface>, HashMap<String, Failure>, HashMap<String, Vec<String>>) {
     let mut failures = HashMap::new();
+    let mut calls: HashMap<String, Vec<String>> = HashMap::new();
     let mut interfaces: HashMap<String, Interface> =
         functions.iter().filter_map(|(_, i)| i.as_ref().ok()).map(|i| (i.name.clone(), i.clone())).collect();
     // (caller, parameter) passed as (callee, argument position).
@@ -152,6 +154,9 @@ pub fn infer_pointers(
                 "llvm.store" => (op.operand(1).ok(), op.operand(0).map(|v| v.r#type().to_string()).ok(), true),
                 "llvm.call" => {
                     let callee = llvm::callee(op).unwrap_or_default();
+                    if !callee.is_empty() {
+                        calls.entry(interface.name.clone()).or_default().push(callee.clone());
+                    }
                     for position in 0..op.operand_count() {
                         if let Some(parameter) = op.operand(position).ok().and_then(|v| root_parameter(v, entry)) {
                             passes.push((interface.name.clone(), parameter, callee.clone(), position));
@@ -213,5 +218,5 @@ pub fn infer_pointers(
             break;
         }
     }
-    (interfaces, failures)
+    (interfaces, failures, calls)
 }

@@ -7,14 +7,16 @@
 //! generic form with source locations. All three come from the LLVM zad is
 //! built with.
 
-use crate::error::{Error, Result};
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
+use crate::{
+    error::{Error, Result},
+    frontend::{llvm_tool, preprocessor_option, run_tool},
 };
+use std::{path::Path, process::Command};
 
-/// The Debian packages that provide the tools, by tool.
-const PACKAGES: &[(&str, &str)] = &[("clang", "clang-22"), ("opt", "llvm-22"), ("mlir-translate", "mlir-22-tools")];
+/// The tools, each with the Debian package that provides it.
+const CLANG: (&str, &str) = ("clang", "clang-22");
+const OPT: (&str, &str) = ("opt", "llvm-22");
+const TRANSLATE: (&str, &str) = ("mlir-translate", "mlir-22-tools");
 
 /// The passes run on clang's unoptimised IR: promote locals to SSA values
 /// and clean up, without restructuring loops (no rotation, no induction
@@ -37,23 +39,14 @@ impl COptions {
         let mut arguments = Vec::new();
         let mut words = text.split_whitespace();
         while let Some(word) = words.next() {
-            match word {
-                "-I" | "-D" | "-U" => {
-                    let value =
-                        words.next().ok_or_else(|| Error::InvalidArgument(format!("C options: {word} needs a value")))?;
-                    arguments.push(word.to_string());
-                    arguments.push(value.to_string());
-                }
-                _ if ["-I", "-D", "-U"].iter().any(|flag| word.starts_with(flag)) => {
-                    arguments.push(word[..2].to_string());
-                    arguments.push(word[2..].to_string());
-                }
-                _ if word.starts_with("-std=") => arguments.push(word.to_string()),
-                _ => {
-                    return Err(Error::InvalidArgument(format!(
-                        "C options: unknown option '{word}' (accepted: -I DIR, -D NAME[=VALUE], -U NAME, -std=STANDARD)"
-                    )));
-                }
+            if let Some(pair) = preprocessor_option(word, &mut words, "C") {
+                arguments.extend(pair?);
+            } else if word.starts_with("-std=") {
+                arguments.push(word.to_string());
+            } else {
+                return Err(Error::InvalidArgument(format!(
+                    "C options: unknown option '{word}' (accepted: -I DIR, -D NAME[=VALUE], -U NAME, -std=STANDARD)"
+                )));
             }
         }
         Ok(COptions { arguments })
@@ -68,80 +61,28 @@ pub fn is_c_source(path: &Path) -> bool {
     path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| C_EXTENSIONS.contains(&ext))
 }
 
-/// A tool of the LLVM zad was built against (`ZAD_CLANG` overrides clang).
-fn tool(name: &str) -> Result<PathBuf> {
-    let path = match (name, std::env::var_os("ZAD_CLANG")) {
-        ("clang", Some(path)) if !path.is_empty() => PathBuf::from(path),
-        _ => Path::new(env!("ZAD_LLVM_PREFIX")).join("bin").join(name),
-    };
-    if path.exists() {
-        return Ok(path);
-    }
-    let package = PACKAGES.iter().find(|(tool, _)| *tool == name).map_or("llvm-22", |(_, package)| package);
-    Err(Error::Unsupported(format!(
-        "zad reads C with {name}, which is not installed ({} does not exist): install the Debian package {package} \
-         (apt-get install {package})",
-        path.display()
-    )))
-}
-
-/// Compiles `path` to the LLVM dialect (generic form, with locations).
+/// Compiles `path` to the LLVM dialect (generic form, with locations):
+/// each tool's output is piped to the next.
 pub fn emit_llvm_dialect(path: &Path, options: &COptions) -> Result<String> {
-    let (clang, opt, translate) = (tool("clang")?, tool("opt")?, tool("mlir-translate")?);
+    let tool = |(name, package): (&str, &str)| llvm_tool(name, (name == "clang").then_some("ZAD_CLANG"), package, "C");
+    let (clang, opt, translate) = (tool(CLANG)?, tool(OPT)?, tool(TRANSLATE)?);
     if !path.exists() {
         return Err(Error::Io(format!("{}: cannot read: no such file", path.display())));
     }
-    let scratch = Scratch::new()?;
-    let (raw, optimised) = (scratch.0.join("raw.bc"), scratch.0.join("opt.bc"));
-    let mut command = Command::new(&clang);
+    let mut command = Command::new(clang);
     // -ffp-contract=off: `a * b + c` stays two roundings, as gcc and the C
-    // standard's default evaluate it; -fno-builtin keeps math.h calls as
-    // calls (by name) rather than target-specific lowering.
+    // standard's default evaluate it. (math.h calls stay calls or become
+    // LLVM intrinsics; `convert` reads both.)
     command.args(["-O0", "-Xclang", "-disable-O0-optnone", "-ffp-contract=off", "-g", "-c", "-emit-llvm"]);
     command.args(["-fno-discard-value-names", "-Wno-everything"]);
     command.args(&options.arguments);
-    command.arg(path).arg("-o").arg(&raw);
-    run(command, &clang, path)?;
-    let mut command = Command::new(&opt);
-    command.arg(format!("-passes={PASSES}")).arg(&raw).arg("-o").arg(&optimised);
-    run(command, &opt, path)?;
-    let mut command = Command::new(&translate);
-    command.args(["--import-llvm", "--mlir-print-debuginfo", "--mlir-print-op-generic"]).arg(&optimised);
-    let output = run(command, &translate, path)?;
+    command.arg(path).args(["-o", "-"]);
+    let raw = run_tool(command, None, path)?;
+    let mut command = Command::new(opt);
+    command.arg(format!("-passes={PASSES}")).args(["-", "-o", "-"]);
+    let optimised = run_tool(command, Some(raw), path)?;
+    let mut command = Command::new(translate);
+    command.args(["--import-llvm", "--mlir-print-debuginfo", "--mlir-print-op-generic", "-"]);
+    let output = run_tool(command, Some(optimised), path)?;
     String::from_utf8(output).map_err(|_| Error::Internal("mlir-translate printed text that is not UTF-8".into()))
-}
-
-/// Runs `command`; its standard output, or its error output as the error.
-fn run(mut command: Command, tool: &Path, source: &Path) -> Result<Vec<u8>> {
-    let output = command.output().map_err(|error| Error::Io(format!("cannot run {}: {error}", tool.display())))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let message = stderr.trim();
-        return Err(Error::Parse(if message.is_empty() {
-            format!("{}: {} failed ({})", source.display(), tool.display(), output.status)
-        } else {
-            message.to_string()
-        }));
-    }
-    Ok(output.stdout)
-}
-
-/// A temporary directory, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Scratch> {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("zad-clang-{}-{number}", std::process::id()));
-        std::fs::create_dir_all(&dir)
-            .map_err(|error| Error::Io(format!("cannot create a scratch directory ({}): {error}", dir.display())))?;
-        Ok(Scratch(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

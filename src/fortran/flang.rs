@@ -1,6 +1,9 @@
 //! Running flang: Fortran source in, FIR (in MLIR's generic form) out.
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    frontend::{llvm_tool, preprocessor_option, run_tool},
+};
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -47,18 +50,11 @@ impl FortranOptions {
         let mut ignore_directives = false;
         let mut words = text.split_whitespace();
         while let Some(word) = words.next() {
+            if let Some(pair) = preprocessor_option(word, &mut words, "Fortran") {
+                arguments.extend(pair?);
+                continue;
+            }
             match word {
-                "-I" | "-D" | "-U" => {
-                    let value = words.next().ok_or_else(|| {
-                        Error::InvalidArgument(format!("Fortran options: {word} needs a value"))
-                    })?;
-                    arguments.push(word.to_string());
-                    arguments.push(value.to_string());
-                }
-                _ if ["-I", "-D", "-U"].iter().any(|flag| word.starts_with(flag)) => {
-                    arguments.push(word[..2].to_string());
-                    arguments.push(word[2..].to_string());
-                }
                 _ if FLANG_FLAGS.contains(&word) || word.starts_with("-ffixed-line-length=") => {
                     arguments.push(word.to_string());
                 }
@@ -96,27 +92,12 @@ pub fn is_fortran_source(path: &Path) -> bool {
     path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| FORTRAN_EXTENSIONS.contains(&ext))
 }
 
-/// The flang executable: `ZAD_FLANG` if set, else `bin/flang` of the LLVM
-/// zad was built against.
-fn flang_path() -> PathBuf {
-    match std::env::var_os("ZAD_FLANG") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => Path::new(env!("ZAD_LLVM_PREFIX")).join("bin/flang"),
-    }
-}
-
 /// Compiles `path` to FIR with flang's optimising front end (which expands
 /// array assignments and most reductions into loops), printed in MLIR's
 /// generic form with source locations.
 pub fn emit_fir(path: &Path, options: &FortranOptions) -> Result<String> {
-    let flang = flang_path();
-    if !flang.exists() {
-        return Err(Error::Unsupported(format!(
-            "zad reads Fortran with flang, which is not installed ({} does not exist): install the Debian \
-             package {FLANG_PACKAGE} (apt-get install {FLANG_PACKAGE})",
-            flang.display()
-        )));
-    }
+    // `ZAD_FLANG` if set, else `bin/flang` of the LLVM zad was built against.
+    let flang = llvm_tool("flang", Some("ZAD_FLANG"), FLANG_PACKAGE, "Fortran")?;
     if !path.exists() {
         return Err(Error::Io(format!("{}: cannot read: no such file", path.display())));
     }
@@ -133,19 +114,8 @@ pub fn emit_fir(path: &Path, options: &FortranOptions) -> Result<String> {
     }
     command.args(&options.arguments);
     command.arg(path).args(["-o", "-"]);
-    let output = command
-        .output()
-        .map_err(|error| Error::Io(format!("cannot run {}: {error}", flang.display())))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let message = stderr.trim();
-        return Err(Error::Parse(if message.is_empty() {
-            format!("{}: flang failed ({})", path.display(), output.status)
-        } else {
-            message.to_string()
-        }));
-    }
-    let fir = String::from_utf8(output.stdout).map_err(|_| Error::Internal("flang printed FIR that is not UTF-8".into()))?;
+    let output = run_tool(command, None, path)?;
+    let fir = String::from_utf8(output).map_err(|_| Error::Internal("flang printed FIR that is not UTF-8".into()))?;
     Ok(relabel_locations(fir, path))
 }
 

@@ -1,7 +1,7 @@
 //! Thin wrappers over MLIR's C API for what melior does not offer: cloning
 //! and erasing operations, and identities of values usable as map keys.
 
-use melior::ir::{Operation, OperationRef, Value, ValueLike, operation::{OperationLike, OperationResult}};
+use melior::ir::{Operation, OperationRef, Value, ValueLike, operation::OperationLike};
 
 /// A key identifying an SSA value (its address in MLIR) for maps.
 pub fn key(value: Value) -> usize {
@@ -28,7 +28,4 @@ pub fn erase(operation: OperationRef) {
     }
 }
 
-/// The operation defining `value`, if it is an operation result.
-pub fn defining_op<'c, 'a>(value: Value<'c, 'a>) -> Option<OperationRef<'c, 'a>> {
-    OperationResult::try_from(value).ok().map(|result| result.owner())
-}
+pub use crate::mlir::defining_op;

@@ -22,14 +22,8 @@ pub use flang::{FORTRAN_EXTENSIONS, FortranOptions, is_fortran_source};
 pub use names::ProcedureName;
 
 use crate::error::{Error, Result};
-use melior::{
-    Context,
-    dialect::DialectRegistry,
-    ir::Module,
-    utility::{register_all_dialects, register_all_passes},
-};
-use parking_lot::Mutex;
-use std::{path::Path, sync::Arc};
+use melior::ir::Module;
+use std::path::Path;
 
 /// Fortran source converted to MLIR: the module text and what became of
 /// each procedure.
@@ -47,32 +41,22 @@ pub fn translate(path: &Path, options: &FortranOptions) -> Result<Translation> {
         if options.ignore_directives { Vec::new() } else { directives::scan(&source, &file, options.fixed_form(path))? };
     let fir = flang::emit_fir(path, options)?;
 
-    register_all_passes();
-    let registry = DialectRegistry::new();
-    register_all_dialects(&registry);
-    let context = Context::new_with_registry(&registry, false);
-    context.load_all_available_dialects();
+    let reader = crate::frontend::Reader::new();
+    let context = &reader.context;
     // FIR's ops and types are unknown here, and kept opaque.
     context.set_allow_unregistered_dialects(true);
-    let diagnostics = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = diagnostics.clone();
-    context.attach_diagnostic_handler(move |diagnostic| {
-        let location = crate::context::describe_location(diagnostic.location(), "");
-        sink.lock().push(format!("{location}: {diagnostic}"));
-        true
-    });
-    let take = || std::mem::take(&mut *diagnostics.lock()).join("\n");
+    let take = || reader.take_diagnostics();
 
-    let mut module = Module::parse(&context, &fir)
+    let mut module = Module::parse(context, &fir)
         .ok_or_else(|| Error::Internal(format!("cannot read the FIR flang generated for {file}: {}", take())))?;
-    let skipped = prepare::structure(&context, &mut module, || {
+    let skipped = prepare::structure(context, &mut module, || {
         format!("{file}: the control flow of a procedure cannot be structured into loops and branches (a GOTO?): {}", take())
     })
     .map_err(Error::Unsupported)?;
     if std::env::var_os("ZAD_DUMP_FIR").is_some() {
         eprintln!("{}", module.as_operation());
     }
-    let converted = convert::convert(&context, &module, skipped, &directives, &file, take).map_err(Error::Unsupported)?;
+    let converted = convert::convert(context, &module, skipped, &directives, &file, take).map_err(Error::Unsupported)?;
     if converted.procedures.is_empty() {
         return Err(Error::NotFound(format!("{file}: no procedures (subroutines or functions) to convert")));
     }

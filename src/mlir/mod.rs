@@ -16,8 +16,8 @@ mod symbols;
 pub use build::{Builder, ForLoop, IfOp, ParallelLoop, WhileLoop, block_argument, result_of};
 pub use element::{Element, element_of, is_memref, with_element};
 pub use symbols::{
-    clone_module, declare_function, defined_functions, describe_location, find_function, function, function_type,
-    functions, has_symbol, op_name, symbol_name, UNKNOWN_LOCATION, UNNAMED_BUFFER,
+    clone_module, declare_function, defined_functions, defining_op, describe_location, file_line_col, find_function,
+    function, function_type, functions, has_symbol, op_name, symbol_name, UNKNOWN_LOCATION, UNNAMED_BUFFER,
 };
 
 /// A value of IR owned by a module being transformed.

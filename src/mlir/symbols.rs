@@ -21,6 +21,11 @@ pub fn symbol_name<'c: 'a, 'a>(op: &impl OperationLike<'c, 'a>) -> Option<String
     Some(name.value().to_string())
 }
 
+/// The operation defining `value`, if it is an operation result.
+pub fn defining_op<'c, 'a>(value: melior::ir::Value<'c, 'a>) -> Option<melior::ir::OperationRef<'c, 'a>> {
+    melior::ir::operation::OperationResult::try_from(value).ok().map(|result| result.owner())
+}
+
 /// Every `func.func` (declarations included), by symbol name, in module
 /// order.
 pub fn functions(module: &Module) -> Vec<(String, OpRef)> {
@@ -121,38 +126,35 @@ pub fn clone_module(module: &Module<'static>) -> Module<'static> {
 }
 
 /// The most useful `file:line:col` inside a location (name and call-site
-/// locations wrap the file location we want), or "unknown location". A
-/// location in the unnamed buffer "-" is shown as `source_name` when given.
-pub fn describe_location(location: melior::ir::Location, source_name: &str) -> String {
+/// locations wrap the file location we want), as its parts.
+pub fn file_line_col(location: melior::ir::Location) -> Option<(String, usize, usize)> {
     if location.is_file_line_col_range() {
         let file = location.file_line_col_range_filename();
-        let file = file.as_string_ref();
-        let file = match file.as_str().unwrap_or("?") {
-            UNNAMED_BUFFER if !source_name.is_empty() => source_name,
-            file => file,
-        };
-        return format!(
-            "{}:{}:{}",
-            file,
-            location.file_line_col_range_start_line(),
-            location.file_line_col_range_start_column()
-        );
+        let file = file.as_string_ref().as_str().unwrap_or("?").to_string();
+        return Some((file, location.file_line_col_range_start_line(), location.file_line_col_range_start_column()));
     }
     if location.is_name() {
-        return describe_location(location.name_child_location(), source_name);
+        return file_line_col(location.name_child_location());
     }
     if location.is_call_site() {
-        return describe_location(location.call_site_callee(), source_name);
+        return file_line_col(location.call_site_callee());
     }
     if location.is_fused() {
-        for index in 0..location.fused_num_locations() {
-            let text = describe_location(location.fused_location(index), source_name);
-            if text != UNKNOWN_LOCATION {
-                return text;
-            }
-        }
+        return (0..location.fused_num_locations()).find_map(|index| file_line_col(location.fused_location(index)));
     }
-    UNKNOWN_LOCATION.to_string()
+    None
+}
+
+/// `file_line_col` as `file:line:col`, or "unknown location". A location
+/// in the unnamed buffer "-" is shown as `source_name` when given.
+pub fn describe_location(location: melior::ir::Location, source_name: &str) -> String {
+    match file_line_col(location) {
+        Some((file, line, column)) => {
+            let file = if file == UNNAMED_BUFFER && !source_name.is_empty() { source_name } else { &file };
+            format!("{file}:{line}:{column}")
+        }
+        None => UNKNOWN_LOCATION.to_string(),
+    }
 }
 
 pub const UNKNOWN_LOCATION: &str = "unknown location";

@@ -22,8 +22,11 @@
 use crate::{
     abi_programs::{build_c, run_ok},
     forward::{Kernel, check_tangent},
-    gradients::{self, ArgValue, Spec},
-    support::{Scratch, assert_enough_files, assert_no_failures, root, run, selected, zad_cli},
+    gradients::{self, ArgValue, Spec, file_name},
+    support::{
+        Scratch, assert_agree, assert_enough_files, assert_no_failures, files_where, root, run, selected,
+        single_precision, zad_cli,
+    },
 };
 use rand::{SeedableRng, rngs::StdRng};
 use std::{
@@ -36,22 +39,9 @@ use zad::{Activity, Args, COptions, Context, Error, Module, ParamType, Scalar, S
 const C_DIR: &str = "tests/csource";
 /// The corpus must not shrink below this many functions.
 const MIN_C_FILES: usize = 12;
-/// How closely zad's primal must match gcc's (relative).
-const AGREEMENT_F64: f64 = 1e-10;
-const AGREEMENT_F32: f64 = 1e-4;
 
 fn corpus() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(C_DIR))
-        .unwrap_or_else(|error| panic!("{C_DIR}: {error}"))
-        .map(|entry| entry.expect("dir entry").path())
-        .filter(|path| zad::csource::is_c_source(path))
-        .collect();
-    files.sort();
-    files
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    files_where(C_DIR, zad::csource::is_c_source)
 }
 
 #[test]
@@ -184,10 +174,7 @@ fn compare_with_gcc(path: &Path, name: &str, module: &Module, spec: &Spec) -> Re
     let signature: Signature = module.signature(&spec.function).map_err(|e| e.to_string())?;
     let mut rng = StdRng::seed_from_u64(0xc5eed ^ name.len() as u64);
     let point = gradients::draw(spec, &signature.inputs, &mut rng);
-    let single = signature.inputs.iter().chain(&signature.results).any(|ty| match ty {
-        ParamType::Scalar(scalar) => *scalar == Scalar::F32,
-        ParamType::MemRef(memref) => memref.element == Scalar::F32,
-    });
+    let single = single_precision(&signature);
 
     // gcc: the file itself, included by a driver.
     let scratch = Scratch::new(&format!("csource-{}", file_name(path)));
@@ -259,16 +246,7 @@ fn compare_with_gcc(path: &Path, name: &str, module: &Module, spec: &Spec) -> Re
             got.extend(array.as_array().map(|items| items.iter().map(number).collect::<Vec<_>>()).unwrap_or_default());
         }
     }
-    if got.len() != expected.len() {
-        return Err(format!("zad printed {} numbers, gcc's program {}", got.len(), expected.len()));
-    }
-    let tolerance = if single { AGREEMENT_F32 } else { AGREEMENT_F64 };
-    for (k, (z, g)) in got.iter().zip(&expected).enumerate() {
-        if (z - g).abs() > tolerance * g.abs().max(1.0) {
-            return Err(format!("number #{k} after the call: zad run gives {z:.17e}, gcc {g:.17e}"));
-        }
-    }
-    Ok(())
+    assert_agree(&got, &expected, single, "gcc")
 }
 
 /// Writes `source` to a scratch file named `file` and loads it.
@@ -548,4 +526,49 @@ fn c_program_loads_c_source_through_the_abi() {
     assert!(stdout.contains("overlapping x and y: status 7"), "{stdout}");
     assert!(stdout.contains("c_source_rejected.c:6:"), "{stdout}");
     assert_eq!(stdout.lines().last(), Some("OK"), "{stdout}");
+}
+
+/// Options reach clang (`-I DIR`, `-DNAME=VALUE`, attached or not, as the
+/// README's `"-I inc -DMAXN=128"`); a flag without its value is refused,
+/// by both front ends; a missing clang is an error naming its package.
+#[test]
+fn c_options_reach_clang_and_a_missing_clang_names_its_package() {
+    let scratch = Scratch::new("csource-options");
+    let include = scratch.path("inc");
+    std::fs::create_dir_all(&include).unwrap();
+    std::fs::write(include.join("scale.h"), "#define SCALE 3.0\n").unwrap();
+    let path = scratch.path("scaled.c");
+    std::fs::write(&path, "#include \"scale.h\"\ndouble scaled(double x) { return SCALE * x + OFFSET; }\n").unwrap();
+    let context = Context::new().expect("zad context");
+    for (options, expected) in
+        [(format!("-I {} -DOFFSET=1.5", include.display()), 7.5), (format!("-I{} -D OFFSET=0.5", include.display()), 6.5)]
+    {
+        let options = COptions::parse(&options).expect("options");
+        let module = Module::load_c(&context, &path, &options).expect("converts");
+        let mut args = Args::new();
+        args.push_f64(2.0);
+        module.function("scaled").expect("compiles").call(&mut args).expect("runs");
+        assert_eq!(args.results()[0].as_f64(), Some(expected), "{options:?}");
+    }
+    let error = Module::load_c(&context, &path, &COptions::default()).err().expect("no -I: scale.h is not found");
+    assert!(matches!(error, Error::Parse(_)) && error.to_string().contains("scale.h"), "{error:?}");
+
+    for (error, language) in [
+        COptions::parse("-std=c99 -I").expect_err("-I needs a value"),
+        zad::FortranOptions::parse("-cpp -D").expect_err("-D needs a value"),
+    ]
+    .into_iter()
+    .zip(["C", "Fortran"])
+    {
+        assert!(matches!(error, Error::InvalidArgument(_)), "{error:?}");
+        assert!(error.to_string().contains(&format!("{language} options:")) && error.to_string().contains("needs a value"), "{error}");
+    }
+
+    let dot = root().join(C_DIR).join("dot.c");
+    let (ok, _, stderr) = run(Command::new(zad_cli())
+        .env("ZAD_CLANG", scratch.path("no-such-clang"))
+        .arg("run")
+        .arg(&dot)
+        .args(["--fn", "dot", "--args", "[1, [2], [3]]"]));
+    assert!(!ok && stderr.contains("clang-22") && stderr.contains("no-such-clang"), "{stderr}");
 }

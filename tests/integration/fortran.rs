@@ -16,8 +16,10 @@
 //! `ZAD_FILTER=name` runs only the files whose path contains `name`.
 
 use crate::{
-    gradients::{self, ArgValue, Spec},
-    support::{assert_enough_files, assert_no_failures, root, run, selected, zad_cli},
+    gradients::{self, ArgValue, Spec, file_name},
+    support::{
+        assert_agree, assert_enough_files, assert_no_failures, files_where, run, selected, single_precision, zad_cli,
+    },
 };
 use rand::{SeedableRng, rngs::StdRng};
 use std::{
@@ -29,9 +31,6 @@ use zad::{Activity, Context, Error, FortranOptions, Module, ParamType, Scalar, S
 const FORTRAN_DIR: &str = "tests/fortran";
 /// The corpus must not shrink below this many routines.
 const MIN_FORTRAN_FILES: usize = 25;
-/// How closely zad's primal must match gfortran's (relative).
-const AGREEMENT_F64: f64 = 1e-10;
-const AGREEMENT_F32: f64 = 1e-4;
 
 /// Routines on which zad's gradient is currently wrong or rejected because
 /// of the AD transform (not the Fortran front end): (file, why). They stay in
@@ -39,17 +38,7 @@ const AGREEMENT_F32: f64 = 1e-4;
 pub const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 fn corpus() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(FORTRAN_DIR))
-        .unwrap_or_else(|error| panic!("{FORTRAN_DIR}: {error}"))
-        .map(|entry| entry.expect("dir entry").path())
-        .filter(|path| zad::fortran::is_fortran_source(path))
-        .collect();
-    files.sort();
-    files
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    files_where(FORTRAN_DIR, zad::fortran::is_fortran_source)
 }
 
 /// The directives of a Fortran file: comments starting with `!`, or `C` in
@@ -237,10 +226,7 @@ fn compare_with_gfortran(path: &Path, name: &str, module: &Module, spec: &Spec) 
         Some((module_name, procedure)) => (Some(module_name.to_string()), procedure.to_string()),
         None => (None, spec.function.clone()),
     };
-    let single = signature.inputs.iter().chain(&signature.results).any(|ty| match ty {
-        ParamType::Scalar(scalar) => *scalar == Scalar::F32,
-        ParamType::MemRef(memref) => memref.element == Scalar::F32,
-    });
+    let single = single_precision(&signature);
 
     // gfortran: the routine and a driver.
     let dir = std::env::temp_dir().join(format!("zad-fortran-{}-{}", std::process::id(), file_name(path)));
@@ -319,17 +305,7 @@ fn compare_with_gfortran(path: &Path, name: &str, module: &Module, spec: &Spec) 
             flatten_column_major(&array, &mut got);
         }
     }
-    if got.len() != expected.len() {
-        return Err(format!("zad printed {} numbers, gfortran's program {}", got.len(), expected.len()));
-    }
-    let tolerance = if single { AGREEMENT_F32 } else { AGREEMENT_F64 };
-    for (k, (z, g)) in got.iter().zip(&expected).enumerate() {
-        let agree = (z - g).abs() <= tolerance * g.abs().max(1.0);
-        if !agree {
-            return Err(format!("number #{k} after the call: zad run gives {z:.17e}, gfortran {g:.17e}"));
-        }
-    }
-    Ok(())
+    assert_agree(&got, &expected, single, "gfortran")
 }
 
 /// What zad does not convert is an error with the Fortran file:line:col

@@ -36,10 +36,15 @@ pub fn selected(path: &Path) -> bool {
 
 /// Files with `extension` under `dir` (relative to the root), sorted.
 pub fn files_in(dir: &str, extension: &str) -> Vec<PathBuf> {
+    files_where(dir, |path| path.extension().is_some_and(|ext| ext == extension))
+}
+
+/// Files under `dir` (relative to the root) that `keep` accepts, sorted.
+pub fn files_where(dir: &str, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .unwrap_or_else(|error| panic!("{dir}: {error}"))
         .map(|entry| entry.expect("dir entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
+        .filter(|path| keep(path))
         .collect();
     files.sort();
     files
@@ -62,6 +67,38 @@ pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
         (actual - expected).abs() <= tolerance * scale || (actual.is_nan() && expected.is_nan()),
         "{what}: got {actual:.17e}, expected {expected:.17e} (tolerance {tolerance:e})"
     );
+}
+
+/// How closely zad's primal must match a native compiler's (relative), in
+/// double and in single precision.
+pub const AGREEMENT_F64: f64 = 1e-10;
+pub const AGREEMENT_F32: f64 = 1e-4;
+
+/// Whether any parameter or result of `signature` is single precision
+/// (and so its numbers agree only to `AGREEMENT_F32`).
+pub fn single_precision(signature: &zad::Signature) -> bool {
+    signature.inputs.iter().chain(&signature.results).any(|ty| match ty {
+        zad::ParamType::Scalar(scalar) => *scalar == zad::Scalar::F32,
+        zad::ParamType::MemRef(memref) => memref.element == zad::Scalar::F32,
+    })
+}
+
+/// Compares the numbers `zad run` printed with those of the program
+/// `compiler` built (each to `AGREEMENT_F64`, or `AGREEMENT_F32` where
+/// `single`).
+pub fn assert_agree(got: &[f64], expected: &[f64], single: bool, compiler: &str) -> Result<(), String> {
+    if got.len() != expected.len() {
+        return Err(format!("zad printed {} numbers, {compiler}'s program {}", got.len(), expected.len()));
+    }
+    let tolerance = if single { AGREEMENT_F32 } else { AGREEMENT_F64 };
+    for (k, (z, g)) in got.iter().zip(expected).enumerate() {
+        // Written so that a NaN disagrees.
+        let agree = (z - g).abs() <= tolerance * g.abs().max(1.0);
+        if !agree {
+            return Err(format!("number #{k} after the call: zad run gives {z:.17e}, {compiler} {g:.17e}"));
+        }
+    }
+    Ok(())
 }
 
 /// Fails when a suite's directory holds fewer than `min` files, so that it
