@@ -10,7 +10,6 @@ use melior::{
 };
 use parking_lot::Mutex;
 use std::{
-    io::Write,
     path::{Path, PathBuf},
     process::{Command, Stdio},
     sync::Arc,
@@ -35,23 +34,16 @@ pub fn llvm_tool(name: &str, override_var: Option<&str>, package: &str, language
     )))
 }
 
-/// Runs `command` (a tool reading `source`), feeding it `input` on its
-/// standard input where given: its standard output, or its error output
-/// as a `Parse` error.
-pub fn run_tool(mut command: Command, input: Option<Vec<u8>>, source: &Path) -> Result<Vec<u8>> {
+/// Runs `command` (a tool reading `source`): its standard output, or its
+/// error output as a `Parse` error. Tools pass each other files, not pipes:
+/// a write to a pipe whose reader died raises SIGPIPE, which kills a C or
+/// Fortran host that has not ignored it.
+pub fn run_tool(mut command: Command, source: &Path) -> Result<Vec<u8>> {
     let tool = Path::new(command.get_program()).display().to_string();
-    let cannot_run = |error: std::io::Error| Error::Io(format!("cannot run {tool}: {error}"));
-    command.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(cannot_run)?;
-    // Written from a thread of its own: a tool may fill its output pipe
-    // before it has read all of its input.
-    let writer = input.zip(child.stdin.take()).map(|(input, mut stdin)| std::thread::spawn(move || stdin.write_all(&input)));
-    let output = child.wait_with_output().map_err(cannot_run)?;
-    if let Some(writer) = writer {
-        // A tool that failed may have stopped reading (a broken pipe): its
-        // own message below says why.
-        let _ = writer.join();
-    }
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| Error::Io(format!("cannot run {tool}: {error}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let message = stderr.trim();
@@ -62,6 +54,32 @@ pub fn run_tool(mut command: Command, input: Option<Vec<u8>>, source: &Path) -> 
         }));
     }
     Ok(output.stdout)
+}
+
+/// A temporary directory of the front ends' own (flang's module files,
+/// the C route's intermediate bitcode), removed when dropped.
+pub struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    /// `what` says what the directory is for, in the error.
+    pub fn new(what: &str) -> Result<ScratchDir> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("zad-frontend-{}-{number}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|error| Error::Io(format!("cannot create a directory for {what} ({}): {error}", dir.display())))?;
+        Ok(ScratchDir(dir))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The preprocessor options both front ends accept: `-I DIR`,

@@ -9,7 +9,7 @@
 
 use crate::{
     error::{Error, Result},
-    frontend::{llvm_tool, preprocessor_option, run_tool},
+    frontend::{ScratchDir, llvm_tool, preprocessor_option, run_tool},
 };
 use std::{path::Path, process::Command};
 
@@ -62,7 +62,7 @@ pub fn is_c_source(path: &Path) -> bool {
 }
 
 /// Compiles `path` to the LLVM dialect (generic form, with locations):
-/// each tool's output is piped to the next.
+/// each tool's output is a file of a scratch directory that the next reads.
 pub fn emit_llvm_dialect(path: &Path, options: &COptions) -> Result<String> {
     let tool = |(name, package): (&str, &str)| llvm_tool(name, (name == "clang").then_some("ZAD_CLANG"), package, "C");
     let (clang, opt, translate) = (tool(CLANG)?, tool(OPT)?, tool(TRANSLATE)?);
@@ -76,13 +76,15 @@ pub fn emit_llvm_dialect(path: &Path, options: &COptions) -> Result<String> {
     command.args(["-O0", "-Xclang", "-disable-O0-optnone", "-ffp-contract=off", "-g", "-c", "-emit-llvm"]);
     command.args(["-fno-discard-value-names", "-Wno-everything"]);
     command.args(&options.arguments);
-    command.arg(path).args(["-o", "-"]);
-    let raw = run_tool(command, None, path)?;
+    let scratch = ScratchDir::new("the C route's bitcode")?;
+    let (raw, optimised) = (scratch.path().join("raw.bc"), scratch.path().join("opt.bc"));
+    command.arg(path).arg("-o").arg(&raw);
+    run_tool(command, path)?;
     let mut command = Command::new(opt);
-    command.arg(format!("-passes={PASSES}")).args(["-", "-o", "-"]);
-    let optimised = run_tool(command, Some(raw), path)?;
+    command.arg(format!("-passes={PASSES}")).arg(&raw).arg("-o").arg(&optimised);
+    run_tool(command, path)?;
     let mut command = Command::new(translate);
-    command.args(["--import-llvm", "--mlir-print-debuginfo", "--mlir-print-op-generic", "-"]);
-    let output = run_tool(command, Some(optimised), path)?;
+    command.args(["--import-llvm", "--mlir-print-debuginfo", "--mlir-print-op-generic"]).arg(&optimised);
+    let output = run_tool(command, path)?;
     String::from_utf8(output).map_err(|_| Error::Internal("mlir-translate printed text that is not UTF-8".into()))
 }

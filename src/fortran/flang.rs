@@ -2,10 +2,10 @@
 
 use crate::{
     error::{Error, Result},
-    frontend::{llvm_tool, preprocessor_option, run_tool},
+    frontend::{ScratchDir, llvm_tool, preprocessor_option, run_tool},
 };
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     process::Command,
 };
 
@@ -103,10 +103,10 @@ pub fn emit_fir(path: &Path, options: &FortranOptions) -> Result<String> {
     }
     // flang writes a .mod file per MODULE: into a directory of our own, not
     // the caller's working directory.
-    let module_dir = ModuleDir::new()?;
+    let module_dir = ScratchDir::new("flang's module files")?;
     let mut command = Command::new(&flang);
     command.args(["-fc1", "-emit-fir", "-O2"]);
-    command.arg("-module-dir").arg(&module_dir.0);
+    command.arg("-module-dir").arg(module_dir.path());
     command.args(["-mmlir", "--mlir-print-op-generic", "-mmlir", "--mlir-print-debuginfo"]);
     // INCLUDE lines and #include find files next to the source first.
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -114,29 +114,9 @@ pub fn emit_fir(path: &Path, options: &FortranOptions) -> Result<String> {
     }
     command.args(&options.arguments);
     command.arg(path).args(["-o", "-"]);
-    let output = run_tool(command, None, path)?;
+    let output = run_tool(command, path)?;
     let fir = String::from_utf8(output).map_err(|_| Error::Internal("flang printed FIR that is not UTF-8".into()))?;
     Ok(relabel_locations(fir, path))
-}
-
-/// A temporary directory, removed when dropped.
-struct ModuleDir(PathBuf);
-
-impl ModuleDir {
-    fn new() -> Result<ModuleDir> {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("zad-flang-{}-{number}", std::process::id()));
-        std::fs::create_dir_all(&dir)
-            .map_err(|error| Error::Io(format!("cannot create a directory for flang's module files ({}): {error}", dir.display())))?;
-        Ok(ModuleDir(dir))
-    }
-}
-
-impl Drop for ModuleDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// flang's locations name the source by its absolute path; messages (and
