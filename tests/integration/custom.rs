@@ -508,6 +508,30 @@ fn hooks_transform_adjoints_and_leave_values_and_tangents() {
     assert!(error.contains("zad.hook @k must be a function (f64) -> f64"), "{error}");
 }
 
+/// A hook that is a foreign function (declared, registered on the
+/// context), as the README allows: its C code scales the adjoint.
+#[test]
+fn a_foreign_hook_scales_the_adjoint() {
+    extern "C" fn tripled(adjoint: f64) -> f64 {
+        3.0 * adjoint
+    }
+    const FOREIGN_HOOK: &str = "
+func.func private @triple(f64) -> f64
+func.func @square(%x: f64) -> f64 {
+  %h = zad.hook @triple(%x) : f64
+  %y = arith.mulf %h, %h : f64
+  return %y : f64
+}
+";
+    let context = Context::new().unwrap();
+    // SAFETY: `tripled` has the C signature the declaration gives it.
+    unsafe { context.register_function("triple", tripled as *const c_void) }.unwrap();
+    let module = Module::parse(&context, FOREIGN_HOOK, "foreign_hook.mlir").unwrap();
+    assert_eq!(scalar_call(&module, "square", &[1.5]), 2.25);
+    // d(x^2)/dx = 2x = 3, tripled by the hook on its way to x.
+    assert_eq!(scalar_gradient(&module, "square", &[Activity::Active], &[1.5]), vec![2.25, 9.0]);
+}
+
 /// A custom tangent with a buffer argument: its tangent buffer follows it;
 /// the second call passes constant weights, for which zad gives the tangent
 /// a zeroed scratch buffer. `@g` = 14 w sum u_i^2 (sum of the weights^2 = 14).
