@@ -13,10 +13,10 @@
 //! ZAD_BENCH_THREADS=1,2,4 names other thread counts.
 //!
 //! Then the CUDA target (`tests/gpu/run` runs this on a GPU machine): the
-//! primal with its parallel loops as GPU kernels, the gradient (whose
-//! parallel loops run as sequential nests on the host, see the README),
-//! both checked against the CPU's results; without a CUDA driver the row
-//! says so and the bench goes on.
+//! primal with its parallel loops as GPU kernels, the gradient with its
+//! forward and reverse parallel loops as GPU kernels, both checked against
+//! the CPU's results; without a CUDA driver the row says so and the bench
+//! goes on.
 
 mod common;
 
@@ -157,7 +157,7 @@ fn cuda_row(text: &str, grid: &[f64], cpu_value: f64, cpu_gradient: (&[f64], f64
     });
     let chip = zad::exec::cuda_device_chip().unwrap_or_default();
     println!(
-        "| cuda ({chip}) | {:.2} | {:.2} | {:.1} | {:.2} | – |  (primal on the GPU, host arrays staged in and out; gradient's parallel loops on the host)",
+        "| cuda ({chip}) | {:.2} | {:.2} | {:.1} | {:.2} | – |  (primal on the GPU, host arrays staged in and out; gradient's forward and reverse loops on the GPU)",
         primal_time * 1e3,
         gradient_time * 1e3,
         gradient_time / primal_time,

@@ -466,6 +466,29 @@ impl Module {
         stack::on_large_stack(|| ad::derivative_text(&self.shared, &state.ir, &request, options)).map_err(user_terms)
     }
 
+    /// The compiled gradient of `name` at `stage` (`Stage::Llvm` or
+    /// `Stage::Ptx`), as text: what [`Module::gradient_with`] hands to the
+    /// JIT, or the PTX of the CUDA kernels its parallel loops (the primal's
+    /// and their reverses) become.
+    pub fn gradient_emit(&self, name: &str, activity: &[Activity], options: &GradientOptions, stage: Stage) -> Result<String> {
+        if !matches!(stage, Stage::Llvm | Stage::Ptx) {
+            return Err(Error::InvalidArgument(format!(
+                "a gradient is shown at the llvm or ptx stage, not at '{stage}' (the adjoint stage shows its MLIR)"
+            )));
+        }
+        let name = &self.resolve(name)?;
+        let request = Request::gradient(name, activity);
+        let _guard = self.shared.lock();
+        let state = self.state.lock();
+        check_activity(&state.signature(name)?, activity)?;
+        stack::on_large_stack(|| {
+            let mut expanded = ad::expand(&self.shared, &state.ir, std::slice::from_ref(&request), options).map_err(user_terms)?;
+            lower::keep_only_reachable(&self.shared, &mut expanded, &request.name())?;
+            let lower_options = crate::exec::lower_options(&self.shared, &self.shared.target(), self.shared.check_bounds());
+            lower::emit(&self.shared, &expanded, stage, &lower_options).map_err(user_terms)
+        })
+    }
+
     /// The activity zad assumes when none is given: float scalars are
     /// 'active', float memrefs 'dup', everything else 'const'.
     pub fn default_activity(&self, name: &str) -> Result<Vec<Activity>> {

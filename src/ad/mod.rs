@@ -145,11 +145,9 @@ pub(crate) fn derivative_text(shared: &Shared, ir: &Module<'static>, request: &R
 /// confusion). `extra` are generated last, in order (a later one may
 /// differentiate an earlier one: the HVP is the tangent of a gradient).
 fn build(shared: &Shared, ir: &Module<'static>, extra: &[Request], options: &GradientOptions) -> Result<Module<'static>> {
-    // Parallel derivatives are built for the CPU's threads; for a GPU the
-    // derivatives of parallel loops stay the sequential nests they were
-    // (the GPU lowering of reverse loops is not verified on a device yet).
-    let on_gpu = matches!(shared.target(), crate::target::Target::Cuda(_));
-    if on_gpu || !crate::lower::parallel::has_parallel_loops(ir) {
+    // The derivatives of parallel loops are parallel loops, which run on
+    // the target's threads or GPU like the primal's.
+    if !crate::lower::parallel::has_parallel_loops(ir) {
         return build_with(shared, ir, extra, options, prepare::Parallel::Sequential);
     }
     let parallel = build_with(shared, ir, extra, options, prepare::Parallel::Kept);

@@ -20,6 +20,7 @@ use melior::{
 use std::{fmt, str::FromStr};
 
 mod expand_math;
+mod gpu_math;
 pub(crate) mod parallel;
 pub(crate) use expand_math::expand_math_ops;
 
@@ -199,9 +200,12 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, options: &LowerOpti
             result.uses_openmp = true;
         }
         (Target::Cuda(_), true) => {
+            gpu_math::replace(context, &mut result.module)?;
             parallel::prepare(context, &result.module, parallel::Target::Cuda)?;
+            parallel::move_stack_buffers_of_kernels_to_heap(&result.module);
             parallel::check_gpu_code(&result.module)?;
             map_to_gpu(shared, &mut result.module, &options.cuda_chip)?;
+            parallel::check_kernel_buffers(&result.module)?;
             result.host_accesses = parallel::host_accesses(&result.module);
             to_llvm_pipeline = to_llvm_pipeline.replace("reconcile-unrealized-casts", "gpu-to-llvm,reconcile-unrealized-casts");
             result.uses_cuda = true;
@@ -282,7 +286,7 @@ fn map_to_gpu(shared: &Shared, module: &mut Module<'static>, chip: &str) -> Resu
     parallel::replace_math_with_ptx(shared.mlir(), module)?;
     let device = format!(
         "builtin.module(nvvm-attach-target{{chip={chip} features={features} O=3}},expand-strided-metadata,lower-affine,\
-         gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,reconcile-unrealized-casts),\
+         gpu.module(arith-expand,convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,reconcile-unrealized-casts),\
          gpu-module-to-binary{{format=isa}})"
     );
     run_pipeline(shared, module, &device, "compiling GPU kernels to PTX failed")
@@ -399,7 +403,7 @@ impl Replacement {
     }
 }
 
-const ZAD_EXP_F64: &str = "__zad_exp_f64";
+pub(crate) const ZAD_EXP_F64: &str = "__zad_exp_f64";
 
 /// The function `callee` (of type `ty` -> `ty`) to add to a module: zad's
 /// own definition, or the declaration of a libm function.

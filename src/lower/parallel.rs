@@ -24,7 +24,7 @@ use crate::{
 };
 use melior::{
     StringRef,
-    ir::{Location, Module, OperationRef, operation::{OperationLike, WalkOrder, WalkResult}},
+    ir::{Location, Module, OperationRef, ValueLike, operation::{OperationLike, WalkOrder, WalkResult}},
 };
 use mlir_sys::{MlirAttribute, MlirBlock, MlirLocation, MlirOperation, MlirType, MlirValue};
 
@@ -148,11 +148,14 @@ pub(crate) fn sequentialize_unless(
 /// The ops GPU code may contain: what NVPTX compiles without NVIDIA's
 /// libdevice (which zad does not use: it comes only with the CUDA toolkit).
 /// `math` ops are lowered to single PTX instructions (see
-/// `replace_math_with_ptx`); `math.exp` on f64 is zad's own arithmetic.
+/// `replace_math_with_ptx`); exp, log, sin, cos and tanh are calls of zad's
+/// own definitions by then (`gpu_math`).
 fn runs_on_gpu(name: &str) -> bool {
     let (dialect, op) = name.split_once('.').unwrap_or((name, ""));
     match dialect {
-        "arith" | "index" | "affine" => true,
+        // remf is fmod, a libdevice call.
+        "arith" => op != "remf",
+        "index" | "affine" => true,
         "scf" => true,
         "memref" => matches!(
             op,
@@ -204,7 +207,7 @@ pub(crate) fn check_gpu_code(module: &Module) -> Result<()> {
             if !runs_on_gpu(&name) {
                 let why = if name.starts_with("math.") {
                     "on the GPU zad compiles math ops without NVIDIA's libdevice, so only sqrt, absf, fma, floor, ceil, \
-                     trunc, roundeven, copysign and exp (f64) are available there"
+                     trunc, roundeven, copysign, exp, log, sin, cos and tanh are available there"
                 } else {
                     "it has no GPU lowering"
                 };
@@ -239,6 +242,137 @@ pub(crate) fn check_gpu_code(module: &Module) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Makes the buffers that function bodies allocate on the stack at their
+/// top level (`memref.alloca` in the entry block) and that a parallel loop
+/// uses heap buffers (`memref.alloc`, managed memory on the CUDA target,
+/// which GPU kernels can reach), freed before each return: the same
+/// lifetime. Run for the CUDA target before the loops are mapped; an
+/// alloca elsewhere that a kernel uses is refused by
+/// [`check_kernel_buffers`].
+pub(crate) fn move_stack_buffers_of_kernels_to_heap(module: &Module) {
+    for (_, function) in crate::module::defined_function_ops(module) {
+        // SAFETY: `function` is a live func.func with a body; the ops
+        // collected are live until replaced, each once.
+        unsafe {
+            let entry = body(function.to_raw());
+            let mut allocas = Vec::new();
+            let mut op = mlir_sys::mlirBlockGetFirstOperation(entry);
+            while !op.ptr.is_null() {
+                if op_name(op) == "memref.alloca" && used_in_parallel_loop(mlir_sys::mlirOperationGetResult(op, 0)) {
+                    allocas.push(op);
+                }
+                op = mlir_sys::mlirOperationGetNextInBlock(op);
+            }
+            let mut returns = Vec::new();
+            function.walk(WalkOrder::PreOrder, |inner| {
+                if inner.name().as_string_ref().as_str() == Ok("func.return") {
+                    returns.push(inner.to_raw());
+                }
+                WalkResult::Advance
+            });
+            for alloca in allocas {
+                let location = mlir_sys::mlirOperationGetLocation(alloca);
+                let operands: Vec<MlirValue> =
+                    (0..mlir_sys::mlirOperationGetNumOperands(alloca)).map(|i| mlir_sys::mlirOperationGetOperand(alloca, i)).collect();
+                let old = mlir_sys::mlirOperationGetResult(alloca, 0);
+                let attributes: Vec<(String, MlirAttribute)> = (0..mlir_sys::mlirOperationGetNumAttributes(alloca))
+                    .map(|i| {
+                        let named = mlir_sys::mlirOperationGetAttribute(alloca, i);
+                        let name = mlir_sys::mlirIdentifierStr(named.name);
+                        (String::from_utf8_lossy(std::slice::from_raw_parts(name.data.cast::<u8>(), name.length)).into_owned(), named.attribute)
+                    })
+                    .collect();
+                let borrowed: Vec<(&str, MlirAttribute)> = attributes.iter().map(|(name, value)| (name.as_str(), *value)).collect();
+                let alloc = create_op("memref.alloc", location, &operands, &[mlir_sys::mlirValueGetType(old)], &borrowed, 0);
+                mlir_sys::mlirBlockInsertOwnedOperationBefore(entry, alloca, alloc);
+                let new = mlir_sys::mlirOperationGetResult(alloc, 0);
+                mlir_sys::mlirValueReplaceAllUsesOfWith(old, new);
+                mlir_sys::mlirOperationDestroy(alloca);
+                for &ret in &returns {
+                    let dealloc = create_op("memref.dealloc", location, &[new], &[], &[], 0);
+                    mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(ret), ret, dealloc);
+                }
+            }
+        }
+    }
+}
+
+/// Whether memref `value`, or a view of it, is used inside a parallel loop.
+///
+/// # Safety
+/// `value` is a live value.
+unsafe fn used_in_parallel_loop(value: MlirValue) -> bool {
+    // SAFETY: uses of a live value are live ops (caller).
+    unsafe {
+        let mut use_ = mlir_sys::mlirValueGetFirstUse(value);
+        while !mlir_sys::mlirOpOperandIsNull(use_) {
+            let user = mlir_sys::mlirOpOperandGetOwner(use_);
+            if has_parallel_ancestor(user) {
+                return true;
+            }
+            if VIEWS.contains(&op_name(user).as_str()) && used_in_parallel_loop(mlir_sys::mlirOperationGetResult(user, 0)) {
+                return true;
+            }
+            use_ = mlir_sys::mlirOpOperandGetNextUse(use_);
+        }
+        false
+    }
+}
+
+/// Ops whose (first) result is a view of their first operand's memory.
+const VIEWS: [&str; 6] = [
+    "memref.subview",
+    "memref.cast",
+    "memref.reinterpret_cast",
+    "memref.expand_shape",
+    "memref.collapse_shape",
+    "memref.extract_strided_metadata",
+];
+
+/// Checks (after GPU mapping) that every buffer a GPU kernel is launched
+/// with lives where the GPU can reach it: memory from `memref.alloc`
+/// (managed memory on this target) or the arguments (staged, or the
+/// caller's device pointers), not the host's stack (`memref.alloca`) or a
+/// host global (`memref.get_global`). The error names the buffer's op and
+/// the parallel loop.
+pub(crate) fn check_kernel_buffers(module: &Module) -> Result<()> {
+    let mut problem = None;
+    module.as_operation().walk(WalkOrder::PreOrder, |operation| {
+        if operation.name().as_string_ref().as_str() != Ok("gpu.launch_func") {
+            return WalkResult::Advance;
+        }
+        for operand in operation.operands() {
+            // SAFETY: live values and ops of `module`; a value's defining
+            // op is null for block arguments, where the walk stops.
+            unsafe {
+                let mut value = operand.to_raw();
+                while mlir_sys::mlirValueIsAOpResult(value) {
+                    let owner = mlir_sys::mlirOpResultGetOwner(value);
+                    let name = op_name(owner);
+                    if VIEWS.contains(&name.as_str()) {
+                        value = mlir_sys::mlirOperationGetOperand(owner, 0);
+                        continue;
+                    }
+                    if name == "memref.alloca" || name == "memref.get_global" {
+                        let place = if name == "memref.alloca" { "the host's stack" } else { "host memory" };
+                        problem = Some(format!(
+                            "{}: {name} makes a buffer in {place}, which the GPU kernel of the parallel loop at {} uses: \
+                             allocate it with memref.alloc (managed memory on the CUDA target) or pass it as an argument, \
+                             or use the cpu target",
+                            describe_location(Location::from_raw(mlir_sys::mlirOperationGetLocation(owner)), ""),
+                            describe_location(operation.location(), "")
+                        ));
+                        return WalkResult::Interrupt;
+                    }
+                    break;
+                }
+            }
+        }
+        WalkResult::Advance
+    });
+    problem.map_or(Ok(()), |problem| Err(Error::Unsupported(problem)))
 }
 
 fn callee_name(operation: &OperationRef) -> Option<String> {
@@ -289,7 +423,11 @@ pub(crate) fn replace_math_with_ptx(context: &melior::Context, module: &Module) 
                 )));
             };
             let operands: Vec<MlirValue> = (0..mlir_sys::mlirOperationGetNumOperands(raw)).map(|i| mlir_sys::mlirOperationGetOperand(raw, i)).collect();
-            let placeholders: Vec<String> = (1..=operands.len()).map(|i| format!("${i}")).collect();
+            let mut placeholders: Vec<String> = (1..=operands.len()).map(|i| format!("${i}")).collect();
+            if name == "math.copysign" {
+                // PTX's copysign takes the sign first: `copysign d, sign, magnitude`.
+                placeholders.reverse();
+            }
             let asm = format!("{instruction} $0, {};", placeholders.join(", "));
             let constraints = std::iter::once(format!("={constraint}"))
                 .chain(operands.iter().map(|_| constraint.to_string()))

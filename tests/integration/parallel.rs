@@ -190,7 +190,8 @@ fn gpu_reductions_become_atomics_and_math_ptx_instructions() {
 fn gpu_code_refuses_what_it_cannot_run_with_its_location() {
     let context = context(1, "cuda:sm_80");
     let cases = [
-        ("math.sin", "%y = math.sin %x : f64", "func.func @k(%u: memref<?xf64>) {"),
+        ("math.powf", "%y = math.powf %x, %x : f64", "func.func @k(%u: memref<?xf64>) {"),
+        ("arith.remf", "%y = arith.remf %x, %x : f64", "func.func @k(%u: memref<?xf64>) {"),
         ("@cos", "%y = func.call @cos(%x) : (f64) -> f64", "func.func private @cos(f64) -> f64\nfunc.func @k(%u: memref<?xf64>) {"),
     ];
     for (what, op, head) in cases {
@@ -210,6 +211,55 @@ fn gpu_code_refuses_what_it_cannot_run_with_its_location() {
             }
             other => panic!("{what} in a GPU loop: expected Unsupported, got {other:?}"),
         }
+    }
+}
+
+/// A GPU kernel cannot reach the host's stack or host globals: a buffer
+/// from memref.alloca or memref.get_global used in a parallel loop is
+/// refused for the CUDA target, naming the buffer's op and the loop.
+#[test]
+fn gpu_kernels_refuse_buffers_in_host_memory() {
+    let cpu = context(1, "cpu");
+    let context = context(1, "cuda:sm_80");
+    let loop_using = |buffer: &str| {
+        format!(
+            "scf.parallel (%i) = (%c0) to (%c8) step (%c1) {{\n      %x = memref.load {buffer}[%i] : memref<8xf64>\n      \
+             memref.store %x, %u[%i] : memref<8xf64>\n      scf.reduce\n    }}"
+        )
+    };
+    // An alloca at the function's top level becomes a heap buffer; one in
+    // a loop's body (a new one each iteration) cannot.
+    let cases = [
+        (
+            "memref.alloca",
+            format!(
+                "scf.for %k = %c0 to %c1 step %c1 {{\n    %t = memref.alloca() : memref<8xf64>\n    {}\n  }}",
+                loop_using("%t")
+            ),
+        ),
+        ("memref.get_global", format!("%t = memref.get_global @table : memref<8xf64>\n  {}", loop_using("%t"))),
+    ];
+    for (what, body) in cases {
+        let source = format!(
+            "memref.global \"private\" constant @table : memref<8xf64> = dense<1.0>\n\
+             func.func @k(%u: memref<8xf64>) {{\n  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  \
+             %c8 = arith.constant 8 : index\n  {body}\n  return\n}}\n"
+        );
+        let module = Module::parse(&context, &source, "host.mlir").expect("parses");
+        match module.emit(Stage::Ptx) {
+            Err(error @ Error::Unsupported(_)) => {
+                let message = error.to_string();
+                assert!(message.contains(&format!(": {what} makes a buffer in ")), "{message}");
+                let line = source.lines().position(|line| line.contains(what)).expect("the op's line") + 1;
+                assert!(message.starts_with(&format!("host.mlir:{line}:")), "{message}");
+                let loop_line = source.lines().position(|line| line.contains("scf.parallel")).expect("the loop") + 1;
+                assert!(message.contains(&format!("parallel loop at host.mlir:{loop_line}:")), "{message}");
+            }
+            other => panic!("{what} used by a GPU kernel: expected Unsupported, got {other:?}"),
+        }
+        // The CPU runs it.
+        let module = Module::parse(&cpu, &source, "host.mlir").expect("parses");
+        assert!(module.function("k").is_ok());
     }
 }
 
@@ -359,4 +409,85 @@ func.func @square_twice_as_many(%a: memref<?xf64>, %n: index) -> f64 {
         function.call(&mut args).expect("in bounds");
         assert_eq!(data, [1.0, 4.0, 9.0, 16.0, 25.0, 36.0], "{threads} threads");
     }
+}
+
+/// The f64 sin, cos, log and tanh GPU code uses (zad's own definitions,
+/// `src/lower/gpu_math_f64.mlir`: no libdevice) are within 2 ulp of libm's
+/// over their whole range, with libm's special values; sin and cos of
+/// |x| > 2^50 are NaN. Checked here on the CPU, where the same MLIR runs.
+#[test]
+fn gpu_math_functions_are_within_two_ulp_of_libm() {
+    let definitions = [include_str!("../../src/lower/exp_f64.mlir"), include_str!("../../src/lower/gpu_math_f64.mlir")].concat();
+    let evaluate = "
+        func.func @evaluate(%x: memref<?xf64>, %out: memref<?x4xf64>) {
+          %c0 = arith.constant 0 : index
+          %c1 = arith.constant 1 : index
+          %c2 = arith.constant 2 : index
+          %c3 = arith.constant 3 : index
+          %n = memref.dim %x, %c0 : memref<?xf64>
+          scf.for %i = %c0 to %n step %c1 {
+            %v = memref.load %x[%i] : memref<?xf64>
+            %sin = func.call @__zad_sin_f64(%v) : (f64) -> f64
+            %cos = func.call @__zad_cos_f64(%v) : (f64) -> f64
+            %log = func.call @__zad_log_f64(%v) : (f64) -> f64
+            %tanh = func.call @__zad_tanh_f64(%v) : (f64) -> f64
+            memref.store %sin, %out[%i, %c0] : memref<?x4xf64>
+            memref.store %cos, %out[%i, %c1] : memref<?x4xf64>
+            memref.store %log, %out[%i, %c2] : memref<?x4xf64>
+            memref.store %tanh, %out[%i, %c3] : memref<?x4xf64>
+          }
+          return
+        }";
+    let context = Context::new().expect("zad context");
+    let module = Module::parse(&context, &format!("{definitions}\n{evaluate}"), "gpu_math.mlir").expect("parses");
+    let evaluate = module.function("evaluate").expect("compiles");
+    // Every binade from 2^-1074 to 2^1023, both signs, several points each;
+    // near multiples of pi/2 (where the reduction cancels); tanh's switch;
+    // special values.
+    let mut x: Vec<f64> = Vec::new();
+    for exponent in -1074..1024 {
+        for k in 0..8 {
+            let value = 2f64.powi(exponent.max(-1022)) * if exponent < -1022 { 2f64.powi(exponent + 1022) } else { 1.0 };
+            let value = value * (1.0 + k as f64 * 0.1234567);
+            x.extend([value, -value]);
+        }
+    }
+    for k in -20_000..20_000 {
+        let multiple = k as f64 * std::f64::consts::FRAC_PI_2;
+        x.extend([multiple, multiple.next_up(), multiple + 1e-9, k as f64 * 0.3711]);
+    }
+    x.extend([0.0, -0.0, 0.55, -0.55, 0.55f64.next_down(), 22.0, 710.0, 1e15, 2f64.powi(50), f64::INFINITY, f64::NEG_INFINITY, f64::NAN]);
+    let n = x.len() as i64;
+    let mut out = vec![0.0; x.len() * 4];
+    let mut args = Args::new();
+    args.push_slice_f64(&mut x, &[n]).expect("x").push_slice_f64(&mut out, &[n, 4]).expect("out");
+    evaluate.call(&mut args).expect("runs");
+    drop(args);
+    let ulps = |got: f64, expected: f64| -> u64 {
+        if got.to_bits() == expected.to_bits() || (got.is_nan() && expected.is_nan()) {
+            return 0;
+        }
+        if got.is_nan() || expected.is_nan() || got.is_infinite() || expected.is_infinite() || got.signum() != expected.signum() {
+            return if got == expected { 0 } else { u64::MAX };
+        }
+        (got.abs().to_bits() as i64 - expected.abs().to_bits() as i64).unsigned_abs()
+    };
+    let mut failures = Vec::new();
+    for (index, &value) in x.iter().enumerate() {
+        let got = &out[4 * index..4 * index + 4];
+        let periodic_in_range = value.abs() <= 2f64.powi(50);
+        let checks = [
+            ("sin", got[0], if periodic_in_range { value.sin() } else { f64::NAN }),
+            ("cos", got[1], if periodic_in_range { value.cos() } else { f64::NAN }),
+            ("log", got[2], value.ln()),
+            ("tanh", got[3], value.tanh()),
+        ];
+        for (name, got, expected) in checks {
+            let apart = ulps(got, expected);
+            if apart > 2 && failures.len() < 20 {
+                failures.push(format!("{name}({value:e}) = {got:e}, libm {expected:e} ({apart} ulp apart)"));
+            }
+        }
+    }
+    assert_no_failures(&failures, "GPU math value", &format!("{} arguments, 4 functions", x.len()));
 }

@@ -231,4 +231,142 @@ fn the_cli_emits_a_parallel_adjoint() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(parallel_loops(&text), 4, "{text}");
+    // With --fn, the ptx stage shows the gradient's GPU kernels.
+    let output = std::process::Command::new(crate::support::zad_cli())
+        .args(["emit", "tests/gradients/parallel_gather_neighbours.mlir", "--stage", "ptx", "--fn", "gather", "--target", "cuda:sm_80"])
+        .current_dir(crate::support::root())
+        .output()
+        .expect("zad runs");
+    let ptx = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(ptx.matches(".visible .entry __zad_grad_gather").count(), 4, "{ptx}");
+}
+
+fn cuda_context() -> Context {
+    let context = context(1);
+    context.set_target("cuda:sm_80".parse().expect("target"));
+    context
+}
+
+/// The activity the kernel's directives give, else the default one.
+fn activity_of(module: &Module, spec: &crate::gradients::Spec) -> Vec<Activity> {
+    match &spec.activity {
+        Some(activity) => activity.clone(),
+        None => module.default_activity(&spec.function).expect("an activity"),
+    }
+}
+
+/// For the CUDA target the gradient's parallel loops (the forward sweep's
+/// and their reverses) are GPU kernels: the gradient's PTX has one entry
+/// per top-level parallel loop of its adjoint, atomic additions where
+/// iterations share an adjoint, and no call of NVIDIA's libdevice (zad
+/// compiles without it). Gradients whose loops run in sequence have none.
+#[test]
+fn gradients_of_parallel_kernels_compile_to_gpu_kernels() {
+    let context = cuda_context();
+    let mut failures = Vec::new();
+    let mut on_gpu = 0;
+    for (name, text) in parallel_kernels() {
+        let spec = parse_spec(&text, "//").expect("well-formed directives");
+        let module = Module::parse(&context, &text, &name).expect("a valid kernel");
+        let activity = activity_of(&module, &spec);
+        let adjoint = module.adjoint_text(&spec.function, &activity).expect("an adjoint");
+        let ptx = module.gradient_emit(&spec.function, &activity, &Default::default(), zad::Stage::Ptx);
+        if parallel_loops(&adjoint) == 0 {
+            if ptx.is_ok() {
+                failures.push(format!("{name}: PTX for a gradient without parallel loops"));
+            }
+            continue;
+        }
+        on_gpu += 1;
+        let ptx = match ptx {
+            Ok(ptx) => ptx,
+            Err(error) => {
+                failures.push(format!("{name}: {error}"));
+                continue;
+            }
+        };
+        let entries = ptx.matches(".visible .entry __zad_grad_").count();
+        let top_level = adjoint.lines().filter(|line| line.trim_start().contains("scf.parallel")).filter(|line| !nested(&adjoint, line)).count();
+        if entries != top_level || entries < 2 {
+            failures.push(format!("{name}: {entries} GPU kernels in the gradient's PTX, expected {top_level}"));
+        }
+        if adjoint.contains("memref.atomic_rmw addf") && !ptx.contains("atom.global.add.f") {
+            failures.push(format!("{name}: the adjoint's atomic additions are not atomic in the PTX"));
+        }
+        if ptx.contains(".extern .func") {
+            failures.push(format!("{name}: the gradient's PTX calls external (libdevice) functions"));
+        }
+    }
+    assert!(on_gpu >= 6, "only {on_gpu} gradients had parallel loops");
+    assert_no_failures(&failures, "GPU gradient", &format!("{on_gpu} gradients with GPU kernels"));
+}
+
+/// Whether the `scf.parallel` on `line` of `text` is inside another one
+/// (by indentation: the adjoint text is printed nested).
+fn nested(text: &str, line: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let position = text.lines().position(|candidate| std::ptr::eq(candidate, line)).expect("a line of text");
+    let own = indent(line);
+    let mut depth = own;
+    for before in text.lines().take(position).collect::<Vec<_>>().into_iter().rev() {
+        let level = indent(before);
+        if level < depth && !before.trim().is_empty() {
+            if before.contains("scf.parallel") {
+                return true;
+            }
+            if before.starts_with("func.func") {
+                return false;
+            }
+            depth = level;
+        }
+    }
+    false
+}
+
+/// Gradients computed on the GPU equal those computed on the CPU (up to the
+/// reassociation of atomic sums and the last bits of math functions),
+/// where there is a GPU; otherwise the CUDA target's clear error.
+#[test]
+fn gradients_on_the_gpu_equal_the_cpu_gradients_or_there_is_no_driver() {
+    let cpu = context(1);
+    let gpu = cuda_context();
+    if zad::exec::cuda_device_chip().is_none() {
+        let (name, text) = parallel_kernels().into_iter().next().expect("a kernel");
+        let spec = parse_spec(&text, "//").expect("well-formed directives");
+        let module = Module::parse(&gpu, &text, &name).expect("a valid kernel");
+        match module.gradient(&spec.function, &activity_of(&module, &spec)) {
+            Err(error @ zad::Error::Unsupported(_)) => assert!(error.to_string().starts_with("no CUDA driver"), "{error}"),
+            other => panic!("expected the CUDA target's 'no CUDA driver', got {:?}", other.map(|_| "a compiled gradient")),
+        }
+        return;
+    }
+    eprintln!("a CUDA GPU is here: computing every parallel gradient on it");
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for (name, text) in parallel_kernels() {
+        for scale in [1, SCALE] {
+            let spec = scaled(&text, scale);
+            let cpu_module = Module::parse(&cpu, &text, &name).expect("a valid kernel");
+            let gpu_module = Module::parse(&gpu, &text, &name).expect("a valid kernel");
+            let signature = cpu_module.signature(&spec.function).expect("the GRAD function");
+            let activity = activity_of(&cpu_module, &spec);
+            let mut rng = StdRng::seed_from_u64(seed_of(&name) ^ scale as u64);
+            let point = draw(&spec, &signature.inputs, &mut rng);
+            let expected = gradient(&cpu_module, &spec.function, &activity, &point);
+            let got = gradient(&gpu_module, &spec.function, &activity, &point);
+            calls += 1;
+            match (expected, got) {
+                (Ok(expected), Ok(got)) => {
+                    let differing = got.iter().zip(&expected).position(|(&g, &e)| !close(g, e, REASSOCIATION_TOLERANCE));
+                    if got.len() != expected.len() || differing.is_some() {
+                        let k = differing.unwrap_or(0);
+                        failures.push(format!("{name} (scale {scale}): component {k} is {:?} on the GPU, {:?} on the CPU", got.get(k), expected.get(k)));
+                    }
+                }
+                (expected, got) => failures.push(format!("{name} (scale {scale}): CPU {:?}, GPU {:?}", expected.err(), got.err())),
+            }
+        }
+    }
+    assert_no_failures(&failures, "GPU gradient", &format!("{calls} gradients"));
 }

@@ -220,7 +220,7 @@ enum Command {
     },
     /// Print the IR at a stage of the pipeline: parsed, adjoint (needs
     /// --fn), tangent (needs --fn; --width for vector mode), llvm (for --target), ptx (the CUDA kernels of the parallel
-    /// loops, for --target's GPU, else sm_90).
+    /// loops, for --target's GPU, else sm_90). With --fn, llvm and ptx show that function's gradient.
     Emit {
         /// The MLIR file, or Fortran or C source (stage parsed shows the MLIR zad
         /// made of it).
@@ -228,7 +228,8 @@ enum Command {
         /// The stage to show.
         #[arg(long, default_value = "parsed")]
         stage: String,
-        /// The function whose adjoint to show (stage adjoint).
+        /// The function whose adjoint or tangent to show (stages adjoint and
+        /// tangent), or whose gradient to show lowered (stages llvm and ptx).
         #[arg(long = "fn")]
         function: Option<String>,
         /// Per-argument activity for the adjoint and tangent stages, as for
@@ -748,6 +749,10 @@ fn run(context: &Context, command: Command) -> zad::Result<String> {
                     function.ok_or_else(|| zad::Error::InvalidArgument("--stage tangent needs --fn NAME".into()))?;
                 let activity = activity_for(&module, &function, activity.as_deref())?;
                 return module.tangent_text(&function, &activity, width);
+            }
+            if let Some(function) = function {
+                let activity = activity_for(&module, &function, activity.as_deref())?;
+                return module.gradient_emit(&function, &activity, &checkpointing.options(&module)?, stage);
             }
             module.emit(stage)
         }

@@ -205,6 +205,29 @@ def _():
     return runs
 
 
+@kernel("pointwise_math")
+def _():
+    x = data(14, 40, -3.0, 3.0) + [0.0, -0.0, 1e-12, -2.5e-9]
+    out = []
+    for v in x:
+        w = v * 37.0
+        out.append([
+            math.sin(w), math.cos(w), math.log(abs(v) + 0.5), math.tanh(v), math.exp(v),
+            min(v, 0.3), max(v, -0.3), math.copysign(1.5, v),
+        ])
+    # Within a few ulp of libm (zad's GPU definitions are within 2 ulp).
+    return [Run("pointwise_math", [x, [[0.0] * 8 for _ in x]], [], {1: out}, tol=1e-14)]
+
+
+@kernel("pointwise_math_f32")
+def _():
+    x = [f32(v) for v in data(15, 40, -3.0, 3.0)] + [0.0, -0.0]
+    out = [[f32(math.sin(f32(v * 5.0))), f32(math.cos(f32(v * 5.0))), f32(math.log(f32(abs(v) + 0.5))),
+            f32(math.tanh(v)), f32(math.exp(v))] for v in x]
+    # The CPU's f32 functions are within an ulp or two of f32 (5.96e-8).
+    return [Run("pointwise_math_f32", [x, [[0.0] * 5 for _ in x]], [], {1: out}, tol=3e-7)]
+
+
 # ---------------------------------------------------------------- writing
 
 def to_json(value):
