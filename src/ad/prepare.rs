@@ -85,12 +85,13 @@ fn allowed_in_parallel_body(name: &str) -> bool {
 }
 
 /// Whether parallel loop `op` is kept parallel for differentiation: not
-/// nested in another parallel loop, in a checkpointed loop or in an
-/// `scf.while` (only `scf.for` and `scf.if` around it, whose iterations
-/// can be numbered for tapes indexed by iteration); its body straight-line
-/// code of `allowed_in_parallel_body`, over f32/f64 (or integer) data; its
-/// reductions sums of f32 or f64. Anything else is differentiated as the
-/// `scf.for` nest it stands for.
+/// nested in another parallel loop or in an `scf.while` that is not
+/// checkpointed (only `scf.for` and `scf.if` around it, whose iterations
+/// can be numbered for tapes indexed by iteration; a checkpointed loop's
+/// body becomes a step function with the parallel loop at its top level);
+/// its body straight-line code of `allowed_in_parallel_body`, over f32/f64
+/// (or integer) data; its reductions sums of f32 or f64. Anything else is
+/// differentiated as the `scf.for` nest it stands for.
 fn differentiable_in_parallel(op: &melior::ir::OperationRef<'static, '_>) -> bool {
     use melior::ir::{BlockLike, RegionLike, TypeLike, ValueLike};
     let mut parent = op.parent_operation();
@@ -98,8 +99,8 @@ fn differentiable_in_parallel(op: &melior::ir::OperationRef<'static, '_>) -> boo
         let name = ancestor.name().as_string_ref().as_str().unwrap_or_default().to_string();
         match name.as_str() {
             "func.func" => break,
-            "scf.for" if !ancestor.has_attribute("zad.checkpoint") => {}
-            "scf.if" => {}
+            "scf.for" | "scf.if" => {}
+            "scf.while" if ancestor.has_attribute("zad.checkpoint") => {}
             _ => return false,
         }
         parent = ancestor.parent_operation();

@@ -258,8 +258,11 @@ fn check_stats(outcome: &Outcome, steps: usize, schedule: &Expected, state_bytes
 /// The gradient of `problem` checkpointed with `snapshots` (binomial) equals
 /// the taped one for every step count, with the statistics of revolve.
 fn binomial_matches_taped(problem: &Problem, step_counts: &[usize], snapshot_counts: &[usize]) {
-    let context = Context::new().expect("context");
-    let module = problem.module(&context);
+    binomial_matches_taped_in(&Context::new().expect("context"), problem, step_counts, snapshot_counts);
+}
+
+fn binomial_matches_taped_in(context: &Context, problem: &Problem, step_counts: &[usize], snapshot_counts: &[usize]) {
+    let module = problem.module(context);
     let taped = problem.taped(&module);
     let reference: Vec<Outcome> = step_counts.iter().map(|&n| problem.run(&taped, n)).collect();
     for outcome in &reference {
@@ -392,6 +395,30 @@ fn lorenz96_carrying_scalars_through_the_loop_equals_taped() {
 #[test]
 fn stencil2d_binomial_equals_taped() {
     binomial_matches_taped(&stencil2d(12, 9), &[0, 1, 2, 5, 17, 40], &[1, 2, 4, 50]);
+}
+
+/// The time loop's steps are parallel loops: checkpointed, they stay
+/// parallel loops in the step function's adjoint (forward and reverse),
+/// and the gradient on 2 threads equals the taped one and the sequential
+/// kernel's.
+#[test]
+fn parallel_steps_checkpointed_equal_taped() {
+    let context = Context::new().expect("context");
+    context.set_threads(2).expect("threads");
+    // A parallel loop holding a bounds check runs on one thread.
+    context.set_check_bounds(false);
+    let problem = Problem { file: "stencil2d_parallel.mlir", function: "diffuse2d_parallel", ..stencil2d(12, 9) };
+    binomial_matches_taped_in(&context, &problem, &[0, 1, 2, 5, 17, 40], &[1, 2, 4, 50]);
+    let module = problem.module(&context);
+    let options = GradientOptions { loops: vec![(Some(problem.line()), CheckpointScheme::Snapshots(3))], checkpointed_calls: vec![] };
+    let adjoint = module.adjoint_text_with(problem.function, &problem.activity, &options).expect("an adjoint");
+    // The step function's stencil and copy, and in the step's adjoint
+    // both again (its forward sweep) and their reverses.
+    assert_eq!(adjoint.matches("scf.parallel").count(), 6, "{adjoint}");
+    let sequential = stencil2d(12, 9);
+    let reference = sequential.run(&sequential.taped(&sequential.module(&context)), 17);
+    let checkpointed = problem.run(&problem.checkpointed(&module, CheckpointScheme::Snapshots(3)), 17);
+    assert_same(&checkpointed.values, &reference.values, "the parallel kernel against the sequential one");
 }
 
 #[test]
