@@ -55,6 +55,22 @@ fn record(update: impl FnOnce(&mut CheckpointStats)) {
     });
 }
 
+/// The state at one step: the host regions' bytes, one after another, and
+/// a copy in GPU memory of each region that is a CUDA function's managed
+/// buffer (in region order).
+#[derive(Default)]
+struct Snapshot {
+    step: usize,
+    host: Vec<u8>,
+    device: Vec<super::cuda::DeviceSnapshot>,
+}
+
+impl Snapshot {
+    fn bytes(&self) -> u64 {
+        (self.host.len() + self.device.iter().map(|copy| copy.bytes()).sum::<usize>()) as u64
+    }
+}
+
 struct Checkpointer {
     steps: usize,
     snapshots: usize,
@@ -64,7 +80,7 @@ struct Checkpointer {
     online: Option<Online>,
     regions: Vec<(*mut u8, usize)>,
     schedule: Option<Box<dyn Schedule>>,
-    slots: Vec<Option<(usize, Vec<u8>)>>,
+    slots: Vec<Option<Snapshot>>,
     /// The step the state in the registered regions belongs to.
     current: usize,
     from: usize,
@@ -117,40 +133,58 @@ impl Checkpointer {
         self.schedule.as_mut().ok_or_else(|| "no schedule".to_string())
     }
 
-    fn take_shot(&mut self, slot: usize, step: usize) {
+    fn take_shot(&mut self, slot: usize, step: usize) -> Result<(), String> {
         if self.slots.len() <= slot {
-            self.slots.resize(slot + 1, None);
+            self.slots.resize_with(slot + 1, || None);
         }
-        // Reuse the slot's buffer: a long loop stores many snapshots in few slots.
-        let mut data = self.slots[slot].take().map(|(_, data)| data).unwrap_or_default();
-        data.clear();
+        // Reuse the slot's buffers: a long loop stores many snapshots in few slots.
+        let mut snapshot = self.slots[slot].take().unwrap_or_default();
+        snapshot.step = step;
+        snapshot.host.clear();
+        let mut device = std::mem::take(&mut snapshot.device).into_iter();
         for &(pointer, bytes) in &self.regions {
-            // SAFETY: registered regions are live buffers of the running
-            // kernel, `bytes` long.
-            data.extend_from_slice(unsafe { std::slice::from_raw_parts(pointer, bytes) });
+            if super::cuda::is_managed(pointer) {
+                let copy = match device.next() {
+                    Some(copy) if copy.bytes() == bytes => copy,
+                    _ => super::cuda::DeviceSnapshot::new(bytes)?,
+                };
+                copy.take(pointer)?;
+                snapshot.device.push(copy);
+            } else {
+                // SAFETY: registered regions are live buffers of the running
+                // kernel, `bytes` long.
+                snapshot.host.extend_from_slice(unsafe { std::slice::from_raw_parts(pointer, bytes) });
+            }
         }
-        self.slots[slot] = Some((step, data));
+        self.slots[slot] = Some(snapshot);
         let held = self.slots.iter().flatten().count() as u64;
-        let held_bytes: u64 = self.slots.iter().flatten().map(|(_, d)| d.len() as u64).sum();
+        let held_bytes: u64 = self.slots.iter().flatten().map(Snapshot::bytes).sum();
         record(|s| {
             s.snapshot_writes += 1;
             s.snapshots_held = s.snapshots_held.max(held);
             s.peak_snapshot_bytes = s.peak_snapshot_bytes.max(held_bytes);
         });
+        Ok(())
     }
 
     fn restore(&mut self, slot: usize, step: usize) -> Result<(), String> {
-        let Some((stored, data)) = self.slots.get(slot).and_then(Option::as_ref) else {
+        let Some(snapshot) = self.slots.get(slot).and_then(Option::as_ref) else {
             return Err(format!("the schedule restores slot {slot}, which holds no snapshot"));
         };
-        if *stored != step {
-            return Err(format!("the schedule restores step {step} from slot {slot}, which holds step {stored}"));
+        if snapshot.step != step {
+            return Err(format!("the schedule restores step {step} from slot {slot}, which holds step {}", snapshot.step));
         }
         let mut offset = 0;
+        let mut device = snapshot.device.iter();
         for &(pointer, bytes) in &self.regions {
-            // SAFETY: as in `take_shot`; the slot holds exactly the regions.
-            unsafe { std::ptr::copy_nonoverlapping(data[offset..].as_ptr(), pointer, bytes) };
-            offset += bytes;
+            if super::cuda::is_managed(pointer) {
+                device.next().ok_or("a snapshot without the GPU copy of a region")?.restore(pointer)?;
+            } else {
+                // SAFETY: as in `take_shot`; the slot holds exactly the
+                // host regions.
+                unsafe { std::ptr::copy_nonoverlapping(snapshot.host[offset..].as_ptr(), pointer, bytes) };
+                offset += bytes;
+            }
         }
         self.current = step;
         Ok(())
@@ -167,7 +201,7 @@ impl Checkpointer {
                 .slots
                 .iter()
                 .enumerate()
-                .filter_map(|(slot, entry)| entry.as_ref().map(|(s, _)| (slot, *s)))
+                .filter_map(|(slot, entry)| entry.as_ref().map(|snapshot| (slot, snapshot.step)))
                 .filter(|&(_, s)| s <= step)
                 .max_by_key(|&(_, s)| s)
                 .ok_or("no snapshot holds a state before the pending turn")?;
@@ -184,7 +218,7 @@ impl Checkpointer {
         loop {
             let action = self.schedule()?.next();
             match action {
-                Action::TakeShot { slot, step } => self.take_shot(slot, step),
+                Action::TakeShot { slot, step } => self.take_shot(slot, step)?,
                 Action::Restore { slot, step } => self.restore(slot, step)?,
                 Action::Advance { from, to } => return Ok(self.advance(from, to)),
                 Action::Turn { step } if forward_phase => {
@@ -272,7 +306,7 @@ pub(super) extern "C" fn ckpt_online_step(handle: usize, step: usize) {
         let slot = c.online.as_mut().ok_or("no online schedule")?.forward_step(step);
         record(|s| s.forward_steps += 1);
         if let Some(slot) = slot {
-            c.take_shot(slot, step);
+            c.take_shot(slot, step)?;
         }
         Ok(())
     })

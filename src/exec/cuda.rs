@@ -341,6 +341,74 @@ pub(super) fn symbols() -> Vec<(&'static str, *mut c_void)> {
     ]
 }
 
+// --- Checkpoint snapshots of GPU buffers ---------------------------------
+
+/// Whether `pointer` starts a managed buffer that a CUDA function
+/// allocated (its state lives on the GPU between kernels).
+pub(crate) fn is_managed(pointer: *const u8) -> bool {
+    MANAGED_COUNT.load(Ordering::Relaxed) > 0 && MANAGED.lock().as_ref().is_some_and(|blocks| blocks.contains(&(pointer as usize)))
+}
+
+/// Device memory holding a checkpoint snapshot of a managed buffer, so that
+/// taking and restoring it copies on the GPU instead of moving the
+/// buffer's pages to the host and back. Freed when dropped.
+pub(crate) struct DeviceSnapshot {
+    pointer: cu::CUdeviceptr,
+    bytes: usize,
+}
+
+impl DeviceSnapshot {
+    pub(crate) fn new(bytes: usize) -> std::result::Result<DeviceSnapshot, String> {
+        device().map_err(|error| error.to_string())?;
+        let mut pointer: cu::CUdeviceptr = 0;
+        // SAFETY: the context is current (make_current) and `pointer` a
+        // valid out-pointer.
+        check_current(|| unsafe { cu::cuMemAlloc_v2(&mut pointer, bytes.max(1)) }, "allocating a checkpoint snapshot on the GPU")?;
+        Ok(DeviceSnapshot { pointer, bytes })
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Copies `self.bytes()` bytes of managed memory from `source` in.
+    pub(crate) fn take(&self, source: *const u8) -> std::result::Result<(), String> {
+        // SAFETY: `source` is a managed buffer of at least `bytes` bytes
+        // (a registered state region) and the snapshot is as long; with
+        // unified addressing a managed pointer is a device pointer.
+        check_current(|| unsafe { cu::cuMemcpy(self.pointer, source as cu::CUdeviceptr, self.bytes) }, "taking a checkpoint snapshot")?;
+        synchronize()
+    }
+
+    /// Copies the snapshot back into managed memory at `target`.
+    pub(crate) fn restore(&self, target: *mut u8) -> std::result::Result<(), String> {
+        // SAFETY: as in `take`, the other way.
+        check_current(|| unsafe { cu::cuMemcpy(target as cu::CUdeviceptr, self.pointer, self.bytes) }, "restoring a checkpoint snapshot")?;
+        synchronize()
+    }
+}
+
+impl Drop for DeviceSnapshot {
+    fn drop(&mut self) {
+        // SAFETY: memory from cuMemAlloc_v2, freed once.
+        let _ = check_current(|| unsafe { cu::cuMemFree_v2(self.pointer) }, "freeing a checkpoint snapshot");
+    }
+}
+
+/// Runs a driver call with the device's context current.
+fn check_current(call: impl FnOnce() -> CUresult, what: &str) -> std::result::Result<(), String> {
+    let device = device().map_err(|error| error.to_string())?;
+    // SAFETY: a context retained by `open_device`, never released.
+    check(unsafe { cu::cuCtxSetCurrent(device.context) }, "making the GPU's context current")?;
+    check(call(), what)
+}
+
+/// Waits for the GPU (a device-to-device copy does not wait by itself).
+fn synchronize() -> std::result::Result<(), String> {
+    // SAFETY: no arguments; the context is current (check_current).
+    check_current(|| unsafe { cu::cuCtxSynchronize() }, "waiting for the GPU")
+}
+
 // --- Copying host arrays in and out -------------------------------------
 
 /// One array argument: where it is and how it is laid out.

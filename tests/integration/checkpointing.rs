@@ -419,6 +419,19 @@ fn parallel_steps_checkpointed_equal_taped() {
     let reference = sequential.run(&sequential.taped(&sequential.module(&context)), 17);
     let checkpointed = problem.run(&problem.checkpointed(&module, CheckpointScheme::Snapshots(3)), 17);
     assert_same(&checkpointed.values, &reference.values, "the parallel kernel against the sequential one");
+    // On a GPU (tests/gpu/run): the steps and their adjoints run as
+    // kernels, the snapshots of the managed state buffers stay in GPU
+    // memory.
+    if zad::exec::cuda_device_chip().is_some() {
+        let gpu = Context::new().expect("context");
+        gpu.set_check_bounds(false);
+        gpu.set_target("cuda".parse().expect("the cuda target"));
+        let module = problem.module(&gpu);
+        for snapshots in [1, 3, 50] {
+            let on_gpu = problem.run(&problem.checkpointed(&module, CheckpointScheme::Snapshots(snapshots)), 17);
+            assert_same(&on_gpu.values, &reference.values, &format!("on the GPU, {snapshots} snapshots"));
+        }
+    }
 }
 
 #[test]
