@@ -5,7 +5,7 @@
 //! heat equation on an N × N grid (a parallel five-point stencil with a
 //! nonlinear source, a parallel copy), then a parallel sum. Its gradient's
 //! reverse sweep is parallel too (see README, "Derivatives of parallel
-//! loops"): neighbour adjoints are added atomically, the coefficient's
+//! loops"): neighbour adjoints are gathered, the coefficient's
 //! adjoint summed by a reduction, the state of each step taped by
 //! iteration. Bounds checks off (a parallel loop holding one runs on one
 //! thread). The gradients on 1 and 2 threads must agree.

@@ -2,8 +2,8 @@
 // interior (five neighbours read, its own point written into a second
 // buffer, a nonlinear source, a diffusion coefficient shared by every
 // iteration), then a 2-D parallel copy back; the misfit of the final state.
-// The reverse sweep runs both loops in parallel (neighbour adjoints added
-// atomically, the coefficient's adjoint summed by a reduction).
+// The reverse sweep runs both loops in parallel (neighbour adjoints
+// gathered, the coefficient's adjoint summed by a reduction).
 // GRAD: heat_2d
 // ARG: array 6x7
 // ARG: scalar 0.05 0.2

@@ -17,6 +17,7 @@ mod accumulate;
 mod assemble;
 mod checkpointed;
 mod forward;
+pub(crate) mod gather;
 mod tape;
 
 pub use checkpointed::validate as validate_checkpoint;
@@ -135,6 +136,9 @@ pub struct Generator<'f> {
     /// with a plain read-modify-write); other loads' adjoints are added
     /// atomically, since other iterations may add to the same element.
     pub(crate) parallel_plain_loads: Option<std::collections::HashSet<*const Op>>,
+    /// While the reverse of a parallel loop with gathers is built: how its
+    /// loads' adjoints are added (`gather`).
+    pub(crate) gathering: Option<gather::Gathering>,
 }
 
 /// The fast-math flag of the additions that sum a value's adjoint from its
@@ -224,6 +228,7 @@ impl<'f> Generator<'f> {
             checkpoints: HashMap::new(),
             anchors: Vec::new(),
             parallel_plain_loads: None,
+            gathering: None,
         }
     }
 

@@ -8,7 +8,7 @@
 
 use super::{Derivative, Recompute};
 use crate::{
-    ad::{ir::Op, reverse::Generator as Reverse, tangent::Generator as Tangent},
+    ad::{ir::Op, reverse::{Generator as Reverse, gather::Role}, tangent::Generator as Tangent},
     error::Result,
 };
 
@@ -63,7 +63,23 @@ impl Derivative for Load {
             indices.push(g.primal(index)?);
         }
         let builder = g.builder(op);
-        if g.accumulates_atomically(op) {
+        let role = g.gathering.as_ref().and_then(|gathering| gathering.role(op));
+        match role {
+            Some(Role::Gathered | Role::Ignored) => return Ok(()),
+            Some(Role::Collected) => {
+                let collected = g.gathering.as_ref().and_then(|gathering| gathering.collected());
+                let sum = match collected {
+                    None => adjoint,
+                    Some(previous) => g.add(&builder, result, previous, adjoint),
+                };
+                if let Some(gathering) = g.gathering.as_mut() {
+                    gathering.set_collected(sum);
+                }
+                return Ok(());
+            }
+            Some(Role::Own) | None => {}
+        }
+        if role.is_none() && g.accumulates_atomically(op) {
             if !super::scf::atomic_element(g.ty(result)) {
                 return Err(g.unsupported(op, "its adjoint would be added atomically, which zad does only for f32 and f64"));
             }
@@ -98,8 +114,11 @@ impl Derivative for Store {
         }
         let builder = g.builder(op);
         let adjoint = builder.load(shadow, &indices);
-        let zero = g.zero(value, &builder);
-        builder.store(zero, shadow, &indices);
+        // A gather pass only reads what the reverse loop will clear.
+        if !g.gathering.as_ref().is_some_and(|gathering| gathering.in_pass()) {
+            let zero = g.zero(value, &builder);
+            builder.store(zero, shadow, &indices);
+        }
         if g.active(value) {
             g.add_adjoint(value, adjoint, op);
         }

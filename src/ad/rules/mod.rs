@@ -25,7 +25,7 @@ pub mod expr;
 pub(crate) mod func;
 mod math;
 mod memref;
-mod scf;
+pub(crate) mod scf;
 pub(crate) use scf::parallel_form_problem;
 mod zad;
 mod tape;

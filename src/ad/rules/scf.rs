@@ -8,10 +8,12 @@
 //! them.
 //!
 //! The reverse of an `scf.parallel` is an `scf.parallel` over the same
-//! iterations (their order is free), built without races: the adjoint of a
-//! load goes to its shadow element atomically unless that element belongs
-//! to the iteration (every load of the buffer in the loop reads it at the
-//! same indices, among which every induction variable); a store's adjoint
+//! iterations (their order is free), built without races: the adjoints of
+//! a stencil's reads at constant offsets are gathered before it
+//! (`reverse::gather`); the adjoint of another load goes to its shadow
+//! element atomically unless that element belongs to the iteration (every
+//! load of the buffer in the loop reads it at the same indices, among which
+//! every induction variable); a store's adjoint
 //! is read and cleared by the iteration that stored (two iterations
 //! touching one element would be a race in the primal already); adjoints of
 //! values from outside the loop are summed by each iteration privately and
@@ -393,6 +395,14 @@ impl Derivative for Parallel {
         let builder = g.builder(op);
         let primal_bounds: Vec<Val> = op.operands[..3 * dims].iter().map(|&bound| g.primal(bound)).collect::<Result<_>>()?;
         let bounds = crate::ad::reverse::LoopBounds::new(&builder, &primal_bounds);
+        // Stencil reads: their adjoints are gathered, before the reverse
+        // loop (which clears the output adjoints the gathers read).
+        let gather = crate::ad::reverse::gather::plan(g, op);
+        let enclosing_gathering = std::mem::replace(&mut g.gathering, gather.as_ref().map(|plan| plan.gathering(op)));
+        if let Some(plan) = &gather {
+            let looped = crate::ad::reverse::gather::Loop { op, body_scope, bounds: &bounds, reduced: &reduced };
+            plan.gather(g, &looped)?;
+        }
         // Each iteration sums its contributions to the adjoints of outer
         // values from zero; the reduction adds them up.
         let mut inits = Vec::new();
@@ -423,6 +433,7 @@ impl Derivative for Parallel {
         let enclosing = g.parallel_plain_loads.replace(plain);
         let reversed = g.reverse_ops(&block.ops);
         g.parallel_plain_loads = enclosing;
+        g.gathering = enclosing_gathering;
         reversed?;
         let inner = g.builder(op);
         let mut contributions = Vec::new();
