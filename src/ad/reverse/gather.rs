@@ -14,14 +14,17 @@
 //! is written by one iteration of the gather, in a fixed order, with no
 //! atomic and no buffer of contributions. The reverse loop that follows
 //! does everything else (output adjoints read and cleared, other inputs,
-//! sums of outer values) and adds only the iteration's own element of a
-//! gathered buffer, in place: no other iteration adds to it any more.
+//! sums of outer values) and adds the adjoints of one offset per buffer
+//! (its own element when it reads it) in place: no two iterations share
+//! those elements, and no other iteration adds to them any more.
 //!
 //! Applies to the buffers a parallel loop with unit steps only loads, each
 //! load at indices `iv + c` (one induction variable per index, each used
-//! once, in the same order for every load of the buffer; c a constant), at
-//! least one of them at a nonzero offset, when no buffer of the loop is a
-//! view (whose shadow could alias another's).
+//! once, in the same order for every load of the buffer; c a constant),
+//! when no buffer of the loop is a view (whose shadow could alias
+//! another's). A buffer read at one offset only (as a loop over the
+//! interior reads `u[i+1]` where the primal wrote `v[i+1]`) needs no
+//! gather: its adjoint is added in place.
 
 use super::{ADJOINT_SUM, Generator, LoopBounds};
 use crate::{
@@ -49,16 +52,18 @@ struct Gathered {
 /// The gathers of one parallel loop's reverse.
 pub(crate) struct Plan {
     buffers: Vec<Gathered>,
+    /// The loads whose adjoint the reverse loop adds in place: one offset
+    /// per buffer (the zero offset if there is one), whose elements no two
+    /// iterations share.
+    in_place: HashSet<*const Op>,
 }
 
 /// How the reverse of a load treats its adjoint while a parallel loop with
 /// gathers is reversed.
 pub(crate) enum Role {
-    /// In the reverse loop: a load at a nonzero offset, whose adjoint the
-    /// gather added already.
+    /// In the reverse loop: a load whose adjoint the gather added already.
     Gathered,
-    /// In the reverse loop: a load of the iteration's own element of a
-    /// gathered buffer, added in place.
+    /// In the reverse loop: a load at its buffer's in-place offset.
     Own,
     /// In a gather pass: the load whose adjoint the pass collects.
     Collected,
@@ -155,31 +160,34 @@ pub(crate) fn plan(g: &Generator, op: &Op) -> Option<Plan> {
     }
     let mut buffers: Vec<_> = accesses.into_iter().collect();
     buffers.sort_by_key(|(buffer, _)| *buffer);
-    let mut plan = Plan { buffers: Vec::new() };
+    let mut plan = Plan { buffers: Vec::new(), in_place: HashSet::new() };
     for (buffer, loads) in buffers {
         if !g.has_shadow(buffer) || !crate::ad::rules::scf::atomic_element(crate::mlir::element_of(g.ty(buffer))) {
             continue;
         }
         let Some(patterns) = loads.iter().map(|(_, pattern)| pattern.clone()).collect::<Option<Vec<_>>>() else { continue };
         let order = patterns[0].0.clone();
-        if patterns.iter().any(|(other, _)| *other != order) || patterns.iter().all(|(_, offset)| offset.iter().all(|&c| c == 0)) {
+        if patterns.iter().any(|(other, _)| *other != order) {
             continue;
         }
-        let mut gathered = Gathered { buffer, order, offsets: Vec::new() };
+        let mut offsets: Vec<(Vec<i64>, HashSet<*const Op>)> = Vec::new();
         for ((load, _), (_, offset)) in loads.iter().zip(patterns) {
-            if offset.iter().all(|&c| c == 0) {
-                continue;
-            }
-            match gathered.offsets.iter_mut().find(|(known, _)| *known == offset) {
+            match offsets.iter_mut().find(|(known, _)| *known == offset) {
                 Some((_, loads)) => {
                     loads.insert(*load as *const Op);
                 }
-                None => gathered.offsets.push((offset, HashSet::from([*load as *const Op]))),
+                None => offsets.push((offset, HashSet::from([*load as *const Op]))),
             }
         }
-        plan.buffers.push(gathered);
+        // One offset is added in place; the zero offset if there is one (a
+        // loop over the interior, iv + 1 everywhere, has none).
+        let in_place = offsets.iter().position(|(offset, _)| offset.iter().all(|&c| c == 0)).unwrap_or(0);
+        plan.in_place.extend(offsets.remove(in_place).1);
+        if !offsets.is_empty() {
+            plan.buffers.push(Gathered { buffer, order, offsets });
+        }
     }
-    (!plan.buffers.is_empty()).then_some(plan)
+    (!plan.in_place.is_empty()).then_some(plan)
 }
 
 /// What the gather passes of a parallel loop need of its reverse.
@@ -192,20 +200,11 @@ pub(crate) struct Loop<'f, 'a> {
 }
 
 impl Plan {
-    /// The loads of the gathered buffers, for the reverse loop.
-    pub(crate) fn gathering(&self, op: &Op) -> Gathering {
+    /// The roles of the loads, for the reverse loop.
+    pub(crate) fn gathering(&self) -> Gathering {
         let gathered: HashSet<*const Op> =
             self.buffers.iter().flat_map(|buffer| buffer.offsets.iter().flat_map(|(_, loads)| loads.iter().copied())).collect();
-        let buffers: HashSet<ValueId> = self.buffers.iter().map(|buffer| buffer.buffer).collect();
-        let own = op
-            .block(0)
-            .ops
-            .iter()
-            .filter(|inner| inner.name == "memref.load" && buffers.contains(&inner.operands[0]))
-            .map(|inner| inner as *const Op)
-            .filter(|load| !gathered.contains(load))
-            .collect();
-        Gathering { gathered, own, pass: None }
+        Gathering { gathered, own: self.in_place.clone(), pass: None }
     }
 
     /// The gather loops, built at the end of the current reverse scope
@@ -213,6 +212,9 @@ impl Plan {
     /// each offset, the adjoint of the load of the iteration that read it
     /// there, if that iteration ran.
     pub(crate) fn gather<'f>(&self, g: &mut Generator<'f>, looped: &Loop<'f, '_>) -> Result<()> {
+        if self.buffers.is_empty() {
+            return Ok(());
+        }
         let op = looped.op;
         let block = op.block(0);
         let reduce = block.ops.last().expect("scf.reduce");

@@ -398,7 +398,7 @@ impl Derivative for Parallel {
         // Stencil reads: their adjoints are gathered, before the reverse
         // loop (which clears the output adjoints the gathers read).
         let gather = crate::ad::reverse::gather::plan(g, op);
-        let enclosing_gathering = std::mem::replace(&mut g.gathering, gather.as_ref().map(|plan| plan.gathering(op)));
+        let enclosing_gathering = std::mem::replace(&mut g.gathering, gather.as_ref().map(|plan| plan.gathering()));
         if let Some(plan) = &gather {
             let looped = crate::ad::reverse::gather::Loop { op, body_scope, bounds: &bounds, reduced: &reduced };
             plan.gather(g, &looped)?;

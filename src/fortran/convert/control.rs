@@ -432,9 +432,15 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             .collect()
     }
 
-    /// `fir.do_concurrent.loop` (DO CONCURRENT, FORALL): sequential loops,
-    /// the last index outermost (any order is allowed; this one walks arrays
-    /// in memory order).
+    /// `fir.do_concurrent.loop` (DO CONCURRENT, FORALL, whose iterations
+    /// flang has made independent): one `scf.parallel` over all its indices
+    /// (the threads' or the GPU's) when its iterations define no variable
+    /// of the procedure but the construct's own index variables (a scalar
+    /// assigned in the body would be carried from iteration to
+    /// iteration); else sequential loops. Either
+    /// way the last index is outermost, so that arrays are walked in memory
+    /// order (and, on a GPU, neighbouring threads read neighbouring
+    /// elements).
     pub(super) fn concurrent_loop(&mut self, op: OperationRef<'c, 'f>) -> Result<()> {
         let location = op.location();
         let parts = segments(&op);
@@ -446,7 +452,65 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             .collect::<Result<_>>()?;
         let body = op.region(0).expect("body").first_block().expect("block");
         let carried = self.carried(&op);
+        if carried.vars.iter().all(|&(var, _)| var >= self.concurrent_locals) {
+            return self.concurrent_parallel(&bounds, body, location);
+        }
         self.concurrent_level(&carried, &bounds, body, bounds.len(), location)
+    }
+
+    /// The trip count of a DO CONCURRENT index, `max((upper - lower +
+    /// step) / step, 0)`, iterated from 0.
+    fn concurrent_trips(&mut self, (lower, upper, step): (Value<'c, 'm>, Value<'c, 'm>, Value<'c, 'm>), location: Location<'c>) -> Value<'c, 'm> {
+        let span = self.sub(upper, lower, location);
+        let span = self.add(span, step, location);
+        let trips = self.div(span, step, location);
+        let zero = self.index_const(0, location);
+        self.max(trips, zero, location)
+    }
+
+    /// The body of a DO CONCURRENT, converted where the insertion point is.
+    fn concurrent_body(&mut self, body: BlockRef<'c, 'f>) -> Result<()> {
+        // The body has no terminator (or an empty fir.result).
+        let mut next = body.first_operation();
+        while let Some(operation) = next {
+            next = operation.next_in_block();
+            if op_name(&operation) != "fir.result" {
+                self.operation(operation)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A DO CONCURRENT as one `scf.parallel`, its dimensions from the last
+    /// index to the first.
+    fn concurrent_parallel(
+        &mut self,
+        bounds: &[(Value<'c, 'm>, Value<'c, 'm>, Value<'c, 'm>)],
+        body: BlockRef<'c, 'f>,
+        location: Location<'c>,
+    ) -> Result<()> {
+        let dims = bounds.len();
+        let trips: Vec<Value> = bounds.iter().rev().map(|&bound| self.concurrent_trips(bound, location)).collect();
+        let zero = self.index_const(0, location);
+        let one = self.index_const(1, location);
+        let mut operands = vec![zero; dims];
+        operands.extend(&trips);
+        operands.extend(std::iter::repeat_n(one, dims));
+        let segments = Attribute::parse(self.context, &format!("array<i32: {dims}, {dims}, {dims}, 0>")).expect("segments");
+        let index = self.index_type();
+        let parallel = self.region_op("scf.parallel", &operands, &[], &[vec![index; dims]], &[("operandSegmentSizes", segments)], location);
+        let block = Self::block_of(&parallel, 0);
+        let arguments = Self::arguments(block);
+        let saved = self.enter(block);
+        for (position, d) in (0..dims).rev().enumerate() {
+            let (lower, _, step) = bounds[d];
+            let scaled = self.mul(arguments[position], step, location);
+            let value = self.add(lower, scaled, location);
+            self.set(body.argument(d).expect("an index").into(), Abstract::Scalar(value));
+        }
+        self.concurrent_body(body)?;
+        self.leave(saved, "scf.reduce", &[], location);
+        Ok(())
     }
 
     fn concurrent_level(
@@ -458,23 +522,11 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         location: Location<'c>,
     ) -> Result<()> {
         if level == 0 {
-            // The body has no terminator (or an empty fir.result).
-            let mut next = body.first_operation();
-            while let Some(operation) = next {
-                next = operation.next_in_block();
-                if op_name(&operation) != "fir.result" {
-                    self.operation(operation)?;
-                }
-            }
-            return Ok(());
+            return self.concurrent_body(body);
         }
-        let (lower, upper, step) = bounds[level - 1];
-        // Trip count max((upper - lower + step) / step, 0) over 0-based k.
-        let span = self.sub(upper, lower, location);
-        let span = self.add(span, step, location);
-        let trips = self.div(span, step, location);
+        let (lower, _, step) = bounds[level - 1];
+        let trips = self.concurrent_trips(bounds[level - 1], location);
         let zero = self.index_const(0, location);
-        let trips = self.max(trips, zero, location);
         let one = self.index_const(1, location);
         let state = self.carried_values(carried);
         let mut operands = vec![zero, trips, one];

@@ -207,6 +207,9 @@ pub(super) struct Translator<'c, 'm, 'f> {
     /// Array arguments read as one sequence (sequence association), which
     /// callers must pass contiguous.
     contiguous_arguments: HashSet<usize>,
+    /// While a DO CONCURRENT is converted: the first variable made inside
+    /// it (its index variables are its own, one per iteration).
+    concurrent_locals: usize,
 }
 
 /// Converts the structured FIR module `fir` (see `prepare`). `directives`
@@ -327,6 +330,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             attached,
             writebacks: Vec::new(),
             contiguous_arguments: HashSet::new(),
+            concurrent_locals: usize::MAX,
         }
     }
 

@@ -44,14 +44,20 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             // DO CONCURRENT: its locals, then the loop nest.
             "fir.do_concurrent" => {
                 let block = op.region(0).expect("body").first_block().expect("block");
+                let enclosing = std::mem::replace(&mut self.concurrent_locals, self.env.len());
                 let mut next = block.first_operation();
+                let mut converted = Ok(());
                 while let Some(inner) = next {
                     next = inner.next_in_block();
                     if op_name(&inner) != "fir.result" {
-                        self.operation(inner)?;
+                        converted = self.operation(inner);
+                        if converted.is_err() {
+                            break;
+                        }
                     }
                 }
-                return Ok(());
+                self.concurrent_locals = enclosing;
+                return converted;
             }
             "fir.do_concurrent.loop" => return self.concurrent_loop(op),
             "fir.if" | "scf.if" => return self.if_op(op),
