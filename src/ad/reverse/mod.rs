@@ -139,6 +139,12 @@ pub struct Generator<'f> {
     /// While the reverse of a parallel loop with gathers is built: how its
     /// loads' adjoints are added (`gather`).
     pub(crate) gathering: Option<gather::Gathering>,
+    /// Whether the function has parallel loops (`scf.parallel`): then the
+    /// sweeps over whole shadows (zeroing, a copy's adjoint) are parallel
+    /// loops too, on the threads or the GPU the function's loops run on. A
+    /// function without any keeps them sequential (a parallel region per
+    /// call is overhead there).
+    pub(crate) parallel_kernel: bool,
 }
 
 /// The fast-math flag of the additions that sum a value's adjoint from its
@@ -157,6 +163,8 @@ impl<'f> Generator<'f> {
         context: &'static melior::Context,
     ) -> Generator<'f> {
         let analysis = Analysis::run(func, activity);
+        let mut parallel_kernel = false;
+        crate::ad::ir::walk_blocks(&func.body, &mut |op| parallel_kernel |= op.name == "scf.parallel");
         let mut types: Vec<Type> = func.values.iter().map(|v| v.ty).collect();
         let mut while_counts = HashMap::new();
         crate::ad::ir::walk_blocks(&func.body, &mut |op| {
@@ -229,6 +237,7 @@ impl<'f> Generator<'f> {
             anchors: Vec::new(),
             parallel_plain_loads: None,
             gathering: None,
+            parallel_kernel,
         }
     }
 
@@ -467,7 +476,7 @@ impl<'f> Generator<'f> {
             }
             let preamble = self.preamble(position).at(op.location);
             let shadow = preamble.alloc(self.ty(value), &sizes);
-            fill_zero(&preamble, shadow);
+            fill_zero(&preamble, shadow, self.parallel_kernel);
             self.reverse[position].cleanup.push(shadow);
             shadow
         } else {
@@ -503,9 +512,9 @@ pub(crate) fn zero_of(ty: Type, builder: &Builder) -> Val {
 
 /// A fresh buffer shaped like `like` (of memref type `ty`, its layout
 /// dropped), every element zero.
-pub(crate) fn zeroed_buffer_like(builder: &Builder, like: Val, ty: Type) -> Val {
+pub(crate) fn zeroed_buffer_like(builder: &Builder, like: Val, ty: Type, parallel: bool) -> Val {
     let buffer = buffer_like(builder, like, ty);
-    fill_zero(builder, buffer);
+    fill_zero(builder, buffer, parallel);
     buffer
 }
 
@@ -518,21 +527,32 @@ pub(crate) fn buffer_like(builder: &Builder, like: Val, ty: Type) -> Val {
     if plain == ty { buffer } else { builder.cast(buffer, ty) }
 }
 
-/// Stores zero into every element of `buffer`.
-pub(crate) fn fill_zero(builder: &Builder, buffer: Val) {
+/// Stores zero into every element of `buffer` (in a parallel loop when
+/// `parallel`).
+pub(crate) fn fill_zero(builder: &Builder, buffer: Val, parallel: bool) {
     let element = mlir::element_of(buffer.r#type());
-    for_each_element(builder, buffer, |inner, indices| {
+    for_each_element(builder, buffer, parallel, |inner, indices| {
         let zero = zero_of(element, inner);
         inner.store(zero, buffer, indices);
     });
 }
 
 /// Builds loops over every element of `buffer`, calling `body` with a
-/// builder inside the innermost loop and the indices.
-pub(crate) fn for_each_element(builder: &Builder, buffer: Val, body: impl FnOnce(&Builder, &[Val])) {
+/// builder inside the innermost loop and the indices: one `scf.parallel`
+/// when `parallel` (each element visited by its own iteration), else an
+/// `scf.for` nest.
+pub(crate) fn for_each_element(builder: &Builder, buffer: Val, parallel: bool, body: impl FnOnce(&Builder, &[Val])) {
     let rank = memref_rank(buffer.r#type());
     let zero = builder.index(0);
     let one = builder.index(1);
+    if parallel && rank > 0 {
+        let sizes: Vec<Val> = (0..rank).map(|dim| builder.dim(buffer, dim as i64)).collect();
+        let lp = builder.parallel_loop(&vec![zero; rank], &sizes, &vec![one; rank], &[]);
+        let inner = builder.inside(lp.body);
+        body(&inner, &lp.inductions);
+        inner.reduce_sum(&[]);
+        return;
+    }
     let mut current = *builder;
     let mut indices = Vec::new();
     for dim in 0..rank {

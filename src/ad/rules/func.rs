@@ -102,7 +102,7 @@ fn reverse_custom<'f>(op: &'f Op, g: &mut Reverse<'f>, callee: &custom::Callee, 
                 arguments.push(g.shadow(operand, op)?);
             } else {
                 // The adjoint accumulates into a shadow nobody reads.
-                let buffer = crate::ad::reverse::zeroed_buffer_like(&builder, primal, g.ty(operand));
+                let buffer = crate::ad::reverse::zeroed_buffer_like(&builder, primal, g.ty(operand), g.parallel_kernel);
                 scratch.push(buffer);
                 arguments.push(buffer);
             }

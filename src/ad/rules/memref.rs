@@ -144,7 +144,7 @@ impl Derivative for Copy {
         let source_shadow = if g.has_shadow(source) { Some(g.shadow(source, op)?) } else { None };
         let builder = g.builder(op);
         let element = crate::mlir::element_of(target_shadow.r#type());
-        crate::ad::reverse::for_each_element(&builder, target_shadow, |inner, indices| {
+        crate::ad::reverse::for_each_element(&builder, target_shadow, g.parallel_kernel, |inner, indices| {
             let adjoint = inner.load(target_shadow, indices);
             inner.store(crate::ad::reverse::zero_of(element, inner), target_shadow, indices);
             if let Some(source_shadow) = source_shadow {

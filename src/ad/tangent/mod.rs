@@ -546,7 +546,7 @@ impl<'f> Generator<'f> {
             }
             None => {
                 for to in targets {
-                    crate::ad::reverse::fill_zero(&builder, to);
+                    crate::ad::reverse::fill_zero(&builder, to, false);
                 }
             }
         }
@@ -562,7 +562,7 @@ impl<'f> Generator<'f> {
         let builder = self.builder(op);
         let primal = self.forward(result);
         let shadows = (0..self.width)
-            .map(|_| crate::ad::reverse::zeroed_buffer_like(&builder, primal, self.ty(result)))
+            .map(|_| crate::ad::reverse::zeroed_buffer_like(&builder, primal, self.ty(result), false))
             .collect();
         self.shadows.insert(result, shadows);
         Ok(())
@@ -762,7 +762,7 @@ impl<'f> Generator<'f> {
                     match self.shadow(operand) {
                         Some(shadows) => arguments.push(shadows[lane]),
                         None => {
-                            let scratch = crate::ad::reverse::zeroed_buffer_like(&builder, primal, ty);
+                            let scratch = crate::ad::reverse::zeroed_buffer_like(&builder, primal, ty, false);
                             temporaries.push(scratch);
                             arguments.push(scratch);
                         }
