@@ -81,6 +81,12 @@ pub(super) fn resolve(shared: &Shared, ir: &Module<'static>) -> Linked {
                     linked.libraries.push(library);
                 }
             }
+            None if external.name.starts_with("omp_")
+                && let Some(address) =
+                    CString::new(external.name.as_str()).ok().and_then(|name| super::parallel::openmp_symbol(&name)) =>
+            {
+                linked.symbols.push((external.jit_name.clone(), address));
+            }
             None => {
                 let stub = if external.what == "function" {
                     trap::unresolved_symbol as *mut c_void

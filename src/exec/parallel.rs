@@ -78,6 +78,26 @@ pub(super) fn symbols() -> [(&'static str, *mut c_void); 1] {
     [(PARALLEL_THREADS_SYMBOL, parallel_threads as *mut c_void)]
 }
 
+/// A function of the OpenMP runtime (`omp_get_thread_num`, ...) that a
+/// kernel declares, from the runtime its parallel loops run on (loaded
+/// here if no parallel loop has loaded it yet; kept loaded, as the JIT
+/// keeps it).
+pub(crate) fn openmp_symbol(name: &std::ffi::CStr) -> Option<*mut std::ffi::c_void> {
+    static HANDLE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let handle = *HANDLE.get_or_init(|| {
+        let Ok(path) = openmp_library() else { return 0 };
+        let Ok(path) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else { return 0 };
+        // SAFETY: a NUL-terminated path; the handle is never closed.
+        unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) as usize }
+    });
+    if handle == 0 {
+        return None;
+    }
+    // SAFETY: a live handle from dlopen and a NUL-terminated name.
+    let address = unsafe { libc::dlsym(handle as *mut std::ffi::c_void, name.as_ptr()) };
+    (!address.is_null()).then_some(address)
+}
+
 /// LLVM's OpenMP runtime, which the code of parallel loops calls
 /// (`__kmpc_fork_call`, ...): `libomp.so` of the LLVM zad was built with
 /// (Debian's libomp-22-dev), or `ZAD_OPENMP_LIBRARY`.

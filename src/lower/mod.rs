@@ -193,6 +193,7 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, options: &LowerOpti
         (_, false) => {}
         (Target::Cpu, true) => {
             parallel::prepare(context, &result.module, parallel::Target::Threads)?;
+            parallel::run_small_loops_inline(context, &result.module)?;
             declare_thread_count_function(context, &mut result.module)?;
             run_pipeline(shared, &mut result.module, &format!("builtin.module(convert-scf-to-openmp{{num-threads={THREADS_SENTINEL}}})"), "mapping parallel loops to OpenMP failed")?;
             parallel::bind_thread_count(context, &result.module, THREADS_SENTINEL, crate::exec::PARALLEL_THREADS_SYMBOL, options.threads_setting)?;

@@ -107,6 +107,87 @@ pub(crate) fn prepare(context: &melior::Context, module: &Module, target: Target
     Ok(())
 }
 
+/// Parallel loops of fewer iterations than this run on the calling thread
+/// (on the CPU): starting and joining a parallel region costs a few
+/// microseconds, which a loop of a few thousand light iterations does not
+/// repay (a DO CONCURRENT over 100 points inside a time loop would run
+/// several times slower on threads).
+pub(crate) const MIN_THREADED_ITERATIONS: i64 = 4096;
+
+/// For the CPU's threads: each outermost parallel loop becomes
+/// `scf.if (iterations >= MIN_THREADED_ITERATIONS)` of itself, else of the
+/// `scf.for` nest it stands for (its copy, sequentialized), chosen at run
+/// time. Run after [`prepare`], before the OpenMP conversion.
+pub(crate) fn run_small_loops_inline(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
+    let outermost: Vec<MlirOperation> = parallel_loops(module)
+        .into_iter()
+        // SAFETY: live ops of `module`.
+        .filter(|&parallel| unsafe { !has_parallel_ancestor(parallel) })
+        .collect();
+    let threshold = parse_attribute(context, &format!("{MIN_THREADED_ITERATIONS} : index"))?;
+    for parallel in outermost {
+        // SAFETY: `parallel` is a live scf.parallel of `module`; the ops
+        // created are inserted before it, it is moved into the new scf.if
+        // and its copy into the other branch, whose uses are replaced first.
+        unsafe {
+            let location = mlir_sys::mlirOperationGetLocation(parallel);
+            let block = mlir_sys::mlirOperationGetBlock(parallel);
+            let context_raw = mlir_sys::mlirLocationGetContext(location);
+            let index = mlir_sys::mlirIndexTypeGet(context_raw);
+            let reductions = reduction_count(parallel);
+            let dims = (mlir_sys::mlirOperationGetNumOperands(parallel) as usize - reductions) / 3;
+            let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+            let before = |op: MlirOperation| {
+                mlir_sys::mlirBlockInsertOwnedOperationBefore(block, parallel, op);
+                mlir_sys::mlirOperationGetResult(op, 0)
+            };
+            let binary = |name: &str, a: MlirValue, b: MlirValue| before(create_op(name, location, &[a, b], &[index], &[], 0));
+            let constant = |value: i64| -> Result<MlirValue> {
+                Ok(before(create_op("arith.constant", location, &[], &[index], &[("value", parse_attribute(context, &format!("{value} : index"))?)], 0)))
+            };
+            let (zero, one) = (constant(0)?, constant(1)?);
+            // Iterations: the product of max(ceil((ub - lb) / step), 0).
+            let mut iterations = one;
+            for d in 0..dims {
+                let (lb, ub, step) = (operand(d), operand(dims + d), operand(2 * dims + d));
+                let span = binary("arith.subi", ub, lb);
+                let count = binary("arith.ceildivsi", span, step);
+                let count = binary("arith.maxsi", count, zero);
+                iterations = binary("arith.muli", iterations, count);
+            }
+            let threshold = before(create_op("arith.constant", location, &[], &[index], &[("value", threshold)], 0));
+            let i1 = mlir_sys::mlirIntegerTypeGet(context_raw, 1);
+            let predicate = parse_attribute(context, "5 : i64")?; // sge
+            let large = before(create_op("arith.cmpi", location, &[iterations, threshold], &[i1], &[("predicate", predicate)], 0));
+            let types: Vec<MlirType> = (0..reductions).map(|j| mlir_sys::mlirValueGetType(mlir_sys::mlirOperationGetResult(parallel, j as isize))).collect();
+            let branch = create_op("scf.if", location, &[large], &types, &[], 2);
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(block, parallel, branch);
+            for j in 0..reductions {
+                mlir_sys::mlirValueReplaceAllUsesOfWith(
+                    mlir_sys::mlirOperationGetResult(parallel, j as isize),
+                    mlir_sys::mlirOperationGetResult(branch, j as isize),
+                );
+            }
+            let copy = mlir_sys::mlirOperationClone(parallel);
+            for (region, looped) in [(0, parallel), (1, copy)] {
+                let arm = mlir_sys::mlirBlockCreate(0, std::ptr::null(), std::ptr::null());
+                mlir_sys::mlirRegionAppendOwnedBlock(mlir_sys::mlirOperationGetRegion(branch, region), arm);
+                let results: Vec<MlirValue> = (0..reductions).map(|j| mlir_sys::mlirOperationGetResult(looped, j as isize)).collect();
+                let terminator = create_op("scf.yield", location, &results, &[], &[], 0);
+                mlir_sys::mlirBlockAppendOwnedOperation(arm, terminator);
+                if region == 0 {
+                    mlir_sys::mlirOperationMoveBefore(looped, terminator);
+                } else {
+                    mlir_sys::mlirBlockInsertOwnedOperationBefore(arm, terminator, looped);
+                }
+            }
+            sequentialize(copy)?;
+        }
+    }
+    Ok(())
+}
+
 /// Replaces every parallel loop of `function` by a nest of `scf.for` loops
 /// (reductions carried as iteration arguments): the same values, computed
 /// in one of the orders a parallel loop allows. The AD core differentiates

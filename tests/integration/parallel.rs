@@ -293,9 +293,10 @@ fn cuda_target_runs_the_kernels_or_says_there_is_no_driver() {
     }
 }
 
-/// Which OpenMP thread ran each of 64 iterations: proves the loop runs on
-/// the number of threads asked for, changed between calls of one compiled
-/// function.
+/// Which OpenMP thread ran each iteration: proves the loop runs on the
+/// number of threads asked for, changed between calls of one compiled
+/// function, and that a loop of fewer than 4096 iterations runs on the
+/// calling thread (a parallel region costs more than it saves there).
 const THREAD_IDS: &str = r#"
 func.func private @omp_get_thread_num() -> i32
 func.func @thread_ids(%out: memref<?xf64>) {
@@ -317,18 +318,22 @@ fn loops_run_on_the_threads_asked_for_from_the_next_call_on() {
     let context = context(1, "cpu");
     let module = Module::parse(&context, THREAD_IDS, "thread_ids.mlir").expect("parses");
     let function = module.function("thread_ids").expect("compiles");
-    for threads in [1, 2, 3, 1] {
-        context.set_threads(threads).expect("thread count");
-        assert_eq!(context.threads(), threads);
-        let mut ids = vec![-1.0; 64];
+    let threads_used = |iterations: usize| {
+        let mut ids = vec![-1.0; iterations];
         let mut args = Args::new();
-        args.push_slice_f64(&mut ids, &[64]).expect("array");
+        args.push_slice_f64(&mut ids, &[iterations as i64]).expect("array");
         function.call(&mut args).expect("runs");
         drop(args);
         let mut seen: Vec<i64> = ids.iter().map(|&id| id as i64).collect();
         seen.sort();
         seen.dedup();
-        assert_eq!(seen, (0..threads as i64).collect::<Vec<_>>(), "{threads} threads share the iterations");
+        seen
+    };
+    for threads in [1, 2, 3, 1] {
+        context.set_threads(threads).expect("thread count");
+        assert_eq!(context.threads(), threads);
+        assert_eq!(threads_used(1 << 16), (0..threads as i64).collect::<Vec<_>>(), "{threads} threads share the iterations");
+        assert_eq!(threads_used(4095), vec![0], "a small loop runs on the calling thread");
     }
     context.set_threads(0).expect("the default");
     assert_eq!(context.threads(), zad::exec::default_threads());
