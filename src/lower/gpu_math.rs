@@ -6,8 +6,9 @@
 //! in plain arithmetic (`exp_f64.mlir`, `gpu_math_f64.mlir`), which kernel
 //! outlining copies into the GPU module with the kernel. They replace the
 //! ops in host code too, so that a function called both from a parallel
-//! loop and from the host is one function. f32 operands are widened to f64 and the result
-//! narrowed (correctly rounded to within the f64 result's error).
+//! loop and from the host is one function. f32 operands are widened to f64
+//! and the result narrowed (correctly rounded to within the f64 result's
+//! error).
 
 use crate::error::{Error, Result};
 use melior::ir::{
