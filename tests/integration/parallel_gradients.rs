@@ -390,3 +390,178 @@ fn gradients_on_the_gpu_equal_the_cpu_gradients_or_there_is_no_driver() {
     }
     assert_no_failures(&failures, "GPU gradient", &format!("{calls} gradients"));
 }
+
+/// One random stencil kernel: a parallel loop over a box of a rank-`rank`
+/// grid reading `x` at random constant offsets (in index order or, for
+/// rank 2, transposed), writing its own element of `y`; the sum of squares
+/// of `y`. `parallel` picks `scf.parallel` or the `scf.for` nest it
+/// stands for.
+struct RandomStencil {
+    rank: usize,
+    sizes: Vec<usize>,
+    transposed: bool,
+    offsets: Vec<Vec<i64>>,
+    lows: Vec<i64>,
+    highs: Vec<i64>,
+}
+
+impl RandomStencil {
+    fn draw(rng: &mut StdRng) -> RandomStencil {
+        use rand::Rng;
+        let rank = rng.random_range(1..=3usize);
+        let sizes: Vec<usize> = (0..rank).map(|_| rng.random_range(3..=9usize)).collect();
+        let transposed = rank == 2 && rng.random_bool(0.5);
+        let count = rng.random_range(1..=5usize);
+        let offsets: Vec<Vec<i64>> = (0..count).map(|_| (0..rank).map(|_| rng.random_range(-2..=2i64)).collect()).collect();
+        let (mut lows, mut highs) = (Vec::new(), Vec::new());
+        for d in 0..rank {
+            let below = offsets.iter().map(|offset| -offset[d]).max().unwrap_or(0).max(0);
+            let above = offsets.iter().map(|offset| offset[d]).max().unwrap_or(0).max(0);
+            // Sometimes a range narrower than the largest one, or empty.
+            lows.push(below + rng.random_range(0..=1i64));
+            highs.push(sizes[d] as i64 - above - rng.random_range(0..=1i64));
+        }
+        RandomStencil { rank, sizes, transposed, offsets, lows, highs }
+    }
+
+    fn text(&self, parallel: bool) -> String {
+        let rank = self.rank;
+        let memref = format!("memref<{}f64>", "?x".repeat(rank));
+        let ivs: Vec<String> = (0..rank).map(|d| format!("%i{d}")).collect();
+        let mut body = String::new();
+        let mut terms = Vec::new();
+        for (k, offset) in self.offsets.iter().enumerate() {
+            let mut indices = Vec::new();
+            for d in 0..rank {
+                let c = offset[d];
+                let name = format!("%o{k}_{d}");
+                body.push_str(&match c.cmp(&0) {
+                    std::cmp::Ordering::Equal => format!("      {name} = arith.addi {}, %c0 : index\n", ivs[d]),
+                    std::cmp::Ordering::Greater => format!("      %k{k}_{d} = arith.constant {c} : index\n      {name} = arith.addi {}, %k{k}_{d} : index\n", ivs[d]),
+                    std::cmp::Ordering::Less => format!("      %k{k}_{d} = arith.constant {} : index\n      {name} = arith.subi {}, %k{k}_{d} : index\n", -c, ivs[d]),
+                });
+                indices.push(name);
+            }
+            if self.transposed {
+                indices.reverse();
+            }
+            body.push_str(&format!("      %l{k} = memref.load %x[{}] : {memref}\n", indices.join(", ")));
+            // Nonlinear in each read, different per term.
+            body.push_str(&format!("      %s{k} = math.sin %l{k} : f64\n      %t{k} = arith.mulf %s{k}, %l{k} : f64\n"));
+            terms.push(format!("%t{k}"));
+        }
+        let mut sum = terms[0].clone();
+        for (k, term) in terms.iter().enumerate().skip(1) {
+            body.push_str(&format!("      %a{k} = arith.addf {sum}, {term} : f64\n"));
+            sum = format!("%a{k}");
+        }
+        body.push_str(&format!("      memref.store {sum}, %y[{}] : {memref}\n", ivs.join(", ")));
+        let bounds = |values: &[i64]| values.iter().map(|v| format!("%b{v}")).collect::<Vec<_>>();
+        let mut constants: Vec<i64> = self.lows.iter().chain(&self.highs).copied().collect();
+        constants.sort();
+        constants.dedup();
+        let mut text = format!("func.func @k(%x: {memref}, %w: {memref}) -> f64 {{\n  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  %zero = arith.constant 0.0 : f64\n");
+        for v in &constants {
+            text.push_str(&format!("  %b{v} = arith.constant {v} : index\n"));
+        }
+        let dims: Vec<String> = (0..rank).map(|d| format!("%n{d}")).collect();
+        for d in 0..rank {
+            text.push_str(&format!("  %dim{d} = arith.constant {d} : index\n  %n{d} = memref.dim %w, %dim{d} : {memref}\n"));
+        }
+        text.push_str(&format!("  %y = memref.alloc({}) : {memref}\n  memref.copy %w, %y : {memref} to {memref}\n", dims.join(", ")));
+        let (lows, highs) = (bounds(&self.lows), bounds(&self.highs));
+        if parallel {
+            text.push_str(&format!(
+                "  scf.parallel ({}) = ({}) to ({}) step ({}) {{\n{body}      scf.reduce\n  }}\n",
+                ivs.join(", "),
+                lows.join(", "),
+                highs.join(", "),
+                vec!["%c1"; rank].join(", ")
+            ));
+        } else {
+            for d in 0..rank {
+                text.push_str(&format!("  scf.for {} = {} to {} step %c1 {{\n", ivs[d], lows[d], highs[d]));
+            }
+            text.push_str(&body);
+            text.push_str(&"  }\n".repeat(rank));
+        }
+        // The sum of squares of y, in sequence.
+        let mut acc = "%zero".to_string();
+        for d in 0..rank {
+            text.push_str(&format!("  %r{d} = scf.for %j{d} = %c0 to {} step %c1 iter_args(%q{d} = {acc}) -> (f64) {{\n", dims[d]));
+            acc = format!("%q{d}");
+        }
+        let js: Vec<String> = (0..rank).map(|d| format!("%j{d}")).collect();
+        text.push_str(&format!("  %v = memref.load %y[{}] : {memref}\n  %vv = arith.mulf %v, %v : f64\n  %next = arith.addf {acc}, %vv : f64\n", js.join(", ")));
+        let mut inner = "%next".to_string();
+        for d in (0..rank).rev() {
+            text.push_str(&format!("  scf.yield {inner} : f64\n  }}\n"));
+            inner = format!("%r{d}");
+        }
+        text.push_str(&format!("  memref.dealloc %y : {memref}\n  return {inner} : f64\n}}\n"));
+        text
+    }
+
+    fn x_shape(&self) -> Vec<usize> {
+        if self.transposed { self.sizes.iter().rev().copied().collect() } else { self.sizes.clone() }
+    }
+}
+
+/// Random stencils (rank 1 to 3, up to five reads at offsets -2..2, the
+/// loop over all or part of the grid, sometimes empty, sometimes reading a
+/// transposed array) differentiated as parallel loops (their adjoints
+/// gathered) give the gradient of the same kernel written with `scf.for`
+/// loops, which shares none of that code, on 1 and 2 threads.
+#[test]
+fn random_parallel_stencils_have_the_gradients_of_their_sequential_form() {
+    let mut rng = StdRng::seed_from_u64(0x5eed_9a7e);
+    let mut failures = Vec::new();
+    let contexts = [context(1), context(2)];
+    let kernels = 40;
+    for kernel in 0..kernels {
+        let stencil = RandomStencil::draw(&mut rng);
+        let (parallel_text, sequential_text) = (stencil.text(true), stencil.text(false));
+        let x_shape = stencil.x_shape();
+        let x: Vec<f64> = (0..x_shape.iter().product::<usize>()).map(|k| ((k as f64) * 0.731).sin()).collect();
+        let w: Vec<f64> = (0..stencil.sizes.iter().product::<usize>()).map(|k| ((k as f64) * 0.377).cos()).collect();
+        let gradient_of = |context: &Context, text: &str| -> Result<Vec<f64>, String> {
+            let module = Module::parse(context, text, "random_stencil.mlir").map_err(|error| error.to_string())?;
+            let compiled = module.gradient("k", &[Activity::Dup, Activity::Dup]).map_err(|error| error.to_string())?;
+            let (mut xs, mut ws) = (x.clone(), w.clone());
+            let (mut xb, mut wb) = (vec![0.0; x.len()], vec![0.0; w.len()]);
+            let x_dims: Vec<i64> = x_shape.iter().map(|&n| n as i64).collect();
+            let w_dims: Vec<i64> = stencil.sizes.iter().map(|&n| n as i64).collect();
+            let mut args = Args::new();
+            args.push_slice_f64(&mut xs, &x_dims).map_err(|e| e.to_string())?;
+            args.push_slice_f64(&mut xb, &x_dims).map_err(|e| e.to_string())?;
+            args.push_slice_f64(&mut ws, &w_dims).map_err(|e| e.to_string())?;
+            args.push_slice_f64(&mut wb, &w_dims).map_err(|e| e.to_string())?;
+            compiled.call(&mut args).map_err(|error| error.to_string())?;
+            drop(args);
+            Ok(xb.into_iter().chain(wb).collect())
+        };
+        let expected = match gradient_of(&contexts[0], &sequential_text) {
+            Ok(expected) => expected,
+            Err(error) => {
+                failures.push(format!("kernel {kernel} (sequential form): {error}\n{sequential_text}"));
+                continue;
+            }
+        };
+        for context in &contexts {
+            match gradient_of(context, &parallel_text) {
+                Err(error) => failures.push(format!("kernel {kernel}: {error}\n{parallel_text}")),
+                Ok(got) => {
+                    if let Some(k) = got.iter().zip(&expected).position(|(&g, &e)| !close(g, e, 1e-12)) {
+                        failures.push(format!(
+                            "kernel {kernel} ({} threads): component {k} is {}, sequentially {}\n{parallel_text}",
+                            context.threads(),
+                            got[k],
+                            expected[k]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert_no_failures(&failures, "random stencil", &format!("{kernels} kernels"));
+}
