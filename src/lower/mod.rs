@@ -193,7 +193,9 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, options: &LowerOpti
         (_, false) => {}
         (Target::Cpu, true) => {
             parallel::prepare(context, &result.module, parallel::Target::Threads)?;
+            parallel::order_dimensions_for_memory(context, &result.module)?;
             parallel::run_small_loops_inline(context, &result.module)?;
+            parallel::thread_outer_dimension_only(context, &result.module)?;
             declare_thread_count_function(context, &mut result.module)?;
             run_pipeline(shared, &mut result.module, &format!("builtin.module(convert-scf-to-openmp{{num-threads={THREADS_SENTINEL}}})"), "mapping parallel loops to OpenMP failed")?;
             parallel::bind_thread_count(context, &result.module, THREADS_SENTINEL, crate::exec::PARALLEL_THREADS_SYMBOL, options.threads_setting)?;
@@ -203,6 +205,7 @@ pub(crate) fn to_llvm(shared: &Shared, ir: &Module<'static>, options: &LowerOpti
         (Target::Cuda(_), true) => {
             gpu_math::replace(context, &mut result.module)?;
             parallel::prepare(context, &result.module, parallel::Target::Cuda)?;
+            parallel::order_dimensions_for_memory(context, &result.module)?;
             parallel::move_stack_buffers_of_kernels_to_heap(&result.module);
             parallel::check_gpu_code(&result.module)?;
             map_to_gpu(shared, &mut result.module, &options.cuda_chip)?;

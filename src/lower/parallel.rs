@@ -964,6 +964,195 @@ pub(crate) fn reverse_dimensions(context: &melior::Context, module: &Module) -> 
     Ok(())
 }
 
+/// Reorders the dimensions of every outermost parallel loop of several
+/// dimensions so that the one most of its loads and stores walk memory
+/// contiguously with (the last index of a row-major buffer, the first of
+/// a column-major one such as a Fortran array) comes last: on threads the
+/// first dimension is shared out and the others run in order inside
+/// (`thread_outer_dimension_only`), so the contiguous one vectorises; on a
+/// GPU the last dimension becomes the threads of a warp
+/// (`reverse_dimensions`), so their accesses coalesce. A loop's iterations
+/// may run in any order, so this changes no result.
+pub(crate) fn order_dimensions_for_memory(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
+    for parallel in parallel_loops(module) {
+        // SAFETY: `parallel` is a live op of `module`; outermost loops are
+        // not nested in one another, so each is replaced at most once.
+        unsafe {
+            if has_parallel_ancestor(parallel) {
+                continue;
+            }
+            let reductions = reduction_count(parallel);
+            let dims = (mlir_sys::mlirOperationGetNumOperands(parallel) as usize - reductions) / 3;
+            if dims < 2 {
+                continue;
+            }
+            let old_body = body(parallel);
+            let mut contiguous_uses = vec![0usize; dims];
+            OperationRef::from_raw(parallel).walk(WalkOrder::PreOrder, |access| {
+                let (memref_position, indices_from) = match access.name().as_string_ref().as_str() {
+                    Ok("memref.load") => (0, 1),
+                    Ok("memref.store") => (1, 2),
+                    _ => return WalkResult::Advance,
+                };
+                let raw = access.to_raw();
+                let memref = mlir_sys::mlirOperationGetOperand(raw, memref_position);
+                if let Some(position) = contiguous_index(mlir_sys::mlirValueGetType(memref)) {
+                    let index = mlir_sys::mlirOperationGetOperand(raw, (indices_from + position) as isize);
+                    if let Some(d) = induction_of(index, old_body) {
+                        contiguous_uses[d] += 1;
+                    }
+                }
+                WalkResult::Advance
+            });
+            let best = (0..dims).max_by_key(|&d| (contiguous_uses[d], d)).unwrap_or(dims - 1);
+            if best == dims - 1 || contiguous_uses[best] == 0 {
+                continue;
+            }
+            let order: Vec<usize> = (0..dims).filter(|&d| d != best).chain([best]).collect();
+            let location = mlir_sys::mlirOperationGetLocation(parallel);
+            let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+            let mut operands: Vec<MlirValue> = (0..3).flat_map(|group| order.iter().map(move |&d| group * dims + d)).map(operand).collect();
+            operands.extend((0..reductions).map(|j| operand(3 * dims + j)));
+            let segments = parse_attribute(context, &format!("array<i32: {dims}, {dims}, {dims}, {reductions}>"))?;
+            let types: Vec<MlirType> = (0..reductions).map(|j| mlir_sys::mlirValueGetType(mlir_sys::mlirOperationGetResult(parallel, j as isize))).collect();
+            let new_loop = create_op(PARALLEL, location, &operands, &types, &[("operandSegmentSizes", segments)], 1);
+            let index = mlir_sys::mlirIndexTypeGet(mlir_sys::mlirLocationGetContext(location));
+            let new_body = add_block(new_loop, &vec![index; dims], location);
+            for (position, &d) in order.iter().enumerate() {
+                mlir_sys::mlirValueReplaceAllUsesOfWith(
+                    mlir_sys::mlirBlockGetArgument(old_body, d as isize),
+                    mlir_sys::mlirBlockGetArgument(new_body, position as isize),
+                );
+            }
+            // Every op, the scf.reduce terminator (with its combiners) too.
+            let mut next = mlir_sys::mlirBlockGetFirstOperation(old_body);
+            while !next.ptr.is_null() {
+                let op = next;
+                next = mlir_sys::mlirOperationGetNextInBlock(op);
+                mlir_sys::mlirOperationRemoveFromParent(op);
+                mlir_sys::mlirBlockAppendOwnedOperation(new_body, op);
+            }
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, new_loop);
+            for j in 0..reductions {
+                mlir_sys::mlirValueReplaceAllUsesOfWith(
+                    mlir_sys::mlirOperationGetResult(parallel, j as isize),
+                    mlir_sys::mlirOperationGetResult(new_loop, j as isize),
+                );
+            }
+            mlir_sys::mlirOperationDestroy(parallel);
+        }
+    }
+    Ok(())
+}
+
+/// The position of the index that steps through memory contiguously in a
+/// memref of type `ty`: the last for the identity layout, the one with
+/// stride 1 for a strided layout; None when unknown.
+///
+/// # Safety
+/// `ty` is a live type.
+unsafe fn contiguous_index(ty: MlirType) -> Option<usize> {
+    // SAFETY: type queries on a live type; layouts of memref types.
+    unsafe {
+        if !mlir_sys::mlirTypeIsAMemRef(ty) {
+            return None;
+        }
+        let rank = mlir_sys::mlirShapedTypeGetRank(ty) as usize;
+        if rank == 0 {
+            return None;
+        }
+        let layout = mlir_sys::mlirMemRefTypeGetLayout(ty);
+        if mlir_sys::mlirAttributeIsAAffineMap(layout) && mlir_sys::mlirAffineMapIsIdentity(mlir_sys::mlirAffineMapAttrGetValue(layout)) {
+            return Some(rank - 1);
+        }
+        if mlir_sys::mlirAttributeIsAStridedLayout(layout) {
+            return (0..mlir_sys::mlirStridedLayoutAttrGetNumStrides(layout) as usize)
+                .find(|&d| mlir_sys::mlirStridedLayoutAttrGetStride(layout, d as isize) == 1);
+        }
+        None
+    }
+}
+
+/// The dimension of the loop whose body is `body` that `index` follows:
+/// its induction variable, plus or minus a value.
+///
+/// # Safety
+/// `index` is a live value and `body` a live block.
+unsafe fn induction_of(index: MlirValue, body: MlirBlock) -> Option<usize> {
+    // SAFETY: queries on live values and ops.
+    unsafe {
+        let argument_of_body = |value: MlirValue| {
+            (mlir_sys::mlirValueIsABlockArgument(value) && mlir_sys::mlirBlockArgumentGetOwner(value).ptr == body.ptr)
+                .then(|| mlir_sys::mlirBlockArgumentGetArgNumber(value) as usize)
+        };
+        if let Some(d) = argument_of_body(index) {
+            return Some(d);
+        }
+        if !mlir_sys::mlirValueIsAOpResult(index) {
+            return None;
+        }
+        let definition = mlir_sys::mlirOpResultGetOwner(index);
+        if !matches!(op_name(definition).as_str(), "arith.addi" | "arith.subi") {
+            return None;
+        }
+        (0..2).find_map(|i| argument_of_body(mlir_sys::mlirOperationGetOperand(definition, i)))
+    }
+}
+
+/// For the CPU's threads: an outermost parallel loop of several
+/// dimensions (without reductions) runs its first dimension on the threads
+/// and the others, in order, as `scf.for` loops inside each iteration.
+/// OpenMP would otherwise collapse the whole nest into one loop, whose
+/// index arithmetic keeps the innermost (contiguous) dimension from being
+/// vectorised: a 2-D stencil ran three times slower on one thread than its
+/// sequential nest. Run after [`run_small_loops_inline`] (which decides on
+/// all the iterations).
+pub(crate) fn thread_outer_dimension_only(context: &melior::Context, module: &Module) -> Result<()> {
+    load_dialects(context);
+    for parallel in parallel_loops(module) {
+        // SAFETY: `parallel` is a live op of `module`; outermost loops are
+        // not nested in one another, so each is replaced once; the inner
+        // loop made here is sequentialized at once.
+        unsafe {
+            if has_parallel_ancestor(parallel) || reduction_count(parallel) > 0 {
+                continue;
+            }
+            let dims = mlir_sys::mlirOperationGetNumOperands(parallel) as usize / 3;
+            if dims < 2 {
+                continue;
+            }
+            let location = mlir_sys::mlirOperationGetLocation(parallel);
+            let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+            let index = mlir_sys::mlirIndexTypeGet(mlir_sys::mlirLocationGetContext(location));
+            let outer_segments = parse_attribute(context, "array<i32: 1, 1, 1, 0>")?;
+            let outer = create_op(PARALLEL, location, &[operand(0), operand(dims), operand(2 * dims)], &[], &[("operandSegmentSizes", outer_segments)], 1);
+            let outer_body = add_block(outer, &[index], location);
+            let rest = dims - 1;
+            let inner_operands: Vec<MlirValue> = (0..3).flat_map(|group| (1..dims).map(move |d| group * dims + d)).map(operand).collect();
+            let inner_segments = parse_attribute(context, &format!("array<i32: {rest}, {rest}, {rest}, 0>"))?;
+            let inner = create_op(PARALLEL, location, &inner_operands, &[], &[("operandSegmentSizes", inner_segments)], 1);
+            let inner_body = add_block(inner, &vec![index; rest], location);
+            let old_body = body(parallel);
+            mlir_sys::mlirValueReplaceAllUsesOfWith(mlir_sys::mlirBlockGetArgument(old_body, 0), mlir_sys::mlirBlockGetArgument(outer_body, 0));
+            for d in 1..dims {
+                mlir_sys::mlirValueReplaceAllUsesOfWith(
+                    mlir_sys::mlirBlockGetArgument(old_body, d as isize),
+                    mlir_sys::mlirBlockGetArgument(inner_body, (d - 1) as isize),
+                );
+            }
+            move_ops(old_body, inner_body, None);
+            mlir_sys::mlirBlockAppendOwnedOperation(inner_body, create_op("scf.reduce", location, &[], &[], &[], 0));
+            mlir_sys::mlirBlockAppendOwnedOperation(outer_body, inner);
+            mlir_sys::mlirBlockAppendOwnedOperation(outer_body, create_op("scf.reduce", location, &[], &[], &[], 0));
+            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, outer);
+            mlir_sys::mlirOperationDestroy(parallel);
+            sequentialize(inner)?;
+        }
+    }
+    Ok(())
+}
+
 /// Ops through which a memref argument may pass on the host without its
 /// memory being touched there.
 const HOST_SAFE_USERS: [&str; 10] = [

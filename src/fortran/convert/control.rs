@@ -437,10 +437,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
     /// (the threads' or the GPU's) when its iterations define no variable
     /// of the procedure but the construct's own index variables (a scalar
     /// assigned in the body would be carried from iteration to
-    /// iteration); else sequential loops. Either
-    /// way the last index is outermost, so that arrays are walked in memory
-    /// order (and, on a GPU, neighbouring threads read neighbouring
-    /// elements).
+    /// iteration); else sequential loops, the last index outermost.
     pub(super) fn concurrent_loop(&mut self, op: OperationRef<'c, 'f>) -> Result<()> {
         let location = op.location();
         let parts = segments(&op);
@@ -481,8 +478,9 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         Ok(())
     }
 
-    /// A DO CONCURRENT as one `scf.parallel`, its dimensions from the last
-    /// index to the first.
+    /// A DO CONCURRENT as one `scf.parallel`, its dimensions in the order
+    /// of its indices (the lowering puts the one that walks memory
+    /// contiguously last: `parallel::order_dimensions_for_memory`).
     fn concurrent_parallel(
         &mut self,
         bounds: &[(Value<'c, 'm>, Value<'c, 'm>, Value<'c, 'm>)],
@@ -490,7 +488,7 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         location: Location<'c>,
     ) -> Result<()> {
         let dims = bounds.len();
-        let trips: Vec<Value> = bounds.iter().rev().map(|&bound| self.concurrent_trips(bound, location)).collect();
+        let trips: Vec<Value> = bounds.iter().map(|&bound| self.concurrent_trips(bound, location)).collect();
         let zero = self.index_const(0, location);
         let one = self.index_const(1, location);
         let mut operands = vec![zero; dims];
@@ -502,9 +500,9 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         let block = Self::block_of(&parallel, 0);
         let arguments = Self::arguments(block);
         let saved = self.enter(block);
-        for (position, d) in (0..dims).rev().enumerate() {
+        for d in 0..dims {
             let (lower, _, step) = bounds[d];
-            let scaled = self.mul(arguments[position], step, location);
+            let scaled = self.mul(arguments[d], step, location);
             let value = self.add(lower, scaled, location);
             self.set(body.argument(d).expect("an index").into(), Abstract::Scalar(value));
         }
