@@ -938,27 +938,9 @@ pub(crate) fn reverse_dimensions(context: &melior::Context, module: &Module) -> 
                 continue;
             }
             let dims = mlir_sys::mlirOperationGetNumOperands(parallel) as usize / 3;
-            if dims < 2 {
-                continue;
+            if dims >= 2 {
+                permute_dimensions(context, parallel, &(0..dims).rev().collect::<Vec<_>>())?;
             }
-            let location = mlir_sys::mlirOperationGetLocation(parallel);
-            let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
-            let reversed: Vec<MlirValue> = (0..3).flat_map(|group| (0..dims).rev().map(move |d| group * dims + d)).map(operand).collect();
-            let segments = parse_attribute(context, &format!("array<i32: {dims}, {dims}, {dims}, 0>"))?;
-            let new_loop = create_op(PARALLEL, location, &reversed, &[], &[("operandSegmentSizes", segments)], 1);
-            let index = mlir_sys::mlirIndexTypeGet(mlir_sys::mlirLocationGetContext(location));
-            let new_body = add_block(new_loop, &vec![index; dims], location);
-            let old_body = body(parallel);
-            for d in 0..dims {
-                mlir_sys::mlirValueReplaceAllUsesOfWith(
-                    mlir_sys::mlirBlockGetArgument(old_body, d as isize),
-                    mlir_sys::mlirBlockGetArgument(new_body, (dims - 1 - d) as isize),
-                );
-            }
-            move_ops(old_body, new_body, None);
-            mlir_sys::mlirBlockAppendOwnedOperation(new_body, create_op("scf.reduce", location, &[], &[], &[], 0));
-            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, new_loop);
-            mlir_sys::mlirOperationDestroy(parallel);
         }
     }
     Ok(())
@@ -1010,38 +992,56 @@ pub(crate) fn order_dimensions_for_memory(context: &melior::Context, module: &Mo
                 continue;
             }
             let order: Vec<usize> = (0..dims).filter(|&d| d != best).chain([best]).collect();
-            let location = mlir_sys::mlirOperationGetLocation(parallel);
-            let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
-            let mut operands: Vec<MlirValue> = (0..3).flat_map(|group| order.iter().map(move |&d| group * dims + d)).map(operand).collect();
-            operands.extend((0..reductions).map(|j| operand(3 * dims + j)));
-            let segments = parse_attribute(context, &format!("array<i32: {dims}, {dims}, {dims}, {reductions}>"))?;
-            let types: Vec<MlirType> = (0..reductions).map(|j| mlir_sys::mlirValueGetType(mlir_sys::mlirOperationGetResult(parallel, j as isize))).collect();
-            let new_loop = create_op(PARALLEL, location, &operands, &types, &[("operandSegmentSizes", segments)], 1);
-            let index = mlir_sys::mlirIndexTypeGet(mlir_sys::mlirLocationGetContext(location));
-            let new_body = add_block(new_loop, &vec![index; dims], location);
-            for (position, &d) in order.iter().enumerate() {
-                mlir_sys::mlirValueReplaceAllUsesOfWith(
-                    mlir_sys::mlirBlockGetArgument(old_body, d as isize),
-                    mlir_sys::mlirBlockGetArgument(new_body, position as isize),
-                );
-            }
-            // Every op, the scf.reduce terminator (with its combiners) too.
-            let mut next = mlir_sys::mlirBlockGetFirstOperation(old_body);
-            while !next.ptr.is_null() {
-                let op = next;
-                next = mlir_sys::mlirOperationGetNextInBlock(op);
-                mlir_sys::mlirOperationRemoveFromParent(op);
-                mlir_sys::mlirBlockAppendOwnedOperation(new_body, op);
-            }
-            mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, new_loop);
-            for j in 0..reductions {
-                mlir_sys::mlirValueReplaceAllUsesOfWith(
-                    mlir_sys::mlirOperationGetResult(parallel, j as isize),
-                    mlir_sys::mlirOperationGetResult(new_loop, j as isize),
-                );
-            }
-            mlir_sys::mlirOperationDestroy(parallel);
+            permute_dimensions(context, parallel, &order)?;
         }
+    }
+    Ok(())
+}
+
+/// Replaces parallel loop `parallel` by one whose dimension `p` is its
+/// dimension `order[p]` (the same iterations, reductions and body).
+///
+/// # Safety
+/// `parallel` is a live `scf.parallel`; it is destroyed.
+unsafe fn permute_dimensions(context: &melior::Context, parallel: MlirOperation, order: &[usize]) -> Result<()> {
+    // SAFETY: handles of the live `parallel`; its body's ops move to the
+    // new loop, whose results replace its own before it is destroyed.
+    unsafe {
+        let reductions = reduction_count(parallel);
+        let dims = order.len();
+        let location = mlir_sys::mlirOperationGetLocation(parallel);
+        let operand = |i: usize| mlir_sys::mlirOperationGetOperand(parallel, i as isize);
+        let mut operands: Vec<MlirValue> = (0..3).flat_map(|group| order.iter().map(move |&d| group * dims + d)).map(operand).collect();
+        operands.extend((0..reductions).map(|j| operand(3 * dims + j)));
+        let segments = parse_attribute(context, &format!("array<i32: {dims}, {dims}, {dims}, {reductions}>"))?;
+        let types: Vec<MlirType> =
+            (0..reductions).map(|j| mlir_sys::mlirValueGetType(mlir_sys::mlirOperationGetResult(parallel, j as isize))).collect();
+        let new_loop = create_op(PARALLEL, location, &operands, &types, &[("operandSegmentSizes", segments)], 1);
+        let index = mlir_sys::mlirIndexTypeGet(mlir_sys::mlirLocationGetContext(location));
+        let new_body = add_block(new_loop, &vec![index; dims], location);
+        let old_body = body(parallel);
+        for (position, &d) in order.iter().enumerate() {
+            mlir_sys::mlirValueReplaceAllUsesOfWith(
+                mlir_sys::mlirBlockGetArgument(old_body, d as isize),
+                mlir_sys::mlirBlockGetArgument(new_body, position as isize),
+            );
+        }
+        // Every op, the scf.reduce terminator (with its combiners) too.
+        let mut next = mlir_sys::mlirBlockGetFirstOperation(old_body);
+        while !next.ptr.is_null() {
+            let op = next;
+            next = mlir_sys::mlirOperationGetNextInBlock(op);
+            mlir_sys::mlirOperationRemoveFromParent(op);
+            mlir_sys::mlirBlockAppendOwnedOperation(new_body, op);
+        }
+        mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, new_loop);
+        for j in 0..reductions {
+            mlir_sys::mlirValueReplaceAllUsesOfWith(
+                mlir_sys::mlirOperationGetResult(parallel, j as isize),
+                mlir_sys::mlirOperationGetResult(new_loop, j as isize),
+            );
+        }
+        mlir_sys::mlirOperationDestroy(parallel);
     }
     Ok(())
 }
