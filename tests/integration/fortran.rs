@@ -530,4 +530,34 @@ fn do_concurrent_becomes_a_parallel_loop() {
     let activity = module.default_activity("concurrent_heat").expect("an activity");
     let adjoint = module.adjoint_text("concurrent_heat", &activity).expect("an adjoint");
     assert!(adjoint.matches("scf.parallel").count() >= 4, "forward and reverse loops:\n{adjoint}");
+    // A temporary each iteration assigns first is its own; one the code
+    // reads after the loop is not (after one iteration it holds that
+    // iteration's value), and that loop runs in sequence.
+    const TEMPORARIES: &str = "\
+subroutine temporaries(n, u, v, r, last)
+  integer, intent(in) :: n
+  real(8), intent(in) :: u(n), r
+  real(8), intent(inout) :: v(n)
+  real(8), intent(out) :: last
+  real(8) :: flux, g
+  integer :: i
+  do concurrent (i = 2:n-1)
+    flux = r*(u(i+1) - u(i))
+    v(i) = u(i) + flux
+  end do
+  do concurrent (i = 2:n-1)
+    g = r*u(i)
+    v(i) = v(i) + g
+  end do
+  last = g
+end subroutine
+";
+    let dir = std::env::temp_dir().join(format!("zad-fortran-concurrent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("temporaries.f90");
+    std::fs::write(&path, TEMPORARIES).unwrap();
+    let module = Module::load_fortran(&context, &path, &FortranOptions::default()).expect("converts");
+    let text = module.emit(zad::Stage::Parsed).expect("the MLIR");
+    assert_eq!(text.matches("scf.parallel").count(), 1, "the loop with flux only:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -449,8 +449,21 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
             .collect::<Result<_>>()?;
         let body = op.region(0).expect("body").first_block().expect("block");
         let carried = self.carried(&op);
-        if carried.vars.iter().all(|&(var, _)| var >= self.concurrent_locals) {
-            return self.concurrent_parallel(&bounds, body, location);
+        // Each iteration's own: the construct's index variables, and the
+        // scalars every iteration assigns before it reads them and nothing
+        // outside the loop reads (temporaries: their value after a loop of
+        // one iteration would be that iteration's).
+        let private: Vec<VarId> = carried
+            .vars
+            .iter()
+            .filter(|&&(var, tag)| {
+                var >= self.concurrent_locals
+                    || (tag == Tag::Scalar && self.assigned_before_use(body, var) && !self.used_outside(&op, var))
+            })
+            .map(|&(var, _)| var)
+            .collect();
+        if private.len() == carried.vars.len() {
+            return self.concurrent_parallel(&bounds, body, &private, location);
         }
         self.concurrent_level(&carried, &bounds, body, bounds.len(), location)
     }
@@ -463,6 +476,72 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         let trips = self.div(span, step, location);
         let zero = self.index_const(0, location);
         self.max(trips, zero, location)
+    }
+
+    /// Whether the body of a DO CONCURRENT assigns scalar `var` at its top
+    /// level before anything else in it uses `var` (a read, a call taking
+    /// it, an assignment in a branch): then no iteration sees another's
+    /// value.
+    fn assigned_before_use(&self, body: BlockRef<'c, 'f>, var: VarId) -> bool {
+        let is_var = |value: Value<'c, 'f>| matches!(self.resolve(value), Some(Abstract::Var(v) | Abstract::Allocatable(v)) if v == var);
+        let mut next = body.first_operation();
+        while let Some(operation) = next {
+            next = operation.next_in_block();
+            if op_name(&operation) == "fir.store" && operation.operand(1).is_ok_and(|target| is_var(target)) {
+                return !operation.operand(0).is_ok_and(|value| is_var(value));
+            }
+            let mut uses = false;
+            operation.walk(WalkOrder::PreOrder, |inner| {
+                uses |= inner
+                    .operands()
+                    .any(|operand| matches!(self.resolve(operand), Some(Abstract::Var(v) | Abstract::Allocatable(v)) if v == var));
+                if uses { WalkResult::Interrupt } else { WalkResult::Advance }
+            });
+            if uses {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Whether anything in the procedure outside `construct` uses `var`
+    /// other than by assigning it.
+    fn used_outside(&self, construct: &OperationRef<'c, 'f>, var: VarId) -> bool {
+        let mut function = construct.parent_operation();
+        while let Some(parent) = function {
+            if op_name(&parent) == "func.func" {
+                break;
+            }
+            function = parent.parent_operation();
+        }
+        let Some(function) = function else { return true };
+        let construct = construct.to_raw().ptr;
+        let mut used = false;
+        function.walk(WalkOrder::PreOrder, |operation| {
+            let assigns = op_name(&operation) == "fir.store" || op_name(&operation) == "fir.declare";
+            let operands: Vec<Value> = operation.operands().collect();
+            let touches = operands.iter().enumerate().any(|(position, &operand)| {
+                !(assigns && position == 1 || op_name(&operation) == "fir.declare")
+                    && matches!(self.resolve(operand), Some(Abstract::Var(v) | Abstract::Allocatable(v)) if v == var)
+            });
+            if touches {
+                let mut parent = operation.parent_operation();
+                let mut inside = false;
+                while let Some(ancestor) = parent {
+                    if ancestor.to_raw().ptr == construct {
+                        inside = true;
+                        break;
+                    }
+                    parent = ancestor.parent_operation();
+                }
+                if !inside {
+                    used = true;
+                    return WalkResult::Interrupt;
+                }
+            }
+            WalkResult::Advance
+        });
+        used
     }
 
     /// The body of a DO CONCURRENT, converted where the insertion point is.
@@ -485,8 +564,11 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         &mut self,
         bounds: &[(Value<'c, 'm>, Value<'c, 'm>, Value<'c, 'm>)],
         body: BlockRef<'c, 'f>,
+        private: &[VarId],
         location: Location<'c>,
     ) -> Result<()> {
+        let before: Vec<(VarId, Option<VarState<'c, 'm>>)> =
+            private.iter().filter(|&&var| var < self.env.len()).map(|&var| (var, self.env[var].clone())).collect();
         let dims = bounds.len();
         let trips: Vec<Value> = bounds.iter().map(|&bound| self.concurrent_trips(bound, location)).collect();
         let zero = self.index_const(0, location);
@@ -508,6 +590,12 @@ impl<'c, 'm, 'f> Translator<'c, 'm, 'f> {
         }
         self.concurrent_body(body)?;
         self.leave(saved, "scf.reduce", &[], location);
+        // What the iterations assigned to their own scalars stays inside.
+        for (var, state) in before {
+            if var < self.env.len() {
+                self.env[var] = state;
+            }
+        }
         Ok(())
     }
 
