@@ -48,8 +48,6 @@ fn median(mut body: impl FnMut()) -> f64 {
     samples[samples.len() / 2]
 }
 
-/// Pushes a case's arguments: (list, arrays, shadows, gradient?).
-type PushArgs = for<'a> fn(&mut Args<'a>, &'a mut [Vec<f64>], &'a mut [Vec<f64>], bool);
 
 struct Case {
     name: &'static str,
@@ -60,7 +58,7 @@ struct Case {
     function: &'static str,
     activity: Vec<Activity>,
     arrays: Vec<Vec<f64>>,
-    build: PushArgs,
+    build: common::PushArgs,
     /// The same input for enzyme_bench.py.
     input: Json,
 }
@@ -186,15 +184,7 @@ fn cases() -> Vec<Case> {
             activity: vec![Activity::Dup, Activity::Active, Activity::Const, Activity::Const],
             input: json!({ "u0": u0, "r": 0.25, "obs": obs, "steps": 1000 }),
             arrays: vec![u0, obs],
-            build: |args, arrays, shadows, gradient| {
-                let n = arrays[0].len() as i64;
-                let [u0, obs] = arrays else { unreachable!() };
-                args.push_slice_f64(u0, &[n]).unwrap();
-                if gradient {
-                    args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
-                }
-                args.push_f64(0.25).push_slice_f64(obs, &[n]).unwrap().push_index(1000);
-            },
+            build: common::push_heat,
         },
         Case {
             name: "Lorenz-96, n = 40, 10^4 Euler steps",
@@ -204,14 +194,7 @@ fn cases() -> Vec<Case> {
             activity: vec![Activity::Dup, Activity::Active, Activity::Const, Activity::Const],
             input: json!({ "x0": x96, "forcing": 8.0, "dt": 0.005, "steps": 10_000 }),
             arrays: vec![x96],
-            build: |args, arrays, shadows, gradient| {
-                let n = arrays[0].len() as i64;
-                args.push_slice_f64(&mut arrays[0], &[n]).unwrap();
-                if gradient {
-                    args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
-                }
-                args.push_f64(8.0).push_f64(0.005).push_index(10_000);
-            },
+            build: common::push_lorenz96,
         },
     ];
     // GradBench's lse sizes and distribution (uniform on [0, 1)), as
@@ -227,13 +210,7 @@ fn cases() -> Vec<Case> {
             activity: vec![Activity::Dup],
             input: json!({ "x": x }),
             arrays: vec![x],
-            build: |args, arrays, shadows, gradient| {
-                let n = arrays[0].len() as i64;
-                args.push_slice_f64(&mut arrays[0], &[n]).unwrap();
-                if gradient {
-                    args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
-                }
-            },
+            build: common::push_array,
         });
     }
     cases

@@ -23,11 +23,9 @@ struct Case {
     arrays: Vec<Vec<f64>>,
     /// Pushes the arguments (with shadows after 'dup' arrays when
     /// `gradient`).
-    build: PushArgs,
+    build: common::PushArgs,
 }
 
-/// Pushes a case's arguments: (list, arrays, shadows, gradient?).
-type PushArgs = for<'a> fn(&mut Args<'a>, &'a mut [Vec<f64>], &'a mut [Vec<f64>], bool);
 
 fn report(case: &Case, root: &Path, context: &Context) {
     let module = Module::load(context, root.join("benches/kernels").join(case.file)).expect("kernel loads");
@@ -92,13 +90,7 @@ fn main() {
             function: "sum_sin",
             activity: vec![Activity::Dup],
             arrays: vec![x],
-            build: |args, arrays, shadows, gradient| {
-                let n = arrays[0].len() as i64;
-                args.push_slice_f64(&mut arrays[0], &[n]).unwrap();
-                if gradient {
-                    args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
-                }
-            },
+            build: common::push_array,
         },
         Case {
             name: "heat 1-D, 10^3 x 10^3 steps, taped",
@@ -106,15 +98,7 @@ fn main() {
             function: "heat",
             activity: vec![Activity::Dup, Activity::Active, Activity::Const, Activity::Const],
             arrays: vec![u0, obs],
-            build: |args, arrays, shadows, gradient| {
-                let n = arrays[0].len() as i64;
-                let [u0, obs] = arrays else { unreachable!() };
-                args.push_slice_f64(u0, &[n]).unwrap();
-                if gradient {
-                    args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
-                }
-                args.push_f64(0.25).push_slice_f64(obs, &[n]).unwrap().push_index(1000);
-            },
+            build: common::push_heat,
         },
         Case {
             name: "Lorenz-96, n = 40, 10^4 Euler steps",
@@ -122,14 +106,7 @@ fn main() {
             function: "lorenz96",
             activity: vec![Activity::Dup, Activity::Active, Activity::Const, Activity::Const],
             arrays: vec![x96],
-            build: |args, arrays, shadows, gradient| {
-                let n = arrays[0].len() as i64;
-                args.push_slice_f64(&mut arrays[0], &[n]).unwrap();
-                if gradient {
-                    args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
-                }
-                args.push_f64(8.0).push_f64(0.005).push_index(10_000);
-            },
+            build: common::push_lorenz96,
         },
     ];
     println!("reverse-mode gradients (median of 7 runs each, primal and gradient side by side):");

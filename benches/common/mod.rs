@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each bench uses what it needs
 
 use std::time::Instant;
+use zad::Args;
 
 /// Median seconds of `runs` runs of `body`.
 pub fn median(runs: usize, mut body: impl FnMut()) -> f64 {
@@ -40,5 +41,36 @@ impl KernelInputs {
         let heat_obs = heat_u0.iter().map(|v| 0.9 * v).collect();
         let lorenz_x = (0..40).map(|i| 8.0 + if i == 0 { 0.01 } else { 0.0 }).collect();
         KernelInputs { sum_x, heat_u0, heat_obs, lorenz_x }
+    }
+}
+
+/// Pushes a kernel's arguments: (list, arrays, shadows, gradient?), each
+/// 'dup' array followed by its shadow when `gradient`.
+pub type PushArgs = for<'a> fn(&mut Args<'a>, &'a mut [Vec<f64>], &'a mut [Vec<f64>], bool);
+
+/// heat(u0 (dup), r = 0.25, obs, steps = 1000) of benches/kernels/heat.mlir.
+pub fn push_heat<'a>(args: &mut Args<'a>, arrays: &'a mut [Vec<f64>], shadows: &'a mut [Vec<f64>], gradient: bool) {
+    let n = arrays[0].len() as i64;
+    let [u0, obs] = arrays else { panic!("heat takes u0 and obs") };
+    args.push_slice_f64(u0, &[n]).unwrap();
+    if gradient {
+        args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
+    }
+    args.push_f64(0.25).push_slice_f64(obs, &[n]).unwrap().push_index(1000);
+}
+
+/// lorenz96(x0 (dup), F = 8, dt = 0.005, steps = 10^4) of
+/// benches/kernels/lorenz96.mlir.
+pub fn push_lorenz96<'a>(args: &mut Args<'a>, arrays: &'a mut [Vec<f64>], shadows: &'a mut [Vec<f64>], gradient: bool) {
+    push_array(args, arrays, shadows, gradient);
+    args.push_f64(8.0).push_f64(0.005).push_index(10_000);
+}
+
+/// The one array of a kernel (dup), and its shadow.
+pub fn push_array<'a>(args: &mut Args<'a>, arrays: &'a mut [Vec<f64>], shadows: &'a mut [Vec<f64>], gradient: bool) {
+    let n = arrays[0].len() as i64;
+    args.push_slice_f64(&mut arrays[0], &[n]).unwrap();
+    if gradient {
+        args.push_slice_f64(&mut shadows[0], &[n]).unwrap();
     }
 }

@@ -11,8 +11,8 @@ Enzyme-JAX answers with Enzyme's reverse mode (an augmented forward pass and
 a reverse pass, split). Both are jitted, float64 (x64 enabled). Times are
 medians after a warm-up call, repeated until at least --min-runs runs and
 --min-seconds seconds. --argv passes extra flags (space-separated) to
-Enzyme's clang. --openmp compiles KERNEL_omp.cpp (the same with OpenMP
-parallel loops) with -fopenmp, after loading LLVM's OpenMP runtime (libomp)
+Enzyme's clang. --openmp compiles KERNEL.cpp with -fopenmp (its
+OpenMP pragmas then count), after loading LLVM's OpenMP runtime (libomp)
 into the process: Enzyme-JAX ships no runtime, and its JIT resolves the
 __kmpc_* calls from the process's symbols. $ZAD_LIBOMP names it, else the
 system's libomp.so.5. Prints one
@@ -36,8 +36,6 @@ from enzyme_ad.jax import cpp_call  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCALAR = jax.core.ShapedArray((), jnp.float64)
-# "_omp" with --openmp.
-SUFFIX = ""
 
 
 def load_libomp():
@@ -55,7 +53,7 @@ def load_libomp():
 
 
 def source(kernel, steps=None):
-    with open(os.path.join(HERE, kernel + SUFFIX + ".cpp")) as f:
+    with open(os.path.join(HERE, kernel + ".cpp")) as f:
         text = f.read()
     if steps is not None:
         text = f"constexpr long STEPS = {int(steps)};\n" + text
@@ -117,8 +115,6 @@ def main():
         data = json.load(f)
     argv = tuple(options.argv.split())
     if options.openmp:
-        global SUFFIX
-        SUFFIX = "_omp"
         load_libomp()
         argv += ("-fopenmp",)
     function, arguments, argnums = case(options.kernel, data, argv)
