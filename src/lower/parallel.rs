@@ -163,12 +163,7 @@ pub(crate) fn run_small_loops_inline(context: &melior::Context, module: &Module)
             let types: Vec<MlirType> = (0..reductions).map(|j| mlir_sys::mlirValueGetType(mlir_sys::mlirOperationGetResult(parallel, j as isize))).collect();
             let branch = create_op("scf.if", location, &[large], &types, &[], 2);
             mlir_sys::mlirBlockInsertOwnedOperationBefore(block, parallel, branch);
-            for j in 0..reductions {
-                mlir_sys::mlirValueReplaceAllUsesOfWith(
-                    mlir_sys::mlirOperationGetResult(parallel, j as isize),
-                    mlir_sys::mlirOperationGetResult(branch, j as isize),
-                );
-            }
+            replace_results(parallel, branch, reductions);
             let copy = mlir_sys::mlirOperationClone(parallel);
             for (region, looped) in [(0, parallel), (1, copy)] {
                 let arm = mlir_sys::mlirBlockCreate(0, std::ptr::null(), std::ptr::null());
@@ -580,6 +575,23 @@ unsafe fn inside_gpu_module(op: MlirOperation) -> bool {
     }
 }
 
+/// Makes every use of the first `count` results of `old` a use of those
+/// of `new`.
+///
+/// # Safety
+/// Both ops are live and have at least `count` results, pairwise of one type.
+unsafe fn replace_results(old: MlirOperation, new: MlirOperation, count: usize) {
+    // SAFETY: see above.
+    unsafe {
+        for j in 0..count {
+            mlir_sys::mlirValueReplaceAllUsesOfWith(
+                mlir_sys::mlirOperationGetResult(old, j as isize),
+                mlir_sys::mlirOperationGetResult(new, j as isize),
+            );
+        }
+    }
+}
+
 /// The body block of a loop (its first region's first block).
 ///
 /// # Safety
@@ -791,12 +803,7 @@ unsafe fn sequentialize(parallel: MlirOperation) -> Result<()> {
         let yield_op = create_op("scf.yield", location, &combined, &[], &[], 0);
         mlir_sys::mlirBlockAppendOwnedOperation(innermost, yield_op);
         if let Some(outer_loop) = outer_loop {
-            for j in 0..reductions {
-                mlir_sys::mlirValueReplaceAllUsesOfWith(
-                    mlir_sys::mlirOperationGetResult(parallel, j as isize),
-                    mlir_sys::mlirOperationGetResult(outer_loop, j as isize),
-                );
-            }
+            replace_results(parallel, outer_loop, reductions);
         }
         mlir_sys::mlirOperationDestroy(parallel);
         Ok(())
@@ -1035,12 +1042,7 @@ unsafe fn permute_dimensions(context: &melior::Context, parallel: MlirOperation,
             mlir_sys::mlirBlockAppendOwnedOperation(new_body, op);
         }
         mlir_sys::mlirBlockInsertOwnedOperationBefore(mlir_sys::mlirOperationGetBlock(parallel), parallel, new_loop);
-        for j in 0..reductions {
-            mlir_sys::mlirValueReplaceAllUsesOfWith(
-                mlir_sys::mlirOperationGetResult(parallel, j as isize),
-                mlir_sys::mlirOperationGetResult(new_loop, j as isize),
-            );
-        }
+        replace_results(parallel, new_loop, reductions);
         mlir_sys::mlirOperationDestroy(parallel);
     }
     Ok(())
